@@ -1,0 +1,13 @@
+"""Registers the `habpps roles` actions, each implemented next to the logic it drives."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(roles_sub: argparse._SubParsersAction) -> None:
+    from habpps.roleeng.derivation_cli import register_derive
+    from habpps.roleeng.mining.cli import register_mine
+
+    register_derive(roles_sub)
+    register_mine(roles_sub)
