@@ -1,0 +1,274 @@
+"""Consistency checks of a structurally valid model document: identifiers, references, cycles, unused elements.
+
+These are the checks a JSON Schema cannot express: a step naming a permission the catalogue lacks, a task naming
+an unknown scenario, a cycle between profiles, the same ``(operation, object)`` pair catalogued twice (thesis
+5.3.2: "chaque permission n'est enregistrée qu'une seule fois"), an assignment rule giving a role no profile
+derives. Elements nobody uses are warnings: the analyst cleans them in 5.3.7, they do not block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from habpps.roleeng.problems import Location, Problem, Severity
+
+Document = Mapping[str, Any]
+
+_SECTION_NOUNS = {
+    "permissions": "la permission",
+    "constraints": "la contrainte",
+    "scenarios": "le scénario",
+    "tasks": "la tâche",
+    "profiles": "le profil",
+    "assignment_rules": "la règle",
+}
+
+_UNKNOWN_CODES = {
+    "permissions": "permission_inconnue",
+    "constraints": "contrainte_inconnue",
+    "scenarios": "scenario_inconnu",
+    "tasks": "tache_inconnue",
+    "profiles": "profil_inconnu",
+}
+
+
+class _Checker:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.problems: list[Problem] = []
+        self.ids = {section: self._index(section) for section in _SECTION_NOUNS}
+
+    def error(self, location: Location, code: str, message: str) -> None:
+        self.problems.append(Problem(location, code, message))
+
+    def warning(self, location: Location, code: str, message: str) -> None:
+        self.problems.append(Problem(location, code, message, severity=Severity.WARNING))
+
+    def items(self, section: str) -> list[tuple[int, dict[str, Any]]]:
+        return list(enumerate(self.document.get(section) or []))
+
+    def _index(self, section: str) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for position, item in self.items(section):
+            if item["id"] in index:
+                self.error(
+                    (section, position, "id"),
+                    "identifiant_en_double",
+                    f"l'identifiant « {item['id']} » est déjà utilisé par {_SECTION_NOUNS[section]} "
+                    f"{section}[{index[item['id']]}]",
+                )
+            else:
+                index[item["id"]] = position
+        return index
+
+    def references(self, location: Location, names: Iterable[str], section: str, what: str) -> None:
+        for position, name in enumerate(names):
+            self.reference((*location, position), name, section, what)
+
+    def reference(self, location: Location, name: str, section: str, what: str) -> None:
+        if name not in self.ids[section]:
+            self.error(
+                location, _UNKNOWN_CODES[section], f"{what} « {name} » n'existe pas dans « {section} »"
+            )
+
+
+def reference_problems(document: Document) -> list[Problem]:
+    """Every consistency problem of a document that already satisfies the schema."""
+    checker = _Checker(document)
+    _check_permissions(checker)
+    _check_scenarios(checker)
+    _check_tasks_and_profiles(checker)
+    _check_assignment_rules(checker)
+    _check_unused(checker)
+    return checker.problems
+
+
+def _check_permissions(checker: _Checker) -> None:
+    pairs: dict[tuple[str, str], str] = {}
+    for position, entry in checker.items("permissions"):
+        where: Location = ("permissions", position)
+        if "operation" in entry:
+            pair = (entry["operation"], entry["object"])
+            if pair in pairs and pairs[pair] != entry["id"]:
+                checker.error(
+                    where,
+                    "permission_en_double",
+                    f"la paire (« {pair[0]} », « {pair[1]} ») est déjà cataloguée sous « {pairs[pair]} » : "
+                    "chaque permission n'est enregistrée qu'une seule fois",
+                )
+            pairs.setdefault(pair, entry["id"])
+        checker.references(
+            (*where, "composed_of"), entry.get("composed_of", ()), "permissions", "la permission"
+        )
+        checker.references(
+            (*where, "constraints"), entry.get("constraints", ()), "constraints", "la contrainte"
+        )
+    _report_cycles(
+        checker,
+        "permissions",
+        lambda entry: entry.get("composed_of", ()),
+        "composition_cyclique",
+        "la permission abstraite « {id} » se compose d'elle-même : {cycle}",
+    )
+
+
+def _check_scenarios(checker: _Checker) -> None:
+    for position, scenario in checker.items("scenarios"):
+        where: Location = ("scenarios", position)
+        checker.references(
+            (*where, "constraints"), scenario.get("constraints", ()), "constraints", "la contrainte"
+        )
+        for step_position, step in enumerate(scenario.get("steps", ())):
+            checker.references(
+                (*where, "steps", step_position, "permissions"),
+                step.get("permissions", ()),
+                "permissions",
+                "la permission",
+            )
+        sequence_ids: set[str] = set()
+        for sequence_position, sequence in enumerate(scenario.get("sequences", ())):
+            sequence_where: Location = (*where, "sequences", sequence_position)
+            if sequence["id"] in sequence_ids:
+                checker.error(
+                    (*sequence_where, "id"),
+                    "identifiant_en_double",
+                    f"la séquence « {sequence['id']} » est déjà définie dans le scénario « {scenario['id']} »",
+                )
+            sequence_ids.add(sequence["id"])
+            if "constraint" in sequence:
+                checker.reference(
+                    (*sequence_where, "constraint"), sequence["constraint"], "constraints", "la contrainte"
+                )
+            for step_position, step in enumerate(sequence["steps"]):
+                checker.references(
+                    (*sequence_where, "steps", step_position, "permissions"),
+                    step.get("permissions", ()),
+                    "permissions",
+                    "la permission",
+                )
+        if "refines" in scenario:
+            checker.reference((*where, "refines"), scenario["refines"], "scenarios", "le scénario")
+    _report_cycles(
+        checker,
+        "scenarios",
+        lambda scenario: [scenario["refines"]] if "refines" in scenario else [],
+        "raffinement_cyclique",
+        "le scénario « {id} » se concrétise lui-même : {cycle}",
+    )
+
+
+def _check_tasks_and_profiles(checker: _Checker) -> None:
+    for position, task in checker.items("tasks"):
+        checker.references(("tasks", position, "scenarios"), task["scenarios"], "scenarios", "le scénario")
+    roles: dict[str, str] = {}
+    for position, profile in checker.items("profiles"):
+        where: Location = ("profiles", position)
+        checker.references((*where, "tasks"), profile.get("tasks", ()), "tasks", "la tâche")
+        checker.references((*where, "includes"), profile.get("includes", ()), "profiles", "le profil")
+        role = profile.get("role", profile["id"])
+        if role in roles and roles[role] != profile["id"]:
+            checker.error(
+                (*where, "role" if "role" in profile else "id"),
+                "role_en_double",
+                f"le rôle « {role} » est déjà dérivé du profil « {roles[role]} » : un rôle par profil de travail",
+            )
+        roles.setdefault(role, profile["id"])
+    _report_cycles(
+        checker,
+        "profiles",
+        lambda profile: profile.get("includes", ()),
+        "cycle_entre_profils",
+        "cycle entre profils : {cycle}",
+    )
+
+
+def _check_assignment_rules(checker: _Checker) -> None:
+    roles = {profile.get("role", profile["id"]) for _, profile in checker.items("profiles")}
+    for position, rule in checker.items("assignment_rules"):
+        if rule["role"] not in roles:
+            checker.error(
+                ("assignment_rules", position, "role"),
+                "role_inconnu",
+                f"le rôle « {rule['role']} » n'est dérivé d'aucun profil de travail",
+            )
+
+
+def _check_unused(checker: _Checker) -> None:
+    used_permissions: set[str] = set()
+    used_constraints: set[str] = set()
+    for _, entry in checker.items("permissions"):
+        used_permissions.update(entry.get("composed_of", ()))
+        used_constraints.update(entry.get("constraints", ()))
+    for _, scenario in checker.items("scenarios"):
+        used_constraints.update(scenario.get("constraints", ()))
+        for step in scenario.get("steps", ()):
+            used_permissions.update(step.get("permissions", ()))
+        for sequence in scenario.get("sequences", ()):
+            used_constraints.update([sequence["constraint"]] if "constraint" in sequence else [])
+            for step in sequence["steps"]:
+                used_permissions.update(step.get("permissions", ()))
+    used_scenarios = {s for _, task in checker.items("tasks") for s in task["scenarios"]}
+    used_tasks = {t for _, profile in checker.items("profiles") for t in profile.get("tasks", ())}
+    unused = [
+        (
+            "permissions",
+            used_permissions,
+            "permission_inutilisee",
+            "aucun scénario n'utilise la permission « {} »",
+        ),
+        (
+            "constraints",
+            used_constraints,
+            "contrainte_inutilisee",
+            "aucun élément n'utilise la contrainte « {} »",
+        ),
+        (
+            "scenarios",
+            used_scenarios,
+            "scenario_hors_tache",
+            "le scénario « {} » n'appartient à aucune tâche",
+        ),
+        ("tasks", used_tasks, "tache_hors_profil", "la tâche « {} » n'appartient à aucun profil de travail"),
+    ]
+    for section, used, code, message in unused:
+        for position, item in checker.items(section):
+            if item["id"] not in used:
+                checker.warning((section, position), code, message.format(item["id"]))
+
+
+def _report_cycles(
+    checker: _Checker,
+    section: str,
+    successors: Callable[[dict[str, Any]], Iterable[str]],
+    code: str,
+    message: str,
+) -> None:
+    """Report each cycle of a reference graph once, at the first element of the cycle in the document."""
+    items = {item["id"]: (position, item) for position, item in checker.items(section)}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    reported: set[frozenset[str]] = set()
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        path.append(name)
+        for successor in successors(items[name][1]):
+            if successor not in items:
+                continue  # an unknown reference, reported elsewhere
+            if state.get(successor) == 1:
+                cycle = path[path.index(successor) :]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    first = min(cycle, key=lambda n: items[n][0])
+                    turn = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
+                    checker.error(
+                        (section, items[first][0]), code, message.format(id=first, cycle=" → ".join(turn))
+                    )
+            elif successor not in state:
+                visit(successor, path)
+        path.pop()
+        state[name] = 2
+
+    for name in items:
+        if name not in state:
+            visit(name, [])
