@@ -1,0 +1,210 @@
+"""Decisions as values (Cedar's habit): granted or not, and why — the boolean API is a shortcut over them.
+
+One explanation algorithm serves the live engine (`RBAC.explain_access`) and compiled snapshots
+(`Snapshot.explain`), through the small `DecisionInputs` view both provide, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from habpps.engine.hierarchy import path_between
+from habpps.engine.model import Assignment
+
+# Denial reasons, from the closest miss to the farthest.
+ROLE_NOT_ACTIVE = "role_not_active"
+OTHER_ORG = "other_org"
+NOT_AUTHORIZED = "not_authorized"
+NO_ROLE_HOLDS_PERMISSION = "no_role_holds_permission"
+UNKNOWN_USER = "unknown_user"
+UNKNOWN_ORG = "unknown_org"
+GRANTED = "granted"
+
+
+@dataclass(frozen=True)
+class GrantPath:
+    """How a user holds a permission: user → (group) → assigned role (in org) → inheritance chain → holder."""
+
+    user: str
+    group: str | None
+    assigned_role: str
+    assignment_org: str | None
+    chain: tuple[str, ...]
+    """Roles from the assigned role down to the role holding the permission (both included)."""
+    active_role: str | None = None
+    """The session role through which the chain passes, when the decision was made for a session."""
+
+    @property
+    def permission_role(self) -> str:
+        return self.chain[-1]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "user": self.user,
+            "group": self.group,
+            "assigned_role": self.assigned_role,
+            "assignment_org": self.assignment_org,
+            "inheritance_chain": list(self.chain),
+            "permission_role": self.permission_role,
+            "active_role": self.active_role,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The result of an access decision. Truthy when granted."""
+
+    granted: bool
+    user: str | None
+    operation: str
+    obj: str
+    org: str | None
+    reason: str
+    path: GrantPath | None = None
+    closest: dict[str, Any] = field(default_factory=dict)
+    failed_constraints: tuple[dict[str, Any], ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.granted
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        """The grant path (when granted) as a list, Cedar-style."""
+        return [self.path.as_dict()] if self.path else []
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "granted": self.granted,
+            "user": self.user,
+            "operation": self.operation,
+            "object": self.obj,
+            "org": self.org,
+            "reason": self.reason,
+            "path": self.path.as_dict() if self.path else None,
+            "closest": dict(self.closest),
+            "failed_constraints": [dict(c) for c in self.failed_constraints],
+            "message": self.message,
+        }
+
+    @property
+    def message(self) -> str:
+        """One French sentence saying what was decided and why."""
+        what = f"« {self.operation} » sur « {self.obj} »" + (f" dans « {self.org} »" if self.org else "")
+        who = f"« {self.user} »"
+        if self.granted and self.path:
+            p = self.path
+            steps = []
+            if p.group:
+                steps.append(f"membre du groupe « {p.group} »")
+            where = f" dans « {p.assignment_org} »" if p.assignment_org else ""
+            steps.append(f"rôle « {p.assigned_role} » affecté{where}")
+            if len(p.chain) > 1:
+                steps.append("qui hérite de " + " puis ".join(f"« {r} »" for r in p.chain[1:]))
+            steps.append(f"« {p.permission_role} » détenant la permission")
+            return f"Accès accordé : {who} peut faire {what} — " + ", ".join(steps) + "."
+        c = self.closest
+        explanations = {
+            UNKNOWN_USER: f"l'utilisateur {who} est inconnu",
+            UNKNOWN_ORG: f"l'unité « {self.org} » est inconnue",
+            NO_ROLE_HOLDS_PERMISSION: "aucun rôle ne détient cette permission",
+            NOT_AUTHORIZED: (
+                f"{who} n'est habilité à aucun des rôles qui la détiennent ("
+                + ", ".join(f"« {r} »" for r in c.get("roles", []))
+                + ")"
+            ),
+            OTHER_ORG: (
+                f"{who} détient cette permission par le rôle « {c.get('role')} » mais seulement dans "
+                f"« {c.get('assignment_org')} », qui ne couvre pas « {self.org} »"
+            ),
+            ROLE_NOT_ACTIVE: (
+                f"{who} est habilité au rôle « {c.get('role')} » qui la donne, mais ce rôle n'est pas actif "
+                "dans la session"
+            ),
+        }
+        if self.failed_constraints:
+            failed = self.failed_constraints[0]
+            return f"Accès refusé : {what} — contrainte non satisfaite : {failed.get('message', failed)}."
+        return f"Accès refusé : {what} — {explanations.get(self.reason, self.reason)}."
+
+
+@dataclass(frozen=True)
+class DecisionInputs:
+    """What the explanation algorithm reads, whether from the live state or from a snapshot."""
+
+    entries: list[Assignment]
+    juniors: Mapping[str, Iterable[str]]
+    juniors_closure: Callable[[str], frozenset[str]]
+    holders: Callable[[tuple[str, str]], set[str]]
+    applies: Callable[[Assignment, str | None], bool]
+
+
+def decide(
+    inputs: DecisionInputs,
+    user: str,
+    operation: str,
+    obj: str,
+    org: str | None,
+    active_roles: Iterable[str] | None,
+) -> Decision:
+    """Find a grant path, or the closest miss, for ``user`` doing ``operation`` on ``obj`` in ``org``."""
+    base = {"user": user, "operation": operation, "obj": obj, "org": org}
+    holders = inputs.holders((operation, obj))
+    if not holders:
+        return Decision(granted=False, reason=NO_ROLE_HOLDS_PERMISSION, **base)
+    active = None if active_roles is None else set(active_roles)
+    other_org: GrantPath | None = None
+    inactive: GrantPath | None = None
+    ordered = sorted(inputs.entries, key=lambda e: (e.group is not None, e.group or "", e.role, e.org or ""))
+    for entry in ordered:
+        reachable = inputs.juniors_closure(entry.role)
+        for holder in sorted(holders & reachable):
+            via = _active_role_on_chain(inputs, entry.role, holder, active)
+            chain = _chain(inputs, entry.role, via, holder)
+            path = GrantPath(user, entry.group, entry.role, entry.org, chain, via)
+            applies = inputs.applies(entry, org)
+            if active is not None and via is None:
+                if applies and inactive is None:
+                    inactive = path
+                continue
+            if applies:
+                return Decision(granted=True, reason=GRANTED, path=path, **base)
+            if other_org is None:
+                other_org = path
+    if inactive is not None:
+        return Decision(
+            granted=False, reason=ROLE_NOT_ACTIVE, path=None,
+            closest={"role": inactive.assigned_role, "holder": inactive.permission_role,
+                     "group": inactive.group, "assignment_org": inactive.assignment_org},
+            **base,
+        )
+    if other_org is not None:
+        return Decision(
+            granted=False, reason=OTHER_ORG,
+            closest={"role": other_org.assigned_role, "assignment_org": other_org.assignment_org,
+                     "group": other_org.group, "holder": other_org.permission_role},
+            **base,
+        )
+    return Decision(granted=False, reason=NOT_AUTHORIZED, closest={"roles": sorted(holders)}, **base)
+
+
+def _active_role_on_chain(
+    inputs: DecisionInputs, assigned: str, holder: str, active: set[str] | None
+) -> str | None:
+    """The active role between ``assigned`` and ``holder`` (inclusive) that carries the permission, if any."""
+    if active is None:
+        return None
+    candidates = sorted(
+        role for role in active & inputs.juniors_closure(assigned) if holder in inputs.juniors_closure(role)
+    )
+    return candidates[0] if candidates else None
+
+
+def _chain(inputs: DecisionInputs, assigned: str, via: str | None, holder: str) -> tuple[str, ...]:
+    """Inheritance chain from the assigned role to the holder, through the active role when there is one."""
+    if via is None or via == assigned:
+        return tuple(path_between(assigned, holder, inputs.juniors) or (assigned, holder))
+    upper = path_between(assigned, via, inputs.juniors) or [assigned, via]
+    lower = path_between(via, holder, inputs.juniors) or [via, holder]
+    return tuple(upper + lower[1:])
