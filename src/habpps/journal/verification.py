@@ -1,0 +1,119 @@
+"""Verify the journal as stored: checkpoint signatures, every link of the chain, and the signed head.
+
+``habpps journal verify`` and the purge (which refuses to sign over a broken chain) call
+:func:`verify_journal`. Entries are streamed in sequence order, so memory stays flat whatever the size of the
+journal. On PostgreSQL the whole verification reads one REPEATABLE READ snapshot, so appends and purges that
+commit meanwhile are invisible to it; elsewhere the walk stops at the head read first.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from .chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    ChainHead,
+    ChainLink,
+    ChainWalker,
+    VerificationReport,
+    hashed_content,
+)
+from .checkpoints import checkpoint_is_authentic, runs_of
+from .models import HEAD_PK, JournalEntry, JournalHead, PurgeCheckpoint
+from .signing import head_is_authentic
+
+_ENTRY_FIELDS = (
+    "sequence",
+    "occurred_at",
+    "kind",
+    "actor_pk",
+    "actor_identifier",
+    "org_scope",
+    "target",
+    "data",
+    "before",
+    "after",
+    "request_id",
+    "previous_hash",
+    "hash",
+)
+
+
+def verify_journal(*, chunk_size: int = 2000) -> VerificationReport:
+    """Check the whole journal and return a report naming the first broken link, if any."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            return _verify(chunk_size, snapshot=True)
+    return _verify(chunk_size, snapshot=False)
+
+
+def _verify(chunk_size: int, *, snapshot: bool) -> VerificationReport:
+    head_row = JournalHead.objects.filter(pk=HEAD_PK).first()
+    report = VerificationReport()
+    runs = []
+    for checkpoint in PurgeCheckpoint.objects.prefetch_related("runs").order_by("pk"):
+        rows = list(checkpoint.runs.order_by("first_sequence"))
+        report.checkpoints_checked += 1
+        if not checkpoint_is_authentic(checkpoint, rows):
+            report.first_break = ChainBreak(
+                "checkpoint_forged",
+                f"point de contrôle de purge n° {checkpoint.pk} : signature invalide (falsifié ou clé changée)",
+                checkpoint.first_sequence,
+            )
+            return report
+        runs.extend(runs_of(checkpoint, rows))
+
+    walker = ChainWalker(runs, report)
+    entries = JournalEntry.objects.order_by("sequence").values(*_ENTRY_FIELDS)
+    if not snapshot and head_row is not None:
+        # Without a snapshot, appends committed during the walk would look like entries beyond the head.
+        entries = entries.filter(sequence__lte=head_row.sequence)
+    for row in entries.iterator(chunk_size=chunk_size):
+        entry_hash = row.pop("hash")
+        if not walker.feed(
+            ChainLink(row["sequence"], row["previous_hash"], entry_hash, hashed_content(**row))
+        ):
+            return walker.finish(_head(head_row))
+    report = walker.finish(_head(head_row))
+    if report.intact and head_row is not None:
+        report.first_break = _head_signature_break(head_row) or (
+            None if snapshot else _entries_beyond_unmoved_head(head_row)
+        )
+    return report
+
+
+def _head(row: JournalHead | None) -> ChainHead | None:
+    return None if row is None else ChainHead(row.sequence, row.hash)
+
+
+def _head_signature_break(head: JournalHead) -> ChainBreak | None:
+    if head.sequence == 0 and head.hash == GENESIS_HASH:
+        return None  # the head as the migration created it, before any append
+    if head_is_authentic(head.sequence, head.hash, head.signature):
+        return None
+    return ChainBreak(
+        "head_forged",
+        f"tête de chaîne (séquence {head.sequence}) : signature invalide (réécrite ou clé changée)",
+        head.sequence,
+    )
+
+
+def _entries_beyond_unmoved_head(head: JournalHead) -> ChainBreak | None:
+    """Entries past a head that did not move during the walk were not appended by ``record_event``."""
+    current = JournalHead.objects.filter(pk=HEAD_PK).values_list("sequence", flat=True).first()
+    if current != head.sequence:
+        return None
+    beyond = JournalEntry.objects.filter(sequence__gt=head.sequence).order_by("sequence").first()
+    if beyond is None:
+        return None
+    return ChainBreak(
+        "head_mismatch",
+        f"entrée de séquence {beyond.sequence} au-delà de la tête de chaîne (séquence {head.sequence}) : "
+        "ajoutée hors du journal",
+        beyond.sequence,
+        expected=f"{head.sequence}:{head.hash}",
+        found=f"{beyond.sequence}:{beyond.hash}",
+    )
