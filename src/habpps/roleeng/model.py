@@ -248,6 +248,11 @@ class RoleModel:
 
     # Permission derivation: entry ids → elementary pairs → per scenario, task, profile.
 
+    def entry_closure(self, entry_id: str) -> frozenset[str]:
+        """An entry and every entry it is composed of, at any depth."""
+        entry = self.entry(entry_id)
+        return frozenset({entry_id}).union(*(self.entry_closure(part) for part in entry.composed_of))
+
     def elementary_entries(self, entry_id: str) -> frozenset[str]:
         """The elementary catalogue entries an entry stands for (itself when elementary)."""
         entry = self.entry(entry_id)
