@@ -1,0 +1,78 @@
+"""The auditors' search form: every filter validated server-side, errors in French next to the field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from .context import REQUEST_ID_MAX_LENGTH
+from .kinds import KIND_MAX_LENGTH, validate_kind
+from .scoping import is_valid_scope
+from .search import JournalQuery
+
+
+def validate_scope(value: str) -> None:
+    if not is_valid_scope(value):
+        raise ValidationError(
+            _("Périmètre invalide : par exemple « national/fund:7 » ou « national/fund:7/partner:42 »."),
+            code="invalid_scope",
+        )
+
+
+class JournalSearchForm(DsfrBaseForm):
+    """Filters of the journal search; all optional, combined with AND."""
+
+    kind = forms.CharField(
+        label=_("Type d'événement"),
+        required=False,
+        max_length=KIND_MAX_LENGTH,
+        validators=[validate_kind],
+        help_text=_("Le type ou sa famille : « auth » couvre « auth.login.failure »."),
+    )
+    actor = forms.CharField(
+        label=_("Acteur"), required=False, max_length=150, help_text=_("Identifiant de connexion exact.")
+    )
+    target = forms.CharField(
+        label=_("Cible"),
+        required=False,
+        max_length=255,
+        help_text=_("Début de la cible, ex. « partner:42 »."),
+    )
+    scope = forms.CharField(
+        label=_("Périmètre"),
+        required=False,
+        max_length=255,
+        validators=[validate_scope],
+        help_text=_("Restreint la recherche à une partie de votre périmètre, ex. « national/fund:7 »."),
+    )
+    request_id = forms.CharField(
+        label=_("Identifiant de requête"), required=False, max_length=REQUEST_ID_MAX_LENGTH
+    )
+    since = forms.DateField(
+        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("La date de fin doit suivre la date de début."))
+        return cleaned
+
+    def to_query(self) -> JournalQuery:
+        """The validated filters; call only after ``is_valid()`` returned True."""
+        data = self.cleaned_data
+        return JournalQuery(
+            kind=data["kind"],
+            actor=data["actor"].strip(),
+            target=data["target"].strip(),
+            scope=data["scope"],
+            request_id=data["request_id"].strip(),
+            since=data["since"],
+            until=data["until"],
+        )

@@ -1,0 +1,131 @@
+"""Auditor pages (AUD-4): search the journal, read one entry, export the results as CSV.
+
+Every page is limited to the viewer's scope (:func:`habpps.journal.scoping.journal_scope_for`); an account
+without the right to audit gets a 403, an entry outside the scope is a 404. Exports are themselves journaled
+(who exported what), because an export takes personal data out of the platform.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from .csv_export import csv_lines
+from .forms import JournalSearchForm
+from .models import JournalEntry
+from .scoping import journal_scope_for
+from .search import JournalQuery, search_entries
+from .services import record_event
+
+EXPORT_CHUNK_SIZE = 2000
+
+
+class AuditorRequiredMixin(LoginRequiredMixin):
+    """Sets ``self.viewer_scope``; refuses accounts that may not audit the journal."""
+
+    viewer_scope: str
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        scope = journal_scope_for(request.user)
+        if scope is None:
+            raise PermissionDenied
+        self.viewer_scope = scope
+        return super().dispatch(request, *args, **kwargs)
+
+
+class JournalSearchView(AuditorRequiredMixin, ListView):
+    """Search form and paginated results, newest first; works without JavaScript (a GET form)."""
+
+    template_name = "journal/search.html"
+    context_object_name = "entries"
+
+    def get_paginate_by(self, queryset: Any) -> int:
+        return getattr(settings, "HABPPS_PAGE_SIZE", 25)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        self.form = JournalSearchForm(self.request.GET or None)
+        if not self.form.is_bound:
+            return search_entries(self.viewer_scope, JournalQuery())
+        if not self.form.is_valid():
+            return JournalEntry.objects.none()
+        return search_entries(self.viewer_scope, self.form.to_query())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filters = self.request.GET.copy()
+        filters.pop("page", None)
+        context.update(
+            form=self.form,
+            viewer_scope=self.viewer_scope,
+            pagination_query=f"{filters.urlencode()}&" if filters else "",
+        )
+        return context
+
+
+class JournalEntryView(AuditorRequiredMixin, DetailView):
+    """One entry in full, with the before/after of an administrative change side by side."""
+
+    template_name = "journal/entry.html"
+    context_object_name = "entry"
+
+    def get_object(self, queryset: Any = None) -> JournalEntry:
+        entry = JournalEntry.objects.within_scope(self.viewer_scope).filter(sequence=self.kwargs["sequence"]).first()
+        if entry is None:
+            raise Http404
+        return entry
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["changes"] = changed_fields(self.object.before, self.object.after)
+        return context
+
+
+class JournalExportView(AuditorRequiredMixin, View):
+    """The current search as a CSV file (UTF-8 with BOM, ``;``), streamed so that size does not matter."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = JournalSearchForm(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            context = {"form": form, "entries": [], "viewer_scope": self.viewer_scope}
+            return render(request, "journal/search.html", context, status=400)
+        query = form.to_query() if form.is_bound else JournalQuery()
+        record_event(
+            "journal.export",
+            actor=request.user,
+            org_scope=self.viewer_scope,
+            target="journal",
+            data={"filters": query.as_json(), "viewer_scope": self.viewer_scope, "format": "csv"},
+        )
+        entries = search_entries(self.viewer_scope, query).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        filename = f"journal-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
+        return StreamingHttpResponse(
+            csv_lines(entries),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+
+def changed_fields(before: Any, after: Any) -> list[dict[str, Any]]:
+    """Rows (field, before, after, changed) over the union of keys of two mappings, for the entry page."""
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        return []
+    before, after = before or {}, after or {}
+    return [
+        {
+            "field": key,
+            "before": before.get(key),
+            "after": after.get(key),
+            "changed": before.get(key) != after.get(key),
+        }
+        for key in sorted(set(before) | set(after))
+    ]
