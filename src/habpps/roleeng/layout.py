@@ -89,8 +89,9 @@ def layered_layout(
     edges = {}
     for (senior, junior), chain in chains.items():
         points = [(boxes[senior].x, boxes[senior].y + NODE_HEIGHT)]
-        for dummy in chain[1:-1]:
-            points.append((x[dummy] + shift, MARGIN + layer_of_dummy(dummy) * LAYER_HEIGHT + NODE_HEIGHT / 2))
+        for dummy in chain[1:-1]:  # cross a layer vertically, within the band its boxes occupy
+            top = MARGIN + layer_of_dummy(dummy) * LAYER_HEIGHT
+            points += [(x[dummy] + shift, top), (x[dummy] + shift, top + NODE_HEIGHT)]
         points.append((boxes[junior].x, boxes[junior].y))
         edges[(senior, junior)] = tuple(points)
     width = max((b.x + b.width / 2 for b in boxes.values()), default=0.0) + MARGIN
