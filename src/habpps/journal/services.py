@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .canonical import normalise_json
+from .canonical import normalise_json, storable_text
 from .chain import compute_hash
 from .context import current_request_id
 from .exceptions import BrokenChain, InvalidEvent
@@ -57,6 +57,8 @@ def record_event(
     actor_pk, actor_identifier = _actor_fields(actor)
     if request_id is None:
         request_id = current_request_id.get() or ""
+    org_scope, target, request_id = storable_text(org_scope), storable_text(target), storable_text(request_id)
+    actor_identifier = storable_text(actor_identifier)
     texts = {
         "org_scope": org_scope,
         "target": target,

@@ -79,7 +79,11 @@ class JournalEntryView(AuditorRequiredMixin, DetailView):
     context_object_name = "entry"
 
     def get_object(self, queryset: Any = None) -> JournalEntry:
-        entry = JournalEntry.objects.within_scope(self.viewer_scope).filter(sequence=self.kwargs["sequence"]).first()
+        entry = (
+            JournalEntry.objects.within_scope(self.viewer_scope)
+            .filter(sequence=self.kwargs["sequence"])
+            .first()
+        )
         if entry is None:
             raise Http404
         return entry
