@@ -1,0 +1,150 @@
+"""Actions on accounts (ADM-5, ADM-6) and on the roles accounts hold themselves (administrative roles)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from habpps.accounts.models import Account, AccountStatus, OrgLevel
+from habpps.accounts.notifications import send_new_account_mails
+from habpps.accounts.passwords import generate_temporary_password
+from habpps.directory import permissions as perms
+from habpps.directory.decisions import authorize
+from habpps.directory.models import AccountRoleAssignment, Fund, Partner, ServiceRole
+from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+from habpps.directory.policy_cache import policy_change
+from habpps.directory.records import as_record
+from habpps.directory.services.common import check_transition, journal_change
+
+
+def account_management_permission(org_level: str, organisation) -> tuple[str, str, str]:
+    """The permission, and its unit, needed to manage the accounts of an organisation."""
+    if org_level == OrgLevel.PARTNER:
+        return (*perms.MANAGE_PARTNER_ACCOUNTS, partner_unit(organisation.pk))
+    if org_level == OrgLevel.FUND:
+        return (*perms.MANAGE_FUND_ACCOUNTS, fund_unit(organisation.pk))
+    return (*perms.MANAGE_FUND_ACCOUNTS, NATIONAL_UNIT)
+
+
+def _level_of(organisation) -> str:
+    if isinstance(organisation, Partner):
+        return OrgLevel.PARTNER
+    if isinstance(organisation, Fund):
+        return OrgLevel.FUND
+    if organisation is None:
+        return OrgLevel.NATIONAL
+    raise TypeError("Un compte appartient à l'organisme national (None), à une caisse ou à un partenaire.")
+
+
+def create_account(
+    actor,
+    organisation: Fund | Partner | None,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles: Iterable[ServiceRole] = (),
+    password: str | None = None,
+) -> Account:
+    """Create an account for ``organisation`` with a generated login (ADM-5).
+
+    Without ``password`` a temporary one is generated and sent, with the login, in two separate e-mails once the
+    transaction has committed (AUT-3); the actor never sees it. ``password`` is for the demo and the command line.
+    """
+    level = _level_of(organisation)
+    authorize(actor, *account_management_permission(level, organisation))
+    if organisation is not None and not organisation.is_in_force:
+        raise ValidationError(_("On ne crée pas de compte dans une organisation suspendue ou supprimée."))
+    temporary_password = None if password is not None else generate_temporary_password()
+    with policy_change():
+        account = Account.objects.create_account(
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            org_level=level,
+            fund=organisation if level == OrgLevel.FUND else None,
+            partner=organisation if level == OrgLevel.PARTNER else None,
+            password=password or temporary_password,
+            created_by=actor,
+        )
+        if temporary_password is not None:
+            account.must_change_password = True
+            account.save(update_fields=["must_change_password"])
+        journal_change("admin.account.create", actor, account, account.org_scope, before=None)
+        for role in roles:
+            _grant(actor, account, role)
+        if temporary_password is not None:
+            transaction.on_commit(lambda: send_new_account_mails(account, temporary_password))
+    return account
+
+
+def set_account_status(actor, account: Account, status: str) -> Account:
+    """Suspend, reactivate or remove an account: it loses everything on its very next request (ADM-6)."""
+    authorize(actor, *account_management_permission(account.org_level, account.organisation))
+    if actor is not None and actor.pk == account.pk:
+        raise ValidationError(_("On ne peut pas changer le statut de son propre compte."), code="self_status")
+    with policy_change():
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        before = as_record(account)
+        check_transition(account.status, status)
+        account.status = status
+        account.status_changed_at = timezone.now()
+        account.save(update_fields=["status", "status_changed_at"])
+        verb = {
+            AccountStatus.ACTIVE: "reactivate",
+            AccountStatus.SUSPENDED: "suspend",
+            AccountStatus.REMOVED: "remove",
+        }
+        journal_change(
+            f"admin.account.{verb[AccountStatus(status)]}", actor, account, account.org_scope, before
+        )
+    return account
+
+
+def grant_account_role(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment:
+    """Give an administrative role to an account, in its own organisation's unit."""
+    authorize(actor, *account_management_permission(account.org_level, account.organisation))
+    with policy_change():
+        return _grant(actor, account, role)
+
+
+def revoke_account_role(actor, account: Account, role: ServiceRole) -> None:
+    authorize(actor, *account_management_permission(account.org_level, account.organisation))
+    with policy_change():
+        ended = (
+            AccountRoleAssignment.objects.current()
+            .filter(account=account, role=role)
+            .update(ended_at=timezone.now(), ended_by=actor)
+        )
+        if not ended:
+            raise ValidationError(_("Ce compte n'a pas ce rôle."), code="account_role_missing")
+        journal_change(
+            "admin.account.role.revoke",
+            actor,
+            account,
+            account.org_scope,
+            before=None,
+            data={"role": role.code},
+        )
+
+
+def _grant(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment:
+    if role.account_level != account.org_level:
+        raise ValidationError(
+            {
+                "role": _("Le rôle « %(role)s » ne s'attribue pas à un compte de ce niveau.")
+                % {"role": role.name}
+            },
+            code="role_level",
+        )
+    if AccountRoleAssignment.objects.current().filter(account=account, role=role).exists():
+        raise ValidationError({"role": _("Ce compte a déjà ce rôle.")}, code="account_role_exists")
+    assignment = AccountRoleAssignment.objects.create(account=account, role=role, started_by=actor)
+    journal_change(
+        "admin.account.role.grant", actor, account, account.org_scope, before=None, data={"role": role.code}
+    )
+    return assignment

@@ -1,0 +1,1 @@
+"""Pages of the directory, grouped by what they administer."""

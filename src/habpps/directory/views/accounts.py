@@ -1,0 +1,182 @@
+"""Pages about accounts: « Pourquoi ? » (ADM-7), « Mes habilitations », status and administrative roles."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from habpps.accounts.models import Account, OrgLevel
+from habpps.directory import permissions as perms
+from habpps.directory import services
+from habpps.directory.decisions import AccessRefused, is_allowed, require
+from habpps.directory.explanations import habilitations_of, holders_of
+from habpps.directory.forms import RoleChoiceForm
+from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
+from habpps.directory.services.accounts import account_management_permission
+from habpps.directory.views.mixins import EngineAccessMixin, paginate, run_action
+from habpps.directory.views.status import StatusChangeView
+
+
+def filter_habilitations(request, habilitations):
+    q = request.GET.get("q", "").strip().lower()
+    if not q:
+        return habilitations
+    return [h for h in habilitations if q in f"{h.operation} {h.obj} {h.role_label} {h.group_label}".lower()]
+
+
+class MyHabilitationsView(LoginRequiredMixin, TemplateView):
+    """What the viewer may do and why — everyone may read their own."""
+
+    template_name = "directory/habilitations.html"
+    extra_context = {"title": gettext_lazy("Mes habilitations")}
+
+    def get_context_data(self, **kwargs) -> dict:
+        found = filter_habilitations(self.request, habilitations_of(self.request.user))
+        return super().get_context_data(subject=self.request.user, **paginate(self.request, found), **kwargs)
+
+
+def manageable_roles(account: Account):
+    held = AccountRoleAssignment.objects.current().filter(account=account).values("role_id")
+    return ServiceRole.objects.filter(account_level=account.org_level, status=Status.ACTIVE).exclude(
+        pk__in=held
+    )
+
+
+class AccountDetailView(EngineAccessMixin, TemplateView):
+    """« Pourquoi ? » for one account: each effective habilitation and where it comes from (ADM-7)."""
+
+    permission = perms.VIEW_HABILITATIONS
+    template_name = "directory/account_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.account = get_object_or_404(
+            Account.objects.select_related("fund", "partner__fund"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_org(self) -> str:
+        return self.account.org_unit
+
+    def get_context_data(self, **kwargs) -> dict:
+        account, user = self.account, self.request.user
+        found = filter_habilitations(self.request, habilitations_of(account))
+        can_manage = is_allowed(user, *account_management_permission(account.org_level, account.organisation))
+        roles = AccountRoleAssignment.objects.current().filter(account=account).select_related("role")
+        return super().get_context_data(
+            subject=account,
+            roles=roles,
+            can_manage=can_manage and account.pk != user.pk,
+            role_form=kwargs.pop("role_form", None)
+            or RoleChoiceForm(roles=manageable_roles(account), label=_("Rôle"), prefix="role"),
+            title=_("Habilitations de %(name)s") % {"name": account.full_name},
+            breadcrumb=self.breadcrumb(),
+            **paginate(self.request, found),
+            **kwargs,
+        )
+
+    def breadcrumb(self) -> list[dict]:
+        organisation = self.account.organisation
+        if self.account.org_level == OrgLevel.PARTNER:
+            return [
+                {
+                    "url": reverse("directory:partner-detail", args=[organisation.pk]),
+                    "title": organisation.name,
+                }
+            ]
+        if self.account.org_level == OrgLevel.FUND and is_allowed(self.request.user, *perms.MANAGE_FUNDS):
+            return [
+                {"url": reverse("directory:fund-detail", args=[organisation.pk]), "title": organisation.name}
+            ]
+        return []
+
+
+class AccountRoleGrantView(AccountDetailView):
+    def post(self, request, *args, **kwargs):
+        form = RoleChoiceForm(request.POST, roles=manageable_roles(self.account), prefix="role")
+        if form.is_valid() and run_action(
+            request,
+            form,
+            lambda: services.grant_account_role(request.user, self.account, form.cleaned_data["role"]),
+        ):
+            messages.success(request, _("Rôle attribué."))
+            return redirect("directory:account-detail", self.account.pk)
+        return self.render_to_response(self.get_context_data(role_form=form))
+
+
+class AccountRoleRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk: int, role_pk: int):
+        account = get_object_or_404(Account, pk=pk)
+        assignment = get_object_or_404(
+            AccountRoleAssignment.objects.current(), account=account, role_id=role_pk
+        )
+        try:
+            services.revoke_account_role(request.user, account, assignment.role)
+        except AccessRefused as refusal:
+            raise Http404 from refusal
+        messages.success(request, _("Rôle « %(role)s » retiré.") % {"role": assignment.role.name})
+        return redirect("directory:account-detail", account.pk)
+
+
+class AccountStatusView(StatusChangeView):
+    def get_object(self):
+        return get_object_or_404(
+            Account.objects.select_related("fund", "partner__fund"), pk=self.kwargs["pk"]
+        )
+
+    def check_access(self) -> None:
+        require(
+            self.request.user, *account_management_permission(self.object.org_level, self.object.organisation)
+        )
+
+    def change(self, actor, obj, status: str) -> None:
+        services.set_account_status(actor, obj, status)
+
+    def get_success_url(self) -> str:
+        return reverse("directory:account-detail", args=[self.object.pk])
+
+
+def accounts_in_scope(viewer: Account):
+    """Accounts of the viewer's organisation and below."""
+    accounts = Account.objects.exclude(status="removed").select_related("partner", "fund")
+    if viewer.org_level == OrgLevel.FUND:
+        return accounts.filter(Q(fund_id=viewer.fund_id) | Q(partner__fund_id=viewer.fund_id))
+    if viewer.org_level == OrgLevel.PARTNER:
+        return accounts.filter(partner_id=viewer.partner_id)
+    return accounts
+
+
+class RoleHoldersView(EngineAccessMixin, TemplateView):
+    """« Qui ? »: the accounts of the viewer's scope that hold a profile, searchable and paginated (ADM-7)."""
+
+    permission = perms.VIEW_HABILITATIONS
+    template_name = "directory/role_holders.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        role = get_object_or_404(ServiceRole.objects.select_related("service"), pk=self.kwargs["pk"])
+        holders = holders_of(role)
+        accounts = accounts_in_scope(self.request.user)
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            accounts = accounts.filter(
+                Q(login__icontains=q)
+                | Q(last_name__icontains=q)
+                | Q(first_name__icontains=q)
+                | Q(partner__name__icontains=q)
+            )
+        found = [
+            account for account in accounts.order_by("last_name", "first_name") if account.login in holders
+        ]
+        return super().get_context_data(
+            role=role,
+            title=_("Qui détient « %(role)s » ?") % {"role": role.name},
+            **paginate(self.request, found),
+            **kwargs,
+        )

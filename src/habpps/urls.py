@@ -1,0 +1,12 @@
+"""URL map of the platform: each app mounts its own ``urls`` module under a French path."""
+
+from django.urls import include, path
+
+from habpps.directory.views.home import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("compte/", include("habpps.accounts.urls")),
+    path("annuaire/", include("habpps.directory.urls")),
+    path("journal/", include("habpps.journal.urls")),
+]
