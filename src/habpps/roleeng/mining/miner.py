@@ -1,0 +1,280 @@
+"""The role miner: minimum number of roles whose composition equals a user–permission assignment (RE-5).
+
+The basic role-mining problem is minimum biclique cover of the bipartite user–permission graph (NP-hard). The
+method follows Ene et al. (SACMAT 2008) with an exact solver on top:
+
+1. exact reductions (:mod:`.reductions`) shrink the graph to a small core, then split it into components;
+2. per component, a fast pass: maximal bicliques as candidates (:mod:`.concepts`), a greedy cover
+   (:mod:`.cover`) and a lower bound from pairwise incompatible edges (:mod:`.bounds`) — when both meet, the
+   component is solved;
+3. the components left get the remaining time with CP-SAT set cover (:mod:`.exact`), which proves optimality
+   when the candidates are all the maximal bicliques;
+4. the core roles are carried back through the reductions and each user keeps an irredundant set of roles.
+
+Every stage watches one :class:`Deadline`: when it runs out, the best cover found so far is returned, which is
+always exact in composition, and ``optimal`` says whether its minimality was proven.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from habpps.roleeng.mining.bounds import disjoint_edges_bound, incompatible_edges_bound
+from habpps.roleeng.mining.components import Component, connected_components
+from habpps.roleeng.mining.concepts import (
+    DEFAULT_CONCEPT_LIMIT,
+    Candidates,
+    maximal_bicliques,
+    merge_candidates,
+    vertex_concepts,
+)
+from habpps.roleeng.mining.cover import CoverProblem, greedy_cover
+from habpps.roleeng.mining.cover_reductions import CoverPiece, reduce_cover
+from habpps.roleeng.mining.deadline import Deadline
+from habpps.roleeng.mining.reductions import Biclique, reduce_assignment, reinstate
+from habpps.roleeng.mining.result import MinedRole, MiningResult, composition_errors
+from habpps.roleeng.mining.upa import UserPermissionAssignment
+
+Progress = Callable[[str], None]
+
+#: Share of the remaining time a component may spend enumerating its candidates before the greedy pass.
+_ENUMERATION_SHARE = 0.25
+#: Components and pieces at most this large are not worth a progress line of their own.
+_QUIET_EDGES = 200
+
+
+class MiningError(RuntimeError):
+    """An internal inconsistency: the roles found do not compose into the assignment (a bug, never data)."""
+
+
+@dataclass(frozen=True)
+class MinerSettings:
+    """Knobs of the miner; the defaults are what the command uses."""
+
+    concept_limit: int = DEFAULT_CONCEPT_LIMIT
+    use_exact_solver: bool = True
+    workers: int | None = None
+
+
+@dataclass
+class _PieceState:
+    """A piece of a component's reduced cover, its best cover so far and a lower bound on that cover."""
+
+    piece: CoverPiece
+    chosen: list[int]
+    lower_bound: int
+
+    @property
+    def solved(self) -> bool:
+        return len(self.chosen) == self.lower_bound
+
+
+@dataclass
+class _ComponentState:
+    """Where a connected component stands: candidates, forced roles, pieces left, and its own lower bound.
+
+    With every maximal bicliques enumerated, the set cover *is* the role problem and the bound adds up from the
+    forced candidates and the pieces; otherwise only the incompatible-edge bound on the graph holds.
+    """
+
+    component: Component
+    candidates: Candidates
+    forced: list[int]
+    pieces: list[_PieceState]
+    graph_bound: int
+
+    @property
+    def chosen(self) -> list[int]:
+        return self.forced + [k for p in self.pieces for k in p.piece.original(p.chosen)]
+
+    @property
+    def lower_bound(self) -> int:
+        if self.candidates.complete:
+            return max(self.graph_bound, len(self.forced) + sum(p.lower_bound for p in self.pieces))
+        return self.graph_bound
+
+    @property
+    def optimal(self) -> bool:
+        return len(self.chosen) == self.lower_bound
+
+
+def mine(
+    upa: UserPermissionAssignment,
+    deadline: Deadline | None = None,
+    progress: Progress | None = None,
+    settings: MinerSettings | None = None,
+) -> MiningResult:
+    """Mine as few roles as possible for ``upa`` before ``deadline``; the result's composition is always exact."""
+    deadline = deadline or Deadline.unlimited()
+    settings = settings or MinerSettings()
+    report = progress or (lambda message: None)
+    started = time.monotonic()
+    if not upa.users:
+        return MiningResult((), optimal=True, lower_bound=0, seconds=time.monotonic() - started)
+
+    reduced = reduce_assignment(upa, deadline)
+    if reduced.matrix is None:
+        report("Graphe trop grand pour les réductions : un rôle par ensemble de permissions distinct.")
+        roles = _one_role_per_permission_set(upa)
+        return _finish(upa, roles, lower_bound=1, optimal=len(roles) == 1, started=started)
+
+    components = sorted(connected_components(reduced.matrix), key=lambda c: c.edge_count)
+    report(
+        f"Réductions : noyau de {reduced.matrix.shape[0]} utilisateurs × {reduced.matrix.shape[1]} permissions, "
+        f"{reduced.edge_count} couples, {len(components)} composante(s) connexe(s)."
+    )
+    states = _fast_pass(components, deadline, settings, report)
+    open_pieces = [p for s in states for p in s.pieces if not p.solved]
+    report(
+        f"Passe rapide : {sum(len(s.chosen) for s in states)} rôles, borne inférieure "
+        f"{sum(s.lower_bound for s in states)}, {len(open_pieces)} sous-problème(s) à résoudre exactement."
+    )
+    if settings.use_exact_solver and open_pieces:
+        _exact_pass(open_pieces, deadline, settings, report)
+
+    core_roles = [
+        Biclique(
+            users={int(x) for x in reduced.user_ids[s.component.rows[s.candidates.extents[k]]]},
+            permissions={int(x) for x in reduced.permission_ids[s.component.columns[s.candidates.intents[k]]]},
+        )
+        for s in states
+        for k in s.chosen
+    ]
+    roles = reinstate(core_roles, reduced.steps)
+    lower_bound = sum(s.lower_bound for s in states)
+    return _finish(upa, roles, lower_bound, all(s.optimal for s in states), started)
+
+
+def _fast_pass(
+    components: list[Component], deadline: Deadline, settings: MinerSettings, report: Progress
+) -> list[_ComponentState]:
+    remaining_edges = sum(c.edge_count for c in components)
+    states = []
+    for component in components:
+        share = component.edge_count / max(1, remaining_edges)
+        remaining_edges -= component.edge_count
+        state = _solve_fast(component, deadline, share, settings)
+        states.append(state)
+        if component.edge_count > _QUIET_EDGES:
+            completeness = "toutes énumérées" if state.candidates.complete else "énumération partielle"
+            report(
+                f"Composante de {component.edge_count} couples : {len(state.candidates)} bicliques candidates "
+                f"({completeness}), {len(state.forced)} rôles imposés, {len(state.pieces)} sous-problème(s) ; "
+                f"{len(state.chosen)} rôles, borne inférieure {state.lower_bound}."
+            )
+    return states
+
+
+def _solve_fast(component: Component, deadline: Deadline, share: float, settings: MinerSettings) -> _ComponentState:
+    matrix = component.matrix
+    if matrix.all():
+        whole = Candidates(np.ones((1, matrix.shape[0]), bool), np.ones((1, matrix.shape[1]), bool), True)
+        return _ComponentState(component, whole, forced=[0], pieces=[], graph_bound=1)
+    if deadline.expired():
+        candidates = vertex_concepts(matrix)
+    else:
+        enumeration_deadline = Deadline(deadline.remaining() * _ENUMERATION_SHARE * share)
+        candidates = maximal_bicliques(matrix, settings.concept_limit, enumeration_deadline)
+        if not candidates.complete:
+            candidates = merge_candidates(candidates, vertex_concepts(matrix))
+    problem = CoverProblem.from_candidates(matrix, candidates)
+    reduced = reduce_cover(problem, Deadline(deadline.remaining() * share * 0.5))
+    pieces = []
+    for piece in reduced.pieces:
+        chosen = greedy_cover(piece.problem)
+        bound = len(disjoint_edges_bound(piece.problem)) if not deadline.expired() else 1
+        pieces.append(_PieceState(piece, chosen, max(1, bound)))
+    graph_bound = 1
+    if not candidates.complete and not deadline.expired():
+        bound_deadline = Deadline(min(deadline.remaining() * share * 0.1, 5.0))
+        graph_bound = max(1, len(incompatible_edges_bound(matrix, bound_deadline)))
+    return _ComponentState(component, candidates, reduced.forced, pieces, graph_bound)
+
+
+def _exact_pass(pieces: list[_PieceState], deadline: Deadline, settings: MinerSettings, report: Progress) -> None:
+    """Give each unsolved piece a fair share of the time left, smallest first (their leftovers roll over)."""
+    from habpps.roleeng.mining.exact import available_workers, solve_cover
+
+    workers = settings.workers or available_workers()
+    pieces = sorted(pieces, key=lambda p: len(p.piece.problem.sets) + p.piece.problem.edge_count)
+    weights = [len(p.piece.problem.sets) + p.piece.problem.edge_count for p in pieces]
+    remaining_weight = sum(weights)
+    for state, weight in zip(pieces, weights, strict=True):
+        budget = deadline.remaining() * weight / max(1, remaining_weight)
+        remaining_weight -= weight
+        if budget < 0.05:
+            continue
+        problem = state.piece.problem
+        loud = problem.edge_count > _QUIET_EDGES
+        if loud:
+            report(
+                f"Solveur exact (CP-SAT, {workers} cœur(s)) : {len(problem.sets)} candidates, "
+                f"{problem.edge_count} couples, {budget:.1f} s au plus."
+            )
+        outcome = solve_cover(problem, state.chosen, budget, state.lower_bound, workers)
+        state.chosen = outcome.chosen
+        state.lower_bound = max(state.lower_bound, outcome.bound)
+        if loud:
+            verdict = "minimum prouvé" if state.solved else "sans preuve"
+            report(f"  → {len(state.chosen)} rôles, borne inférieure {state.lower_bound} ({verdict}).")
+
+
+def _one_role_per_permission_set(upa: UserPermissionAssignment) -> list[Biclique]:
+    roles: dict[frozenset[int], Biclique] = {}
+    for u, row in enumerate(upa.user_permissions):
+        roles.setdefault(row, Biclique(set(), set(row))).users.add(u)
+    return list(roles.values())
+
+
+def _finish(
+    upa: UserPermissionAssignment, roles: list[Biclique], lower_bound: int, optimal: bool, started: float
+) -> MiningResult:
+    """Give each user an irredundant set of the roles that fit them, name everything, and check the result."""
+    roles = _irredundant_assignments(upa, roles)
+    roles.sort(key=lambda r: (-len(r.users), min(r.permissions)))
+    named = tuple(
+        MinedRole(
+            id=f"R{number}",
+            permissions=tuple(upa.permissions[p] for p in sorted(role.permissions)),
+            users=tuple(upa.users[u] for u in sorted(role.users)),
+        )
+        for number, role in enumerate(roles, start=1)
+    )
+    errors = composition_errors(upa, named)
+    if errors:
+        raise MiningError("la composition des rôles trouvés ne reproduit pas l'affectation : " + "; ".join(errors))
+    if lower_bound > len(named):
+        raise MiningError(f"borne inférieure {lower_bound} supérieure au nombre de rôles trouvés {len(named)}")
+    return MiningResult(named, optimal or lower_bound == len(named), lower_bound, time.monotonic() - started)
+
+
+def _irredundant_assignments(upa: UserPermissionAssignment, roles: list[Biclique]) -> list[Biclique]:
+    """Reassign each user greedily to the fewest of their roles that still grant all their permissions.
+
+    Roles that end up with no user are dropped (which can only lower the count).
+    """
+    roles_of: list[list[int]] = [[] for _ in upa.users]
+    for k, role in enumerate(roles):
+        for u in role.users:
+            roles_of[u].append(k)
+        role.users = set()
+    for u, row in enumerate(upa.user_permissions):
+        missing = set(row)
+        picked: list[int] = []
+        while missing:
+            best = max(roles_of[u], key=lambda k: len(roles[k].permissions & missing), default=None)
+            if best is None or not roles[best].permissions & missing:
+                raise MiningError(f"les rôles trouvés ne couvrent pas l'utilisateur {upa.users[u]}")
+            picked.append(best)
+            missing -= roles[best].permissions
+        for k in sorted(picked, key=lambda k: len(roles[k].permissions)):
+            others = [j for j in picked if j != k]
+            if roles[k].permissions <= set().union(*(roles[j].permissions for j in others)):
+                picked = others
+        for k in picked:
+            roles[k].users.add(u)
+    return [role for role in roles if role.users]
