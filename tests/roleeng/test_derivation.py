@@ -98,6 +98,13 @@ def test_inheritance_path_names_the_role_holding_the_permission():
     assert hierarchy.inheritance_path("r1", 3) is None
 
 
+def test_flattened_hierarchy_gives_each_role_all_its_permissions_on_one_level():
+    hierarchy = derive_hierarchy({"r3": {1, 2, 3}, "r2": {1, 2}, "pm": {9}, "pnm": {9}}).flattened()
+    assert hierarchy.edges() == []
+    assert hierarchy.direct == {"r3": {1, 2, 3}, "r2": {1, 2}, "pm": {9}, "pnm": {9}}
+    assert hierarchy.redundant == (("pm", "pnm"),)
+
+
 def test_layers_put_every_junior_below_its_seniors():
     hierarchy = derive_hierarchy({"r3": {1, 2, 3}, "r2": {1, 2}, "r1": {1}, "s": {1, 9}})
     assert hierarchy.layers() == [["r3", "s"], ["r2"], ["r1"]]

@@ -87,6 +87,14 @@ def test_ignore_domains_applies_5_3_6_to_the_letter():
     assert "gestionnaire_paie — Gestionnaire paie : 2 permission(s) directe(s)" in literal
 
 
+def test_flat_option_writes_a_one_level_policy(tmp_path):
+    policy = tmp_path / "plat.yaml"
+    assert run(str(EXAMPLES / "cdap.yaml"), "--flat", "--policy-out", str(policy))[0] == 0
+    rbac = RBAC.load(yaml.safe_load(policy.read_text(encoding="utf-8")))
+    assert all(rbac.role_juniors(role=role) == set() for role in rbac.roles())
+    assert len(rbac.role_permissions(role="cdap-ass-cesf", inherited=False)) == 13
+
+
 def test_the_habpps_command_exposes_roles_derive(tmp_path):
     pytest.importorskip("habpps.roleeng.mining.cli", reason="la commande roles attend aussi « mine »")
     from habpps.cli import main

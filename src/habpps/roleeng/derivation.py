@@ -94,6 +94,15 @@ class RoleHierarchy(Generic[P]):
             frontier = next_frontier
         return None
 
+    def flattened(self) -> RoleHierarchy[P]:
+        """The same roles on one level, each assigned all its permissions (5.3.7: for targets such as HRa
+        Suite 7 whose hierarchy is « limitée à un niveau »). The review list is kept."""
+        return RoleHierarchy(
+            direct={role: self.permissions(role) for role in self.direct},
+            juniors={role: frozenset() for role in self.direct},
+            redundant=self.redundant,
+        )
+
     def layers(self) -> list[list[str]]:
         """Roles by depth: the most senior roles (no senior) first, every junior below all of its seniors."""
         depth: dict[str, int] = {}

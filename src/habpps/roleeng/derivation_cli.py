@@ -48,6 +48,11 @@ def register_derive(roles_sub: argparse._SubParsersAction) -> None:
         help="appliquer 5.3.6 à la lettre, sans refuser l'héritage entre domaines fonctionnels (5.3.7)",
     )
     parser.add_argument(
+        "--flat",
+        action="store_true",
+        help="aplatir la hiérarchie sur un niveau, chaque rôle recevant toutes ses permissions (5.3.7)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="code de sortie 1 si un avertissement est émis ou si une séquence est en échec",
@@ -74,6 +79,8 @@ def run_derive(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
 
     domains = None if args.ignore_domains else (model.role_domains() or None)
     hierarchy = derive_hierarchy(model.role_permissions(), domains)
+    if args.flat:
+        hierarchy = hierarchy.flattened()
     checks = check_sequences(model, hierarchy)
     failed = [check for check in checks if check.outcome is Outcome.FAILED]
 
