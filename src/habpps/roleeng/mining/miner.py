@@ -17,6 +17,7 @@ always exact in composition, and ``optimal`` says whether its minimality was pro
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ Progress = Callable[[str], None]
 
 #: Share of the remaining time a component may spend enumerating its candidates before the greedy pass.
 _ENUMERATION_SHARE = 0.25
+#: Loading OR-Tools takes about a second; not worth starting with less time than this left.
+_EXACT_SOLVER_MODULE = "ortools.sat.python.cp_model"
+_EXACT_SOLVER_IMPORT_SECONDS = 1.5
 #: Components and pieces at most this large are not worth a progress line of their own.
 _QUIET_EDGES = 200
 
@@ -197,6 +201,8 @@ def _solve_fast(component: Component, deadline: Deadline, share: float, settings
 
 def _exact_pass(pieces: list[_PieceState], deadline: Deadline, settings: MinerSettings, report: Progress) -> None:
     """Give each unsolved piece a fair share of the time left, smallest first (their leftovers roll over)."""
+    if _EXACT_SOLVER_MODULE not in sys.modules and deadline.remaining() < _EXACT_SOLVER_IMPORT_SECONDS:
+        return  # loading OR-Tools alone would overrun the budget
     from habpps.roleeng.mining.exact import available_workers, solve_cover
 
     workers = settings.workers or available_workers()

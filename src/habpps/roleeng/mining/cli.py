@@ -1,0 +1,130 @@
+"""``habpps roles mine UPA_FILE --time-limit SECONDS --out RESULT.json``: role mining on the command line (RE-5).
+
+The time limit bounds the whole run, from the start of the process to the written file: the miner gets what is
+left after start-up and parsing, minus a reserve for carrying the roles back and writing them. Progress goes to
+stderr; the result is written atomically (temporary file then rename), and not at all if the input is malformed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from habpps.roleeng.mining.deadline import Deadline
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+#: Reserve kept out of the miner's budget for the final stages, per edge of the assignment, plus a constant.
+_RESERVE_PER_EDGE = 4e-6
+_RESERVE_BASE = 0.3
+_RESERVE_MAX_SHARE = 0.25
+
+
+def register_mine(roles_sub: argparse._SubParsersAction) -> None:
+    """Add the ``mine`` action to ``habpps roles``."""
+    parser = roles_sub.add_parser(
+        "mine",
+        help="fouille de rôles : le moins de rôles possible pour une affectation utilisateur–permission",
+        description=(
+            "Trouve des rôles (ensembles de permissions) et leurs affectations aux utilisateurs dont la "
+            "composition reproduit exactement le fichier, avec le moins de rôles possible, et dit si ce nombre "
+            "est prouvé minimal. Format : un couple « utilisateur permission » par ligne, séparés par des "
+            "blancs ; lignes vides et lignes commençant par # ignorées."
+        ),
+    )
+    parser.add_argument("upa_file", metavar="UPA_FILE", help="affectation utilisateur–permission à fouiller")
+    parser.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        default=60.0,
+        metavar="SECONDES",
+        help="durée maximale de toute l'exécution, écriture comprise (défaut : 60)",
+    )
+    parser.add_argument("--out", required=True, metavar="RESULT.json", help="fichier JSON du résultat")
+    parser.set_defaults(handler=run_mine)
+
+
+def run_mine(args: argparse.Namespace) -> int:
+    """Parse, mine within the time limit, write the result; return the process exit code."""
+    from habpps.roleeng.mining import Deadline, UpaFormatError, mine, read_upa
+
+    run = Deadline(args.time_limit, started=time.monotonic() - _seconds_since_process_start())
+    say = _Progress(run)
+    try:
+        upa = read_upa(args.upa_file)
+    except UpaFormatError as error:
+        print(f"habpps roles mine : erreur : {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    say(
+        f"Lecture de {args.upa_file} : {len(upa.users)} utilisateurs, {len(upa.permissions)} permissions, "
+        f"{upa.edge_count} couples."
+    )
+    reserve = min(args.time_limit * _RESERVE_MAX_SHARE, _RESERVE_BASE + _RESERVE_PER_EDGE * upa.edge_count)
+    result = mine(upa, run.sooner(reserve), progress=say)
+    result = dataclasses.replace(result, seconds=run.elapsed())
+    try:
+        _write_atomically(Path(args.out), result.as_json())
+    except OSError as error:
+        print(f"habpps roles mine : erreur : écriture de {args.out} impossible ({error})", file=sys.stderr)
+        return EXIT_FAILURE
+    verdict = "minimum prouvé" if result.optimal else f"non prouvé, borne inférieure {result.lower_bound}"
+    say(
+        f"{len(result.roles)} rôles ({verdict}), complexité structurelle pondérée "
+        f"{result.complexity.value}, écrit dans {args.out}."
+    )
+    return EXIT_OK
+
+
+class _Progress:
+    """Progress lines on stderr, stamped with the time since the run started."""
+
+    def __init__(self, run: Deadline) -> None:
+        self.run = run
+
+    def __call__(self, message: str) -> None:
+        print(f"[{self.run.elapsed():7.2f} s] {message}", file=sys.stderr, flush=True)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre de secondes attendu : {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"durée strictement positive attendue : {text!r}")
+    return value
+
+
+def _seconds_since_process_start() -> float:
+    """Wall time already spent by this process (interpreter start-up and imports count against the limit)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is a dependency; without it the clock starts here
+        return 0.0
+    try:
+        return max(0.0, time.time() - psutil.Process().create_time())
+    except (psutil.Error, OSError):  # pragma: no cover
+        return 0.0
+
+
+def _write_atomically(path: Path, document: dict) -> None:
+    """Write JSON next to ``path`` then rename, so that a reader never sees half a file."""
+    directory = path.resolve().parent
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
