@@ -49,9 +49,14 @@ class AccountManager(BaseUserManager["Account"]):
         fund=None,
         partner=None,
         password: str | None = None,
+        password_hash: str | None = None,
         created_by: Account | None = None,
     ) -> Account:
-        """Create and save an account; without a password it cannot log in until one is set."""
+        """Create and save an account; without a password it cannot log in until one is set.
+
+        ``password_hash`` stores an already hashed password (accounts imported from another directory, demo data)
+        without paying the deliberately slow hashing again.
+        """
         account = self.model(
             login=generate_login(first_name, last_name, exists=self._login_taken),
             first_name=first_name,
@@ -63,7 +68,10 @@ class AccountManager(BaseUserManager["Account"]):
             created_by=created_by,
         )
         account.full_clean(exclude=["password"])
-        if password is None:
+        if password_hash is not None:
+            account.password = password_hash
+            account.password_changed_at = timezone.now()
+        elif password is None:
             account.set_unusable_password()
         else:
             account.set_password(password)

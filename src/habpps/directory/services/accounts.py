@@ -49,17 +49,20 @@ def create_account(
     email: str,
     roles: Iterable[ServiceRole] = (),
     password: str | None = None,
+    password_hash: str | None = None,
 ) -> Account:
     """Create an account for ``organisation`` with a generated login (ADM-5).
 
     Without ``password`` a temporary one is generated and sent, with the login, in two separate e-mails once the
-    transaction has committed (AUT-3); the actor never sees it. ``password`` is for the demo and the command line.
+    transaction has committed (AUT-3); the actor never sees it. ``password`` (or an already hashed
+    ``password_hash``) is for the demo data, imports and the command line: then no e-mail is sent.
     """
     level = _level_of(organisation)
     authorize(actor, *account_management_permission(level, organisation))
     if organisation is not None and not organisation.is_in_force:
         raise ValidationError(_("On ne crée pas de compte dans une organisation suspendue ou supprimée."))
-    temporary_password = None if password is not None else generate_temporary_password()
+    given = password is not None or password_hash is not None
+    temporary_password = None if given else generate_temporary_password()
     with policy_change():
         account = Account.objects.create_account(
             first_name=first_name,
@@ -68,7 +71,8 @@ def create_account(
             org_level=level,
             fund=organisation if level == OrgLevel.FUND else None,
             partner=organisation if level == OrgLevel.PARTNER else None,
-            password=password or temporary_password,
+            password=password if given else temporary_password,
+            password_hash=password_hash,
             created_by=actor,
         )
         if temporary_password is not None:

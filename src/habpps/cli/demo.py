@@ -1,0 +1,43 @@
+"""`habpps demo`: migrate the embedded database, seed the demo network, print the logins, and serve it."""
+
+from __future__ import annotations
+
+import argparse
+
+from habpps.cli.serve import add_server_arguments, run_server
+from habpps.cli.setup import setup_django
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="base SQLite, données de démonstration et serveur (make demo)",
+        description="Migre la base, crée le réseau de démonstration (une seule fois), affiche les identifiants "
+        "de chaque rôle et démarre le serveur.",
+    )
+    add_server_arguments(parser)
+    parser.add_argument("--sans-serveur", dest="no_server", action="store_true", help="préparer sans servir")
+    parser.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    from habpps.directory.demo_data import DEMO_PASSWORD, demo_logins, is_seeded, seed_demo_network
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if is_seeded():
+        print("Réseau de démonstration déjà en place.")
+    else:
+        print("Création du réseau de démonstration…")
+        seed_demo_network()
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\nMon Compte Partenaire : {url}\n")
+    print(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}\n")
+    for login in demo_logins():
+        print(f"  {login.role:<40} {login.login:<28} {login.organisation}")
+    print()
+    if args.no_server:
+        return 0
+    return run_server(args)

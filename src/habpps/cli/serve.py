@@ -1,0 +1,57 @@
+"""`habpps serve`: serve the platform with gunicorn (several worker processes; ENG-11 keeps them in step)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("HABPPS_HOST", "127.0.0.1"), help="adresse d'écoute")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("HABPPS_PORT", "8000")), help="port d'écoute (8000)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("HABPPS_WORKERS", "2")), help="processus (2)"
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="servir la plate-forme (gunicorn)")
+    add_server_arguments(parser)
+    parser.add_argument("--migrate", action="store_true", help="appliquer les migrations avant de servir")
+    parser.set_defaults(handler=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from habpps.cli.setup import setup_django
+
+    setup_django()
+    if args.migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+    return run_server(args)
+
+
+def run_server(args: argparse.Namespace) -> int:
+    """Replace this process by gunicorn serving ``habpps.wsgi`` (signals and exit code are gunicorn's)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "habpps.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+    ]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0  # pragma: no cover — execv does not return
