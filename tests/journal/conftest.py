@@ -32,6 +32,8 @@ def tamper(db) -> Callable[[str, list | None], None]:  # type: ignore[no-untyped
     def run(sql: str, params: list | None = None) -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                # Deferred foreign-key checks pending in the test transaction would forbid ALTER TABLE.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for table in ("journal_journalentry", "journal_purgecheckpoint", "journal_purgedrun"):
                     cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             cursor.execute(sql, params or [])
