@@ -70,8 +70,7 @@ def check_sequences(model: RoleModel, hierarchy: RoleHierarchy[Permission]) -> l
             for role in roles:
                 held = hierarchy.permissions(role)
                 for entry_id in entries:
-                    permission = model.entry(entry_id).permission
-                    assert permission is not None
+                    permission = model.pair(entry_id)
                     if sequence.expected is Expectation.GRANTED:
                         outcome = Outcome.PASSED if permission in held else Outcome.FAILED
                     elif sequence.constraint is not None:

@@ -95,7 +95,7 @@ def permission_table(model: RoleModel) -> list[PermissionTableRow]:
     for scenario in model.scenarios:
         for entry_id in sorted(model.scenario_entries(scenario.id)):
             entry = model.entry(entry_id)
-            assert entry.operation is not None and entry.object is not None  # elementary by construction
+            operation, obj = model.pair(entry_id)
             rows.append(
                 PermissionTableRow(
                     scenario=scenario.id,
@@ -103,8 +103,8 @@ def permission_table(model: RoleModel) -> list[PermissionTableRow]:
                     data_structure=scenario.object,
                     functional_action=scenario.functional_action,
                     permission=entry.id,
-                    operation=entry.operation,
-                    object=entry.object,
+                    operation=operation,
+                    object=obj,
                     constraints=tuple(dict.fromkeys((*scenario.constraints, *entry.constraints))),
                 )
             )

@@ -281,7 +281,14 @@ class RoleModel:
 
     def profile_permissions(self, profile_id: str) -> frozenset[Permission]:
         """The ``(operation, object)`` pairs a profile needs: the input of the derivation (thesis 5.3.6)."""
-        return frozenset(self.entry(e).permission for e in self.profile_entries(profile_id))  # type: ignore[misc]
+        return frozenset(self.pair(e) for e in self.profile_entries(profile_id))
+
+    def pair(self, entry_id: str) -> Permission:
+        """The ``(operation, object)`` pair of an elementary entry (an abstract entry has none: ``KeyError``)."""
+        permission = self.entry(entry_id).permission
+        if permission is None:
+            raise KeyError(f"la permission abstraite « {entry_id} » n'a pas de paire (opération, objet)")
+        return permission
 
     def role_permissions(self) -> dict[str, frozenset[Permission]]:
         """One role per work profile with every permission the profile needs, keyed by role name."""
