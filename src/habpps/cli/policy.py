@@ -1,0 +1,115 @@
+"""`habpps policy export|import|diff`: the directory's policy as a YAML/JSON document (ENG-10)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+CURRENT = "actuelle"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("policy", help="politique d'habilitation : export, import, différences")
+    actions = parser.add_subparsers(dest="policy_command", metavar="ACTION")
+    parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
+
+    export = actions.add_parser("export", help="écrire la politique de l'annuaire (YAML ou JSON)")
+    export.add_argument("-o", "--output", help="fichier de sortie (sortie standard par défaut)")
+    export.add_argument("--format", choices=["yaml", "json"], default="yaml")
+    export.set_defaults(handler=export_policy)
+
+    load = actions.add_parser("import", help="réconcilier l'annuaire avec un document de politique")
+    load.add_argument("document", help="fichier YAML ou JSON")
+    load.add_argument("--simulation", action="store_true", help="montrer les différences sans rien appliquer")
+    load.set_defaults(handler=import_policy)
+
+    diff = actions.add_parser("diff", help="ce que chaque utilisateur gagne et perd entre deux politiques")
+    diff.add_argument("avant", help=f"fichier, ou « {CURRENT} » pour la politique de l'annuaire")
+    diff.add_argument("apres", help=f"fichier, ou « {CURRENT} »")
+    diff.set_defaults(handler=diff_policies)
+
+
+def _document(source: str):
+    from habpps.engine import parse_text
+
+    if source == CURRENT:
+        from habpps.directory.policy_import import current_document
+
+        return current_document()
+    return parse_text(Path(source).read_bytes())
+
+
+def export_policy(args: argparse.Namespace) -> int:
+    from habpps.cli.setup import setup_django
+
+    setup_django()
+    from habpps.directory.policy_import import current_document
+    from habpps.engine import dumps
+
+    text = dumps(current_document(), args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def print_document_errors(error) -> None:
+    """Every error of an invalid document, with its path (nothing was applied)."""
+    print(
+        f"Document de politique invalide : {len(error.errors)} erreur(s), rien n'est appliqué.",
+        file=sys.stderr,
+    )
+    for item in error.errors:
+        print(f"  {item.get('path', '')}: {item['message']}", file=sys.stderr)
+
+
+def print_diff(changes: dict) -> None:
+    if not changes:
+        print("Aucune différence d'habilitation.")
+    for user, change in changes.items():
+        print(f"{user}")
+        for operation, obj in sorted(change["gained"]):
+            print(f"  + {operation} {obj}")
+        for operation, obj in sorted(change["lost"]):
+            print(f"  - {operation} {obj}")
+
+
+def diff_policies(args: argparse.Namespace) -> int:
+    from habpps.cli.setup import setup_django
+    from habpps.engine import PolicyDocumentError, diff
+
+    setup_django()
+    try:
+        print_diff(diff(_document(args.avant), _document(args.apres)))
+    except PolicyDocumentError as error:
+        print_document_errors(error)
+        return 1
+    return 0
+
+
+def import_policy(args: argparse.Namespace) -> int:
+    from habpps.cli.setup import setup_django
+    from habpps.engine import PolicyDocumentError, diff
+
+    setup_django()
+    from habpps.directory.policy_import import PolicyImportError, current_document
+    from habpps.directory.policy_import import import_policy as reconcile
+
+    try:
+        document = _document(args.document)
+        print_diff(diff(current_document(), document))
+        if args.simulation:
+            return 0
+        report = reconcile(document)
+    except PolicyDocumentError as error:
+        print_document_errors(error)
+        return 1
+    except PolicyImportError as error:
+        for message in error.errors:
+            print(f"erreur : {message}", file=sys.stderr)
+        return 1
+    for what, added in report.added.items():
+        print(f"{what} : {added} ajout(s), {report.removed[what]} retrait(s)")
+    return 0
