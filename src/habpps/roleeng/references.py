@@ -34,6 +34,8 @@ _UNKNOWN_CODES = {
 
 
 class _Checker:
+    """Collects the problems of one document; indexes identifiers first so that references can be resolved."""
+
     def __init__(self, document: Document) -> None:
         self.document = document
         self.problems: list[Problem] = []
