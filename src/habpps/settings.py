@@ -191,7 +191,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# `collectstatic` target in production; elsewhere the files are served from the apps (WHITENOISE_USE_FINDERS).
+STATIC_ROOT = Path(env_str("HABPPS_STATIC_ROOT", str(VAR_DIR / "static"))) if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -91,12 +91,18 @@ register(
         _("Catalogue des services"),
         perms.MANAGE_CATALOGUE,
         _url("directory:service-list"),
+        org=lambda a: NATIONAL_UNIT,
         order=20,
     )
 )
 register(
     MenuEntry(
-        "doctrine", _("Doctrine nationale"), perms.MANAGE_DOCTRINE, _url("directory:doctrine"), order=30
+        "doctrine",
+        _("Doctrine nationale"),
+        perms.MANAGE_DOCTRINE,
+        _url("directory:doctrine"),
+        org=lambda a: NATIONAL_UNIT,
+        order=30,
     )
 )
 register(

@@ -69,6 +69,7 @@ class PolicyCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._private = threading.local()
         self._current: CompiledPolicy | None = None
         self._next_probe = 0.0
 
@@ -85,10 +86,13 @@ class PolicyCache:
             if current is not None and current.token == token:
                 self._schedule_next_probe()
                 return current
-            compiled = compile_policy(number, token)
             if connection.in_atomic_block:
-                # Built from data this transaction may still roll back: use it, never share it.
-                return compiled
+                # Data this transaction may still roll back: build from it for this thread only, never share it.
+                private = getattr(self._private, "compiled", None)
+                if private is None or private.token != token:
+                    private = self._private.compiled = compile_policy(number, token)
+                return private
+            compiled = compile_policy(number, token)
             self._current = compiled
             self._schedule_next_probe()
             return compiled
@@ -106,6 +110,7 @@ class PolicyCache:
         with self._lock:
             self._current = None
             self._next_probe = 0.0
+            self._private = threading.local()
 
     def _schedule_next_probe(self) -> None:
         self._next_probe = time.monotonic() + settings.HABPPS_POLICY_PROBE_SECONDS
