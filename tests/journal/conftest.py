@@ -1,4 +1,4 @@
-"""Fixtures of the journal tests: raw-SQL tampering that works on both databases, and a deterministic key."""
+"""Fixtures of the journal tests: raw-SQL tampering that works on both databases, and a known journal key."""
 
 from __future__ import annotations
 
@@ -6,13 +6,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request: pytest.FixtureRequest) -> None:
-    """Tests marked ``postgres`` need the real server the test script starts; skip them on SQLite."""
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("nécessite PostgreSQL (DATABASE_URL)")
 
 
 @pytest.fixture(autouse=True)

@@ -43,10 +43,13 @@ def test_trigger_refuses_update_and_delete_of_entries(sql):
 @pytest.mark.django_db
 def test_purge_flag_never_allows_updates():
     record_event("auth.login.success")
-    with pytest.raises(DatabaseError, match="ajout seul"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('habpps.journal_purge', 'on', true)")
-            cursor.execute("UPDATE journal_journalentry SET target = 'x'")
+    with (
+        pytest.raises(DatabaseError, match="ajout seul"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT set_config('habpps.journal_purge', 'on', true)")
+        cursor.execute("UPDATE journal_journalentry SET target = 'x'")
 
 
 @pytest.mark.django_db

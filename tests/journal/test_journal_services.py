@@ -162,3 +162,13 @@ def test_any_json_data_verifies_after_a_trip_through_the_database(data):
         report = verify_journal()
         transaction.set_rollback(True)
     assert report.intact, report.first_break
+
+
+def test_appending_after_the_head_was_deleted_fails_closed(tamper):
+    from habpps.journal.exceptions import BrokenChain
+
+    record_event("auth.login.success")
+    tamper("DELETE FROM journal_journalhead")
+    with pytest.raises(BrokenChain):
+        record_event("auth.logout")
+    assert JournalEntry.objects.count() == 1

@@ -121,12 +121,14 @@ def _locked_head() -> JournalHead:
         head = heads.first()
     if head is not None:
         return head
-    if JournalEntry.objects.exists():
+    # First append (or a test database just emptied): concurrent appenders race to create the row; the unique
+    # primary key lets exactly one win, the others wait for it and then take its lock.
+    head, created = JournalHead.objects.get_or_create(pk=HEAD_PK)
+    if created and JournalEntry.objects.exists():
         raise BrokenChain(
             "La tête de chaîne du journal a disparu alors que le journal contient des entrées : "
             "lancer « habpps journal verify »."
         )
-    head, _created = JournalHead.objects.get_or_create(pk=HEAD_PK)
     if connection.features.has_select_for_update:
         head = heads.select_for_update().get()
     return head
