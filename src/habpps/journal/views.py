@@ -7,6 +7,7 @@ without the right to audit gets a 403, an entry outside the scope is a 404. Expo
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
@@ -65,9 +68,10 @@ class JournalSearchView(AuditorRequiredMixin, ListView):
         filters = self.request.GET.copy()
         filters.pop("page", None)
         context.update(
+            title=_("Journal des événements"),
             form=self.form,
             viewer_scope=self.viewer_scope,
-            pagination_query=f"{filters.urlencode()}&" if filters else "",
+            query_string=f"{filters.urlencode()}&" if filters else "",
         )
         return context
 
@@ -90,7 +94,12 @@ class JournalEntryView(AuditorRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["changes"] = changed_fields(self.object.before, self.object.after)
+        context.update(
+            title=_("Entrée n° %(sequence)s") % {"sequence": self.object.sequence},
+            breadcrumb=[{"url": reverse("journal:search"), "title": _("Journal des événements")}],
+            data_json=json.dumps(self.object.data, indent=2, ensure_ascii=False, sort_keys=True),
+            changes=changed_fields(self.object.before, self.object.after),
+        )
         return context
 
 
@@ -100,7 +109,12 @@ class JournalExportView(AuditorRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = JournalSearchForm(request.GET or None)
         if form.is_bound and not form.is_valid():
-            context = {"form": form, "entries": [], "viewer_scope": self.viewer_scope}
+            context = {
+                "title": _("Journal des événements"),
+                "form": form,
+                "entries": [],
+                "viewer_scope": self.viewer_scope,
+            }
             return render(request, "journal/search.html", context, status=400)
         query = form.to_query() if form.is_bound else JournalQuery()
         record_event(
