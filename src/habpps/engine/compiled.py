@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import TypeAlias
 
 from habpps.engine.decision import UNKNOWN_ORG, UNKNOWN_USER, Decision, DecisionInputs, decide
 from habpps.engine.model import Assignment, Permission
 
 _EMPTY: frozenset = frozenset()
+
+Grant: TypeAlias = tuple[frozenset[Permission], str | None, bool]
+"""What one assignment confers, as `Snapshot.check` reads it: (permissions of the role, its juniors' included;
+org unit of the assignment, None for everywhere; whether the role's authority reaches sub-units). A plain tuple:
+unpacking it is cheaper than attribute access on a NamedTuple."""
 
 
 class Snapshot:
@@ -22,6 +28,7 @@ class Snapshot:
 
     __slots__ = (
         "version",
+        "_grants",
         "_entries",
         "_role_perms",
         "_role_closure",
@@ -35,6 +42,7 @@ class Snapshot:
         self,
         *,
         version: int,
+        grants: dict[str, tuple[Grant, ...]],
         entries: dict[str, tuple[Assignment, ...]],
         role_perms: dict[str, frozenset[Permission]],
         role_closure: dict[str, frozenset[str]],
@@ -44,7 +52,12 @@ class Snapshot:
         descends: dict[str, bool],
     ) -> None:
         self.version = version
-        # Per user: (assigned role, assignment org, descends) triples for the hot path, groups kept for explain.
+        # The hot path: per user, one `Grant` triple per assignment, shared between users. At national scale a
+        # check costs its memory misses more than its bytecode, so it touches as few objects as possible: the
+        # user's tuple, its triples and the few (hot) permission sets. A plain dict, private and never mutated,
+        # because a MappingProxyType adds a call to every probe.
+        self._grants = grants
+        # Per user: its assignments with their groups, for explanations and review.
         self._entries = MappingProxyType(entries)
         self._role_perms = MappingProxyType(role_perms)
         self._role_closure = MappingProxyType(role_closure)
@@ -64,6 +77,26 @@ class Snapshot:
     ) -> bool:
         """True iff ``user`` may do ``operation`` on ``obj`` (in ``org``), with all its authorized roles active
         when ``active_roles`` is None, else with only those roles active (as in a session)."""
+        if active_roles is None:
+            grants = self._grants.get(user)
+            if not grants:
+                return False
+            perm = (operation, obj)
+            lineage = None
+            for perms, where, descends in grants:
+                if perm not in perms:
+                    continue
+                if org is None or where == org:
+                    return True
+                # Only now is the org unit's lineage needed (most checks never get here): an unknown unit
+                # denies, an unscoped assignment applies everywhere, a descending role reaches sub-units.
+                if lineage is None:
+                    lineage = self._lineage.get(org)
+                    if lineage is None:
+                        return False
+                if where is None or (descends and where in lineage):
+                    return True
+            return False
         entries = self._entries.get(user)
         if not entries:
             return False
@@ -75,16 +108,6 @@ class Snapshot:
             lineage = self._lineage.get(org)
             if lineage is None:
                 return False
-        if active_roles is None:
-            for entry in entries:
-                if perm in role_perms[entry.role] and (
-                    lineage is None
-                    or entry.org is None
-                    or entry.org == org
-                    or (entry.org in lineage and self._descends[entry.role])
-                ):
-                    return True
-            return False
         active = active_roles if isinstance(active_roles, (set, frozenset)) else frozenset(active_roles)
         holders = self._holders.get(perm, _EMPTY)
         if not holders:
@@ -191,16 +214,41 @@ def compile_state(state, cache) -> Snapshot:  # noqa: ANN001 - PolicyState, Hier
         for group in sorted(user_groups.get(user, ())):
             own += group_entries[group]
         entries[user] = own
+    descends = {role: record.descends for role, record in state.roles.items()}
     return Snapshot(
         version=state.version,
+        grants=_grants(entries, role_perms, descends),
         entries=entries,
         role_perms=role_perms,
         role_closure=role_closure,
         juniors={role: frozenset(js) for role, js in state.juniors.items()},
         holders={perm: frozenset(roles) for perm, roles in holders_sets.items()},
         lineage=lineage,
-        descends={role: record.descends for role, record in state.roles.items()},
+        descends=descends,
     )
+
+
+def _grants(
+    entries: dict[str, tuple[Assignment, ...]],
+    role_perms: dict[str, frozenset[Permission]],
+    descends: dict[str, bool],
+) -> dict[str, tuple[Grant, ...]]:
+    """Each user's assignments as `Grant` triples for `Snapshot.check`. One triple per (role, org) and one
+    tuple per distinct list of assignments (members of the same groups share it): memory stays proportional
+    to the policy's assignments, not to users × permissions."""
+    triples: dict[tuple[str, str | None], Grant] = {}
+    tuples: dict[tuple[tuple[str, str | None], ...], tuple[Grant, ...]] = {}
+    grants: dict[str, tuple[Grant, ...]] = {}
+    for user, user_entries in entries.items():
+        key = tuple((entry.role, entry.org) for entry in user_entries)
+        shared = tuples.get(key)
+        if shared is None:
+            shared = tuple(
+                triples.setdefault(pair, (role_perms[pair[0]], pair[1], descends[pair[0]])) for pair in key
+            )
+            tuples[key] = shared
+        grants[user] = shared
+    return grants
 
 
 def _pair_key(pair: tuple[str, str | None]) -> tuple[str, str]:
