@@ -6,6 +6,7 @@ journalled and compiled into the engine exactly as in production.
 
 from __future__ import annotations
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
@@ -33,12 +34,20 @@ def _test_settings(settings) -> None:
     policy_cache.invalidate()
 
 
+def ensure_reference_data() -> None:
+    """Re-seed the migration's reference data: transactional tests flush every table when they end."""
+    from django.apps import apps
+
+    importlib.import_module("habpps.directory.migrations.0002_reference_data").seed(apps, None)
+
+
 def make_network():
     """Two funds A and B, each with an administrator and a verifier, and a CCAS partner with a group holding the
     CDAP social-worker profile; a national administrator."""
     from habpps.directory import services
     from habpps.directory.models import PartnerType, ServiceRole
 
+    ensure_reference_data()
     roles = {role.code: role for role in ServiceRole.objects.all()}
     ccas = PartnerType.objects.get(code="ccas")
 

@@ -5,9 +5,14 @@ from django.urls import reverse
 from habpps.directory import services
 from habpps.directory.menus import menu_for
 
+DIRECTORY_ENTRIES = {"funds", "catalogue", "doctrine", "partners", "my-partner"}
+
 
 def keys(account):
-    return [entry["key"] for entry in menu_for(account)]
+    """The directory's own entries (other apps add theirs) plus home and « Mes habilitations »."""
+    return [
+        e["key"] for e in menu_for(account) if e["key"] in DIRECTORY_ENTRIES | {"home", "my-habilitations"}
+    ]
 
 
 def test_each_role_sees_the_entries_its_permissions_allow(network):

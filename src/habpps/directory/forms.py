@@ -43,19 +43,12 @@ class PartnerForm(DsfrModelForm):
         validate_siret(siret)
         return siret
 
-    def _post_clean(self) -> None:
-        # The service validates the whole row (uniqueness per fund included) once the fund is known.
-        pass
-
 
 class GroupForm(DsfrModelForm):
     class Meta:
         model = Group
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class AccountForm(DsfrBaseForm):

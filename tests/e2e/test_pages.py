@@ -1,0 +1,95 @@
+"""Pages in the browser: menus per role, forms with French errors next to fields, no JavaScript needed, and no
+serious accessibility violation on any page visited (UI-1, ADM-2, ADM-3, ADM-7)."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e.browser import audit, log_in, new_page, visit
+
+pytestmark = pytest.mark.e2e
+
+
+def menu(page) -> list[str]:
+    return page.eval_on_selector_all("[data-menu]", "links => links.map(l => l.dataset.menu)")
+
+
+def test_fund_admin_creates_a_partner_and_sees_french_errors_next_to_fields(page, site):
+    base, net = site
+    log_in(page, base, net.fund_admin_a.login)
+    audit(page)
+    assert {"partners", "my-habilitations"} <= set(menu(page))
+    assert not {"funds", "catalogue", "doctrine"} & set(menu(page))
+    visit(page, f"{base}/annuaire/partenaires/")
+    page.click("text=Nouvel organisme partenaire")
+    audit(page)
+    page.fill("#id_name", "CCAS de Montreuil")
+    page.fill("#id_siret", "732 829 320 00075")
+    page.select_option("#id_partner_type", label="Centre communal d'action sociale (CCAS)")
+    page.fill("#id_street", "12 rue de Paris")
+    page.fill("#id_postal_code", "9310")
+    page.fill("#id_city", "Montreuil")
+    page.click("button:has-text('Enregistrer')")
+    audit(page)
+    assert "clé de contrôle" in page.inner_text("#id_siret-desc-error")
+    assert "5 chiffres" in page.inner_text("#id_postal_code-desc-error")
+    page.fill("#id_siret", "552 081 317 66522")
+    page.fill("#id_postal_code", "93100")
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_selector("h1:has-text('CCAS de Montreuil')")
+    audit(page)
+    assert "Organisme « CCAS de Montreuil » créé." in page.inner_text("main")
+
+
+def test_national_admin_pages(page, site):
+    base, net = site
+    log_in(page, base, net.national_admin.login)
+    assert {"funds", "catalogue", "doctrine", "partners"} <= set(menu(page))
+    for path in (
+        "/annuaire/caisses/",
+        f"/annuaire/caisses/{net.fund_a.pk}/",
+        "/annuaire/services/",
+        "/annuaire/doctrine/",
+    ):
+        visit(page, base + path)
+    visit(page, f"{base}/annuaire/profils/{net.roles['cdap-ass-cesf'].pk}/titulaires/")
+    assert net.user_a.login in page.inner_text("main") and net.user_b.login in page.inner_text("main")
+
+
+def test_why_page_explains_each_habilitation(page, site):
+    base, net = site
+    log_in(page, base, net.partner_admin_a.login)
+    visit(page, f"{base}/annuaire/comptes/{net.user_a.pk}/")
+    text = page.inner_text("main")
+    assert "consulter cdap.section.dossier" in text
+    assert "groupe « Travailleurs sociaux »" in text
+    assert "Accès accordé" in text
+
+
+def test_a_partner_user_sees_only_what_it_may_use(page, site):
+    base, net = site
+    log_in(page, base, net.user_a.login)
+    assert not {"funds", "catalogue", "doctrine", "partners", "my-partner"} & set(menu(page))
+    visit(page, f"{base}/annuaire/mes-habilitations/")
+    assert "cdap.section.dossier" in page.inner_text("main")
+    response = page.goto(f"{base}/annuaire/partenaires/")
+    assert response.status == 404
+
+
+def test_core_flow_works_without_javascript(browser, site):
+    base, net = site
+    page = new_page(browser, javascript=False)
+    try:
+        # The same pages are audited with JavaScript on in the other tests; axe itself needs JavaScript.
+        log_in(page, base, net.partner_admin_a.login, check=False)
+        visit(page, f"{base}/annuaire/partenaires/{net.partner_a.pk}/", check=False)
+        page.click("text=Nouveau groupe")
+        page.fill("#id_name", "Accueil social")
+        page.click("button:has-text('Enregistrer')")
+        page.wait_for_selector("h1:has-text('Accueil social')")
+        page.select_option("#id_membre-account", label=str(net.user_a))
+        page.click("button:has-text('Ajouter au groupe')")
+        page.wait_for_selector("text=Membre ajouté au groupe.")
+        assert net.user_a.login in page.inner_text("main")
+    finally:
+        page.context.close()
