@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import (  # noqa: E402 - sibling module of this script
     CASBIN_MODEL,
+    CASBIN_MODEL_CHEAP_FIRST,
     PolicyPlan,
     Query,
     build_rbac,
@@ -46,6 +47,7 @@ TARGET_RATIO_AT_100K = 1_000
 TARGET_COMPILE_S = 10.0
 TARGET_PEAK_RSS_MIB = 1024
 NATIONAL_USERS = 300_000
+ROUNDS = 3
 MIB = 1024 * 1024
 
 
@@ -99,6 +101,24 @@ def _latencies(call: Callable[..., Any], queries: Sequence[tuple[Any, ...]]) -> 
     return samples, results
 
 
+def _best_round(
+    call: Callable[..., Any], queries: Sequence[tuple[Any, ...]], rounds: int
+) -> tuple[dict[str, float], list[int], list[Any]]:
+    """Latencies of the round with the lowest median among ``rounds`` passes over the same queries.
+
+    The machine is shared (other builds and test suites run on its two cores): the best round is the one
+    least disturbed by them, and every contender (snapshot, dict probe, casbin) is measured the same way.
+    """
+    best: tuple[dict[str, float], list[int], list[Any]] | None = None
+    for _ in range(rounds):
+        samples, results = _latencies(call, queries)
+        figures = _percentiles(samples)
+        if best is None or figures["median_ns"] < best[0]["median_ns"]:
+            best = (figures, samples, results)
+    assert best is not None
+    return best
+
+
 def _throughput(check: Callable[..., bool], queries: Sequence[Query], rounds: int = 3) -> float:
     """Checks per second, single thread, best of ``rounds`` passes over the queries (no timer in the loop)."""
     best = float("inf")
@@ -132,25 +152,32 @@ def measure_scale(users: int, seed: int, checks: int, casbin_samples: int) -> di
 
     check = snapshot.check
     _latencies(check, queries[: min(len(queries), 20_000)])  # warm-up
-    samples, results = _latencies(check, queries)
+    figures["check"], samples, results = _best_round(check, queries, ROUNDS)
     granted = [ns for ns, ok in zip(samples, results, strict=True) if ok]
     denied = [ns for ns, ok in zip(samples, results, strict=True) if not ok]
-    figures["check"] = _percentiles(samples)
     figures["check_granted"] = _percentiles(granted) if granted else None
     figures["check_denied"] = _percentiles(denied) if denied else None
     figures["check_granted_share"] = len(granted) / len(samples)
     figures["check_per_s"] = _throughput(check, queries)
 
+    # The floor: a Python function doing one probe of a plain dict keyed by the same users.
+    probe = dict.fromkeys(plan.users, ())
+    probe_get = probe.get
+
+    def dict_probe(user: str, operation: str, obj: str, org: str) -> object:
+        return probe_get(user)
+
+    figures["dict_probe"], _, _ = _best_round(dict_probe, queries, ROUNDS)
+    del probe
+
     # The session form: only some roles active (here: every authorized role, passed explicitly).
     session_queries = [
         (user, operation, obj, org, snapshot.authorized_roles(user)) for user, operation, obj, org in queries[:50_000]
     ]
-    session_samples, session_results = _latencies(check, session_queries)
-    figures["check_active_roles"] = _percentiles(session_samples)
+    figures["check_active_roles"], _, session_results = _best_round(check, session_queries, ROUNDS)
     figures["check_active_roles_agrees"] = session_results == results[: len(session_results)]
 
-    explain_samples, decisions = _latencies(snapshot.explain, queries[:5_000])
-    figures["explain"] = _percentiles(explain_samples)
+    figures["explain"], _, decisions = _best_round(snapshot.explain, queries[:5_000], ROUNDS)
     figures["explain_agrees"] = [bool(d) for d in decisions] == results[: len(decisions)]
 
     figures["casbin"] = measure_casbin(plan, queries, results, casbin_samples, seed)
@@ -198,12 +225,17 @@ def measure_casbin(
     domains = org_paths(plan)
     requests = [(user, domains[org], obj, operation) for user, operation, obj, org in sampled]
     first, first_results = _latencies(enforcer.enforce, requests)
-    second, second_results = _latencies(enforcer.enforce, requests)
     figures["sampled"] = len(sampled)
     figures["enforce_first"] = _percentiles(first)
-    figures["enforce_warm"] = _percentiles(second)
+    figures["enforce_warm"], _, warm_results = _best_round(enforcer.enforce, requests, ROUNDS)
     figures["agreement"] = sum(
-        1 for i, a, b in zip(picked, first_results, second_results, strict=True) if a == b == expected[i]
+        1 for i, a, b in zip(picked, first_results, warm_results, strict=True) if a == b == expected[i]
+    )
+    # The same model with the matcher's cheap comparisons first: g() then runs only on matching lines.
+    enforcer.model["m"]["m"].value = casbin.Enforcer.new_model(text=CASBIN_MODEL_CHEAP_FIRST)["m"]["m"].value
+    figures["enforce_warm_cheap_first"], _, reordered_results = _best_round(enforcer.enforce, requests, ROUNDS)
+    figures["agreement_cheap_first"] = sum(
+        1 for i, result in zip(picked, reordered_results, strict=True) if result == expected[i]
     )
     figures["rss_after_mib"] = _rss_mib()
     return figures
@@ -248,6 +280,10 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def _ratio(casbin_ns: float, check_ns: float) -> str:
+    return f"{casbin_ns / check_ns:,.0f}×"
+
+
 def print_scale(figures: dict[str, Any]) -> None:
     policy = figures["policy"]
     casbin = figures["casbin"]
@@ -274,20 +310,35 @@ def print_scale(figures: dict[str, Any]) -> None:
         if figures[key]:
             print(f"    {label} : médiane {_us(figures[key]['median_ns'])}, p99 {_us(figures[key]['p99_ns'])}")
     print(
+        f"    plancher (fonction Python faisant un dict.get de l'utilisateur) : médiane "
+        f"{_us(figures['dict_probe']['median_ns'])}, p99 {_us(figures['dict_probe']['p99_ns'])}"
+    )
+    print(
         f"  check avec active_roles : médiane {_us(figures['check_active_roles']['median_ns'])}, "
-        f"p99 {_us(figures['check_active_roles']['p99_ns'])}"
+        f"p99 {_us(figures['check_active_roles']['p99_ns'])} (accord : {figures['check_active_roles_agrees']})"
     )
     print(
         f"  Snapshot.explain : médiane {_us(figures['explain']['median_ns'])}, "
         f"p99 {_us(figures['explain']['p99_ns'])} (accord avec check : {figures['explain_agrees']})"
     )
     print(
-        f"  pycasbin {casbin['version']} : chargement {casbin['load_s']:.2f} s ({casbin['rules']:,} règles), "
-        f"enforce échantillonné ({casbin['sampled']} appels) : 1er appel médiane "
-        f"{_us(casbin['enforce_first']['median_ns'])}, appel chaud médiane {_us(warm)}, "
-        f"p99 {_us(casbin['enforce_warm']['p99_ns'])} ; décisions identiques {casbin['agreement']}/{casbin['sampled']}"
+        f"  pycasbin {casbin['version']} : chargement {casbin['load_s']:.2f} s ({casbin['rules']:,} règles, "
+        f"+{casbin['load_rss_mib']:.0f} MiB) ; enforce ÉCHANTILLONNÉ sur {casbin['sampled']} requêtes :"
     )
-    print(f"  rapport casbin (chaud) / snapshot : {warm / check['median_ns']:,.0f}×")
+    print(
+        f"    1er appel (domaine froid) : médiane {_us(casbin['enforce_first']['median_ns'])}, "
+        f"p99 {_us(casbin['enforce_first']['p99_ns'])} — rapport {_ratio(casbin['enforce_first']['median_ns'], check['median_ns'])}"
+    )
+    print(
+        f"    appel chaud : médiane {_us(warm)}, p99 {_us(casbin['enforce_warm']['p99_ns'])} — rapport "
+        f"{_ratio(warm, check['median_ns'])} ; décisions identiques au snapshot {casbin['agreement']}/{casbin['sampled']}"
+    )
+    cheap = casbin["enforce_warm_cheap_first"]
+    print(
+        f"    appel chaud, matcher réordonné (comparaisons d'abord) : médiane {_us(cheap['median_ns'])} — rapport "
+        f"{_ratio(cheap['median_ns'], check['median_ns'])} ; décisions identiques "
+        f"{casbin['agreement_cheap_first']}/{casbin['sampled']}"
+    )
 
 
 def print_targets(results: list[dict[str, Any]]) -> None:
@@ -303,8 +354,13 @@ def print_targets(results: list[dict[str, Any]]) -> None:
     by_users = {r["users"]: r for r in results}
     if 100_000 in by_users:
         r = by_users[100_000]
-        ratio = r["casbin"]["enforce_warm"]["median_ns"] / r["check"]["median_ns"]
-        print(f"  ≥ 1000× pycasbin à 100k utilisateurs : {_verdict(ratio >= TARGET_RATIO_AT_100K)} ({ratio:,.0f}×)")
+        check = r["check"]["median_ns"]
+        for label, key in (("appel chaud", "enforce_warm"), ("1er appel", "enforce_first")):
+            ratio = r["casbin"][key]["median_ns"] / check
+            print(
+                f"  ≥ 1000× pycasbin à 100k utilisateurs ({label}) : "
+                f"{_verdict(ratio >= TARGET_RATIO_AT_100K)} ({ratio:,.0f}×)"
+            )
     if NATIONAL_USERS in by_users:
         r = by_users[NATIONAL_USERS]
         print(
@@ -318,18 +374,28 @@ def print_targets(results: list[dict[str, Any]]) -> None:
 
 
 def print_markdown(results: list[dict[str, Any]]) -> None:
-    print("\n| users | partners | groups | build | compile | peak RSS | check median | check p99 | checks/s "
-          "| explain median | casbin enforce (warm, sampled) | casbin 1st call | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| users | build | compile | peak RSS | check median | check p99 | checks/s | dict probe median "
+          "| check (active_roles) | explain median | explain p99 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['users']:,} | {r['build_s']:.2f} s | {r['compile_s']:.2f} s | {r['engine_peak_rss_mib']:.0f} MiB "
+            f"| {_us(r['check']['median_ns'])} | {_us(r['check']['p99_ns'])} | {r['check_per_s']:,.0f} "
+            f"| {_us(r['dict_probe']['median_ns'])} | {_us(r['check_active_roles']['median_ns'])} "
+            f"| {_us(r['explain']['median_ns'])} | {_us(r['explain']['p99_ns'])} |"
+        )
+    print("\n| users | casbin rules | casbin load | enforce 1st call (median) | enforce warm (median, p99) "
+          "| ratio warm | ratio 1st call | warm, cheap-first matcher | ratio | agreement |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         c = r["casbin"]
-        warm = c["enforce_warm"]["median_ns"]
+        check = r["check"]["median_ns"]
         print(
-            f"| {r['users']:,} | {r['policy']['partners']:,} | {r['policy']['groups']:,} | {r['build_s']:.2f} s "
-            f"| {r['compile_s']:.2f} s | {r['engine_peak_rss_mib']:.0f} MiB | {_us(r['check']['median_ns'])} "
-            f"| {_us(r['check']['p99_ns'])} | {r['check_per_s']:,.0f} | {_us(r['explain']['median_ns'])} "
-            f"| {_us(warm)} (n={c['sampled']}) | {_us(c['enforce_first']['median_ns'])} "
-            f"| {warm / r['check']['median_ns']:,.0f}× |"
+            f"| {r['users']:,} | {c['rules']:,} | {c['load_s']:.2f} s | {_us(c['enforce_first']['median_ns'])} "
+            f"| {_us(c['enforce_warm']['median_ns'])}, {_us(c['enforce_warm']['p99_ns'])} "
+            f"| {_ratio(c['enforce_warm']['median_ns'], check)} | {_ratio(c['enforce_first']['median_ns'], check)} "
+            f"| {_us(c['enforce_warm_cheap_first']['median_ns'])} "
+            f"| {_ratio(c['enforce_warm_cheap_first']['median_ns'], check)} | {c['agreement']}/{c['sampled']} |"
         )
 
 
@@ -351,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"Moteur RBAC Habpps — Python {platform.python_version()}, {os.cpu_count()} cœurs, "
-        f"{platform.machine()}, graine {args.seed}, {args.checks:,} checks par échelle"
+        f"{platform.machine()}, graine {args.seed}, {args.checks:,} checks par échelle, meilleure de {ROUNDS} "
+        f"passes ; charge de la machine au départ {os.getloadavg()[0]:.1f}"
     )
     results = []
     for users in parse_scales(args.scales):
