@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from habpps.engine.authority import users_authorized_for_any
 from habpps.engine.base import EngineCore, require_cardinality, require_name
-from habpps.engine.constraints import (
-    check_dsd,
-    check_role_max_users,
-    check_ssd,
-    check_user_max_roles,
-)
+from habpps.engine.constraints import check_role_max_users, check_ssd, check_user_max_roles
 from habpps.engine.errors import AlreadyExists, ConstraintViolation, InvalidArgument, NotFound
 from habpps.engine.model import Assignment, RoleRecord, UserRecord, member_role
 
@@ -189,14 +184,7 @@ class AdministrativeFunctions(EngineCore):
         affected = users_authorized_for_any(state, self._cache, [ascendant])
         self._link(ascendant, descendant)
         try:
-            for user in sorted(affected):
-                entries = self._entries(user)
-                check_ssd(state, self._cache, user, entries)
-                for session_id in sorted(state.user_sessions.get(user, ())):
-                    check_dsd(
-                        state, self._cache, user, entries, state.sessions[session_id].active_roles,
-                        session=session_id,
-                    )
+            self._verify_sod_for_users(affected)
         except ConstraintViolation:
             self._unlink(ascendant, descendant)
             raise

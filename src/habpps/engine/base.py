@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from habpps.engine.authority import authorized_roles, user_assignments
+from habpps.engine.constraints import check_dsd, check_ssd
 from habpps.engine.errors import InvalidArgument, NotFound
 from habpps.engine.hierarchy import HierarchyCache
 from habpps.engine.model import Assignment, PolicyState, SodMember, SodSet
@@ -161,6 +162,17 @@ class EngineCore:
 
     def _authorized(self, user: str) -> set[str]:
         return authorized_roles(self._cache, self._entries(user))
+
+    def _verify_sod_for_users(self, users: Iterable[str]) -> None:
+        """Refuse (ConstraintViolation) when one of ``users`` breaks an SSD set or one of its sessions a DSD set."""
+        state = self._state
+        for user in sorted(users):
+            entries = self._entries(user)
+            check_ssd(state, self._cache, user, entries)
+            for session_id in sorted(state.user_sessions.get(user, ())):
+                check_dsd(
+                    state, self._cache, user, entries, state.sessions[session_id].active_roles, session=session_id
+                )
 
     def _drop_unauthorized_session_roles(self, users: Iterable[str]) -> None:
         """Deactivate, in the sessions of ``users``, every role they are no longer authorized for."""

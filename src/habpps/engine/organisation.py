@@ -6,7 +6,7 @@ group assignment is checked against SSD and cardinalities for every member, exac
 
 from __future__ import annotations
 
-from habpps.engine.authority import user_assignments, users_assigned_to
+from habpps.engine.authority import user_assignments, users_assigned_to, users_authorized_for_any
 from habpps.engine.base import EngineCore, require_cardinality, require_name
 from habpps.engine.constraints import check_role_max_users, check_ssd, check_user_max_roles
 from habpps.engine.errors import AlreadyExists, ConstraintViolation, InvalidArgument, NotFound
@@ -194,7 +194,13 @@ class OrganisationFunctions(EngineCore):
         self._role(role)
         if not isinstance(descends, bool):
             raise InvalidArgument("« descends » doit être un booléen.", code="wrong_type", parameter="descends")
-        self._state.roles[role].descends = descends
+        record = self._state.roles[role]
+        previous, record.descends = record.descends, descends
+        try:  # (role, org) SoD members depend on where the role's authority reaches
+            self._verify_sod_for_users(users_authorized_for_any(self._state, self._cache, [role]))
+        except ConstraintViolation:
+            record.descends = previous
+            raise
         self._changed()
 
     def org_units(self) -> dict[str, str | None]:
