@@ -1,0 +1,29 @@
+"""`habpps demo` seeds a believable network once, and prints a login for each role."""
+
+from habpps.accounts.models import Account
+from habpps.directory.demo_data import demo_logins, seed_demo_network
+from habpps.directory.models import Fund, GroupRoleAssignment, Partner, PartnerType
+from habpps.journal.models import JournalEntry
+from habpps.journal.verification import verify_journal
+
+
+def test_demo_network_is_seeded_once_and_covers_every_role(db):
+    seed_demo_network(users_per_group=1)
+    counts = (Fund.objects.count(), Partner.objects.count(), Account.objects.count())
+    seed_demo_network(users_per_group=1)
+    assert (Fund.objects.count(), Partner.objects.count(), Account.objects.count()) == counts
+    assert counts[0] == 3
+    # A partner of every type in every fund (the Cnav plays a Carsat only in Île-de-France).
+    assert counts[1] == 3 * PartnerType.objects.count() - 2
+    roles = [login.role for login in demo_logins()]
+    assert roles == [
+        "Administrateur national",
+        "Administrateur Caf",
+        "Vérificateur",
+        "Administrateur partenaire",
+        "Responsable habilitations partenaire",
+        "Utilisateur CDAP",
+    ]
+    assert GroupRoleAssignment.objects.filter(role__code="cdap-ass-cesf").exists()
+    assert JournalEntry.objects.filter(kind="admin.partner.create").count() == counts[1]
+    assert verify_journal().intact
