@@ -21,8 +21,10 @@ def _missing_tool(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One chromium for this package, closed when it ends: Playwright's sync API allows one driver per thread,
+    and other packages' browser tests start their own."""
     if not Path(CHROMIUM).exists():
         _missing_tool(f"chromium absent ({CHROMIUM}) : lancez scripts/test.sh")
     if not Path(AXE_JS).exists():
