@@ -9,6 +9,8 @@ the dashboards keep referring to them (ADM-6).
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -132,6 +134,9 @@ class Account(AbstractBaseUser):
     # temporary one that must be changed at the next login.
     password_changed_at = models.DateTimeField(_("mot de passe changé le"), null=True, blank=True)
     must_change_password = models.BooleanField(_("changement de mot de passe exigé"), default=False)
+    # Freeze (AUT-2): consecutive failed logins, and until when the account is frozen after too many.
+    failed_login_count = models.PositiveSmallIntegerField(_("échecs de connexion consécutifs"), default=0)
+    frozen_until = models.DateTimeField(_("gelé jusqu'au"), null=True, blank=True)
 
     objects = AccountManager()
 
@@ -217,3 +222,245 @@ class Account(AbstractBaseUser):
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+
+
+# --- Authentication policy and its records (AUT-1..8) -------------------------------------------------------
+
+
+class ConcurrentSessionMode(models.TextChoices):
+    """What a login does while another session of the same account is live (AUT-6, « blocage du multi-sessions »)."""
+
+    REFUSE_NEW = "refuse_new", _("Refuser la nouvelle connexion tant qu'une session est ouverte")
+    END_PREVIOUS = "end_previous", _("Accepter la nouvelle connexion et fermer l'ancienne session")
+
+
+class AuthenticationPolicy(models.Model):
+    """The one row holding every figure of the access policy, edited by the national administrator.
+
+    Seeded with the slides' defaults (``habpps.accounts.policy.seeded_policy_values``, overridable by
+    ``HABPPS_*`` variables at seeding) and read on every request, so a change applies without a deployment.
+    """
+
+    SINGLETON_PK = 1
+
+    password_min_length = models.PositiveSmallIntegerField(
+        _("longueur minimale du mot de passe"), validators=[MinValueValidator(4), MaxValueValidator(128)]
+    )
+    password_max_length = models.PositiveSmallIntegerField(
+        _("longueur maximale du mot de passe"), validators=[MinValueValidator(4), MaxValueValidator(128)]
+    )
+    require_uppercase = models.BooleanField(_("exiger une lettre majuscule"))
+    require_lowercase = models.BooleanField(_("exiger une lettre minuscule"))
+    require_digit = models.BooleanField(_("exiger un chiffre"))
+    require_special = models.BooleanField(_("exiger un caractère spécial"))
+    personal_password_validity_months = models.PositiveSmallIntegerField(
+        _("validité du mot de passe personnel (mois)"), validators=[MinValueValidator(1)]
+    )
+    temporary_password_validity_hours = models.PositiveSmallIntegerField(
+        _("validité du mot de passe provisoire (heures)"), validators=[MinValueValidator(1)]
+    )
+    password_history_depth = models.PositiveSmallIntegerField(
+        _("profondeur de l'historique des mots de passe"),
+        validators=[MaxValueValidator(24)],
+        help_text=_("Le nouveau mot de passe doit différer des N derniers, l'actuel compris."),
+    )
+    freeze_failure_threshold = models.PositiveSmallIntegerField(
+        _("échecs consécutifs avant gel du compte"), validators=[MinValueValidator(1)]
+    )
+    freeze_duration_minutes = models.PositiveIntegerField(
+        _("durée du gel (minutes)"), validators=[MinValueValidator(1)]
+    )
+    address_failure_threshold = models.PositiveIntegerField(
+        _("échecs tolérés par adresse réseau"),
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Au-delà, les tentatives venant de cette adresse sont refusées (pulvérisation de mots de passe)."
+        ),
+    )
+    address_window_minutes = models.PositiveIntegerField(
+        _("fenêtre de comptage par adresse (minutes)"), validators=[MinValueValidator(1)]
+    )
+    reset_link_validity_minutes = models.PositiveIntegerField(
+        _("validité du lien « mot de passe oublié » (minutes)"), validators=[MinValueValidator(1)]
+    )
+    idle_timeout_minutes = models.PositiveIntegerField(
+        _("durée maximale d'inactivité d'une session (minutes)"), validators=[MinValueValidator(1)]
+    )
+    concurrent_sessions = models.CharField(
+        _("sessions simultanées"), max_length=16, choices=ConcurrentSessionMode.choices
+    )
+    second_factor_for_everyone = models.BooleanField(
+        _("second facteur exigé de tous les comptes"), default=False
+    )
+    second_factor_funds = models.ManyToManyField(
+        "directory.Fund",
+        verbose_name=_("caisses dont les comptes doivent utiliser un second facteur"),
+        blank=True,
+        related_name="+",
+    )
+    second_factor_partners = models.ManyToManyField(
+        "directory.Partner",
+        verbose_name=_("organismes partenaires dont les comptes doivent utiliser un second facteur"),
+        blank=True,
+        related_name="+",
+    )
+    second_factor_roles = models.ManyToManyField(
+        "directory.ServiceRole",
+        verbose_name=_("rôles et profils dont les titulaires doivent utiliser un second facteur"),
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("modifiée le"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        "accounts.Account",
+        verbose_name=_("modifiée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("politique d'authentification")
+        verbose_name_plural = _("politique d'authentification")
+        constraints = [
+            models.CheckConstraint(
+                name="auth_policy_is_a_singleton",
+                condition=Q(pk=1),
+                violation_error_message=_("Une seule politique."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @property
+    def required_class_count(self) -> int:
+        return sum([self.require_uppercase, self.require_lowercase, self.require_digit, self.require_special])
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.password_min_length is not None
+            and self.password_max_length is not None
+            and self.password_min_length > self.password_max_length
+        ):
+            errors["password_max_length"] = _(
+                "La longueur maximale ne peut être inférieure à la longueur minimale."
+            )
+        elif self.password_min_length is not None and self.password_min_length < self.required_class_count:
+            errors["password_min_length"] = _(
+                "La longueur minimale doit permettre un caractère de chaque type exigé."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PasswordHistoryEntry(models.Model):
+    """A former password's hash, so that the last N passwords are not reused (AUT-1)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("empreinte"), max_length=128)
+    replaced_at = models.DateTimeField(_("remplacé le"))
+
+    class Meta:
+        verbose_name = _("ancien mot de passe")
+        verbose_name_plural = _("anciens mots de passe")
+        ordering = ["-replaced_at", "-pk"]
+
+
+class AccountFreeze(models.Model):
+    """One freeze of an account after too many consecutive failures (AUT-2), kept for supervision (SUP-3)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="freezes")
+    frozen_at = models.DateTimeField(_("gelé le"))
+    frozen_until = models.DateTimeField(_("gelé jusqu'au"))
+    failures = models.PositiveSmallIntegerField(_("échecs consécutifs"))
+    client_address = models.CharField(_("adresse réseau"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("gel de compte")
+        verbose_name_plural = _("gels de comptes")
+        ordering = ["-frozen_at"]
+        indexes = [models.Index(fields=["frozen_at"]), models.Index(fields=["account", "frozen_at"])]
+
+
+class ClientAddressThrottle(models.Model):
+    """Failed logins from one network address in the current window, against password spraying (AUT-2)."""
+
+    address = models.CharField(_("adresse réseau"), max_length=45, unique=True)
+    window_started_at = models.DateTimeField(_("début de la fenêtre"))
+    failures = models.PositiveIntegerField(_("échecs"), default=0)
+
+    class Meta:
+        verbose_name = _("échecs par adresse")
+        verbose_name_plural = _("échecs par adresse")
+
+
+class SessionEndReason(models.TextChoices):
+    LOGOUT = "logout", _("Déconnexion")
+    IDLE = "idle", _("Inactivité")
+    REPLACED = "replaced", _("Remplacée par une nouvelle connexion")
+    REVOKED = "revoked", _("Compte suspendu ou supprimé")
+    PASSWORD_RESET = "password_reset", _("Mot de passe réinitialisé")
+
+
+class AccountSession(models.Model):
+    """A login session of an account, so that the policy sees which sessions are live (AUT-6)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="auth_sessions")
+    session_key = models.CharField(_("clé de session"), max_length=40, unique=True)
+    started_at = models.DateTimeField(_("ouverte le"))
+    last_activity_at = models.DateTimeField(_("dernière activité"))
+    client_address = models.CharField(_("adresse réseau"), max_length=45, blank=True)
+    ended_at = models.DateTimeField(_("fermée le"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("motif de fin"), max_length=16, choices=SessionEndReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["account", "ended_at"])]
+
+
+class PasswordResetRequest(models.Model):
+    """A « mot de passe oublié » link: single use, short-lived (AUT-5). Only the token's digest is stored."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="password_resets")
+    token_digest = models.CharField(max_length=64, unique=True)
+    requested_at = models.DateTimeField(_("demandé le"))
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+    client_address = models.CharField(_("adresse réseau"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de réinitialisation")
+        verbose_name_plural = _("demandes de réinitialisation")
+
+
+class SecondFactorDevice(models.Model):
+    """An account's TOTP authenticator (AUT-8); usable once confirmed by a first valid code."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="second_factor")
+    secret = models.CharField(_("secret partagé"), max_length=64)
+    created_at = models.DateTimeField(_("créé le"))
+    confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(_("dernier pas de temps utilisé"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second facteur")
+        verbose_name_plural = _("seconds facteurs")
+
+
+class RecoveryCode(models.Model):
+    """A single-use code replacing the authenticator when it is lost (AUT-8); only its digest is stored."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code de secours")
+        verbose_name_plural = _("codes de secours")
