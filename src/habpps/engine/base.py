@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, Literal
 
 from habpps.engine.authority import authorized_roles, user_assignments
 from habpps.engine.constraints import check_dsd, check_ssd
 from habpps.engine.errors import InvalidArgument, NotFound
+from habpps.engine.guards import Guards
 from habpps.engine.hierarchy import HierarchyCache
 from habpps.engine.model import Assignment, PolicyState, SodMember, SodSet
 
@@ -62,10 +64,19 @@ def require_cardinality(value: Any, minimum: int, kind: str = "cardinality") -> 
 class EngineCore:
     """State holder and helpers common to the administrative, system and review managers."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
+        """``clock`` gives "now" to decisions whose context does not say it (inject a fixed one in tests)."""
         self._state = PolicyState()
         self._cache = HierarchyCache(self._state)
         self._snapshot: Any = None
+        self._clock: Callable[[], datetime] = clock or datetime.now
+        self._guards: Guards | None = None
+
+    def _current_guards(self) -> Guards:
+        """The conditional parts of the current policy version (context, temporal, history), built once."""
+        if self._guards is None:
+            self._guards = Guards.of_state(self._state, self._clock)
+        return self._guards
 
     # -- versioning -------------------------------------------------------------------------------------------
     @property
@@ -78,6 +89,7 @@ class EngineCore:
             self._cache.clear()
         self._state.version += 1
         self._snapshot = None
+        self._guards = None
 
     # -- lookups that refuse unknown elements -----------------------------------------------------------------
     def _user(self, user: Any, kind: str = "user") -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from habpps.engine.decision import UNKNOWN_ORG, UNKNOWN_USER, Decision, DecisionInputs, decide
+from habpps.engine.guards import Guards
 from habpps.engine.model import Assignment, Permission
 
 _EMPTY: frozenset = frozenset()
@@ -36,6 +37,9 @@ class Snapshot:
         "_holders",
         "_lineage",
         "_descends",
+        "_guards",
+        "_conditional",
+        "_timed",
     )
 
     def __init__(
@@ -50,8 +54,16 @@ class Snapshot:
         holders: dict[Permission, frozenset[str]],
         lineage: dict[str, frozenset[str]],
         descends: dict[str, bool],
+        guards: Guards | None = None,
+        timed: frozenset[str] = _EMPTY,
     ) -> None:
         self.version = version
+        # ENG-5/ENG-7: conditional permissions are left out of the `Grant` triples and users under a temporal
+        # constraint get none, so an unconditioned grant stays on the fast path and only a would-be denial
+        # probes these two sets before taking the guarded path.
+        self._guards = guards
+        self._conditional = guards.conditional_permissions if guards else _EMPTY
+        self._timed = timed
         # The hot path: per user, one `Grant` triple per assignment, shared between users. At national scale a
         # check costs its memory misses more than its bytecode, so it touches as few objects as possible: the
         # user's tuple, its triples and the few (hot) permission sets. A plain dict, private and never mutated,
@@ -74,13 +86,15 @@ class Snapshot:
         obj: str,
         org: str | None = None,
         active_roles: Iterable[str] | None = None,
+        context: Mapping[str, Any] | None = None,
     ) -> bool:
         """True iff ``user`` may do ``operation`` on ``obj`` (in ``org``), with all its authorized roles active
-        when ``active_roles`` is None, else with only those roles active (as in a session)."""
+        when ``active_roles`` is None, else with only those roles active (as in a session). ``context`` is the
+        request context of conditional permissions and temporal constraints (see `RBAC.explain_access`)."""
         if active_roles is None:
             grants = self._grants.get(user)
             if not grants:
-                return False
+                return user in self._timed and self._guarded_check(user, (operation, obj), org, None, context)
             perm = (operation, obj)
             lineage = None
             for perms, where, descends in grants:
@@ -96,11 +110,13 @@ class Snapshot:
                         return False
                 if where is None or (descends and where in lineage):
                     return True
-            return False
+            return perm in self._conditional and self._guarded_check(user, perm, org, None, context)
         entries = self._entries.get(user)
         if not entries:
             return False
         perm = (operation, obj)
+        if user in self._timed or perm in self._conditional:
+            return self._guarded_check(user, perm, org, active_roles, context)
         role_perms = self._role_perms
         if org is None:
             lineage = None
@@ -136,6 +152,7 @@ class Snapshot:
         obj: str,
         org: str | None = None,
         active_roles: Iterable[str] | None = None,
+        context: Mapping[str, Any] | None = None,
     ) -> Decision:
         """The decision of `check` with its reasons (ENG-9), computed from the snapshot alone."""
         base = {"user": user, "operation": operation, "obj": obj, "org": org}
@@ -149,8 +166,65 @@ class Snapshot:
             juniors_closure=lambda role: self._role_closure.get(role, _EMPTY),
             holders=lambda permission: set(self._holders.get(permission, _EMPTY)),
             applies=self._applies,
+            **self._guard_inputs(user, context),
         )
         return decide(inputs, user, operation, obj, org, active_roles)
+
+    # -- conditional permissions and temporal constraints (ENG-5, ENG-7) ----------------------------------------
+    def _guard_inputs(self, user: str, context: Mapping[str, Any] | None) -> dict[str, Any]:
+        guards = self._guards
+        if guards is None:
+            return {}
+        now = guards.now(context)
+        last = guards.last_activity(context)
+        inputs: dict[str, Any] = {}
+        if user in self._timed:
+            inputs["user_failure"] = guards.user_failure(user, now, last)
+            inputs["entry_failure"] = lambda entry, via: guards.entry_failure(user, entry, via, now, last)
+        if self._conditional:
+            inputs["permission_checks"] = lambda perm: guards.permission_checks(user, perm, context, now)
+        return inputs
+
+    def _guarded_check(
+        self,
+        user: str,
+        perm: Permission,
+        org: str | None,
+        active_roles: Iterable[str] | None,
+        context: Mapping[str, Any] | None,
+    ) -> bool:
+        """`check` for a user under temporal constraints or a conditional permission: a grant path usable now
+        (assignment, assigned and active roles in their time windows), then the permission's conditions."""
+        guards = self._guards
+        if guards is None or perm not in self._holders:
+            return False
+        if org is not None and org not in self._lineage:
+            return False
+        now = guards.now(context)
+        last = guards.last_activity(context)
+        timed = user in self._timed
+        if timed and guards.user_failure(user, now, last) is not None:
+            return False
+        active = None if active_roles is None else frozenset(active_roles)
+        role_perms = self._role_perms
+        closures = self._role_closure
+        for entry in self._entries.get(user, ()):
+            if perm not in role_perms[entry.role] or not self._applies(entry, org):
+                continue
+            if active is None:
+                vias: list[str | None] = [None]
+            else:
+                vias = [r for r in active if r in closures[entry.role] and perm in role_perms[r]]
+            if timed:
+                vias = [via for via in vias if guards.entry_failure(user, entry, via, now, last) is None]
+            if vias:
+                break
+        else:
+            return False
+        if perm not in self._conditional:
+            return True
+        failures, _reported = guards.permission_checks(user, perm, context, now)
+        return not failures
 
     def _applies(self, entry: Assignment, org: str | None) -> bool:
         if org is None or entry.org is None or entry.org == org:
@@ -180,7 +254,7 @@ class Snapshot:
         return self._entries
 
 
-def compile_state(state, cache) -> Snapshot:  # noqa: ANN001 - PolicyState, HierarchyCache (avoid cycle)
+def compile_state(state, cache, guards: Guards | None = None) -> Snapshot:  # noqa: ANN001 - PolicyState, HierarchyCache
     """Build the `Snapshot` of a policy state. Linear in users + assignments; closures once per role."""
     role_closure = {role: cache.juniors_closure(role) for role in state.roles}
     direct = state.role_permissions
@@ -202,22 +276,18 @@ def compile_state(state, cache) -> Snapshot:  # noqa: ANN001 - PolicyState, Hier
             chain.append(parent)
             parent = state.orgs[parent]
         lineage[org] = frozenset(chain)
-    group_entries = {
-        group: tuple(Assignment(role, org, group) for role, org in sorted(pairs, key=_pair_key))
-        for group, pairs in state.group_assignments.items()
-    }
-    entries: dict[str, tuple[Assignment, ...]] = {}
-    user_assignments = state.user_assignments
-    user_groups = state.user_groups
-    for user in state.users:
-        own = tuple(Assignment(role, org) for role, org in sorted(user_assignments.get(user, ()), key=_pair_key))
-        for group in sorted(user_groups.get(user, ())):
-            own += group_entries[group]
-        entries[user] = own
     descends = {role: record.descends for role, record in state.roles.items()}
+    conditional = guards.conditional_permissions if guards else _EMPTY
+    fast_perms = role_perms if not conditional else {
+        role: perms - conditional if perms & conditional else perms for role, perms in role_perms.items()
+    }
+    entries, grants = _user_entries_and_grants(state, fast_perms, descends)
+    timed = _timed_users(state, entries, role_closure, guards) if guards is not None and guards.timed else _EMPTY
+    for user in timed:
+        grants[user] = ()
     return Snapshot(
         version=state.version,
-        grants=_grants(entries, role_perms, descends),
+        grants=grants,
         entries=entries,
         role_perms=role_perms,
         role_closure=role_closure,
@@ -225,30 +295,67 @@ def compile_state(state, cache) -> Snapshot:  # noqa: ANN001 - PolicyState, Hier
         holders={perm: frozenset(roles) for perm, roles in holders_sets.items()},
         lineage=lineage,
         descends=descends,
+        guards=guards,
+        timed=timed,
     )
 
 
-def _grants(
-    entries: dict[str, tuple[Assignment, ...]],
-    role_perms: dict[str, frozenset[Permission]],
-    descends: dict[str, bool],
-) -> dict[str, tuple[Grant, ...]]:
-    """Each user's assignments as `Grant` triples for `Snapshot.check`. One triple per (role, org) and one
-    tuple per distinct list of assignments (members of the same groups share it): memory stays proportional
-    to the policy's assignments, not to users × permissions."""
+def _timed_users(state, entries, role_closure, guards: Guards) -> frozenset[str]:  # noqa: ANN001
+    """Users a temporal constraint may concern: on themselves, on one of their assignments (or their groups'),
+    or on a role they are authorized for. Their checks take the guarded path."""
+    timed = set(guards.user_temporal)
+    for kind, holder, _role, _org in guards.assignment_temporal:
+        timed |= {holder} if kind == "user" else state.groups.get(holder, set())
+    timed_roles = set(guards.role_temporal)
+    if timed_roles:
+        for user, user_entries in entries.items():
+            if any(not timed_roles.isdisjoint(role_closure[entry.role]) for entry in user_entries):
+                timed.add(user)
+    return frozenset(timed & set(entries))
+
+
+def _user_entries_and_grants(
+    state, role_perms: dict[str, frozenset[Permission]], descends: dict[str, bool]  # noqa: ANN001 - PolicyState
+) -> tuple[dict[str, tuple[Assignment, ...]], dict[str, tuple[Grant, ...]]]:
+    """Each user's assignments (groups expanded, for explanations) and the `Grant` triples `Snapshot.check`
+    reads. A user whose only assignments come from one group — most users — shares that group's tuples, and
+    each (role, org) has one triple: memory follows the policy's assignments, not users × permissions."""
     triples: dict[tuple[str, str | None], Grant] = {}
-    tuples: dict[tuple[tuple[str, str | None], ...], tuple[Grant, ...]] = {}
+
+    def grant(role: str, org: str | None) -> Grant:
+        triple = triples.get((role, org))
+        if triple is None:
+            triple = triples[(role, org)] = (role_perms[role], org, descends[role])
+        return triple
+
+    group_entries = {
+        group: tuple(Assignment(role, org, group) for role, org in sorted(pairs, key=_pair_key))
+        for group, pairs in state.group_assignments.items()
+    }
+    group_grants = {
+        group: tuple(grant(entry.role, entry.org) for entry in group_tuple)
+        for group, group_tuple in group_entries.items()
+    }
+    entries: dict[str, tuple[Assignment, ...]] = {}
     grants: dict[str, tuple[Grant, ...]] = {}
-    for user, user_entries in entries.items():
-        key = tuple((entry.role, entry.org) for entry in user_entries)
-        shared = tuples.get(key)
-        if shared is None:
-            shared = tuple(
-                triples.setdefault(pair, (role_perms[pair[0]], pair[1], descends[pair[0]])) for pair in key
-            )
-            tuples[key] = shared
-        grants[user] = shared
-    return grants
+    user_assignments = state.user_assignments
+    user_groups = state.user_groups
+    no_groups: set[str] = set()
+    for user in state.users:
+        pairs = user_assignments.get(user)
+        groups = user_groups.get(user, no_groups)
+        if not pairs and len(groups) == 1:  # most users: one group, nothing direct — share the group's tuples
+            for group in groups:
+                entries[user], grants[user] = group_entries[group], group_grants[group]
+            continue
+        direct = sorted(pairs, key=_pair_key) if pairs else ()
+        own = tuple(Assignment(role, org) for role, org in direct)
+        own_grants = tuple(grant(role, org) for role, org in direct)
+        for group in sorted(groups):
+            own += group_entries[group]
+            own_grants += group_grants[group]
+        entries[user], grants[user] = own, own_grants
+    return entries, grants
 
 
 def _pair_key(pair: tuple[str, str | None]) -> tuple[str, str]:

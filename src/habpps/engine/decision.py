@@ -20,6 +20,10 @@ NOT_AUTHORIZED = "not_authorized"
 NO_ROLE_HOLDS_PERMISSION = "no_role_holds_permission"
 UNKNOWN_USER = "unknown_user"
 UNKNOWN_ORG = "unknown_org"
+UNAVAILABLE = "unavailable"
+"""A temporal constraint (ENG-5) on the user, the role or the assignment does not hold at decision time."""
+CONDITION_FAILED = "condition_failed"
+"""The permission is held but a linked context constraint or a history exclusion fails (ENG-5, ENG-7)."""
 GRANTED = "granted"
 
 
@@ -65,6 +69,8 @@ class Decision:
     path: GrantPath | None = None
     closest: dict[str, Any] = field(default_factory=dict)
     failed_constraints: tuple[dict[str, Any], ...] = ()
+    reported: tuple[dict[str, Any], ...] = ()
+    """Breaches of ``report`` exclusions: the access is granted but the breach must be recorded (ENG-7)."""
 
     def __bool__(self) -> bool:
         return self.granted
@@ -85,6 +91,7 @@ class Decision:
             "path": self.path.as_dict() if self.path else None,
             "closest": dict(self.closest),
             "failed_constraints": [dict(c) for c in self.failed_constraints],
+            "reported": [dict(c) for c in self.reported],
             "message": self.message,
         }
 
@@ -118,6 +125,8 @@ class Decision:
                 f"{who} détient cette permission par le rôle « {c.get('role')} » mais seulement dans "
                 f"« {c.get('assignment_org')} », qui ne couvre pas « {self.org} »"
             ),
+            UNAVAILABLE: f"{who} ne peut pas l'utiliser en ce moment",
+            CONDITION_FAILED: f"{who} détient la permission mais une condition n'est pas remplie",
             ROLE_NOT_ACTIVE: (
                 f"{who} est habilité au rôle « {c.get('role')} » qui la donne, mais ce rôle n'est pas actif "
                 "dans la session"
@@ -138,6 +147,12 @@ class DecisionInputs:
     juniors_closure: Callable[[str], frozenset[str]]
     holders: Callable[[tuple[str, str]], set[str]]
     applies: Callable[[Assignment, str | None], bool]
+    user_failure: dict[str, Any] | None = None
+    """Set when a temporal constraint on the user itself fails: nothing is granted."""
+    entry_failure: Callable[[Assignment, str | None], dict[str, Any] | None] | None = None
+    """Why an assignment (with the active role it passes through) cannot be used now; None when it can."""
+    permission_checks: Callable[[tuple[str, str]], tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]] | None = None
+    """(denying failures, reported breaches) of the permission's context constraints and history exclusions."""
 
 
 def decide(
@@ -148,30 +163,55 @@ def decide(
     org: str | None,
     active_roles: Iterable[str] | None,
 ) -> Decision:
-    """Find a grant path, or the closest miss, for ``user`` doing ``operation`` on ``obj`` in ``org``."""
+    """Find a grant path, or the closest miss, for ``user`` doing ``operation`` on ``obj`` in ``org``.
+
+    A grant path must also be usable now (temporal constraints on the assignment and its roles); once one is
+    found, the permission's own conditions (context constraints, history exclusions) decide. Closest misses,
+    nearest first: a temporal constraint, a role not active, another org unit, no authorized role.
+    """
     base = {"user": user, "operation": operation, "obj": obj, "org": org}
     holders = inputs.holders((operation, obj))
     if not holders:
         return Decision(granted=False, reason=NO_ROLE_HOLDS_PERMISSION, **base)
+    if inputs.user_failure is not None:
+        return Decision(granted=False, reason=UNAVAILABLE, failed_constraints=(inputs.user_failure,), **base)
     active = None if active_roles is None else set(active_roles)
     other_org: GrantPath | None = None
     inactive: GrantPath | None = None
+    unavailable: tuple[GrantPath, dict[str, Any]] | None = None
     ordered = sorted(inputs.entries, key=lambda e: (e.group is not None, e.group or "", e.role, e.org or ""))
     for entry in ordered:
         reachable = inputs.juniors_closure(entry.role)
         for holder in sorted(holders & reachable):
-            via = _active_role_on_chain(inputs, entry.role, holder, active)
+            applies = inputs.applies(entry, org)
+            vias = _active_roles_on_chain(inputs, entry.role, holder, active)
+            failure = None
+            if applies and inputs.entry_failure is not None:
+                for candidate in vias or [None]:
+                    failure = inputs.entry_failure(entry, candidate)
+                    if failure is None:
+                        vias = [candidate] if candidate is not None else vias
+                        break
+            via = vias[0] if vias else None
             chain = _chain(inputs, entry.role, via, holder)
             path = GrantPath(user, entry.group, entry.role, entry.org, chain, via)
-            applies = inputs.applies(entry, org)
             if active is not None and via is None:
                 if applies and inactive is None:
                     inactive = path
                 continue
-            if applies:
-                return Decision(granted=True, reason=GRANTED, path=path, **base)
-            if other_org is None:
-                other_org = path
+            if not applies:
+                if other_org is None:
+                    other_org = path
+                continue
+            if failure is not None:
+                if unavailable is None:
+                    unavailable = (path, failure)
+                continue
+            return _conditional_grant(inputs, path, base)
+    if unavailable is not None:
+        path, failure = unavailable
+        return Decision(granted=False, reason=UNAVAILABLE, closest=path.as_dict(), failed_constraints=(failure,),
+                        **base)
     if inactive is not None:
         return Decision(
             granted=False, reason=ROLE_NOT_ACTIVE, path=None,
@@ -189,16 +229,26 @@ def decide(
     return Decision(granted=False, reason=NOT_AUTHORIZED, closest={"roles": sorted(holders)}, **base)
 
 
-def _active_role_on_chain(
+def _conditional_grant(inputs: DecisionInputs, path: GrantPath, base: dict[str, Any]) -> Decision:
+    """Grant along ``path`` unless a condition of the permission itself fails (then deny, naming it)."""
+    if inputs.permission_checks is None:
+        return Decision(granted=True, reason=GRANTED, path=path, **base)
+    failures, reported = inputs.permission_checks((base["operation"], base["obj"]))
+    if failures:
+        return Decision(granted=False, reason=CONDITION_FAILED, closest=path.as_dict(),
+                        failed_constraints=failures, reported=reported, **base)
+    return Decision(granted=True, reason=GRANTED, path=path, reported=reported, **base)
+
+
+def _active_roles_on_chain(
     inputs: DecisionInputs, assigned: str, holder: str, active: set[str] | None
-) -> str | None:
-    """The active role between ``assigned`` and ``holder`` (inclusive) that carries the permission, if any."""
+) -> list[str]:
+    """The active roles between ``assigned`` and ``holder`` (inclusive) that carry the permission, sorted."""
     if active is None:
-        return None
-    candidates = sorted(
+        return []
+    return sorted(
         role for role in active & inputs.juniors_closure(assigned) if holder in inputs.juniors_closure(role)
     )
-    return candidates[0] if candidates else None
 
 
 def _chain(inputs: DecisionInputs, assigned: str, via: str | None, holder: str) -> tuple[str, ...]:

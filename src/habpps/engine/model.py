@@ -8,7 +8,15 @@ assignments) because review functions and constraint checks need both directions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple, TypeAlias
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
+
+if TYPE_CHECKING:
+    from habpps.engine.context import ContextAttribute, ContextConstraint
+    from habpps.engine.delegation_model import AdminRole, Delegation, Perimeter
+    from habpps.engine.exclusions import Exclusion, HistoryExclusion, PendingChange, ReportedViolation
+    from habpps.engine.scoping import ActionLimits, FieldRule, PopulationRule
+    from habpps.engine.temporal import TemporalConstraint
 
 Permission: TypeAlias = tuple[str, str]
 """A permission is the pair ``(operation, obj)``: the standard's ``PRMS = 2^(OPS × OBS)`` element."""
@@ -49,6 +57,19 @@ class SodSet:
 class Session:
     user: str
     active_roles: set[str] = field(default_factory=set)
+    last_activity: datetime | None = None
+    """When the session last obtained a grant (idle timeouts of temporal constraints, ENG-5)."""
+
+
+AssignmentKey: TypeAlias = tuple[str, str, str, "str | None"]
+"""An assignment named for temporal constraints: ("user", user, role, org) or ("group", group, role, org)."""
+
+
+def assignment_key(user: str, entry: Assignment) -> AssignmentKey:
+    """The key of the assignment through which ``user`` holds ``entry`` (its group's, when through a group)."""
+    if entry.group is None:
+        return ("user", user, entry.role, entry.org)
+    return ("group", entry.group, entry.role, entry.org)
 
 
 @dataclass
@@ -73,6 +94,28 @@ class PolicyState:
     sessions: dict[str, Session] = field(default_factory=dict)
     user_sessions: dict[str, set[str]] = field(default_factory=dict)
     version: int = 0
+    # -- ENG-5 contextual and temporal constraints ------------------------------------------------------------------
+    context_attributes: dict[str, ContextAttribute] = field(default_factory=dict)
+    context_constraints: dict[str, ContextConstraint] = field(default_factory=dict)
+    permission_constraints: dict[Permission, set[str]] = field(default_factory=dict)
+    user_temporal: dict[str, TemporalConstraint] = field(default_factory=dict)
+    role_temporal: dict[str, TemporalConstraint] = field(default_factory=dict)
+    assignment_temporal: dict[AssignmentKey, TemporalConstraint] = field(default_factory=dict)
+    # -- ENG-7 exclusions with risk (pending changes and reported violations are runtime records) ----------------
+    exclusions: dict[str, Exclusion] = field(default_factory=dict)
+    history_exclusions: dict[str, HistoryExclusion] = field(default_factory=dict)
+    pending_changes: dict[int, PendingChange] = field(default_factory=dict)
+    violations: list[ReportedViolation] = field(default_factory=list)
+    # -- ENG-12 administrative RBAC ----------------------------------------------------------------------------------
+    admin_roles: dict[str, AdminRole] = field(default_factory=dict)
+    admin_assignments: dict[str, set[tuple[str, str | None]]] = field(default_factory=dict)
+    delegations: dict[str, Delegation] = field(default_factory=dict)
+    perimeters: dict[str, Perimeter] = field(default_factory=dict)
+    user_orgs: dict[str, str] = field(default_factory=dict)
+    # -- ENG-8 data scoping ------------------------------------------------------------------------------------------
+    populations: dict[tuple[str, str], dict[str, PopulationRule]] = field(default_factory=dict)
+    field_rules: dict[tuple[str, str], dict[str, FieldRule]] = field(default_factory=dict)
+    action_limits: dict[tuple[str, str], ActionLimits] = field(default_factory=dict)
 
 
 def member_role(member: SodMember) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from habpps.engine.admin import AdministrativeFunctions
 from habpps.engine.compiled import Snapshot, compile_state
+from habpps.engine.contextual import ContextualFunctions
 from habpps.engine.organisation import OrganisationFunctions
 from habpps.engine.policy_io import build_from_document, export_state
 from habpps.engine.review import ReviewFunctions
@@ -35,6 +36,7 @@ class _ClassOrInstanceMethod:
 
 
 class RBAC(
+    ContextualFunctions,
     AdministrativeFunctions,
     SeparationOfDutyFunctions,
     OrganisationFunctions,
@@ -46,7 +48,7 @@ class RBAC(
     def compile(self) -> Snapshot:
         """The immutable `Snapshot` of the current policy version (cached until the next change)."""
         if self._snapshot is None or self._snapshot.version != self._state.version:
-            self._snapshot = compile_state(self._state, self._cache)
+            self._snapshot = compile_state(self._state, self._cache, self._current_guards())
         return self._snapshot
 
     def export(self) -> dict[str, Any]:
@@ -69,4 +71,5 @@ class RBAC(
         instance._cache = built._cache
         instance._state.version = max(version, 0) + 1
         instance._snapshot = None
+        instance._guards = None
         return instance

@@ -8,6 +8,7 @@ permission — in the org unit asked for when one is given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from habpps.engine.authority import applies_in
@@ -34,7 +35,9 @@ class SystemFunctions(EngineCore):
         self._require_authorized(user, requested, authorized)
         check_user_max_sessions(self._state, user)
         check_dsd(self._state, self._cache, user, self._entries(user), requested, session=session)
-        self._state.sessions[session] = Session(user=user, active_roles=requested)
+        self._check_activation_time(user, requested)
+        self._check_dynamic_exclusions(user, session, requested)
+        self._state.sessions[session] = Session(user=user, active_roles=requested, last_activity=self._clock())
         self._state.user_sessions.setdefault(user, set()).add(session)
         return session
 
@@ -56,6 +59,8 @@ class SystemFunctions(EngineCore):
             )
         self._require_authorized(user, {role}, self._authorized(user))
         check_dsd(self._state, self._cache, user, self._entries(user), active | {role}, session=session)
+        self._check_activation_time(user, {role})
+        self._check_dynamic_exclusions(user, session, active | {role})
         active.add(role)
 
     def drop_active_role(self, user: str, session: str, role: str) -> None:
@@ -70,25 +75,64 @@ class SystemFunctions(EngineCore):
             )
         active.discard(role)
 
-    def check_access(self, session: str, operation: str, obj: str, org: str | None = None) -> bool:
+    def check_access(
+        self, session: str, operation: str, obj: str, org: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> bool:
         """CheckAccess: true iff an active role of the session, or a junior it inherits, holds
-        (operation, obj) — through an assignment that applies in ``org`` when an org is given."""
-        return self.explain_access(session, operation, obj, org).granted
+        (operation, obj) — through an assignment that applies in ``org`` when an org is given, usable now
+        (temporal constraints), and every condition of the permission holds in ``context`` (ENG-5, ENG-7)."""
+        return self.explain_access(session, operation, obj, org, context).granted
 
-    def explain_access(self, session: str, operation: str, obj: str, org: str | None = None) -> Decision:
-        """The decision of `check_access` with its reasons: the grant path, or the closest miss (ENG-9)."""
+    def explain_access(
+        self, session: str, operation: str, obj: str, org: str | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Decision:
+        """The decision of `check_access` with its reasons: the grant path, or the closest miss (ENG-9).
+
+        ``context`` is the request context: ``now`` (defaults to the engine's clock), ``client_ip``, ``subject``
+        and ``object`` attribute mappings, ``history`` of the object instance, any value a context attribute
+        reads. A granted decision marks the session active at ``now`` (idle timeouts).
+        """
         self._session(session)
         require_name(operation, "operation")
         require_name(obj, "obj")
         org = self._org(org)
         record = self._state.sessions[session]
-        return decide(self._decision_inputs(record.user), record.user, operation, obj, org, record.active_roles)
+        guards = self._current_guards()
+        now = guards.now(context)
+        if context is None or "last_activity" not in context:
+            context = {**(context or {}), "last_activity": record.last_activity}
+        inputs = self._decision_inputs(record.user, context)
+        decision = decide(inputs, record.user, operation, obj, org, record.active_roles)
+        if decision.granted:
+            record.last_activity = now
+            if decision.reported:
+                self._record_reported_access(decision, session)
+        return decision
 
-    def _decision_inputs(self, user: str) -> DecisionInputs:
+    def _decision_inputs(self, user: str, context: Mapping[str, Any] | None = None) -> DecisionInputs:
         state = self._state
+        guards = self._current_guards()
 
         def holders(permission: tuple[str, str]) -> set[str]:
             return {role for role, perms in state.role_permissions.items() if permission in perms}
+
+        now = guards.now(context)
+        last = guards.last_activity(context)
+        entry_failure = None
+        user_failure = None
+        if guards.timed:
+            user_failure = guards.user_failure(user, now, last)
+
+            def entry_failure(entry: Any, via: str | None) -> Any:
+                return guards.entry_failure(user, entry, via, now, last)
+
+        permission_checks = None
+        if guards.conditional_permissions:
+
+            def permission_checks(permission: tuple[str, str]) -> Any:
+                return guards.permission_checks(user, permission, context, now)
 
         return DecisionInputs(
             entries=self._entries(user),
@@ -96,7 +140,43 @@ class SystemFunctions(EngineCore):
             juniors_closure=self._cache.juniors_closure,
             holders=holders,
             applies=lambda entry, org: applies_in(state, entry, org),
+            user_failure=user_failure,
+            entry_failure=entry_failure,
+            permission_checks=permission_checks,
         )
+
+    def _check_activation_time(self, user: str, roles: set[str]) -> None:
+        """Refuse activating a role outside its time constraints, or those of the user or of every assignment
+        through which the user holds it (ENG-5; thesis 4.5.9: constraints also apply to activation)."""
+        guards = self._current_guards()
+        if not guards.timed or not roles:
+            return
+        now = self._clock()
+        failure = guards.user_failure(user, now, None)
+        if failure is None:
+            for role in sorted(roles):
+                failure = guards.role_failure(role, now, None)
+                if failure is not None:
+                    break
+                failures = [
+                    guards.entry_failure(user, entry, None, now, None)
+                    for entry in self._entries(user)
+                    if role in self._cache.juniors_closure(entry.role)
+                ]
+                if failures and all(failures):
+                    failure = failures[0]
+                    break
+        if failure is not None:
+            raise ConstraintViolation(
+                f"Activation refusée pour « {user} » : {failure['message']}.", code="temporal_constraint",
+                user=user, failure=failure,
+            )
+
+    def _check_dynamic_exclusions(self, user: str, session: str, active: set[str]) -> None:
+        """Hook for dynamic exclusions (ENG-7), provided by `ExclusionFunctions`; nothing to check by default."""
+
+    def _record_reported_access(self, decision: Decision, session: str) -> None:
+        """Hook recording breaches of ``report`` history exclusions (ENG-7); provided by `ExclusionFunctions`."""
 
     @staticmethod
     def _require_authorized(user: str, requested: set[str], authorized: set[str]) -> None:
