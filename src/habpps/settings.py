@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "habpps.accounts",
     "habpps.directory",
     "habpps.journal",
+    "habpps.conventions",
 ]
 
 MIDDLEWARE = [
