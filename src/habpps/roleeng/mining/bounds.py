@@ -50,18 +50,21 @@ def incompatible_edges_bound(
             break
         noise = generator.random(len(counts)) * (0.0 if attempt == 0 else 0.5 * attempt / restarts)
         order = np.argsort(counts * (1.0 + noise), kind="stable")
-        chosen = _greedy_pass(matrix, rows, columns, order)
+        chosen = _greedy_pass(matrix, rows, columns, order, deadline)
         if len(chosen) > len(best):
             best = chosen
     return best
 
 
-def _greedy_pass(matrix: np.ndarray, rows: np.ndarray, columns: np.ndarray, order: np.ndarray) -> list[int]:
+def _greedy_pass(
+    matrix: np.ndarray, rows: np.ndarray, columns: np.ndarray, order: np.ndarray, deadline: Deadline
+) -> list[int]:
+    """One greedy clique; cut short by the deadline it is smaller but still pairwise incompatible."""
     candidate = np.ones(len(rows), dtype=bool)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     chosen: list[int] = []
-    while candidate.any():
+    while candidate.any() and not (len(chosen) % 16 == 15 and deadline.expired()):
         pool = np.flatnonzero(candidate)
         edge = int(pool[np.argmin(rank[pool])])
         chosen.append(edge)

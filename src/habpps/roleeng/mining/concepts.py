@@ -16,6 +16,9 @@ import numpy as np
 from habpps.roleeng.mining.deadline import Deadline
 
 DEFAULT_CONCEPT_LIMIT = 100_000
+#: The candidates are held as boolean matrices (one row per candidate, one column per vertex): this caps their
+#: number on large graphs so that those matrices, and the products that build them, stay small.
+MAX_CANDIDATE_CELLS = 20_000_000
 _BLOCK = 4096
 
 
@@ -36,10 +39,13 @@ def maximal_bicliques(
 ) -> Candidates:
     """Enumerate the maximal bicliques of ``matrix``; ``complete`` is false if the limit or deadline cut it short.
 
+    The limit is lowered on large graphs (see :data:`MAX_CANDIDATE_CELLS`).
+
     Concept intents are the non-empty intersections of rows; they are generated breadth-first by intersecting
     each new intent with every row, from the smaller side of the matrix (fewer intersections per concept).
     """
     deadline = deadline or Deadline.unlimited()
+    limit = min(limit, max(1, MAX_CANDIDATE_CELLS // max(1, sum(matrix.shape))))
     transposed = matrix.shape[1] > matrix.shape[0]
     generators = matrix.T if transposed else matrix
     rows = [_to_bits(row) for row in generators]

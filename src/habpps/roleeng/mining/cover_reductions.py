@@ -53,8 +53,8 @@ def reduce_cover(problem: CoverProblem, deadline: Deadline | None = None) -> Red
             exhaustive = False
             break
         changed = state.force_lonely_edges()
-        changed |= state.drop_dominated_edges()
-        changed |= state.drop_dominated_sets()
+        changed |= state.drop_dominated_edges(deadline)
+        changed |= state.drop_dominated_sets(deadline)
         if not changed:
             break
     return ReducedCover(state.forced, state.pieces(), exhaustive)
@@ -112,10 +112,12 @@ class _BitCover:
             if not self._edges(k):
                 self.alive_sets &= ~(1 << k)
 
-    def drop_dominated_edges(self) -> bool:
+    def drop_dominated_edges(self, deadline: Deadline) -> bool:
         """Drop edge ``f`` when some other edge ``e`` has candidates ⊆ those of ``f`` (covering ``e`` covers ``f``)."""
         changed = False
-        for e in _bits(self.alive_edges):
+        for count, e in enumerate(_bits(self.alive_edges)):
+            if count % 512 == 511 and deadline.expired():
+                break
             if not (self.alive_edges >> e) & 1:
                 continue
             owners = self._sets(e)
@@ -129,10 +131,12 @@ class _BitCover:
                     changed = True
         return changed
 
-    def drop_dominated_sets(self) -> bool:
+    def drop_dominated_sets(self, deadline: Deadline) -> bool:
         """Drop candidate ``k`` when another candidate covers all of ``k``'s uncovered edges."""
         changed = False
-        for k in _bits(self.alive_sets):
+        for count, k in enumerate(_bits(self.alive_sets)):
+            if count % 512 == 511 and deadline.expired():
+                break
             if not (self.alive_sets >> k) & 1:
                 continue
             edges = self._edges(k)

@@ -34,7 +34,7 @@ from habpps.roleeng.mining.concepts import (
     vertex_concepts,
 )
 from habpps.roleeng.mining.cover import CoverProblem, greedy_cover
-from habpps.roleeng.mining.cover_reductions import CoverPiece, reduce_cover
+from habpps.roleeng.mining.cover_reductions import CoverPiece, ReducedCover, reduce_cover
 from habpps.roleeng.mining.deadline import Deadline
 from habpps.roleeng.mining.reductions import Biclique, reduce_assignment, reinstate
 from habpps.roleeng.mining.result import MinedRole, MiningResult, composition_errors
@@ -44,6 +44,18 @@ Progress = Callable[[str], None]
 
 #: Share of the remaining time a component may spend enumerating its candidates before the greedy pass.
 _ENUMERATION_SHARE = 0.25
+#: Beyond this many (candidate, edge) incidences the set-cover machinery is too heavy for a component, which
+#: then keeps one role per distinct permission set.
+_MAX_COVER_AREA = 3_000_000
+#: Set-cover reductions run on components with at most this many edges (their bitset passes are quadratic).
+_MAX_REDUCIBLE_EDGES = 20_000
+#: CP-SAT models are built in Python: beyond this many incidences building one would eat the time limit.
+_MAX_EXACT_AREA = 1_000_000
+#: A conservative rate for numpy's float32 matrix products on a loaded two-core machine, to decide whether a
+#: product fits in the time left.
+_FLOPS_PER_SECOND = 5e9
+#: Share of the remaining time the graph reductions may take.
+_REDUCTION_SHARE = 0.5
 #: Loading OR-Tools takes about a second; not worth starting with less time than this left.
 _EXACT_SOLVER_MODULE = "ortools.sat.python.cp_model"
 _EXACT_SOLVER_IMPORT_SECONDS = 1.5
@@ -120,7 +132,7 @@ def mine(
     if not upa.users:
         return MiningResult((), optimal=True, lower_bound=0, seconds=time.monotonic() - started)
 
-    reduced = reduce_assignment(upa, deadline)
+    reduced = reduce_assignment(upa, Deadline(deadline.remaining() * _REDUCTION_SHARE))
     if reduced.matrix is None:
         report("Graphe trop grand pour les réductions : un rôle par ensemble de permissions distinct.")
         roles = _one_role_per_permission_set(upa)
@@ -179,14 +191,27 @@ def _solve_fast(component: Component, deadline: Deadline, share: float, settings
         whole = Candidates(np.ones((1, matrix.shape[0]), bool), np.ones((1, matrix.shape[1]), bool), True)
         return _ComponentState(component, whole, forced=[0], pieces=[], graph_bound=1)
     if deadline.expired():
-        candidates = vertex_concepts(matrix)
-    else:
-        enumeration_deadline = Deadline(deadline.remaining() * _ENUMERATION_SHARE * share)
-        candidates = maximal_bicliques(matrix, settings.concept_limit, enumeration_deadline)
-        if not candidates.complete:
-            candidates = merge_candidates(candidates, vertex_concepts(matrix))
+        return _one_role_per_row(component)
+    enumeration_deadline = Deadline(deadline.remaining() * _ENUMERATION_SHARE * share)
+    candidates = maximal_bicliques(matrix, settings.concept_limit, enumeration_deadline)
+    if not candidates.complete:
+        n, m = matrix.shape
+        if deadline.expired() or n * m * (n + m) > _FLOPS_PER_SECOND * deadline.remaining() * share:
+            return _one_role_per_row(component)
+        candidates = merge_candidates(candidates, vertex_concepts(matrix))
+    area = int(candidates.extents.sum(axis=1) @ candidates.intents.sum(axis=1))
+    if area > _MAX_COVER_AREA or deadline.expired():
+        state = _one_role_per_row(component)
+        if not deadline.expired():
+            bound_deadline = Deadline(min(deadline.remaining() * share * 0.1, 5.0))
+            state.graph_bound = max(1, len(incompatible_edges_bound(matrix, bound_deadline)))
+        return state
     problem = CoverProblem.from_candidates(matrix, candidates)
-    reduced = reduce_cover(problem, Deadline(deadline.remaining() * share * 0.5))
+    if problem.edge_count <= _MAX_REDUCIBLE_EDGES:
+        reduced = reduce_cover(problem, Deadline(deadline.remaining() * share * 0.5))
+    else:  # the bitset reductions are quadratic in the edges: solve the cover as one piece
+        whole = CoverPiece(np.arange(len(problem.sets)), problem)
+        reduced = ReducedCover(forced=[], pieces=[whole], exhaustive=False)
     pieces = []
     for piece in reduced.pieces:
         chosen = greedy_cover(piece.problem)
@@ -197,6 +222,13 @@ def _solve_fast(component: Component, deadline: Deadline, share: float, settings
         bound_deadline = Deadline(min(deadline.remaining() * share * 0.1, 5.0))
         graph_bound = max(1, len(incompatible_edges_bound(matrix, bound_deadline)))
     return _ComponentState(component, candidates, reduced.forced, pieces, graph_bound)
+
+
+def _one_role_per_row(component: Component) -> _ComponentState:
+    """The fallback when time or memory runs short: each distinct permission set of the core is a role."""
+    n = component.matrix.shape[0]
+    rows = Candidates(np.eye(n, dtype=bool), component.matrix.copy(), complete=False)
+    return _ComponentState(component, rows, forced=list(range(n)), pieces=[], graph_bound=1)
 
 
 def _exact_pass(pieces: list[_PieceState], deadline: Deadline, settings: MinerSettings, report: Progress) -> None:
@@ -212,9 +244,9 @@ def _exact_pass(pieces: list[_PieceState], deadline: Deadline, settings: MinerSe
     for state, weight in zip(pieces, weights, strict=True):
         budget = deadline.remaining() * weight / max(1, remaining_weight)
         remaining_weight -= weight
-        if budget < 0.05:
-            continue
         problem = state.piece.problem
+        if budget < 0.05 or sum(len(s) for s in problem.sets) > _MAX_EXACT_AREA:
+            continue
         loud = problem.edge_count > _QUIET_EDGES
         if loud:
             report(

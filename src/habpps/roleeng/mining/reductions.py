@@ -32,7 +32,7 @@ Side = Literal["user", "permission"]
 MAX_DENSE_CELLS = 200_000_000
 #: Beyond this many cells the dominance test (a float32 matrix product) is skipped; twins are still merged.
 MAX_DOMINANCE_CELLS = 50_000_000
-_BLOCK = 1024
+_BLOCK = 256
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,9 @@ def reduce_assignment(upa: UserPermissionAssignment, deadline: Deadline | None =
     if matrix.size > MAX_DOMINANCE_CELLS:
         return ReducedGraph(matrix, user_ids, perm_ids, tuple(steps), dominance_applied=False)
     while not deadline.expired():
-        changed = graph.remove_dominated("user")
+        changed = graph.remove_dominated("user", deadline)
         changed |= graph.merge_twins("permission")
-        changed |= graph.remove_dominated("permission")
+        changed |= graph.remove_dominated("permission", deadline)
         changed |= graph.merge_twins("user")
         if not changed:
             break
@@ -204,9 +204,9 @@ class _Graph:
         self._keep(side, keep)
         return True
 
-    def remove_dominated(self, side: Side) -> bool:
+    def remove_dominated(self, side: Side, deadline: Deadline) -> bool:
         rows, ids, other_ids = self._oriented(side)
-        dominated = dominated_rows(rows)
+        dominated = dominated_rows(rows, deadline)
         if not dominated.any():
             return False
         self.steps.append(
@@ -222,20 +222,28 @@ class _Graph:
         return True
 
 
-def dominated_rows(matrix: np.ndarray) -> np.ndarray:
+def dominated_rows(matrix: np.ndarray, deadline: Deadline | None = None) -> np.ndarray:
     """Rows equal to the union of the rows that are strict subsets of them (rows assumed pairwise distinct).
 
     Subset tests come from one matrix product: row ``v`` is inside row ``u`` when their intersection has the size
-    of ``v``. Computed by blocks of rows to bound memory.
+    of ``v``. Only rows passing a cheap necessary test are examined — each of their columns must also belong to
+    some smaller row — and by blocks, to bound memory. If the deadline passes, the rows not yet examined are
+    reported as not dominated, which keeps the reduction exact (any subset of dominated rows may be removed:
+    the rows they decompose into are never dominated themselves).
     """
+    deadline = deadline or Deadline.unlimited()
     n = matrix.shape[0]
     result = np.zeros(n, dtype=bool)
     if n == 0:
         return result
-    dense = matrix.astype(np.float32)
     sizes = matrix.sum(axis=1)
-    for start in range(0, n, _BLOCK):
-        block = slice(start, min(n, start + _BLOCK))
+    smallest_row_with = np.where(matrix, sizes[:, None], np.iinfo(np.int64).max).min(axis=0)
+    candidates = np.flatnonzero(~(matrix & (smallest_row_with[None, :] >= sizes[:, None])).any(axis=1))
+    dense = matrix.astype(np.float32)
+    for start in range(0, len(candidates), _BLOCK):
+        if deadline.expired():
+            break
+        block = candidates[start : start + _BLOCK]
         overlap = dense[block] @ dense.T
         inside = (overlap == sizes[None, :]) & (sizes[None, :] < sizes[block, None])
         covered = (inside.astype(np.float32) @ dense) > 0
