@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "habpps.accounts",
     "habpps.directory",
     "habpps.journal",
+    "habpps.cdap",
     "habpps.conventions",
 ]
 
@@ -100,6 +101,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # AUT-6: idle timeout, one live session per account, suspended accounts' sessions end.
+    "habpps.accounts.middleware.SessionPolicyMiddleware",
+    # AUT-4, AUT-8: a temporary or expired password, or a required second factor, comes before anything else.
+    "habpps.accounts.middleware.AuthenticationDutiesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -146,9 +151,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",  # Argon2id (AUT-1)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# AUT-1: the figures (lengths, classes, history depth) are read from the administrator-edited policy row.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "habpps.accounts.password_validation.LengthValidator"},
+    {"NAME": "habpps.accounts.password_validation.CharacterClassesValidator"},
+    {"NAME": "habpps.accounts.password_validation.LoginIdentifierValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "habpps.accounts.password_validation.PasswordHistoryValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -156,7 +165,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 30 * 60  # the slides' idle timeout; issue AUT-6 makes it an administrator setting
+# Overridden per session at login by the policy's idle timeout (AUT-6), which the session middleware enforces.
+SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -164,6 +174,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
+    # The __Host- prefix makes browsers refuse these cookies unless Secure, host-only and for path "/".
+    SESSION_COOKIE_NAME = "__Host-habpps_session"
+    CSRF_COOKIE_NAME = "__Host-habpps_csrf"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("HABPPS_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
@@ -221,6 +234,9 @@ HABPPS_POLICY_PROBE_SECONDS = float(env_str("HABPPS_POLICY_PROBE_SECONDS", "1.0"
 # Page size of the directory's lists (« Pourquoi ? », holders of a profile, partners).
 HABPPS_PAGE_SIZE = int(env_str("HABPPS_PAGE_SIZE", "25"))
 HABPPS_SITE_TITLE = env_str("HABPPS_SITE_TITLE", "Mon Compte Partenaire")
+# How many reverse proxies of the deployment append to X-Forwarded-For (1 behind nginx): the login throttle
+# and the journal read the client's address that many entries from the right (AUT-2).
+HABPPS_TRUSTED_PROXY_HOPS = int(env_str("HABPPS_TRUSTED_PROXY_HOPS", "0"))
 
 LOGGING = {
     "version": 1,

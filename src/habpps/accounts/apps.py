@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from habpps.accounts import signals  # noqa: F401  (connects the journal receivers)
+        from habpps.accounts import signals  # noqa: F401  (connects the journal and session receivers)
+        from habpps.accounts.menus import register_entries
+
+        register_entries()

@@ -1,22 +1,212 @@
-"""Login form rendered with the State design system (DSFR)."""
+"""Forms of the authentication pages, rendered with the State design system (DSFR); messages in French."""
 
 from __future__ import annotations
 
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from habpps.accounts import clock
+from habpps.accounts.authentication import CredentialCheck, CredentialOutcome, check_credentials
+from habpps.accounts.client import client_address
+from habpps.accounts.models import Account, AuthenticationPolicy, ConcurrentSessionMode
+from habpps.accounts.policy import current_policy
+from habpps.accounts.sessions import live_sessions
+from habpps.directory.models import Fund, Partner, ServiceRole, Status
+from habpps.journal.services import record_event
 
-class LoginForm(DsfrBaseForm, AuthenticationForm):
+# Longer input cannot be a login or a password; refusing it early keeps a huge body from costing a hash.
+LOGIN_MAX_LENGTH = 150
+PASSWORD_MAX_LENGTH = 1024
+
+
+class LoginForm(DsfrBaseForm):
     """Identifier and password; one message for every failure so that nothing reveals which part was wrong."""
 
     error_messages = {
         "invalid_login": _("Identifiant ou mot de passe incorrect."),
-        "inactive": _("Identifiant ou mot de passe incorrect."),
+        "throttled": _(
+            "Trop de tentatives de connexion ont échoué depuis votre adresse réseau. Réessayez plus tard."
+        ),
+        "temporary_password_expired": _(
+            "Votre mot de passe provisoire a expiré. Demandez-en un nouveau avec « Mot de passe oublié »."
+        ),
+        "session_live": _(
+            "Une session est déjà ouverte avec ce compte. Déconnectez-vous de l'autre session, ou attendez "
+            "%(minutes)d minutes d'inactivité, puis reconnectez-vous."
+        ),
     }
+
+    username = forms.CharField(label=_("Identifiant"), max_length=LOGIN_MAX_LENGTH)
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        self.request = request
+        self.user_cache: Account | None = None
+        self.credential_check: CredentialCheck | None = None
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        login, password = cleaned.get("username"), cleaned.get("password")
+        if login is None or password is None:
+            return cleaned
+        check = check_credentials(login, password, client_address=client_address(self.request))
+        self.credential_check = check
+        if check.outcome is CredentialOutcome.THROTTLED:
+            raise ValidationError(self.error_messages["throttled"], code="throttled")
+        if check.outcome is CredentialOutcome.TEMPORARY_PASSWORD_EXPIRED:
+            raise ValidationError(
+                self.error_messages["temporary_password_expired"], code="temporary_password_expired"
+            )
+        if not check.accepted:
+            raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        refuse_if_session_live(self.request, check.account)
+        self.user_cache = check.account
+        return cleaned
+
+    def get_user(self) -> Account | None:
+        return self.user_cache
+
+
+def refuse_if_session_live(request, account: Account) -> None:
+    """In the « blocage du multi-sessions » mode, refuse a login while the account has a live session (AUT-6)."""
+    policy = current_policy()
+    if policy.concurrent_sessions != ConcurrentSessionMode.REFUSE_NEW:
+        return
+    others = live_sessions(account, policy, clock.now())
+    if request is not None and request.session.session_key:
+        others = others.exclude(session_key=request.session.session_key)
+    if others.exists():
+        record_event(
+            "auth.session.refused",
+            org_scope=account.org_scope,
+            target=account.login,
+            data={"client": client_address(request)},
+        )
+        raise ValidationError(
+            LoginForm.error_messages["session_live"],
+            code="session_live",
+            params={"minutes": policy.idle_timeout_minutes},
+        )
+
+
+class AccountBoundForm(DsfrBaseForm):
+    """A form about one account (``account=``), whose rules depend on it."""
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        self.account = account
+        super().__init__(*args, **kwargs)
+
+
+class NewPasswordForm(AccountBoundForm):
+    """A new password typed twice; the policy itself is checked by ``change_password`` (AUT-1)."""
+
+    new_password1 = forms.CharField(
+        label=_("Nouveau mot de passe"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("Confirmation du nouveau mot de passe"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Identifiant")
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
-        self.fields["password"].label = _("Mot de passe")
+        rules = " ".join(str(text) for text in password_validators_help_texts() if text)
+        self.fields["new_password1"].help_text = rules
+
+    def clean_new_password2(self) -> str:
+        first, second = self.cleaned_data.get("new_password1"), self.cleaned_data["new_password2"]
+        if first and first != second:
+            raise ValidationError(
+                _("Les deux mots de passe ne sont pas identiques."), code="password_mismatch"
+            )
+        return second
+
+
+class CurrentPasswordForm(AccountBoundForm):
+    """The current password, asked again before a sensitive change (OWASP ASVS 2.1.6)."""
+
+    old_password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_old_password(self) -> str:
+        password = self.cleaned_data["old_password"]
+        if not self.account.check_password(password):
+            raise ValidationError(_("Le mot de passe actuel est incorrect."), code="password_incorrect")
+        return password
+
+
+class PasswordChangeForm(CurrentPasswordForm, NewPasswordForm):
+    """The current password, then the new one twice."""
+
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+
+class PasswordResetRequestForm(DsfrBaseForm):
+    username = forms.CharField(
+        label=_("Identifiant"),
+        max_length=LOGIN_MAX_LENGTH,
+        help_text=_("L'identifiant reçu par courriel à la création de votre compte."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class SecondFactorCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres de votre application d'authentification"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class RecoveryCodeForm(DsfrBaseForm):
+    recovery_code = forms.CharField(
+        label=_("Code de secours"),
+        max_length=20,
+        help_text=_("Un des codes de secours remis lors de la configuration, au format xxxxx-xxxxx."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+
+
+class AuthenticationPolicyForm(DsfrBaseForm, forms.ModelForm):
+    """Every figure of the access policy, for the national administrator (AUT-1..8)."""
+
+    class Meta:
+        model = AuthenticationPolicy
+        exclude = ["updated_at", "updated_by"]
+        widgets = {
+            "second_factor_funds": forms.SelectMultiple(attrs={"size": 6}),
+            "second_factor_partners": forms.SelectMultiple(attrs={"size": 6}),
+            "second_factor_roles": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["second_factor_funds"].queryset = Fund.objects.exclude(status=Status.REMOVED)
+        self.fields["second_factor_partners"].queryset = Partner.objects.exclude(
+            status=Status.REMOVED
+        ).select_related("fund")
+        self.fields["second_factor_partners"].label_from_instance = lambda p: f"{p.name} — {p.fund.name}"
+        self.fields["second_factor_roles"].queryset = ServiceRole.objects.filter(
+            status=Status.ACTIVE
+        ).select_related("service")

@@ -1,31 +1,69 @@
-"""The two e-mails of a new account (AUT-3): the login in one, the temporary password in the other.
+"""The e-mails of the authentication side, all through Django's mail layer (SMTP, outbox folder, test server).
 
-Sending them separately means an intercepted message never holds both halves; the administrator who created
-the account sees neither.
+- A new account gets two (AUT-3): the login in one, the temporary password in the other, so an intercepted
+  message never holds both halves; the administrator who created the account sees neither.
+- « Mot de passe oublié » sends a single-use link (AUT-5).
+- A freeze and a password change are notified to the holder (OWASP ASVS 2.2.3), so that someone else's
+  attempt does not go unnoticed. Those notices never block the login flow when the mail server is down.
 """
 
 from __future__ import annotations
+
+import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from habpps.accounts.models import Account
+from habpps.accounts.models import Account, AccountFreeze
+
+logger = logging.getLogger(__name__)
+
+
+def _send(account: Account, subject: str, template: str, context: dict) -> None:
+    site_title = settings.HABPPS_SITE_TITLE
+    send_mail(
+        subject=f"{site_title} — {subject}",
+        message=render_to_string(template, {"account": account, "site_title": site_title, **context}),
+        from_email=None,
+        recipient_list=[account.email],
+    )
+
+
+def _notify(account: Account, subject: str, template: str, context: dict) -> None:
+    """Send a notice, logging instead of failing when the mail server refuses it."""
+    try:
+        _send(account, subject, template, context)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Avis « %s » non envoyé au compte %s", subject, account.login)
 
 
 def send_new_account_mails(account: Account, temporary_password: str) -> None:
-    context = {"account": account, "site_title": settings.HABPPS_SITE_TITLE}
-    send_mail(
-        subject=f"{settings.HABPPS_SITE_TITLE} — votre identifiant",
-        message=render_to_string("accounts/mail/new_account_login.txt", context),
-        from_email=None,
-        recipient_list=[account.email],
+    from habpps.accounts.policy import current_policy
+
+    validity_hours = current_policy().temporary_password_validity_hours
+    _send(account, "votre identifiant", "accounts/mail/new_account_login.txt", {})
+    _send(
+        account,
+        "votre mot de passe provisoire",
+        "accounts/mail/new_account_password.txt",
+        {"password": temporary_password, "validity_hours": validity_hours},
     )
-    send_mail(
-        subject=f"{settings.HABPPS_SITE_TITLE} — votre mot de passe provisoire",
-        message=render_to_string(
-            "accounts/mail/new_account_password.txt", {**context, "password": temporary_password}
-        ),
-        from_email=None,
-        recipient_list=[account.email],
+
+
+def send_password_reset_link(account: Account, link: str, validity_minutes: int) -> None:
+    _send(
+        account,
+        "réinitialisation de votre mot de passe",
+        "accounts/mail/password_reset_link.txt",
+        {"link": link, "validity_minutes": validity_minutes},
     )
+
+
+def send_freeze_notice(account: Account, freeze: AccountFreeze) -> None:
+    _notify(account, "compte gelé temporairement", "accounts/mail/account_frozen.txt", {"freeze": freeze})
+
+
+def send_password_changed_notice(account: Account) -> None:
+    _notify(account, "mot de passe modifié", "accounts/mail/password_changed.txt", {})
