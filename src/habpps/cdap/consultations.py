@@ -1,0 +1,184 @@
+"""Looking a file up and consulting it: the ceiling, the source, and the trace of every look (CDP-1, 7, 9).
+
+Each page that shows a file's data calls :func:`consult`, which reads only the viewer's granted sections from
+the source and records one ``Consultation`` row and one journal entry (user, partner, beneficiary number,
+sections shown, time) in the same transaction. A lookup counts against the daily ceiling — attempts with an
+unknown number too, since trying numbers is exactly the abuse the ceiling is for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from habpps.cdap import limits
+from habpps.cdap.alerts import send_threshold_alert
+from habpps.cdap.content import BeneficiaryFile
+from habpps.cdap.models import Consultation, ConsultationKind, ConsultationOutcome, Section
+from habpps.cdap.periods import Period
+from habpps.cdap.sources import SourceError, UnknownBeneficiary, configured_source
+from habpps.directory import reference_data as ref
+from habpps.directory.models import ServiceRole
+from habpps.directory.policy_cache import current_policy
+from habpps.journal.services import record_event
+
+
+@dataclass(frozen=True)
+class OpenFile:
+    """The file a viewer has looked up, kept in their session (never in a URL)."""
+
+    fund_code: str
+    number: str
+
+    def as_session(self) -> dict:
+        return {"fund_code": self.fund_code, "number": self.number}
+
+    @classmethod
+    def from_session(cls, data) -> OpenFile | None:
+        if not isinstance(data, dict) or not {"fund_code", "number"} <= set(data):
+            return None
+        return cls(str(data["fund_code"]), str(data["number"]))
+
+
+class LookupRefused(Exception):
+    """A lookup the viewer may not make now; ``message`` tells them why."""
+
+    code = "refused"
+    message = _("La consultation n'est pas possible.")
+
+
+class CeilingReached(LookupRefused):
+    code = "daily_ceiling"
+
+    def __init__(self, ceiling: int) -> None:
+        super().__init__(self.code)
+        self.message = _(
+            "Vous avez atteint le plafond de %(ceiling)s dossiers consultés aujourd'hui. Vous pourrez consulter "
+            "de nouveaux dossiers demain ; en cas de besoin, adressez-vous à l'administrateur de votre organisme."
+        ) % {"ceiling": ceiling}
+
+
+class NoFund(LookupRefused):
+    code = "no_fund"
+    message = _("Votre compte n'est rattaché à aucune caisse : la consultation d'un dossier est impossible.")
+
+
+def look_up(account, number: str) -> OpenFile:
+    """Open file ``number`` of the viewer's fund, or raise ``LookupRefused`` / ``SourceError``.
+
+    Only the file's existence is asked of the source here (no section): the data is read by the pages.
+    """
+    fund = account.home_fund
+    if fund is None:
+        raise NoFund(NoFund.code)
+    opened = OpenFile(fund.code, number)
+    consumption = limits.counter.consume(account.pk, timezone.localdate(), limits.lookup_limit())
+    if not consumption.allowed:
+        _record(account, opened, ConsultationKind.LOOKUP, ConsultationOutcome.REFUSED, error="daily_ceiling")
+        raise CeilingReached(consumption.limit.max_per_day)
+    if consumption.reaches_alert:
+        send_threshold_alert(account, consumption.count, consumption.limit.alert_at)
+    try:
+        configured_source().fetch(fund.code, number, ())
+    except UnknownBeneficiary:
+        _record(account, opened, ConsultationKind.LOOKUP, ConsultationOutcome.UNKNOWN)
+        raise
+    except SourceError as error:
+        _record(account, opened, ConsultationKind.LOOKUP, ConsultationOutcome.UNAVAILABLE, error=error.code)
+        raise
+    return opened
+
+
+def consult(
+    account,
+    opened: OpenFile,
+    sections: Sequence[Section],
+    kind: str,
+    period: Period | None = None,
+) -> BeneficiaryFile:
+    """Read ``sections`` of the open file and journal that the viewer was shown them."""
+    codes = [section.code for section in sections]
+    try:
+        beneficiary_file = configured_source().fetch(opened.fund_code, opened.number, codes)
+    except SourceError as error:
+        outcome = (
+            ConsultationOutcome.UNKNOWN
+            if isinstance(error, UnknownBeneficiary)
+            else ConsultationOutcome.UNAVAILABLE
+        )
+        _record(account, opened, kind, outcome, period=period, error=error.code)
+        raise
+    _record(account, opened, kind, ConsultationOutcome.SHOWN, sections=codes, period=period)
+    return beneficiary_file
+
+
+def cdap_profiles(account) -> list[str]:
+    """The viewer's CDAP profiles (for the journal, and the dashboards' « by profile » filters)."""
+    roles = current_policy().snapshot.authorized_roles(account.login)
+    return sorted(
+        ServiceRole.objects.filter(service__code=ref.CDAP_SERVICE["code"], code__in=roles).values_list(
+            "code", flat=True
+        )
+    )
+
+
+JOURNAL_KINDS = {
+    ConsultationOutcome.SHOWN: "cdap.consultation",
+    ConsultationOutcome.UNKNOWN: "cdap.consultation.unknown",
+    ConsultationOutcome.REFUSED: "cdap.consultation.refused",
+    ConsultationOutcome.UNAVAILABLE: "cdap.consultation.unavailable",
+}
+
+
+def _record(
+    account,
+    opened: OpenFile,
+    kind: str,
+    outcome: str,
+    *,
+    sections: Sequence[str] = (),
+    period: Period | None = None,
+    error: str = "",
+) -> Consultation:
+    fund = account.home_fund
+    profiles = cdap_profiles(account)
+    data = {
+        "beneficiary_number": opened.number,
+        "fund": opened.fund_code,
+        "partner": account.partner_id,
+        "partner_name": account.partner.name if account.partner_id else "",
+        "view": kind,
+        "sections": list(sections),
+        "profiles": profiles,
+    }
+    if period is not None:
+        data["period"] = {"start": period.start, "end": period.end}
+    if error:
+        data["error"] = error
+    with transaction.atomic():
+        entry = record_event(
+            JOURNAL_KINDS[outcome],
+            actor=account,
+            org_scope=account.org_scope,
+            target=f"dossier:{opened.fund_code}:{opened.number}",
+            data=data,
+        )
+        return Consultation.objects.create(
+            occurred_at=entry.occurred_at,
+            account=account,
+            partner_id=account.partner_id,
+            fund=fund,
+            org_scope=account.org_scope,
+            beneficiary_number=opened.number,
+            kind=kind,
+            outcome=outcome,
+            sections=list(sections),
+            profiles=profiles,
+            period_start=period.start if period else None,
+            period_end=period.end if period else None,
+            journal_sequence=entry.sequence,
+        )

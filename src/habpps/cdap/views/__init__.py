@@ -1,0 +1,1 @@
+"""CDAP's pages: the file (lookup, summary sheet, sections, documents), the doctrine, the consultation report."""
