@@ -9,4 +9,5 @@ urlpatterns = [
     path("compte/", include("habpps.accounts.urls")),
     path("annuaire/", include("habpps.directory.urls")),
     path("journal/", include("habpps.journal.urls")),
+    path("cdap/", include("habpps.cdap.urls")),
 ]
