@@ -2,8 +2,10 @@
 
 The facade only composes the managers (Fortress's split of ANSI INCITS 359): administrative functions
 (`admin`), SSD/DSD set administration (`separation`), org units, groups and cardinalities (`organisation`),
-system functions (`system`), review functions (`review`); plus compilation (`compiled`) and policy documents
-(`policy_io`). It holds no logic of its own.
+system functions (`system`), review functions (`review`); the extensions: contextual and temporal constraints
+(`contextual`, ENG-5), risk-graded exclusions (`exclusion_functions`, ENG-7), delegated administration
+(`delegation`, ENG-12), data scoping (`scoping_functions`, ENG-8); plus compilation (`compiled`) and policy
+documents (`policy_io`). It holds no logic of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 from habpps.engine.admin import AdministrativeFunctions
 from habpps.engine.compiled import Snapshot, compile_state
 from habpps.engine.contextual import ContextualFunctions
+from habpps.engine.delegation import DelegatedAdministration
+from habpps.engine.exclusion_functions import ExclusionFunctions
 from habpps.engine.organisation import OrganisationFunctions
 from habpps.engine.policy_io import build_from_document, export_state
 from habpps.engine.review import ReviewFunctions
@@ -36,6 +40,8 @@ class _ClassOrInstanceMethod:
 
 
 class RBAC(
+    DelegatedAdministration,
+    ExclusionFunctions,
     ContextualFunctions,
     AdministrativeFunctions,
     SeparationOfDutyFunctions,

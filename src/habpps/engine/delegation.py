@@ -1,0 +1,523 @@
+"""Administrative RBAC (ENG-12): who may assign, revoke and manage whom — Fortress's `DelAdminMgr` /
+`DelAccessMgr`, the basis of fund admins, partner admins and partner delegates (ADM-4).
+
+- An administrative role carries an `Authority` (roles and a role range, org units, groups, abilities); users
+  hold it through administrative assignments, optionally in one org unit (a partner admin in its partner).
+- A user may delegate part of its authority to another (the partner delegate's sub-perimeter). A delegation's
+  effective authority is its declared authority intersected with the grantor's *current* effective authority,
+  so it shrinks when the grantor's does, and creating one that exceeds the grantor's is refused: nobody grants
+  more than they hold.
+- A perimeter on an org unit (the partner's validated convention: allowed profiles, per-profile user limits)
+  narrows every grant made in that unit and below.
+
+`can_assign`, `can_revoke`, `can_manage_user`, `can_assign_group`, `can_add_group_member` answer with an
+`AdminDecision` and its explanation; the administrative functions take ``actor=`` and refuse when it is denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from habpps.engine.authority import org_lineage, users_assigned_to
+from habpps.engine.base import EngineCore, require_name
+from habpps.engine.delegation_model import (
+    ABILITIES,
+    ABILITY_LABELS,
+    AdminDecision,
+    AdminRole,
+    Authority,
+    Delegation,
+    Perimeter,
+    org_within,
+)
+from habpps.engine.errors import AlreadyExists, ConstraintViolation, InvalidArgument, NotFound
+
+_DEFAULT_ABILITIES = ("assign", "revoke", "manage_user")
+
+
+class DelegatedAdministration(EngineCore):
+    # -- administrative roles -------------------------------------------------------------------------------------
+    def add_admin_role(
+        self, name: str, roles: Iterable[str] = (), role_range: tuple[str, str] | None = None,
+        orgs: Iterable[str] | None = None, groups: Iterable[str] | None = None,
+        abilities: Iterable[str] = _DEFAULT_ABILITIES,
+    ) -> None:
+        """Create an administrative role with authority over ``roles`` and the range ``(low, high)`` of the
+        hierarchy, in ``orgs`` (None: the org unit of each administrative assignment, or everywhere)."""
+        require_name(name, "name")
+        if name in self._state.admin_roles:
+            raise AlreadyExists(f"Le rôle administratif « {name} » existe déjà.", code="admin_role_exists",
+                                name=name)
+        role_set = self._role_set(roles)
+        if role_range is not None:
+            if not isinstance(role_range, (tuple, list)) or len(role_range) != 2:
+                raise InvalidArgument("Une plage de rôles s'écrit (rôle bas, rôle haut).", code="invalid_range")
+            low, high = self._role(role_range[0]), self._role(role_range[1])
+            if low not in self._cache.juniors_closure(high):
+                raise InvalidArgument(f"« {high} » n'hérite pas de « {low} » : la plage est vide.",
+                                      code="invalid_range")
+            role_range = (low, high)
+        self._state.admin_roles[name] = AdminRole(
+            name, role_set, role_range, self._org_set(orgs), self._group_set(groups), self._abilities(abilities))
+        self._changed()
+
+    def delete_admin_role(self, name: str) -> None:
+        """Delete an administrative role and its administrative assignments."""
+        self._admin_role(name)
+        del self._state.admin_roles[name]
+        for pairs in self._state.admin_assignments.values():
+            for pair in [p for p in pairs if p[0] == name]:
+                pairs.discard(pair)
+        self._changed()
+
+    def admin_roles(self) -> dict[str, AdminRole]:
+        return dict(self._state.admin_roles)
+
+    def assign_admin(self, user: str, admin_role: str, org: str | None = None) -> None:
+        """Give ``user`` the administrative role, in ``org`` (and below) when given — inside the role's orgs."""
+        self._user(user)
+        definition = self._admin_role(admin_role)
+        org = self._org(org)
+        if org is not None and not org_within(org, definition.orgs, self._lineage):
+            raise ConstraintViolation(
+                f"L'unité « {org} » est hors des unités du rôle administratif « {admin_role} ».",
+                code="admin_org_out_of_scope", org=org,
+            )
+        pairs = self._state.admin_assignments.setdefault(user, set())
+        if (admin_role, org) in pairs:
+            raise AlreadyExists(f"« {user} » a déjà le rôle administratif « {admin_role} ».",
+                                code="admin_assignment_exists")
+        pairs.add((admin_role, org))
+        self._changed()
+
+    def deassign_admin(self, user: str, admin_role: str, org: str | None = None) -> None:
+        self._user(user)
+        self._admin_role(admin_role)
+        org = self._org(org)
+        pairs = self._state.admin_assignments.get(user, set())
+        if (admin_role, org) not in pairs:
+            raise NotFound(f"« {user} » n'a pas le rôle administratif « {admin_role} ».",
+                           code="admin_assignment_not_found")
+        pairs.discard((admin_role, org))
+        self._changed()
+
+    def set_user_org(self, user: str, org: str | None) -> None:
+        """The org unit a user account belongs to (its partner): what `can_manage_user` scopes."""
+        self._user(user)
+        org = self._org(org)
+        if org is None:
+            self._state.user_orgs.pop(user, None)
+        else:
+            self._state.user_orgs[user] = org
+        self._changed()
+
+    def user_org(self, user: str) -> str | None:
+        return self._state.user_orgs.get(self._user(user))
+
+    # -- delegation -------------------------------------------------------------------------------------------
+    def delegate_authority(
+        self, name: str, grantor: str, grantee: str, roles: Iterable[str], orgs: Iterable[str] | None = None,
+        groups: Iterable[str] | None = None, abilities: Iterable[str] = _DEFAULT_ABILITIES,
+    ) -> None:
+        """``grantor`` hands ``grantee`` authority over ``roles`` in ``orgs`` (None: everywhere the grantor
+        may act), for ``groups``. Refused unless one authority of the grantor with the ``delegate`` ability
+        includes all of it: nobody grants more than they hold."""
+        require_name(name, "name")
+        if name in self._state.delegations:
+            raise AlreadyExists(f"La délégation « {name} » existe déjà.", code="delegation_exists", name=name)
+        self._user(grantor, "user")
+        self._user(grantee, "user")
+        if grantor == grantee:
+            raise InvalidArgument("On ne se délègue pas à soi-même.", code="self_delegation")
+        if grantee in self._delegation_ancestors(grantor):
+            raise ConstraintViolation(
+                f"« {grantee} » est déjà à l'origine de l'autorité de « {grantor} » : la délégation formerait "
+                "un cycle.", code="delegation_cycle",
+            )
+        delegation = Delegation(name, grantor, grantee, self._role_set(roles), self._org_set(orgs),
+                                self._group_set(groups), self._abilities(abilities))
+        wanted = delegation.declared()
+        held = [a for a in self.effective_authorities(grantor) if "delegate" in a.abilities]
+        if not any(authority.includes(wanted, self._lineage) for authority in held):
+            raise ConstraintViolation(
+                f"« {grantor} » ne peut pas déléguer plus qu'il ne détient : "
+                + self._exceeds(wanted, held), code="delegation_exceeds_authority", grantor=grantor,
+            )
+        self._state.delegations[name] = delegation
+        self._changed()
+
+    def revoke_delegation(self, name: str) -> None:
+        require_name(name, "name")
+        if name not in self._state.delegations:
+            raise NotFound(f"Délégation inconnue : « {name} ».", code="delegation_not_found", name=name)
+        del self._state.delegations[name]
+        self._changed()
+
+    def delegations(self) -> dict[str, Delegation]:
+        return dict(self._state.delegations)
+
+    # -- perimeters (the partner's validated convention) -----------------------------------------------------
+    def set_perimeter(self, org: str, roles: Iterable[str], max_users: dict[str, int] | None = None) -> None:
+        """Only ``roles`` may be granted in ``org`` and below, each to at most ``max_users[role]`` users."""
+        org = self._org(org)
+        if org is None:
+            raise InvalidArgument("Un périmètre s'applique à une unité organisationnelle.", code="empty_name")
+        role_set = self._role_set(roles)
+        limits = dict(max_users or {})
+        for role, limit in limits.items():
+            if role not in role_set:
+                raise InvalidArgument(f"Limite donnée pour « {role} », absent du périmètre.",
+                                      code="limit_outside_perimeter")
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+                raise InvalidArgument(f"La limite d'utilisateurs de « {role} » doit être un entier ≥ 1.",
+                                      code="wrong_type")
+        self._state.perimeters[org] = Perimeter(org, role_set, limits)
+        self._changed()
+
+    def clear_perimeter(self, org: str) -> None:
+        org = self._org(org)
+        if self._state.perimeters.pop(org, None) is None:
+            raise NotFound(f"Aucun périmètre sur « {org} ».", code="perimeter_not_found", org=org)
+        self._changed()
+
+    def perimeters(self) -> dict[str, Perimeter]:
+        return dict(self._state.perimeters)
+
+    # -- authority ----------------------------------------------------------------------------------------------
+    def effective_authorities(self, user: str) -> list[Authority]:
+        """Every authority ``user`` holds now: from administrative roles, and from delegations (each
+        intersected with its grantor's current authorities)."""
+        self._user(user)
+        return self._authorities(user, frozenset())
+
+    # -- decisions ---------------------------------------------------------------------------------------------
+    def can_assign(self, admin: str, user: str, role: str, org: str | None = None) -> AdminDecision:
+        """May ``admin`` assign ``role`` (in ``org``) to ``user``? Ability, role range, org scope, the user's
+        own org unit, then the perimeters of ``org`` and its ancestors."""
+        target = {"user": user, "role": role, "org": org}
+        return self._decide(admin, "assign", target, role=role, org=org, user=user, perimeter_users={user})
+
+    def can_revoke(self, admin: str, user: str, role: str, org: str | None = None) -> AdminDecision:
+        """May ``admin`` withdraw ``role`` (in ``org``) from ``user``? (Perimeters never prevent a revocation.)"""
+        return self._decide(admin, "revoke", {"user": user, "role": role, "org": org}, role=role, org=org,
+                            user=user)
+
+    def can_manage_user(self, admin: str, user: str) -> AdminDecision:
+        """May ``admin`` create, suspend, delete or edit the account ``user``? Its org unit must be in scope."""
+        return self._decide(admin, "manage_user", {"user": user}, user=user)
+
+    def can_assign_group(self, admin: str, group: str, role: str, org: str | None = None) -> AdminDecision:
+        """May ``admin`` give ``role`` (in ``org``) to every member of ``group``?"""
+        members = self._state.groups.get(group, set())
+        return self._decide(admin, "assign", {"group": group, "role": role, "org": org}, role=role, org=org,
+                            group=group, perimeter_users=set(members))
+
+    def can_revoke_group(self, admin: str, group: str, role: str, org: str | None = None) -> AdminDecision:
+        return self._decide(admin, "revoke", {"group": group, "role": role, "org": org}, role=role, org=org,
+                            group=group)
+
+    def can_add_group_member(self, admin: str, group: str, user: str) -> AdminDecision:
+        """May ``admin`` put ``user`` in ``group``? The group must be in scope, the user manageable, and the
+        group's roles within the admin's range and the perimeters."""
+        decision = self._decide(admin, "manage_user", {"group": group, "user": user}, user=user, group=group)
+        if not decision:
+            return decision
+        for role, org in sorted(self._state.group_assignments.get(group, ()), key=lambda p: (p[0], p[1] or "")):
+            decision = self._decide(admin, "assign", {"group": group, "user": user, "role": role, "org": org},
+                                    role=role, org=org, user=user, group=group, perimeter_users={user})
+            if not decision:
+                return decision
+        return decision
+
+    # -- administrative functions with an actor ----------------------------------------------------------------
+    def assign_user(self, user: str, role: str, org: str | None = None, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self.can_assign(actor, user, role, org))
+        super().assign_user(user, role, org, actor=actor)
+
+    def deassign_user(self, user: str, role: str, org: str | None = None, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self.can_revoke(actor, user, role, org))
+        super().deassign_user(user, role, org)
+
+    def assign_group(self, group: str, role: str, org: str | None = None, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self.can_assign_group(actor, group, role, org))
+        super().assign_group(group, role, org, actor=actor)
+
+    def deassign_group(self, group: str, role: str, org: str | None = None, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self.can_revoke_group(actor, group, role, org))
+        super().deassign_group(group, role, org)
+
+    def add_group_member(self, group: str, user: str, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self.can_add_group_member(actor, group, user))
+        super().add_group_member(group, user, actor=actor)
+
+    def remove_group_member(self, group: str, user: str, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self._decide(actor, "manage_user", {"group": group, "user": user}, user=user,
+                                       group=group))
+        super().remove_group_member(group, user)
+
+    def delete_user(self, user: str, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self.can_manage_user(actor, user))
+        super().delete_user(user)
+        state = self._state
+        state.admin_assignments.pop(user, None)
+        state.user_orgs.pop(user, None)
+        for name in [n for n, d in state.delegations.items() if user in (d.grantor, d.grantee)]:
+            del state.delegations[name]
+
+    # -- internals --------------------------------------------------------------------------------------------
+    def _lineage(self, org: str) -> list[str]:
+        return org_lineage(self._state, org)
+
+    def _authorities(self, user: str, visiting: frozenset[str]) -> list[Authority]:
+        state = self._state
+        result = []
+        for name, org in sorted(state.admin_assignments.get(user, ()), key=lambda p: (p[0], p[1] or "")):
+            role = state.admin_roles[name]
+            roles = set(role.roles)
+            if role.role_range is not None:
+                low, high = role.role_range
+                roles |= {r for r in self._cache.juniors_closure(high) if low in self._cache.juniors_closure(r)}
+            orgs = frozenset({org}) if org is not None else role.orgs
+            where = f" dans « {org} »" if org else ""
+            result.append(Authority(frozenset(roles), orgs, role.groups, role.abilities,
+                                    source=f"rôle administratif « {name} »{where}"))
+        for delegation in sorted(state.delegations.values(), key=lambda d: d.name):
+            if delegation.grantee != user or delegation.grantor in visiting:
+                continue
+            declared = delegation.declared()
+            for held in self._authorities(delegation.grantor, visiting | {user}):
+                if "delegate" in held.abilities:
+                    result.append(declared.intersect(held, self._lineage, declared.source))
+        return result
+
+    def _delegation_ancestors(self, user: str) -> set[str]:
+        seen: set[str] = set()
+        frontier = [user]
+        while frontier:
+            current = frontier.pop()
+            for d in self._state.delegations.values():
+                if d.grantee == current and d.grantor not in seen:
+                    seen.add(d.grantor)
+                    frontier.append(d.grantor)
+        return seen
+
+    def _decide(self, admin: str, ability: str, target: dict[str, Any], *, role: str | None = None,
+                org: str | None = None, user: str | None = None, group: str | None = None,
+                perimeter_users: set[str] | None = None) -> AdminDecision:
+        """The first authority of ``admin`` that covers the request, else the closest miss explained."""
+        state = self._state
+
+        def denied(reason: str, message: str) -> AdminDecision:
+            return AdminDecision(False, admin, ability, target, reason, f"Refusé : {message}.")
+
+        for kind, name, known in (("admin", admin, state.users), ("user", user, state.users),
+                                  ("role", role, state.roles), ("org", org, state.orgs),
+                                  ("group", group, state.groups)):
+            if name is not None and name not in known:
+                return denied(f"unknown_{kind}", f"« {name} » est inconnu")
+        authorities = self._authorities(admin, frozenset())
+        if not authorities:
+            return denied("no_authority", f"« {admin} » n'a aucun rôle administratif ni délégation")
+        user_org = state.user_orgs.get(user) if user is not None else None
+        misses: list[tuple[int, str, str]] = []
+        for authority in authorities:
+            via = authority.source
+            if ability not in authority.abilities:
+                misses.append((0, "missing_ability", f"{via} ne permet pas de {ABILITY_LABELS[ability]}"))
+                continue
+            if role is not None and role not in authority.roles:
+                misses.append((1, "role_out_of_range", f"le rôle « {role} » est hors de la plage de {via}"))
+                continue
+            if group is not None and not authority.covers_group(group):
+                misses.append((2, "group_out_of_scope", f"le groupe « {group} » est hors du périmètre de {via}"))
+                continue
+            if role is not None and not authority.covers_org(org, self._lineage):
+                where = f"l'unité « {org} »" if org else "une affectation sans unité (partout)"
+                misses.append((3, "org_out_of_scope", f"{where} est hors des unités de {via}"))
+                continue
+            if user is not None and not self._user_in_scope(authority, user, user_org):
+                where = f"l'unité « {user_org} »" if user_org else "aucune unité"
+                misses.append((4, "user_out_of_scope", f"le compte « {user} » ({where}) est hors des unités de {via}"))
+                continue
+            if ability == "assign" and role is not None:
+                refusal = self._perimeter_refusal(role, org, perimeter_users or set())
+                if refusal:
+                    return AdminDecision(False, admin, ability, target, refusal[0], f"Refusé : {refusal[1]}.",
+                                         authority)
+            return AdminDecision(True, admin, ability, target, "granted",
+                                 f"Autorisé : « {admin} » peut {ABILITY_LABELS[ability]} ({self._what(target)}) "
+                                 f"par {via}.", authority)
+        misses.sort(key=lambda miss: -miss[0])
+        return denied(misses[0][1], misses[0][2])
+
+    def _user_in_scope(self, authority: Authority, user: str, user_org: str | None) -> bool:
+        if user_org is None:
+            return authority.orgs is None
+        return org_within(user_org, authority.orgs, self._lineage)
+
+    def _perimeter_refusal(self, role: str, org: str | None, newcomers: set[str]) -> tuple[str, str] | None:
+        """Why the perimeters of ``org`` and its ancestors forbid granting ``role`` to ``newcomers``, or None."""
+        if org is None or not self._state.perimeters:
+            return None
+        for unit in self._lineage(org):
+            perimeter = self._state.perimeters.get(unit)
+            if perimeter is None:
+                continue
+            if role not in perimeter.roles:
+                return ("outside_perimeter",
+                        f"le profil « {role} » n'est pas dans le périmètre de « {unit} » (autorisés : "
+                        + ", ".join(sorted(perimeter.roles)) + ")")
+            limit = perimeter.max_users.get(role)
+            if limit is not None:
+                holders = self._holders_within(role, unit)
+                total = len(holders | newcomers)
+                if total > limit:
+                    return ("perimeter_limit",
+                            f"le profil « {role} » serait détenu par {total} utilisateurs dans « {unit} », la "
+                            f"limite est {limit}")
+        return None
+
+    def _holders_within(self, role: str, unit: str) -> set[str]:
+        state = self._state
+        holders = {u for u, o in state.role_user_assignments.get(role, ()) if o and unit in self._lineage(o)}
+        for group, o in state.role_group_assignments.get(role, ()):
+            if o and unit in self._lineage(o):
+                holders |= state.groups.get(group, set())
+        return holders & users_assigned_to(state, role)
+
+    def _authority_for_change(self, approver: str, action: str, arguments: dict[str, Any]) -> AdminDecision:
+        """Whether ``approver`` has authority over a pending change (ENG-7 ``require_approval``)."""
+        if action == "assign_user":
+            return self.can_assign(approver, arguments["user"], arguments["role"], arguments.get("org"))
+        if action == "assign_group":
+            return self.can_assign_group(approver, arguments["group"], arguments["role"], arguments.get("org"))
+        if action == "add_group_member":
+            return self.can_add_group_member(approver, arguments["group"], arguments["user"])
+        roles = [arguments.get("role"), arguments.get("ascendant"), arguments.get("descendant")]
+        for role in [r for r in roles if r]:
+            decision = self._decide(approver, "assign", {"action": action, "role": role}, role=role)
+            if not decision:
+                return decision
+        return decision
+
+    @staticmethod
+    def _what(target: dict[str, Any]) -> str:
+        labels = {"user": "compte", "role": "rôle", "org": "unité", "group": "groupe"}
+        return ", ".join(f"{labels[k]} « {v} »" for k, v in target.items() if v is not None and k in labels)
+
+    @staticmethod
+    def _require(decision: AdminDecision) -> None:
+        if not decision:
+            raise ConstraintViolation(decision.message, code="not_authorized_admin", reason=decision.reason,
+                                      admin=decision.admin)
+
+    def _admin_role(self, name: Any) -> AdminRole:
+        require_name(name, "name")
+        role = self._state.admin_roles.get(name)
+        if role is None:
+            raise NotFound(f"Rôle administratif inconnu : « {name} ».", code="admin_role_not_found", name=name)
+        return role
+
+    def _role_set(self, roles: Any) -> frozenset[str]:
+        if isinstance(roles, (str, bytes)) or not isinstance(roles, Iterable):
+            raise InvalidArgument("« roles » est une liste de rôles.", code="wrong_type", parameter="roles")
+        return frozenset(self._role(role) for role in roles)
+
+    def _org_set(self, orgs: Any) -> frozenset[str] | None:
+        if orgs is None:
+            return None
+        if isinstance(orgs, (str, bytes)) or not isinstance(orgs, Iterable):
+            raise InvalidArgument("« orgs » est une liste d'unités.", code="wrong_type", parameter="orgs")
+        return frozenset(self._org(org) for org in orgs)
+
+    def _group_set(self, groups: Any) -> frozenset[str] | None:
+        if groups is None:
+            return None
+        if isinstance(groups, (str, bytes)) or not isinstance(groups, Iterable):
+            raise InvalidArgument("« groups » est une liste de groupes.", code="wrong_type", parameter="groups")
+        return frozenset(self._group(group) for group in groups)
+
+    @staticmethod
+    def _abilities(abilities: Any) -> frozenset[str]:
+        if isinstance(abilities, (str, bytes)) or not isinstance(abilities, Iterable):
+            raise InvalidArgument("« abilities » est une liste.", code="wrong_type", parameter="abilities")
+        result = frozenset(abilities)
+        unknown = result - set(ABILITIES)
+        if unknown:
+            raise InvalidArgument(f"Capacité(s) inconnue(s) : {', '.join(sorted(map(str, unknown)))} "
+                                  f"(connues : {', '.join(ABILITIES)}).", code="unknown_ability")
+        return result
+
+    def _exceeds(self, wanted: Authority, held: list[Authority]) -> str:
+        if not held:
+            return "il n'a aucune autorité avec la capacité de déléguer."
+        best = held[0]
+        parts = []
+        if extra := wanted.roles - best.roles:
+            parts.append("rôles hors de son autorité : " + ", ".join(sorted(extra)))
+        if extra := wanted.abilities - best.abilities:
+            parts.append("capacités non détenues : " + ", ".join(sorted(extra)))
+        if wanted.orgs is None and best.orgs is not None:
+            parts.append("il n'a pas autorité partout")
+        elif wanted.orgs is not None:
+            outside = [o for o in sorted(wanted.orgs) if not org_within(o, best.orgs, self._lineage)]
+            if outside:
+                parts.append("unités hors de son autorité : " + ", ".join(outside))
+        if best.groups is not None and (wanted.groups is None or not wanted.groups <= best.groups):
+            parts.append("groupes hors de son autorité")
+        return "; ".join(parts or ["aucune de ses autorités ne couvre toute la délégation"]) + "."
+
+    # -- follow deletions -----------------------------------------------------------------------------------------
+    def delete_role(self, role: str) -> None:
+        super().delete_role(role)
+        state = self._state
+        for name, definition in list(state.admin_roles.items()):
+            rng = definition.role_range if definition.role_range and role not in definition.role_range else None
+            state.admin_roles[name] = AdminRole(name, definition.roles - {role}, rng, definition.orgs,
+                                                definition.groups, definition.abilities)
+        for name, d in list(state.delegations.items()):
+            state.delegations[name] = Delegation(name, d.grantor, d.grantee, d.roles - {role}, d.orgs, d.groups,
+                                                 d.abilities)
+        for org, p in list(state.perimeters.items()):
+            limits = {r: n for r, n in p.max_users.items() if r != role}
+            state.perimeters[org] = Perimeter(org, p.roles - {role}, limits)
+
+    def delete_org(self, org: str) -> None:
+        super().delete_org(org)
+        state = self._state
+        for pairs in state.admin_assignments.values():
+            for pair in [p for p in pairs if p[1] == org]:
+                pairs.discard(pair)
+        for name, definition in list(state.admin_roles.items()):
+            if definition.orgs is not None and org in definition.orgs:
+                state.admin_roles[name] = AdminRole(name, definition.roles, definition.role_range,
+                                                    definition.orgs - {org}, definition.groups,
+                                                    definition.abilities)
+        for name, d in list(state.delegations.items()):
+            if d.orgs is not None and org in d.orgs:
+                state.delegations[name] = Delegation(name, d.grantor, d.grantee, d.roles, d.orgs - {org},
+                                                     d.groups, d.abilities)
+        state.perimeters.pop(org, None)
+        for user in [u for u, o in state.user_orgs.items() if o == org]:
+            del state.user_orgs[user]
+
+    def delete_group(self, group: str) -> None:
+        super().delete_group(group)
+        state = self._state
+        for name, definition in list(state.admin_roles.items()):
+            if definition.groups is not None and group in definition.groups:
+                state.admin_roles[name] = AdminRole(name, definition.roles, definition.role_range,
+                                                    definition.orgs, definition.groups - {group},
+                                                    definition.abilities)
+        for name, d in list(state.delegations.items()):
+            if d.groups is not None and group in d.groups:
+                state.delegations[name] = Delegation(name, d.grantor, d.grantee, d.roles, d.orgs,
+                                                     d.groups - {group}, d.abilities)
