@@ -79,9 +79,7 @@ def validated_convention(world, *, max_users: int | None = 2, profiles=("cdap-as
         author, world.partner, reference="CAF751-2025-001", service_contract="CS-2025-001"
     )
     version = convention.versions.get()
-    services.set_bulletin(
-        author, version, world.cdap, {world.roles[code]: max_users for code in profiles}
-    )
+    services.set_bulletin(author, version, world.cdap, {world.roles[code]: max_users for code in profiles})
     services.submit(author, version)
     services.validate_version(world.verifier, version)
     return convention

@@ -13,9 +13,14 @@ from habpps.directory.models import PartnerType
 @pytest.fixture
 def rsa_version(world):
     partner = directory.create_partner(
-        None, world.fund, name="Mission insertion RSA", siret=DEMO_SIRETS[3],
+        None,
+        world.fund,
+        name="Mission insertion RSA",
+        siret=DEMO_SIRETS[3],
         partner_type=PartnerType.objects.get(code="instructeur-rsa"),
-        street="2 rue du Port", postal_code="75011", city="Paris",
+        street="2 rue du Port",
+        postal_code="75011",
+        city="Paris",
     )
     convention = services.create_convention(world.admin, partner, reference="RSA-1", service_contract="C")
     version = convention.versions.get()

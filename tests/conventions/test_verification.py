@@ -100,7 +100,10 @@ def test_profile_outside_doctrine_is_refused_at_entry(world):
     convention = services.create_convention(world.admin, world.partner, reference="R", service_contract="C")
     with pytest.raises(ValidationError, match="doctrine nationale n'autorise pas") as refused:
         services.set_bulletin(
-            world.admin, convention.versions.get(), world.cdap, {world.roles["cdap-instructeur-rsa-cpam"]: None}
+            world.admin,
+            convention.versions.get(),
+            world.cdap,
+            {world.roles["cdap-instructeur-rsa-cpam"]: None},
         )
     assert refused.value.error_dict["profiles"][0].code == "outside_doctrine"
 
@@ -118,8 +121,12 @@ def test_a_version_without_profile_cannot_be_submitted(world):
 
 def test_missing_documents_hold_the_entry(world):
     convention = services.create_convention(
-        world.admin, world.partner, reference="R", service_contract="C",
-        documents_complete=False, documents_note="Bulletin d'adhésion CDAP non signé",
+        world.admin,
+        world.partner,
+        reference="R",
+        service_contract="C",
+        documents_complete=False,
+        documents_note="Bulletin d'adhésion CDAP non signé",
     )
     version = convention.versions.get()
     assert version.state == VersionState.DOCUMENTS_REQUESTED

@@ -2,7 +2,14 @@
 
 import pytest
 
-from habpps.conventions.workflow import TRANSITIONS, Event, VersionState, WorkflowError, events_from, next_state
+from habpps.conventions.workflow import (
+    TRANSITIONS,
+    Event,
+    VersionState,
+    WorkflowError,
+    events_from,
+    next_state,
+)
 
 
 def test_the_slides_path_draft_submitted_validated():

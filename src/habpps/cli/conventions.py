@@ -16,7 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
     expire = actions.add_parser("expire", help="mettre fin aux conventions échues et retirer leurs accès")
     expire.add_argument(
-        "--as-of", type=date.fromisoformat, metavar="AAAA-MM-JJ", help="appliquer les échéances comme ce jour-là"
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="AAAA-MM-JJ",
+        help="appliquer les échéances comme ce jour-là",
     )
     expire.set_defaults(handler=run_expire)
 

@@ -29,12 +29,16 @@ class EndKind(models.TextChoices):
 class Convention(models.Model):
     """The contract between a fund and one of its partners that formalises all the partner's accesses."""
 
-    fund = models.ForeignKey(Fund, verbose_name=_("caisse"), on_delete=models.PROTECT, related_name="conventions")
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("caisse"), on_delete=models.PROTECT, related_name="conventions"
+    )
     partner = models.ForeignKey(
         Partner, verbose_name=_("organisme partenaire"), on_delete=models.PROTECT, related_name="conventions"
     )
     reference = models.CharField(
-        _("référence"), max_length=60, help_text=_("Référence de la convention papier, par exemple CAF751-2025-014.")
+        _("référence"),
+        max_length=60,
+        help_text=_("Référence de la convention papier, par exemple CAF751-2025-014."),
     )
     created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -96,7 +100,9 @@ class ConventionVersion(models.Model):
         blank=True,
         help_text=_("Exigé pour les organismes instructeurs du RSA avant toute attribution de profil."),
     )
-    instructor_number_checked_at = models.DateTimeField(_("numéro instructeur vérifié le"), null=True, blank=True)
+    instructor_number_checked_at = models.DateTimeField(
+        _("numéro instructeur vérifié le"), null=True, blank=True
+    )
     instructor_number_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -161,13 +167,17 @@ class Bulletin(models.Model):
     """The membership form of one service in a convention version: the profiles it grants (CNV-1)."""
 
     version = models.ForeignKey(ConventionVersion, on_delete=models.CASCADE, related_name="bulletins")
-    service = models.ForeignKey(Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("bulletin d'adhésion")
         verbose_name_plural = _("bulletins d'adhésion")
         ordering = ["service__name"]
-        constraints = [models.UniqueConstraint(fields=["version", "service"], name="bulletin_one_per_service")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "service"], name="bulletin_one_per_service")
+        ]
 
     def __str__(self) -> str:
         return f"{self.version} — {self.service}"
@@ -177,7 +187,9 @@ class BulletinProfile(models.Model):
     """A profile granted by a bulletin, with an optional ceiling on the partner users holding it."""
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="profiles")
-    role = models.ForeignKey(ServiceRole, verbose_name=_("profil"), on_delete=models.PROTECT, related_name="+")
+    role = models.ForeignKey(
+        ServiceRole, verbose_name=_("profil"), on_delete=models.PROTECT, related_name="+"
+    )
     max_users = models.PositiveIntegerField(
         _("nombre maximal d'utilisateurs"),
         null=True,
@@ -263,7 +275,9 @@ class DelegatedPerimeter(models.Model):
         verbose_name_plural = _("périmètres délégués")
         constraints = [
             models.UniqueConstraint(
-                fields=["delegate"], condition=Q(ended_at__isnull=True), name="delegated_perimeter_current_unique"
+                fields=["delegate"],
+                condition=Q(ended_at__isnull=True),
+                name="delegated_perimeter_current_unique",
             ),
         ]
 

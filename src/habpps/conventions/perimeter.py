@@ -57,7 +57,9 @@ def instructor_number_refusal(number: str) -> Refusal | None:
     if not re.fullmatch(setting("HABPPS_INSTRUCTOR_NUMBER_PATTERN"), number):
         return Refusal(
             "instructor_number_invalid",
-            _("Le numéro instructeur « %(number)s » n'a pas la forme attendue (lettres majuscules et chiffres).")
+            _(
+                "Le numéro instructeur « %(number)s » n'a pas la forme attendue (lettres majuscules et chiffres)."
+            )
             % {"number": number},
         )
     return None
@@ -67,11 +69,13 @@ def doctrine_refusal(partner: Partner, role: ServiceRole) -> Refusal | None:
     """Whether the national doctrine allows ``role`` for the partner's type (CNV-1)."""
     if role.account_level:
         return Refusal(
-            "administrative_role", _("« %(role)s » est un rôle d'administration, pas un profil d'accès.")
-            % {"role": role.name}
+            "administrative_role",
+            _("« %(role)s » est un rôle d'administration, pas un profil d'accès.") % {"role": role.name},
         )
     if role.status != Status.ACTIVE:
-        return Refusal("role_not_in_force", _("Le profil « %(role)s » n'est plus proposé.") % {"role": role.name})
+        return Refusal(
+            "role_not_in_force", _("Le profil « %(role)s » n'est plus proposé.") % {"role": role.name}
+        )
     if not role.doctrine_rules.filter(partner_type_id=partner.partner_type_id).exists():
         return Refusal(
             "outside_doctrine",

@@ -3,158 +3,483 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import habpps.conventions.documents
-import habpps.conventions.models
 from django.conf import settings
 from django.db import migrations, models
 
+import habpps.conventions.documents
+import habpps.conventions.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_reference_data'),
+        ("directory", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Convention',
+            name="Convention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text='Référence de la convention papier, par exemple CAF751-2025-014.', max_length=60, verbose_name='référence')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créée le')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='fin le')),
-                ('end_kind', models.CharField(blank=True, choices=[('terminated', 'Résiliée'), ('expired', 'Échue')], max_length=16, verbose_name='fin')),
-                ('end_reason', models.TextField(blank=True, verbose_name='motif de fin')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conventions', to='directory.fund', verbose_name='caisse')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conventions', to='directory.partner', verbose_name='organisme partenaire')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text="Référence de la convention papier, par exemple CAF751-2025-014.",
+                        max_length=60,
+                        verbose_name="référence",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créée le"
+                    ),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="fin le")),
+                (
+                    "end_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("terminated", "Résiliée"), ("expired", "Échue")],
+                        max_length=16,
+                        verbose_name="fin",
+                    ),
+                ),
+                ("end_reason", models.TextField(blank=True, verbose_name="motif de fin")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conventions",
+                        to="directory.fund",
+                        verbose_name="caisse",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conventions",
+                        to="directory.partner",
+                        verbose_name="organisme partenaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'convention',
-                'verbose_name_plural': 'conventions',
-                'ordering': ['-created_at'],
+                "verbose_name": "convention",
+                "verbose_name_plural": "conventions",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ConventionVersion',
+            name="ConventionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('state', models.CharField(choices=[('documents_requested', 'Documents demandés au partenaire'), ('draft', 'En saisie'), ('submitted', 'Soumise à vérification'), ('validated', 'Validée — en vigueur'), ('rejected', 'Rejetée'), ('superseded', 'Remplacée par un avenant')], max_length=24, verbose_name='état')),
-                ('service_contract', models.CharField(help_text='Référence du contrat de services signé.', max_length=120, verbose_name='contrat de services')),
-                ('ends_on', models.DateField(blank=True, help_text='Dernier jour de validité ; vide si sans échéance.', null=True, verbose_name='échéance')),
-                ('instructor_number', models.CharField(blank=True, help_text='Exigé pour les organismes instructeurs du RSA avant toute attribution de profil.', max_length=20, verbose_name='numéro instructeur RSA')),
-                ('instructor_number_checked_at', models.DateTimeField(blank=True, null=True, verbose_name='numéro instructeur vérifié le')),
-                ('entered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='saisie le')),
-                ('last_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='modifiée le')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='soumise le')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='vérifiée le')),
-                ('rejection_reason', models.TextField(blank=True, verbose_name='motif du rejet')),
-                ('documents_note', models.TextField(blank=True, verbose_name='documents manquants')),
-                ('convention', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='conventions.convention')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='vérifiée par')),
-                ('entered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisie par')),
-                ('instructor_number_checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('last_changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='modifiée par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("documents_requested", "Documents demandés au partenaire"),
+                            ("draft", "En saisie"),
+                            ("submitted", "Soumise à vérification"),
+                            ("validated", "Validée — en vigueur"),
+                            ("rejected", "Rejetée"),
+                            ("superseded", "Remplacée par un avenant"),
+                        ],
+                        max_length=24,
+                        verbose_name="état",
+                    ),
+                ),
+                (
+                    "service_contract",
+                    models.CharField(
+                        help_text="Référence du contrat de services signé.",
+                        max_length=120,
+                        verbose_name="contrat de services",
+                    ),
+                ),
+                (
+                    "ends_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Dernier jour de validité ; vide si sans échéance.",
+                        null=True,
+                        verbose_name="échéance",
+                    ),
+                ),
+                (
+                    "instructor_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Exigé pour les organismes instructeurs du RSA avant toute attribution de profil.",
+                        max_length=20,
+                        verbose_name="numéro instructeur RSA",
+                    ),
+                ),
+                (
+                    "instructor_number_checked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="numéro instructeur vérifié le"),
+                ),
+                (
+                    "entered_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="saisie le"),
+                ),
+                (
+                    "last_changed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="modifiée le"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="soumise le")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="vérifiée le")),
+                ("rejection_reason", models.TextField(blank=True, verbose_name="motif du rejet")),
+                ("documents_note", models.TextField(blank=True, verbose_name="documents manquants")),
+                (
+                    "convention",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="conventions.convention",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="vérifiée par",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saisie par",
+                    ),
+                ),
+                (
+                    "instructor_number_checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "last_changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="modifiée par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version de convention',
-                'verbose_name_plural': 'versions de convention',
-                'ordering': ['convention', '-number'],
+                "verbose_name": "version de convention",
+                "verbose_name_plural": "versions de convention",
+                "ordering": ["convention", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='Bulletin',
+            name="Bulletin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.service', verbose_name='service')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bulletins', to='conventions.conventionversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.service",
+                        verbose_name="service",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bulletins",
+                        to="conventions.conventionversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "bulletin d'adhésion",
-                'verbose_name_plural': "bulletins d'adhésion",
-                'ordering': ['service__name'],
+                "verbose_name": "bulletin d'adhésion",
+                "verbose_name_plural": "bulletins d'adhésion",
+                "ordering": ["service__name"],
             },
         ),
         migrations.CreateModel(
-            name='DelegatedPerimeter',
+            name="DelegatedPerimeter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='depuis le')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name="jusqu'au")),
-                ('delegate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='délégataire')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('groups', models.ManyToManyField(blank=True, related_name='+', to='directory.group', verbose_name='groupes')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delegated_perimeters', to='directory.partner')),
-                ('roles', models.ManyToManyField(blank=True, related_name='+', to='directory.servicerole', verbose_name='profils')),
-                ('started_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="depuis le"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="jusqu'au")),
+                (
+                    "delegate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="délégataire",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="directory.group", verbose_name="groupes"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delegated_perimeters",
+                        to="directory.partner",
+                    ),
+                ),
+                (
+                    "roles",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="directory.servicerole", verbose_name="profils"
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'périmètre délégué',
-                'verbose_name_plural': 'périmètres délégués',
+                "verbose_name": "périmètre délégué",
+                "verbose_name_plural": "périmètres délégués",
             },
         ),
         migrations.CreateModel(
-            name='PaperStep',
+            name="PaperStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('admissibility', 'Étude de recevabilité'), ('signature', 'Signature de la convention'), ('substance', 'Vérification sur le fond par le délégataire du directeur'), ('conformity', 'Conformité des documents')], max_length=24, verbose_name='étape')),
-                ('occurred_on', models.DateField(verbose_name='date')),
-                ('decision', models.CharField(choices=[('favourable', 'Favorable'), ('unfavourable', 'Défavorable')], max_length=16, verbose_name='décision')),
-                ('note', models.TextField(blank=True, verbose_name='observations')),
-                ('document', models.FileField(blank=True, upload_to=habpps.conventions.models.document_path, validators=[habpps.conventions.documents.validate_pdf], verbose_name='document (PDF)')),
-                ('document_name', models.CharField(blank=True, max_length=200, verbose_name='nom du fichier déposé')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='enregistrée le')),
-                ('convention', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='paper_steps', to='conventions.convention')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("admissibility", "Étude de recevabilité"),
+                            ("signature", "Signature de la convention"),
+                            ("substance", "Vérification sur le fond par le délégataire du directeur"),
+                            ("conformity", "Conformité des documents"),
+                        ],
+                        max_length=24,
+                        verbose_name="étape",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="date")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("favourable", "Favorable"), ("unfavourable", "Défavorable")],
+                        max_length=16,
+                        verbose_name="décision",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="observations")),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True,
+                        upload_to=habpps.conventions.models.document_path,
+                        validators=[habpps.conventions.documents.validate_pdf],
+                        verbose_name="document (PDF)",
+                    ),
+                ),
+                (
+                    "document_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nom du fichier déposé"),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="enregistrée le"),
+                ),
+                (
+                    "convention",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="paper_steps",
+                        to="conventions.convention",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'étape hors outil',
-                'verbose_name_plural': 'étapes hors outil',
-                'ordering': ['occurred_on', 'recorded_at'],
+                "verbose_name": "étape hors outil",
+                "verbose_name_plural": "étapes hors outil",
+                "ordering": ["occurred_on", "recorded_at"],
             },
         ),
         migrations.CreateModel(
-            name='BulletinProfile',
+            name="BulletinProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_users', models.PositiveIntegerField(blank=True, help_text='Vide : pas de limite.', null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name="nombre maximal d'utilisateurs")),
-                ('bulletin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='profiles', to='conventions.bulletin')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.servicerole', verbose_name='profil')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "max_users",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Vide : pas de limite.",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="nombre maximal d'utilisateurs",
+                    ),
+                ),
+                (
+                    "bulletin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profiles",
+                        to="conventions.bulletin",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.servicerole",
+                        verbose_name="profil",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'profil accordé',
-                'verbose_name_plural': 'profils accordés',
-                'ordering': ['role__name'],
-                'constraints': [models.UniqueConstraint(fields=('bulletin', 'role'), name='bulletin_profile_unique')],
+                "verbose_name": "profil accordé",
+                "verbose_name_plural": "profils accordés",
+                "ordering": ["role__name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bulletin", "role"), name="bulletin_profile_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='convention',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('partner',), name='convention_one_open_per_partner', violation_error_message='Cet organisme a déjà une convention en cours.'),
+            model_name="convention",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("partner",),
+                name="convention_one_open_per_partner",
+                violation_error_message="Cet organisme a déjà une convention en cours.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conventionversion',
-            constraint=models.UniqueConstraint(fields=('convention', 'number'), name='convention_version_number_unique'),
+            model_name="conventionversion",
+            constraint=models.UniqueConstraint(
+                fields=("convention", "number"), name="convention_version_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conventionversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'validated')), fields=('convention',), name='convention_one_validated_version'),
+            model_name="conventionversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "validated")),
+                fields=("convention",),
+                name="convention_one_validated_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conventionversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['documents_requested', 'draft', 'submitted', 'rejected'])), fields=('convention',), name='convention_one_open_version'),
+            model_name="conventionversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["documents_requested", "draft", "submitted", "rejected"])),
+                fields=("convention",),
+                name="convention_one_open_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bulletin',
-            constraint=models.UniqueConstraint(fields=('version', 'service'), name='bulletin_one_per_service'),
+            model_name="bulletin",
+            constraint=models.UniqueConstraint(
+                fields=("version", "service"), name="bulletin_one_per_service"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delegatedperimeter',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('delegate',), name='delegated_perimeter_current_unique'),
+            model_name="delegatedperimeter",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("delegate",),
+                name="delegated_perimeter_current_unique",
+            ),
         ),
     ]

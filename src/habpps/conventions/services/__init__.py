@@ -31,4 +31,5 @@ __all__ = [
     "submit",
     "terminate",
     "update_version",
+    "validate_version",
 ]

@@ -28,7 +28,9 @@ def version_picture(version: ConventionVersion) -> dict:
     return {**as_record(version), "granted": granted}
 
 
-def journal_version(kind: str, actor, version: ConventionVersion, before: dict | None, data: dict | None = None):
+def journal_version(
+    kind: str, actor, version: ConventionVersion, before: dict | None, data: dict | None = None
+):
     record_event(
         kind,
         actor=actor,

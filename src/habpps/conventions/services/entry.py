@@ -22,7 +22,11 @@ from habpps.conventions.models import (
     ConventionVersion,
     PaperStep,
 )
-from habpps.conventions.perimeter import doctrine_refusal, instructor_number_refusal, requires_instructor_number
+from habpps.conventions.perimeter import (
+    doctrine_refusal,
+    instructor_number_refusal,
+    requires_instructor_number,
+)
 from habpps.conventions.permissions import ENTER_CONVENTIONS
 from habpps.conventions.services.common import (
     convention_scope,
@@ -48,7 +52,9 @@ def authorize_entry(actor, convention_or_partner) -> None:
 
 
 def _locked(version: ConventionVersion) -> ConventionVersion:
-    return ConventionVersion.objects.select_for_update().select_related("convention__partner").get(pk=version.pk)
+    return (
+        ConventionVersion.objects.select_for_update().select_related("convention__partner").get(pk=version.pk)
+    )
 
 
 def _require_editable(version: ConventionVersion) -> None:
@@ -84,8 +90,12 @@ def create_convention(
     with transaction.atomic():
         Partner.objects.select_for_update().get(pk=partner.pk)
         if Convention.objects.filter(partner=partner, ended_at__isnull=True).exists():
-            raise ValidationError(_("Cet organisme a déjà une convention en cours."), code="convention_exists")
-        convention = Convention(fund_id=partner.fund_id, partner=partner, reference=reference, created_by=actor)
+            raise ValidationError(
+                _("Cet organisme a déjà une convention en cours."), code="convention_exists"
+            )
+        convention = Convention(
+            fund_id=partner.fund_id, partner=partner, reference=reference, created_by=actor
+        )
         convention.full_clean()
         convention.save()
         version = ConventionVersion(
@@ -149,8 +159,10 @@ def set_bulletin(
     for role, max_users in profiles.items():
         if role.service_id != service.pk:
             raise ValidationError(
-                {"profiles": _("Le profil « %(role)s » n'appartient pas au service « %(service)s ».")
-                 % {"role": role.name, "service": service.name}},
+                {
+                    "profiles": _("Le profil « %(role)s » n'appartient pas au service « %(service)s ».")
+                    % {"role": role.name, "service": service.name}
+                },
                 code="profile_other_service",
             )
         refusal = doctrine_refusal(partner, role)
@@ -222,7 +234,9 @@ def submit(actor, version: ConventionVersion) -> ConventionVersion:
         locked = _locked(version)
         if not BulletinProfile.objects.filter(bulletin__version=locked).exists():
             raise ValidationError(
-                _("La convention n'accorde encore aucun profil : renseignez au moins un bulletin d'adhésion."),
+                _(
+                    "La convention n'accorde encore aucun profil : renseignez au moins un bulletin d'adhésion."
+                ),
                 code="no_profile",
             )
         if requires_instructor_number(locked.convention.partner) and not locked.instructor_number_checked:
@@ -280,7 +294,9 @@ def amend(actor, convention: Convention) -> ConventionVersion:
                 BulletinProfile(bulletin=copy, role_id=profile.role_id, max_users=profile.max_users)
                 for profile in bulletin.profiles.all()
             )
-        journal_version("convention.version.amend", actor, amendment, before=None, data={"from": current.number})
+        journal_version(
+            "convention.version.amend", actor, amendment, before=None, data={"from": current.number}
+        )
     return amendment
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from habpps.conventions.four_eyes import VerificationDecision, may_verify
+from habpps.conventions.four_eyes import VerificationDecision, history_exclusion, may_verify
 from habpps.conventions.models import ConventionVersion
 from habpps.conventions.services.access import withdraw_profiles
 from habpps.conventions.services.common import journal_version, move, version_picture
@@ -30,8 +30,14 @@ class VerificationRefused(ValidationError):
         self.decision = decision
 
 
-def _check_verifier(actor, version: ConventionVersion) -> None:
-    decision = may_verify(actor, version)
+def _check_verifier(actor, version: ConventionVersion, *, history_only: bool = False) -> None:
+    """Refuse (and journal the refusal) unless ``actor`` may verify ``version``.
+
+    ``history_only`` re-checks the object-history half under the row lock without asking the engine again:
+    a decision taken inside the transaction, after its policy-version bump, would cache a snapshot that the
+    rest of the transaction (profiles withdrawn) makes stale.
+    """
+    decision = history_exclusion(actor, version) if history_only else may_verify(actor, version)
     if not decision:
         record_event(
             "convention.verification.refused",
@@ -64,7 +70,7 @@ def validate_version(actor, version: ConventionVersion) -> ConventionVersion:
     with policy_change():
         version = _locked_submitted(version)
         # Re-decided under the lock: the version may have changed hands between the first check and now.
-        _check_verifier(actor, version)
+        _check_verifier(actor, version, history_only=True)
         before = version_picture(version)
         previous = version.convention.version_in_force()
         withdrawn = 0
@@ -88,7 +94,7 @@ def reject_version(actor, version: ConventionVersion, reason: str) -> Convention
     _check_verifier(actor, version)
     with policy_change():
         version = _locked_submitted(version)
-        _check_verifier(actor, version)
+        _check_verifier(actor, version, history_only=True)
         before = version_picture(version)
         move(
             version,
