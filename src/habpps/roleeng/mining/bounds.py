@@ -4,6 +4,8 @@ Two edges ``(u, p)`` and ``(v, q)`` fit in one role only if ``(u, q)`` and ``(v,
 edges no two of which fit together needs one role each, so its size bounds the minimum number of roles from
 below (a clique of the incompatibility graph; Ene et al. 2008 use the same bound). Edges whose neighbourhood is a
 complete biclique lie in a single maximal biclique; they are the most constrained, hence tried first.
+On a set cover over candidate bicliques the same bound reads "pairs no two of which share a candidate", which is
+cheap to compute once the cover has been reduced (:func:`disjoint_edges_bound`).
 """
 
 from __future__ import annotations

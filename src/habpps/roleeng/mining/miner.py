@@ -93,7 +93,7 @@ class _PieceState:
 class _ComponentState:
     """Where a connected component stands: candidates, forced roles, pieces left, and its own lower bound.
 
-    With every maximal bicliques enumerated, the set cover *is* the role problem and the bound adds up from the
+    With every maximal biclique enumerated, the set cover *is* the role problem and the bound adds up from the
     forced candidates and the pieces; otherwise only the incompatible-edge bound on the graph holds.
     """
 
