@@ -1,0 +1,100 @@
+"""Fixtures of the CDAP tests: the small network of the platform's tests plus one partner per CDAP profile,
+a fixed calendar for the demo source, and a client logged in as a given account."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from conftest import make_network
+from habpps.cdap import sources
+from habpps.cdap.reference import seed_cdap_reference_data
+from habpps.cdap.sources.demo import DemoBeneficiaryFileSource
+from habpps.directory import services
+from habpps.directory.demo_data import luhn_siret
+from habpps.directory.models import PartnerType
+
+PASSWORD = "Motdepasse#2025"
+TODAY = date(2026, 3, 15)
+KNOWN_NUMBER = "1234567"
+UNKNOWN_NUMBER = "9999999"
+# The literal reading of the CDP-3 table, as the directory seeds it: what each profile must see, exactly.
+DOCTRINE = {
+    "cdap-ass-cesf": [
+        "dossier",
+        "droits",
+        "adresse",
+        "famille",
+        "logement",
+        "rsa",
+        "paiement",
+        "courrier",
+        "ressources",
+        "creances",
+        "attestation-paiement",
+    ],
+    "cdap-prestataire-action-sociale": ["qf", "enfants"],
+    "cdap-instructeur-rsa-cpam": ["rsa", "ressources"],
+}
+
+
+def make_cdap_network():
+    """``make_network`` plus, in fund A, a social-action provider and an RSA instructing body, each with a group
+    holding its CDAP profile and one user: ``net.cdap_users[profile code]`` is a user of each profile."""
+    net = make_network()
+    seed_cdap_reference_data()
+    rng = random.Random(8)
+    net.cdap_users = {"cdap-ass-cesf": net.user_a}
+    for type_code, role_code, name in (
+        ("prestataire-action-sociale", "cdap-prestataire-action-sociale", "Association Entraide"),
+        ("instructeur-rsa", "cdap-instructeur-rsa-cpam", "Mission insertion RSA"),
+    ):
+        partner = services.create_partner(
+            None,
+            net.fund_a,
+            name=name,
+            siret=luhn_siret(rng),
+            partner_type=PartnerType.objects.get(code=type_code),
+            street="2 rue de la Paix",
+            postal_code="75002",
+            city="Paris",
+        )
+        group = services.create_group(None, partner, name="Agents CDAP")
+        services.assign_group_role(None, group, net.roles[role_code])
+        user = services.create_account(
+            None,
+            partner,
+            first_name="Agathe",
+            last_name=name.split()[-1],
+            email=f"agent@{type_code}.exemple.fr",
+            roles=[],
+            password=PASSWORD,
+        )
+        services.add_group_member(None, group, user)
+        net.cdap_users[role_code] = user
+    return net
+
+
+@pytest.fixture
+def cdap_network(db):
+    return make_cdap_network()
+
+
+@pytest.fixture(autouse=True)
+def fixed_demo_calendar(monkeypatch):
+    """The demo source sees ``TODAY``, so generated files do not change with the date the tests run."""
+    source = DemoBeneficiaryFileSource(today=lambda: TODAY)
+    monkeypatch.setattr(sources, "configured_source", lambda: source)
+    monkeypatch.setattr("habpps.cdap.consultations.configured_source", lambda: source)
+    return source
+
+
+@pytest.fixture
+def login(client):
+    def as_account(account):
+        client.force_login(account)
+        return client
+
+    return as_account
