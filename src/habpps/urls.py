@@ -9,5 +9,6 @@ urlpatterns = [
     path("compte/", include("habpps.accounts.urls")),
     path("annuaire/", include("habpps.directory.urls")),
     path("journal/", include("habpps.journal.urls")),
+    path("conventions/", include("habpps.conventions.urls")),
     path("cdap/", include("habpps.cdap.urls")),
 ]
