@@ -67,3 +67,14 @@ def test_retention_lists_the_rules_in_force(capsys):
     assert main(["journal", "retention"]) == 0
     out = capsys.readouterr().out
     assert "auth" in out and "365 jours" in out and "sans limite" in out
+
+
+def test_retention_rules_are_changed_from_the_command_line(capsys):
+    assert main(["journal", "retention", "--set", "cdap.consultation", "180", "--reason", "CNIL"]) == 0
+    assert main(["journal", "retention", "--forever", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert "180 jours" in out
+    assert main(["journal", "retention", "--unset", "cdap.consultation"]) == 0
+    assert main(["journal", "retention", "--unset", "cdap.consultation"]) == 1
+    assert main(["journal", "retention", "--set", "auth", "un an"]) == 2
+    assert "durée invalide" in capsys.readouterr().err

@@ -160,3 +160,32 @@ def test_purge_refuses_to_sign_over_a_broken_chain(events, tamper):
         purge_expired(now=IN_TWO_YEARS)
     assert not PurgeCheckpoint.objects.exists()
     assert len(kinds_left()) == 4
+
+
+def test_changing_a_rule_is_journaled_with_before_and_after():
+    from habpps.journal.retention import remove_retention_rule, set_retention_rule
+
+    set_retention_rule("auth", 180, description="Recommandation CNIL")
+    set_retention_rule("auth", 90)
+    assert RetentionPolicy.current().days_for("auth.logout") == 90
+    assert remove_retention_rule("auth")
+    assert RetentionPolicy.current().days_for("auth.logout") == 365
+    changes = JournalEntry.objects.filter(target="retention:auth").order_by("sequence")
+    assert [entry.kind for entry in changes] == [
+        "admin.journal.retention.update",
+        "admin.journal.retention.update",
+        "admin.journal.retention.remove",
+    ]
+    assert changes[1].before["retention_days"] == 180 and changes[1].after["retention_days"] == 90
+
+
+def test_malformed_rules_are_refused():
+    from django.core.exceptions import ValidationError
+
+    from habpps.journal.retention import set_retention_rule
+
+    with pytest.raises(ValidationError):
+        set_retention_rule("Auth Login", 30)
+    with pytest.raises(ValidationError):
+        set_retention_rule("auth", 0)
+    assert not RetentionRule.objects.exists()

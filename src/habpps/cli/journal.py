@@ -55,7 +55,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     export.set_defaults(handler=run_export)
 
-    retention = actions.add_parser("retention", help="afficher les durées de conservation en vigueur")
+    retention = actions.add_parser(
+        "retention", help="afficher ou modifier les durées de conservation par type d'événement"
+    )
+    change = retention.add_mutually_exclusive_group()
+    change.add_argument(
+        "--set", nargs=2, metavar=("TYPE", "JOURS"), help="conserver TYPE pendant JOURS jours"
+    )
+    change.add_argument("--forever", metavar="TYPE", help="conserver TYPE sans limite")
+    change.add_argument(
+        "--unset", metavar="TYPE", help="retirer la règle de TYPE (les réglages s'appliquent)"
+    )
+    retention.add_argument("--reason", default="", help="justification de la règle (conservée avec elle)")
     retention.set_defaults(handler=run_retention)
 
 
@@ -158,8 +169,25 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_retention(args: argparse.Namespace) -> int:
     _setup_django()
-    from habpps.journal.retention import RetentionPolicy
+    from django.core.exceptions import ValidationError
 
+    from habpps.journal.retention import RetentionPolicy, remove_retention_rule, set_retention_rule
+
+    try:
+        if args.set:
+            prefix, days = args.set
+            if not days.isdigit():
+                print(f"durée invalide : {days!r} (un nombre de jours)", file=sys.stderr)
+                return 2
+            set_retention_rule(prefix, int(days), description=args.reason)
+        elif args.forever:
+            set_retention_rule(args.forever, None, description=args.reason)
+        elif args.unset and not remove_retention_rule(args.unset):
+            print(f"aucune règle pour « {args.unset} »", file=sys.stderr)
+            return 1
+    except ValidationError as error:
+        print(" ".join(error.messages), file=sys.stderr)
+        return 2
     policy = RetentionPolicy.current()
     for prefix, days in sorted(policy.rules.items()):
         print(f"{prefix:<40} {'sans limite' if days is None else f'{days} jours'}")

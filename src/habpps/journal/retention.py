@@ -17,15 +17,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .chain import PurgedRun, VerificationReport, utc_timestamp
 from .checkpoints import sign_checkpoint
 from .exceptions import BrokenChain
-from .kinds import kind_and_ancestors
+from .kinds import kind_and_ancestors, validate_kind
 from .models import JournalEntry, PurgeCheckpoint, RetentionRule
 from .models import PurgedRun as PurgedRunRow
+from .scoping import NATIONAL_SCOPE
+from .services import record_event
 from .verification import verify_journal
 
 DEFAULT_RETENTION_DAYS: Mapping[str, int | None] = {
@@ -184,3 +188,53 @@ def _write_checkpoint(
         batch_size=1000,
     )
     return checkpoint
+
+
+def set_retention_rule(
+    kind_prefix: str, days: int | None, *, actor=None, description: str = ""
+) -> RetentionRule:  # type: ignore[no-untyped-def]
+    """Create or change the administrator's rule for ``kind_prefix`` (``None`` days: keep forever), journaled."""
+    validate_kind(kind_prefix)
+    if days is not None and days < 1:
+        raise ValidationError(_("La durée de conservation est d'au moins un jour."), code="retention_days")
+    with transaction.atomic():
+        rule = RetentionRule.objects.select_for_update().filter(kind_prefix=kind_prefix).first()
+        before = None if rule is None else _rule_record(rule)
+        rule = rule or RetentionRule(kind_prefix=kind_prefix)
+        rule.retention_days, rule.description = days, description
+        rule.full_clean(validate_unique=False)
+        rule.save()
+        record_event(
+            "admin.journal.retention.update",
+            actor=actor,
+            org_scope=NATIONAL_SCOPE,
+            target=f"retention:{kind_prefix}",
+            before=before,
+            after=_rule_record(rule),
+        )
+    return rule
+
+
+def remove_retention_rule(kind_prefix: str, *, actor=None) -> bool:  # type: ignore[no-untyped-def]
+    """Remove the administrator's rule for ``kind_prefix`` (the settings apply again), journaled."""
+    with transaction.atomic():
+        rule = RetentionRule.objects.select_for_update().filter(kind_prefix=kind_prefix).first()
+        if rule is None:
+            return False
+        record_event(
+            "admin.journal.retention.remove",
+            actor=actor,
+            org_scope=NATIONAL_SCOPE,
+            target=f"retention:{kind_prefix}",
+            before=_rule_record(rule),
+        )
+        rule.delete()
+    return True
+
+
+def _rule_record(rule: RetentionRule) -> dict:
+    return {
+        "kind_prefix": rule.kind_prefix,
+        "retention_days": rule.retention_days,
+        "description": rule.description,
+    }
