@@ -1,0 +1,127 @@
+"""The work queues: the fund administrator's conventions and entries to finish, the verifier's submitted
+versions — each only in the viewer's own fund."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from habpps.conventions import services
+from habpps.conventions.forms import ConventionForm
+from habpps.conventions.four_eyes import may_verify
+from habpps.conventions.models import Convention, ConventionVersion
+from habpps.conventions.views.access import may_enter, may_verify_in
+from habpps.conventions.workflow import VersionState
+from habpps.directory.models import Partner, Status
+from habpps.directory.views.mixins import run_action
+
+
+class FundPageMixin(LoginRequiredMixin):
+    """A page of the viewer's own fund, reached only with the permission ``allowed`` decides."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.fund_id = request.user.fund_id
+        if self.fund_id is None or not self.allowed(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def allowed(self, user) -> bool:
+        return may_enter(user, self.fund_id)
+
+
+class FundQueueView(FundPageMixin, TemplateView):
+    """Fund administrator: entries to finish (draft, documents awaited, rejected) and every convention."""
+
+    template_name = "conventions/fund_queue.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        conventions = (
+            Convention.objects.filter(fund_id=self.fund_id)
+            .select_related("partner")
+            .prefetch_related("versions")
+        )
+        to_finish = (
+            ConventionVersion.objects.filter(
+                convention__fund_id=self.fund_id,
+                convention__ended_at__isnull=True,
+                state__in=[VersionState.DRAFT, VersionState.DOCUMENTS_REQUESTED, VersionState.REJECTED],
+            )
+            .select_related("convention__partner", "entered_by")
+            .order_by("last_changed_at")
+        )
+        return super().get_context_data(
+            title=_("Conventions de ma caisse"), conventions=conventions, to_finish=to_finish, **kwargs
+        )
+
+
+class VerifierQueueView(FundPageMixin, TemplateView):
+    """Verifier: versions of the fund awaiting verification; those the four-eyes rule reserves for another
+    verifier say so."""
+
+    template_name = "conventions/verifier_queue.html"
+
+    def allowed(self, user) -> bool:
+        return may_verify_in(user, self.fund_id)
+
+    def get_context_data(self, **kwargs) -> dict:
+        submitted = (
+            ConventionVersion.objects.filter(
+                convention__fund_id=self.fund_id,
+                convention__ended_at__isnull=True,
+                state=VersionState.SUBMITTED,
+            )
+            .select_related("convention__partner", "entered_by", "last_changed_by")
+            .order_by("submitted_at")
+        )
+        queue = [
+            {"version": version, "decision": may_verify(self.request.user, version)} for version in submitted
+        ]
+        return super().get_context_data(title=_("Conventions à vérifier"), queue=queue, **kwargs)
+
+
+class ConventionCreateView(FundPageMixin, FormView):
+    form_class = ConventionForm
+    template_name = "directory/form_page.html"
+
+    def partners(self):
+        return Partner.objects.filter(fund_id=self.fund_id, status=Status.ACTIVE).exclude(
+            conventions__ended_at__isnull=True, conventions__isnull=False
+        )
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "partners": self.partners()}
+
+    def get_initial(self) -> dict:
+        return {"partner": self.request.GET.get("partenaire"), "documents_complete": True}
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(title=_("Saisir une convention"), **kwargs)
+
+    def form_valid(self, form):
+        created = {}
+        data = form.cleaned_data
+
+        def action():
+            created["convention"] = services.create_convention(
+                self.request.user,
+                data["partner"],
+                reference=data["reference"],
+                service_contract=data["service_contract"],
+                ends_on=data["ends_on"],
+                instructor_number=data["instructor_number"],
+                documents_complete=data["documents_complete"],
+                documents_note=data["documents_note"],
+            )
+
+        if not run_action(self.request, form, action):
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Convention « %(ref)s » créée.") % {"ref": created["convention"].reference}
+        )
+        return redirect("conventions:detail", created["convention"].pk)
