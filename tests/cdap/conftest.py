@@ -84,10 +84,11 @@ def cdap_network(db):
 
 @pytest.fixture(autouse=True)
 def fixed_demo_calendar(monkeypatch):
-    """The demo source sees ``TODAY``, so generated files do not change with the date the tests run."""
+    """The demo source and the pages see ``TODAY``, so files and default periods do not change with the date."""
     source = DemoBeneficiaryFileSource(today=lambda: TODAY)
     monkeypatch.setattr(sources, "configured_source", lambda: source)
     monkeypatch.setattr("habpps.cdap.consultations.configured_source", lambda: source)
+    monkeypatch.setattr("habpps.cdap.clock.today", lambda: TODAY)
     return source
 
 

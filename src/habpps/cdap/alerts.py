@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.cdap import clock
 from habpps.cdap.permissions import RECEIVE_ALERTS
 from habpps.directory.decisions import is_allowed
 from habpps.journal.services import record_event
@@ -41,7 +41,7 @@ def send_threshold_alert(account, count: int, threshold: int) -> list[str]:
         "organisation": account.organisation,
         "count": count,
         "threshold": threshold,
-        "day": timezone.localdate(),
+        "day": clock.today(),
     }
     subject = render_to_string("cdap/mail/threshold_alert_subject.txt", context).strip()
     body = render_to_string("cdap/mail/threshold_alert.txt", context)

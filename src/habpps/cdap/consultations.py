@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from habpps.cdap import limits
+from habpps.cdap import clock, limits
 from habpps.cdap.alerts import send_threshold_alert
 from habpps.cdap.content import BeneficiaryFile
 from habpps.cdap.models import Consultation, ConsultationKind, ConsultationOutcome, Section
@@ -76,7 +75,7 @@ def look_up(account, number: str) -> OpenFile:
     if fund is None:
         raise NoFund(NoFund.code)
     opened = OpenFile(fund.code, number)
-    consumption = limits.counter.consume(account.pk, timezone.localdate(), limits.lookup_limit())
+    consumption = limits.counter.consume(account.pk, clock.today(), limits.lookup_limit())
     if not consumption.allowed:
         _record(account, opened, ConsultationKind.LOOKUP, ConsultationOutcome.REFUSED, error="daily_ceiling")
         raise CeilingReached(consumption.limit.max_per_day)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
-from habpps.cdap import conf
+from habpps.cdap import clock, conf
 from habpps.cdap.certificate import DocumentHeading, section_document
 from habpps.cdap.consultations import LookupRefused, consult, look_up
 from habpps.cdap.forms import LookupForm, PeriodForm
@@ -85,7 +84,7 @@ class SectionMixin(OpenFileRequiredMixin):
     def period_form(self) -> PeriodForm:
         if "du" in self.request.GET or "au" in self.request.GET:
             return PeriodForm(self.request.GET)
-        default = default_period(timezone.localdate(), conf.period_months())
+        default = default_period(clock.today(), conf.period_months())
         return PeriodForm({"du": default.start.isoformat(), "au": default.end.isoformat()})
 
 
@@ -145,7 +144,7 @@ class SectionDocumentView(SectionMixin, View):
             fund_name=fund.name,
             beneficiary_number=self.opened.number,
             period=period,
-            issued_on=timezone.localdate(),
+            issued_on=clock.today(),
             issued_by=str(account.organisation or fund.name),
         )
         pdf = section_document(heading, content)
