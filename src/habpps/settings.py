@@ -101,11 +101,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # AUT-6: idle timeout, one live session per account, suspended accounts' sessions end.
     "habpps.accounts.middleware.SessionPolicyMiddleware",
     # AUT-4, AUT-8: a temporary or expired password, or a required second factor, comes before anything else.
     "habpps.accounts.middleware.AuthenticationDutiesMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
