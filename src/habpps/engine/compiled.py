@@ -15,6 +15,8 @@ from typing import Any, TypeAlias
 from habpps.engine.decision import UNKNOWN_ORG, UNKNOWN_USER, Decision, DecisionInputs, decide
 from habpps.engine.guards import Guards
 from habpps.engine.model import Assignment, Permission
+from habpps.engine.scoping import ActionLimits, FieldDecision, RecordFilter, ScopingPolicy
+from habpps.engine.scoping_decisions import ScopeEvaluator
 
 _EMPTY: frozenset = frozenset()
 
@@ -40,6 +42,7 @@ class Snapshot:
         "_guards",
         "_conditional",
         "_timed",
+        "_scoping",
     )
 
     def __init__(
@@ -56,6 +59,7 @@ class Snapshot:
         descends: dict[str, bool],
         guards: Guards | None = None,
         timed: frozenset[str] = _EMPTY,
+        scoping: ScopeEvaluator | None = None,
     ) -> None:
         self.version = version
         # ENG-5/ENG-7: conditional permissions are left out of the `Grant` triples and users under a temporal
@@ -64,6 +68,7 @@ class Snapshot:
         self._guards = guards
         self._conditional = guards.conditional_permissions if guards else _EMPTY
         self._timed = timed
+        self._scoping = scoping or ScopeEvaluator(ScopingPolicy(), entries, role_closure, {}, guards)
         # The hot path: per user, one `Grant` triple per assignment, shared between users. At national scale a
         # check costs its memory misses more than its bytecode, so it touches as few objects as possible: the
         # user's tuple, its triples and the few (hot) permission sets. A plain dict, private and never mutated,
@@ -231,6 +236,27 @@ class Snapshot:
             return True
         return entry.org in self._lineage.get(org, _EMPTY) and self._descends.get(entry.role, True)
 
+    # -- data scoping (ENG-8) ------------------------------------------------------------------------------------
+    def population_filter(self, user: str, resource: str, population: str | None = None,
+                          active_roles: Iterable[str] | None = None,
+                          context: Mapping[str, Any] | None = None) -> RecordFilter:
+        """The records of ``resource`` ``user`` may see, as a Django-free filter (see `habpps.engine.scoping`)."""
+        return self._scoping.population_filter(user, resource, population, active_roles, context)
+
+    def field_access(self, user: str, resource: str, active_roles: Iterable[str] | None = None,
+                     context: Mapping[str, Any] | None = None) -> dict[str, str]:
+        """Field → ``read`` / ``write`` of ``user`` on ``resource``; a field absent is forbidden."""
+        return self._scoping.field_access(user, resource, active_roles, context)
+
+    def explain_field(self, user: str, resource: str, field: str, active_roles: Iterable[str] | None = None,
+                      context: Mapping[str, Any] | None = None) -> FieldDecision:
+        return self._scoping.explain_field(user, resource, field, active_roles, context)
+
+    def action_limits(self, user: str, action: str,
+                      active_roles: Iterable[str] | None = None) -> ActionLimits | None:
+        """The limits of ``action`` for ``user`` (most permissive over its roles that set some), or None."""
+        return self._scoping.action_limits(user, action, active_roles)
+
     # -- what a caller may want to know without the live engine -----------------------------------------------
     def has_user(self, user: str) -> bool:
         return user in self._entries
@@ -297,6 +323,16 @@ def compile_state(state, cache, guards: Guards | None = None) -> Snapshot:  # no
         descends=descends,
         guards=guards,
         timed=timed,
+        scoping=ScopeEvaluator(_scoping_policy(state), entries, role_closure, state.org_children, guards),
+    )
+
+
+def _scoping_policy(state) -> ScopingPolicy:  # noqa: ANN001 - PolicyState
+    """A frozen copy of the scoping rules (ENG-8) for the snapshot."""
+    return ScopingPolicy(
+        populations=MappingProxyType({key: MappingProxyType(dict(rules)) for key, rules in state.populations.items()}),
+        field_rules=MappingProxyType({key: MappingProxyType(dict(fields)) for key, fields in state.field_rules.items()}),
+        action_limits=MappingProxyType(dict(state.action_limits)),
     )
 
 

@@ -139,7 +139,7 @@ class DelegatedAdministration(EngineCore):
                                 self._group_set(groups), self._abilities(abilities))
         wanted = delegation.declared()
         held = [a for a in self.effective_authorities(grantor) if "delegate" in a.abilities]
-        if not any(authority.includes(wanted, self._lineage) for authority in held):
+        if not any(authority.includes(self._bounded(wanted, authority), self._lineage) for authority in held):
             raise ConstraintViolation(
                 f"« {grantor} » ne peut pas déléguer plus qu'il ne détient : "
                 + self._exceeds(wanted, held), code="delegation_exceeds_authority", grantor=grantor,
@@ -297,6 +297,12 @@ class DelegatedAdministration(EngineCore):
                 if "delegate" in held.abilities:
                     result.append(declared.intersect(held, self._lineage, declared.source))
         return result
+
+    @staticmethod
+    def _bounded(wanted: Authority, held: Authority) -> Authority:
+        """A delegation's org units or groups left open (None) mean "wherever the grantor's authority goes"."""
+        return Authority(wanted.roles, held.orgs if wanted.orgs is None else wanted.orgs,
+                         held.groups if wanted.groups is None else wanted.groups, wanted.abilities, wanted.source)
 
     def _delegation_ancestors(self, user: str) -> set[str]:
         seen: set[str] = set()
@@ -460,6 +466,7 @@ class DelegatedAdministration(EngineCore):
         if not held:
             return "il n'a aucune autorité avec la capacité de déléguer."
         best = held[0]
+        wanted = self._bounded(wanted, best)
         parts = []
         if extra := wanted.roles - best.roles:
             parts.append("rôles hors de son autorité : " + ", ".join(sorted(extra)))

@@ -114,7 +114,7 @@ class PolicyState:
     user_orgs: dict[str, str] = field(default_factory=dict)
     # -- ENG-8 data scoping ------------------------------------------------------------------------------------------
     populations: dict[tuple[str, str], dict[str, PopulationRule]] = field(default_factory=dict)
-    field_rules: dict[tuple[str, str], dict[str, FieldRule]] = field(default_factory=dict)
+    field_rules: dict[tuple[str, str], dict[str, tuple[FieldRule, ...]]] = field(default_factory=dict)
     action_limits: dict[tuple[str, str], ActionLimits] = field(default_factory=dict)
 
 

@@ -20,6 +20,7 @@ from habpps.engine.exclusion_functions import ExclusionFunctions
 from habpps.engine.organisation import OrganisationFunctions
 from habpps.engine.policy_io import build_from_document, export_state
 from habpps.engine.review import ReviewFunctions
+from habpps.engine.scoping_functions import DataScopingFunctions
 from habpps.engine.separation import SeparationOfDutyFunctions
 from habpps.engine.system import SystemFunctions
 
@@ -42,6 +43,7 @@ class _ClassOrInstanceMethod:
 class RBAC(
     DelegatedAdministration,
     ExclusionFunctions,
+    DataScopingFunctions,
     ContextualFunctions,
     AdministrativeFunctions,
     SeparationOfDutyFunctions,
