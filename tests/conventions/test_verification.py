@@ -141,3 +141,22 @@ def test_a_partner_has_one_open_convention(world):
     validated_convention(world)
     with pytest.raises(ValidationError, match="déjà une convention"):
         services.create_convention(world.admin, world.partner, reference="R2", service_contract="C")
+
+
+def test_the_engine_policy_declaring_the_rule_refuses_the_author_itself(world):
+    from habpps.conventions.four_eyes import FOUR_EYES_RULE, declare_four_eyes, history_of
+    from habpps.directory.orgs import fund_unit
+    from habpps.directory.policy_build import build_rbac
+
+    version = entered(world, author=world.admin_verifier)
+    rbac = build_rbac()
+    declare_four_eyes(rbac)
+    snapshot = rbac.compile()
+    unit, context = fund_unit(world.fund.pk), {"history": history_of(version)}
+    refused = snapshot.explain(
+        world.admin_verifier.login, "valider", "versions-convention", unit, context=context
+    )
+    assert not refused.granted and refused.failed_constraints[0]["exclusion"] == FOUR_EYES_RULE
+    assert snapshot.explain(
+        world.verifier.login, "valider", "versions-convention", unit, context=context
+    ).granted

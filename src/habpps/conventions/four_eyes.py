@@ -1,10 +1,12 @@
-"""Who may verify a convention version (CNV-3): a verifier of the convention's fund who neither entered nor last
-changed that version.
+"""Who may verify a convention version (CNV-3), decided by the engine: a verifier of the convention's fund who
+neither entered nor last changed that version.
 
-Both halves are decisions with their explanation. Authority in the fund is the engine's decision on the verify
-permission in the fund's unit (a verifier of another fund is refused with the engine's own explanation: his role
-applies in his fund only). The object-history separation — whoever entered or changed version V may not verify
-V, ENG-7 mode ``block`` — is evaluated by ``history_exclusion`` below from the version's recorded history.
+One engine decision answers both halves. The permission to decide on a version is held in the fund's unit only
+(ENG-3: a verifier of another fund is refused, with the engine's explanation that his role applies elsewhere),
+and the object-history exclusion ``FOUR_EYES_RULE`` (ENG-7, mode ``block``) refuses whoever did ``saisir`` or
+``modifier`` on this very version; the version's history travels in the decision's context, so the decision
+stays free of I/O. ``declare_four_eyes`` puts the rule in an engine policy (the directory's policy build calls
+it); while a policy lacks it, the same engine rule is evaluated on its own, never bypassed.
 """
 
 from __future__ import annotations
@@ -14,13 +16,33 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from habpps.conventions.models import ConventionVersion
-from habpps.conventions.permissions import VERIFY_CONVENTIONS
-from habpps.directory.decisions import explain
+from habpps.conventions.permissions import DECIDE_VERSION
 from habpps.directory.orgs import fund_unit
-from habpps.engine import RBACError
+from habpps.directory.policy_cache import current_policy
+from habpps.engine import RBAC, RBACError
+from habpps.engine.exclusions import HistoryExclusion
 
-# The exclusion rule of CNV-3, named as the journal and the explanations refer to it.
 FOUR_EYES_RULE = "quatre-yeux-convention"
+ENTERED, CHANGED = "saisir", "modifier"
+FOUR_EYES = HistoryExclusion(
+    FOUR_EYES_RULE, DECIDE_VERSION.obj, frozenset({ENTERED, CHANGED}), DECIDE_VERSION.operation, "block"
+)
+
+
+def declare_four_eyes(rbac: RBAC) -> None:
+    """Declare the four-eyes exclusion in an engine policy being built."""
+    if FOUR_EYES_RULE not in rbac.history_exclusions():
+        rbac.create_history_exclusion(
+            FOUR_EYES.name, FOUR_EYES.obj, sorted(FOUR_EYES.done), FOUR_EYES.then, FOUR_EYES.risk
+        )
+
+
+def history_of(version: ConventionVersion) -> list[dict[str, str]]:
+    """What was done on the version, as the engine's history context reads it."""
+    return [
+        {"user": version.entered_by.login, "operation": ENTERED},
+        {"user": version.last_changed_by.login, "operation": CHANGED},
+    ]
 
 
 @dataclass(frozen=True)
@@ -35,54 +57,50 @@ class VerificationDecision:
         return self.granted
 
 
-def authority_in_fund(actor, version: ConventionVersion) -> VerificationDecision:
-    """The engine's decision on the verify permission in the convention's fund (ENG-3 org scope)."""
-    unit = fund_unit(version.convention.fund_id)
-    try:
-        decision = explain(actor, VERIFY_CONVENTIONS.operation, VERIFY_CONVENTIONS.obj, unit)
-    except RBACError as error:
-        return VerificationDecision(False, "engine_refusal", str(error))
-    if decision.granted:
-        return VerificationDecision(True, "granted", decision.message)
+def _four_eyes_refusal(version: ConventionVersion, breach: dict) -> VerificationDecision:
+    author = breach.get("previous_operation") == ENTERED
+    what = _("vous avez saisi") if author else _("vous avez modifié en dernier")
     return VerificationDecision(
         False,
-        "not_verifier_of_fund",
-        _("Seul un vérificateur de la caisse de la convention peut la vérifier. %(why)s")
-        % {"why": decision.message},
+        "four_eyes_author" if author else "four_eyes_last_editor",
+        _(
+            "Règle des quatre yeux : %(what)s la version %(number)d de cette convention ; un autre vérificateur "
+            "de la caisse doit la contrôler. (%(engine)s)"
+        )
+        % {"what": what, "number": version.number, "engine": breach.get("message", FOUR_EYES_RULE)},
     )
 
 
-def history_exclusion(actor, version: ConventionVersion) -> VerificationDecision:
-    """Object-history separation, mode ``block``: the author or last editor of ``version`` may not verify it."""
-    if actor.pk == version.entered_by_id:
-        return VerificationDecision(
-            False,
-            "four_eyes_author",
-            _(
-                "Règle des quatre yeux (%(rule)s) : vous avez saisi la version %(number)d de cette convention ; "
-                "un autre vérificateur de la caisse doit la contrôler."
-            )
-            % {"rule": FOUR_EYES_RULE, "number": version.number},
-        )
-    if actor.pk == version.last_changed_by_id:
-        return VerificationDecision(
-            False,
-            "four_eyes_last_editor",
-            _(
-                "Règle des quatre yeux (%(rule)s) : vous avez modifié en dernier la version %(number)d de cette "
-                "convention ; un autre vérificateur de la caisse doit la contrôler."
-            )
-            % {"rule": FOUR_EYES_RULE, "number": version.number},
-        )
-    return VerificationDecision(True, "granted", "")
-
-
 def may_verify(actor, version: ConventionVersion) -> VerificationDecision:
-    """Both rules of CNV-3, authority first: an outsider learns nothing about the version's history."""
-    authority = authority_in_fund(actor, version)
-    if not authority:
-        return authority
-    exclusion = history_exclusion(actor, version)
-    if not exclusion:
-        return exclusion
-    return authority
+    """The engine's decision on deciding ``version`` in its fund, with the version's history as context."""
+    context = {"history": history_of(version)}
+    unit = fund_unit(version.convention.fund_id)
+    policy = current_policy()
+    try:
+        decision = policy.snapshot.explain(
+            actor.login, DECIDE_VERSION.operation, DECIDE_VERSION.obj, org=unit, context=context
+        )
+    except RBACError as error:
+        return VerificationDecision(False, "engine_refusal", str(error))
+    breaches = [c for c in decision.failed_constraints if c.get("exclusion") == FOUR_EYES_RULE]
+    if breaches:
+        return _four_eyes_refusal(version, breaches[0])
+    if not decision.granted:
+        return VerificationDecision(
+            False,
+            "not_verifier_of_fund",
+            _("Seul un vérificateur de la caisse de la convention peut la vérifier. %(why)s")
+            % {"why": decision.message},
+        )
+    if FOUR_EYES_RULE not in policy.rbac.history_exclusions():
+        breach = FOUR_EYES.violation(actor.login, context)
+        if breach:
+            return _four_eyes_refusal(version, breach)
+    return VerificationDecision(True, "granted", decision.message)
+
+
+def history_exclusion(actor, version: ConventionVersion) -> VerificationDecision:
+    """The object-history half alone, evaluated by the engine's rule without a policy lookup: re-checked under
+    the row lock, where a policy decision would cache a snapshot the transaction is about to make stale."""
+    breach = FOUR_EYES.violation(actor.login, {"history": history_of(version)})
+    return _four_eyes_refusal(version, breach) if breach else VerificationDecision(True, "granted", "")

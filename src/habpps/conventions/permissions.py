@@ -13,10 +13,18 @@ from habpps.directory.permissions import (
 # Held by the partner administrator only: give a delegate a sub-perimeter, act on the whole convention (ADM-4).
 DELEGATE_HABILITATIONS = Permission("deleguer", "habilitations")
 
-# Seeded by this app's migration on top of the directory's administrative roles.
-SEEDED_ROLE_PERMISSIONS: dict[str, list[Permission]] = {"PartnerAdmin": [DELEGATE_HABILITATIONS]}
+# Validating or rejecting one version: the decision the four-eyes exclusion (ENG-7, object history) governs.
+# Distinct from VERIFY_CONVENTIONS (the verifier's pages and menu), which is decided without any object.
+DECIDE_VERSION = Permission("valider", "versions-convention")
+
+# Seeded by this app's migrations on top of the directory's administrative roles.
+SEEDED_ROLE_PERMISSIONS: dict[str, list[Permission]] = {
+    "PartnerAdmin": [DELEGATE_HABILITATIONS],
+    "Verifier": [DECIDE_VERSION],
+}
 
 __all__ = [
+    "DECIDE_VERSION",
     "DELEGATE_HABILITATIONS",
     "ENTER_CONVENTIONS",
     "MANAGE_GROUPS",
