@@ -10,5 +10,6 @@ urlpatterns = [
     path("annuaire/", include("habpps.directory.urls")),
     path("journal/", include("habpps.journal.urls")),
     path("conventions/", include("habpps.conventions.urls")),
+    path("annuaire/delegation/", include("habpps.directory.delegation.urls")),
     path("cdap/", include("habpps.cdap.urls")),
 ]
