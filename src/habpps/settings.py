@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "habpps.journal",
     "habpps.cdap",
     "habpps.conventions",
+    "habpps.supervision",
 ]
 
 MIDDLEWARE = [
