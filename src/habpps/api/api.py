@@ -1,0 +1,73 @@
+"""The one ``NinjaAPI`` of Habpps, version 1: routers per domain, problem documents, the OpenAPI document.
+
+Mounted at ``/api/v1/`` (``habpps.urls``); the OpenAPI document is ``/api/v1/openapi.json`` and the
+interactive page ``/api/v1/docs``. A later incompatible version gets its own ``NinjaAPI`` beside this one.
+"""
+
+from __future__ import annotations
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
+from ninja import NinjaAPI
+
+from habpps.api import problems
+from habpps.api.problems import PROBLEM_MEDIA_TYPE
+from habpps.api.routers import decisions
+
+DESCRIPTION = """
+API REST de Habpps, la plate-forme d'habilitation du portail « Mon Compte Partenaire » (exigence API-1).
+
+- **Services du portail** : `POST /decisions` répond si un utilisateur peut faire une opération sur un objet,
+  avec un jeton de service (`Authorization: Bearer hab_…`). Chaque refus est journalisé.
+- **Outils d'administration** : mêmes droits que l'interface web, décidés par le moteur — jeton personnel
+  (`Authorization: Bearer hab_…`) ou session ouverte dans le navigateur avec l'en-tête `X-CSRFToken`.
+- **Erreurs** : documents `application/problem+json` (RFC 9457), message en français et `code` stable.
+"""
+
+# Statuses any operation may answer with a problem document: unreadable body, missing or invalid credentials,
+# refused permission or CSRF check, object out of scope or absent, rejected values.
+COMMON_PROBLEM_STATUSES = ("400", "401", "403", "404", "422")
+
+
+class HabppsApi(NinjaAPI):
+    """``NinjaAPI`` whose OpenAPI document declares problem documents with their own media type."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        schema["components"].setdefault("schemas", {})
+        if "Problem" not in schema["components"]["schemas"]:
+            schema["components"]["schemas"].update(
+                problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")["$defs"]
+            )
+            schema["components"]["schemas"]["Problem"] = {
+                key: value
+                for key, value in problems.Problem.model_json_schema(
+                    ref_template="#/components/schemas/{model}"
+                ).items()
+                if key != "$defs"
+            }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status in COMMON_PROBLEM_STATUSES:
+                    responses.setdefault(status, {"description": problems.TITLES[int(status)]})
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) >= 400:
+                        response["description"] = problems.TITLES.get(int(status), response.get("description"))
+                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
+        return schema
+
+
+api = HabppsApi(
+    title="Habpps — API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    # Swagger UI sets style attributes from its script: allowed on the documentation page only.
+    docs_decorator=csp_update({"style-src": [SELF, UNSAFE_INLINE]}),
+)
+problems.install(api)
+api.add_router("/decisions", decisions.router)

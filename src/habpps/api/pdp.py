@@ -1,0 +1,115 @@
+"""The policy decision point (API-1, ENG-9, ENG-11): may this user do this operation on this object?
+
+Decisions come from the process's compiled snapshot — no database query per decision — and a batch is decided
+on one snapshot, so its answers are mutually consistent. Every denial is journalled (AUD-1) in the org scope of
+the unit it concerns, so that a fund's auditors see the refusals of their fund's users; a batch journals its
+denials in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from habpps.directory.orgs import NATIONAL_UNIT
+from habpps.directory.policy_cache import CompiledPolicy, current_policy
+from habpps.engine import Decision, RBACError
+from habpps.journal.services import record_event
+
+DENIAL_KIND = "access.decision.denied"
+"""Journal kind of a refused decision: under ``access``, kept one year by default (AUD-3)."""
+
+
+@dataclass(frozen=True)
+class DecisionQuery:
+    user: str
+    operation: str
+    obj: str
+    org: str | None = None
+    context: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    query: DecisionQuery
+    granted: bool
+    decision: Decision | None = field(default=None)
+    """The engine's explanation, computed when asked for and for every denial (which is journalled with it)."""
+
+
+class ContextRefused(ValueError):
+    """The request context cannot be read by the engine (a value of the wrong shape)."""
+
+
+def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = False) -> list[Verdict]:
+    """Decide every query on one snapshot and journal the denials; granted ones are not journalled."""
+    compiled = current_policy()
+    snapshot = compiled.snapshot
+    verdicts = []
+    for query in queries:
+        try:
+            granted = bool(snapshot.check(query.user, query.operation, query.obj, org=query.org, context=query.context))
+            decision = (
+                snapshot.explain(query.user, query.operation, query.obj, org=query.org, context=query.context)
+                if explain or not granted
+                else None
+            )
+        except (RBACError, LookupError, ValueError) as error:
+            raise ContextRefused(str(error)) from error
+        verdicts.append(Verdict(query=query, granted=granted, decision=decision))
+    denials = [verdict for verdict in verdicts if not verdict.granted]
+    if denials:
+        _journal_denials(compiled, denials, service)
+    return verdicts
+
+
+def _journal_denials(compiled: CompiledPolicy, denials: list[Verdict], service: str) -> None:
+    with transaction.atomic():
+        for verdict in denials:
+            query = verdict.query
+            unit = query.org or _home_unit(compiled, query.user)
+            record_event(
+                DENIAL_KIND,
+                org_scope=unit_scope(compiled, unit),
+                target=f"account:{query.user}"[:255],
+                data={
+                    "service": service,
+                    "user": query.user,
+                    "operation": query.operation,
+                    "object": query.obj,
+                    "org": query.org,
+                    "reason": verdict.decision.reason if verdict.decision else None,
+                    "policy_version": compiled.number,
+                },
+            )
+
+
+def _home_unit(compiled: CompiledPolicy, user: str) -> str:
+    """The unit a user works in, as far as the engine knows: that of its first unit-bound assignment."""
+    for assignment in compiled.snapshot.users.get(user, ()):
+        if assignment.org is not None:
+            return assignment.org
+    return NATIONAL_UNIT
+
+
+_parents_of: tuple[str, dict[str, str | None]] | None = None
+
+
+def unit_scope(compiled: CompiledPolicy, unit: str) -> str:
+    """The journal scope of an org unit (``national/fund:7/partner:42``); an unknown unit is national."""
+    global _parents_of
+    cached = _parents_of
+    if cached is None or cached[0] != compiled.token:
+        cached = _parents_of = (compiled.token, compiled.rbac.org_units())
+    parents = cached[1]
+    if unit not in parents:
+        return NATIONAL_UNIT
+    path: list[str] = []
+    current: str | None = unit
+    while current is not None and len(path) <= len(parents):
+        path.append(current)
+        current = parents.get(current)
+    return "/".join(reversed(path))

@@ -1,0 +1,1 @@
+"""One router per domain of the API; ``habpps.api.api`` mounts them under ``/api/v1/``."""
