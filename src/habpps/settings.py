@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "habpps.cdap",
     "habpps.conventions",
     "habpps.supervision",
+    "ninja",  # serves the static files of the API's interactive documentation
+    "habpps.api",
 ]
 
 MIDDLEWARE = [
