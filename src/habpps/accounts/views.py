@@ -11,10 +11,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, UpdateView
@@ -211,16 +213,18 @@ class PasswordResetRequestView(FormView):
         return redirect("accounts:login")
 
 
+def invalid_reset_link(request) -> TemplateResponse:
+    """The page of a used, expired or mangled reset link."""
+    return TemplateResponse(request, "accounts/password_reset_invalid.html", {"title": _("Lien invalide")})
+
+
 @method_decorator(never_cache, name="dispatch")
-class PasswordResetLinkView(TemplateView):
+class PasswordResetLinkView(View):
     """The link of the e-mail: its token moves into the session, out of the address bar and any Referer."""
 
-    template_name = "accounts/password_reset_invalid.html"
-    extra_context = {"title": gettext_lazy("Lien invalide")}
-
-    def get(self, request, token: str, *args, **kwargs):
+    def get(self, request, token: str):
         if valid_request(token) is None:
-            return self.render_to_response(self.get_context_data())
+            return invalid_reset_link(request)
         request.session[RESET_SESSION_KEY] = token
         return redirect("accounts:password-reset-set")
 
@@ -238,7 +242,7 @@ class PasswordResetSetView(FormView):
         self.reset = valid_request(request.session.get(RESET_SESSION_KEY, ""))
         if self.reset is None:
             request.session.pop(RESET_SESSION_KEY, None)
-            return PasswordResetLinkView.as_view()(request, token="")
+            return invalid_reset_link(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict:
@@ -254,7 +258,7 @@ class PasswordResetSetView(FormView):
             form.add_error("new_password1", error)
             return self.form_invalid(form)
         except LookupError:
-            return PasswordResetLinkView.as_view()(request, token="")
+            return invalid_reset_link(request)
         request.session.pop(RESET_SESSION_KEY, None)
         messages.success(request, _("Votre mot de passe a été changé. Connectez-vous avec le nouveau."))
         return redirect("accounts:login")
