@@ -9,6 +9,7 @@ from __future__ import annotations
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from habpps.api import problems
 from habpps.api.problems import PROBLEM_MEDIA_TYPE
@@ -27,6 +28,12 @@ API REST de Habpps, la plate-forme d'habilitation du portail « Mon Compte Parte
 # Statuses any operation may answer with a problem document: unreadable body, missing or invalid credentials,
 # refused permission or CSRF check, object out of scope or absent, rejected values.
 COMMON_PROBLEM_STATUSES = ("400", "401", "403", "404", "422")
+
+
+class FrenchJSONRenderer(JSONRenderer):
+    """UTF-8 JSON that keeps accented letters readable instead of ``\\u00e9`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class HabppsApi(NinjaAPI):
@@ -49,13 +56,17 @@ class HabppsApi(NinjaAPI):
             }
         for operations in schema["paths"].values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys responses by int; JSON keys are strings: normalise before adding ours.
+                responses = {str(status): value for status, value in operation.get("responses", {}).items()}
                 for status in COMMON_PROBLEM_STATUSES:
                     responses.setdefault(status, {"description": problems.TITLES[int(status)]})
                 for status, response in responses.items():
                     if status.isdigit() and int(status) >= 400:
-                        response["description"] = problems.TITLES.get(int(status), response.get("description"))
+                        response["description"] = problems.TITLES.get(
+                            int(status), response.get("description")
+                        )
                         response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
+                operation["responses"] = responses
         return schema
 
 
@@ -64,6 +75,7 @@ api = HabppsApi(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api-v1",
+    renderer=FrenchJSONRenderer(),
     openapi_url="/openapi.json",
     docs_url="/docs",
     # Swagger UI sets style attributes from its script: allowed on the documentation page only.

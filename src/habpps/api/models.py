@@ -68,7 +68,9 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="service", account__isnull=True) | Q(kind="personal", account__isnull=False)),
+                condition=(
+                    Q(kind="service", account__isnull=True) | Q(kind="personal", account__isnull=False)
+                ),
                 name="api_token_holder_matches_kind",
             ),
         ]

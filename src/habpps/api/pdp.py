@@ -51,7 +51,9 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
     verdicts = []
     for query in queries:
         try:
-            granted = bool(snapshot.check(query.user, query.operation, query.obj, org=query.org, context=query.context))
+            granted = bool(
+                snapshot.check(query.user, query.operation, query.obj, org=query.org, context=query.context)
+            )
             decision = (
                 snapshot.explain(query.user, query.operation, query.obj, org=query.org, context=query.context)
                 if explain or not granted

@@ -123,7 +123,11 @@ PYDANTIC_MESSAGES = {
 
 
 def _location(loc: Any) -> str:
-    return ".".join(str(part) for part in loc) if isinstance(loc, (list, tuple)) else str(loc)
+    """``("body", "payload", "user")`` → ``body.user``: the name of the view's parameter means nothing to callers."""
+    parts = [str(part) for part in loc] if isinstance(loc, (list, tuple)) else [str(loc)]
+    if len(parts) > 1 and parts[0] == "body" and parts[1] == "payload":
+        del parts[1]
+    return ".".join(parts)
 
 
 def request_validation_problem(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
@@ -135,7 +139,9 @@ def request_validation_problem(request: HttpRequest, exc: RequestValidationError
         }
         for error in exc.errors
     ]
-    return problem(request, 422, "donnees-invalides", _("Certaines valeurs de la requête sont refusées."), errors)
+    return problem(
+        request, 422, "donnees-invalides", _("Certaines valeurs de la requête sont refusées."), errors
+    )
 
 
 def domain_validation_problem(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
@@ -153,7 +159,9 @@ def domain_validation_problem(request: HttpRequest, exc: DjangoValidationError) 
                 )
     else:
         for error in exc.error_list:
-            errors.append({"location": "body", "code": error.code or "invalid", "message": " ".join(error.messages)})
+            errors.append(
+                {"location": "body", "code": error.code or "invalid", "message": " ".join(error.messages)}
+            )
     detail = errors[0]["message"] if len(errors) == 1 else _("La demande enfreint des règles de gestion.")
     return problem(request, 422, "regle-de-gestion", detail, errors)
 
@@ -167,10 +175,15 @@ def http_error_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
             _("Présentez un jeton valide (en-tête Authorization: Bearer …) ou une session ouverte."),
         )
     if exc.status_code == 400:
-        return problem(request, 400, "requete-illisible", _("Le corps de la requête n'est pas un JSON lisible."))
+        return problem(
+            request, 400, "requete-illisible", _("Le corps de la requête n'est pas un JSON lisible.")
+        )
     if exc.status_code == 403 and "CSRF" in str(exc):
         return problem(
-            request, 403, "csrf", _("Jeton CSRF absent ou invalide : une session de navigateur doit l'envoyer.")
+            request,
+            403,
+            "csrf",
+            _("Jeton CSRF absent ou invalide : une session de navigateur doit l'envoyer."),
         )
     if isinstance(exc, ApiProblem):
         return problem(request, exc.status_code, exc.code, exc.message, exc.errors)
@@ -187,7 +200,9 @@ class ApiProblem(HttpError):
 
 
 def not_found(detail: str | None = None) -> ApiProblem:
-    return ApiProblem(404, "introuvable", detail or _("Cette ressource n'existe pas ou ne vous est pas accessible."))
+    return ApiProblem(
+        404, "introuvable", detail or _("Cette ressource n'existe pas ou ne vous est pas accessible.")
+    )
 
 
 def forbidden(detail: str | None = None) -> ApiProblem:

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,23 +16,81 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('service', 'Service du portail'), ('personal', 'Jeton personnel')], max_length=16, verbose_name='nature')),
-                ('name', models.CharField(help_text="Code du service appelant (ex. « portail-cdap »), ou libellé d'un jeton personnel.", max_length=80, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9._-]*$', 'Uniquement des minuscules non accentuées, des chiffres, des points et des tirets.')], verbose_name='nom')),
-                ('prefix', models.CharField(help_text='Partie publique qui désigne le jeton.', max_length=16, unique=True, verbose_name='préfixe')),
-                ('digest', models.CharField(max_length=64, unique=True, verbose_name='empreinte')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expire le')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
-                ('account', models.ForeignKey(blank=True, help_text='Le compte au nom duquel agit un jeton personnel.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='compte')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("service", "Service du portail"), ("personal", "Jeton personnel")],
+                        max_length=16,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Code du service appelant (ex. « portail-cdap »), ou libellé d'un jeton personnel.",
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9][a-z0-9._-]*$",
+                                "Uniquement des minuscules non accentuées, des chiffres, des points et des tirets.",
+                            )
+                        ],
+                        verbose_name="nom",
+                    ),
+                ),
+                (
+                    "prefix",
+                    models.CharField(
+                        help_text="Partie publique qui désigne le jeton.",
+                        max_length=16,
+                        unique=True,
+                        verbose_name="préfixe",
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True, verbose_name="empreinte")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="expire le")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="révoqué le")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Le compte au nom duquel agit un jeton personnel.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="compte",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "jeton d'API",
-                'verbose_name_plural': "jetons d'API",
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('account__isnull', True), ('kind', 'service')), models.Q(('account__isnull', False), ('kind', 'personal')), _connector='OR'), name='api_token_holder_matches_kind')],
+                "verbose_name": "jeton d'API",
+                "verbose_name_plural": "jetons d'API",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("account__isnull", True), ("kind", "service")),
+                            models.Q(("account__isnull", False), ("kind", "personal")),
+                            _connector="OR",
+                        ),
+                        name="api_token_holder_matches_kind",
+                    )
+                ],
             },
         ),
     ]
