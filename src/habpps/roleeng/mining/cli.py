@@ -104,16 +104,26 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+_INTERPRETER_START_UP_MAX = 3.0
+"""Seconds of process life before `habpps` started that can only be interpreter start-up for this command."""
+
+
 def _seconds_since_process_start() -> float:
-    """Wall time already spent by this process (interpreter start-up and imports count against the limit)."""
+    """Time already spent on this command: since the process started when the process was started for it
+    (interpreter start-up and imports count against the limit), else since `habpps.cli.main` was entered
+    (a long-lived process, a test runner, calling the command in-process)."""
+    import habpps.cli
+
+    since_main = None if habpps.cli.invoked_at is None else time.monotonic() - habpps.cli.invoked_at
     try:
         import psutil
-    except ImportError:  # pragma: no cover - psutil is a dependency; without it the clock starts here
-        return 0.0
-    try:
-        return max(0.0, time.time() - psutil.Process().create_time())
-    except (psutil.Error, OSError):  # pragma: no cover
-        return 0.0
+
+        since_process = max(0.0, time.time() - psutil.Process().create_time())
+    except Exception:  # pragma: no cover - psutil missing or unable to read the process: start at the command
+        return since_main or 0.0
+    if since_main is None or since_process - since_main <= _INTERPRETER_START_UP_MAX:
+        return since_process
+    return since_main
 
 
 def _write_atomically(path: Path, document: dict) -> None:
