@@ -98,9 +98,16 @@ class ReportForm(DsfrBaseForm):
     def __init__(self, *args, funds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = funds
-        if funds.count() == 1:
-            self.fields["fund"].widget = forms.HiddenInput()
-            self.fields["fund"].initial = funds.first().pk
+        self.only_fund = funds.first() if funds.count() == 1 else None
+        if self.only_fund is not None:
+            # An auditor of one fund or partner asks about the files of that fund: nothing to choose.
+            del self.fields["fund"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.only_fund is not None:
+            cleaned["fund"] = self.only_fund
+        return cleaned
 
     def clean_number(self) -> str:
         return normalize_beneficiary_number(self.cleaned_data["number"])
