@@ -147,6 +147,24 @@ class DelegatedAdministration(EngineCore):
         self._state.delegations[name] = delegation
         self._changed()
 
+    def _restore_delegation(self, name: str, grantor: str, grantee: str, roles: Iterable[str],
+                            orgs: Iterable[str] | None, groups: Iterable[str] | None,
+                            abilities: Iterable[str]) -> None:
+        """Load a delegation from a policy document as it was declared. Its grantor's authority may have
+        shrunk since it was made; that is safe, since a delegation's effective authority is always
+        intersected with its grantor's current one."""
+        require_name(name, "name")
+        if name in self._state.delegations:
+            raise AlreadyExists(f"La délégation « {name} » existe déjà.", code="delegation_exists", name=name)
+        self._user(grantor, "user")
+        self._user(grantee, "user")
+        if grantor == grantee or grantee in self._delegation_ancestors(grantor):
+            raise ConstraintViolation("La délégation formerait un cycle.", code="delegation_cycle")
+        self._state.delegations[name] = Delegation(name, grantor, grantee, self._role_set(roles),
+                                                   self._org_set(orgs), self._group_set(groups),
+                                                   self._abilities(abilities))
+        self._changed()
+
     def revoke_delegation(self, name: str) -> None:
         require_name(name, "name")
         if name not in self._state.delegations:

@@ -99,6 +99,10 @@ class ExclusionFunctions(EngineCore):
         """Define an exclusion: nobody holds ``cardinality`` or more of ``members`` (roles, (role, org),
         permissions, (permission, org)) — ``static``: among what they are authorized for; ``dynamic``: in one
         session. A ``block`` rule the current policy already breaks is refused (see `exclusion_conflicts`)."""
+        self._create_exclusion(name, members, cardinality, kind, risk)
+
+    def _create_exclusion(self, name: str, members: Iterable[Any], cardinality: int, kind: str, risk: str, *,
+                          allow_fewer_members: bool = False) -> None:
         require_name(name, "name")
         if name in self._state.exclusions:
             raise AlreadyExists(f"L'exclusion « {name} » existe déjà.", code="exclusion_exists", name=name)
@@ -113,7 +117,7 @@ class ExclusionFunctions(EngineCore):
             raise InvalidArgument("Les membres forment une liste.", code="wrong_type", parameter="members")
         parsed = frozenset(self._exclusion_member(m) for m in members)
         require_cardinality(cardinality, 2)
-        if cardinality > len(parsed):
+        if cardinality > len(parsed) and not allow_fewer_members:  # a role deletion may have shrunk a rule
             raise InvalidArgument(f"La cardinalité {cardinality} dépasse le nombre de membres ({len(parsed)}).",
                                   code="cardinality_exceeds_members")
         rule = Exclusion(name, parsed, cardinality, kind, risk)

@@ -17,6 +17,7 @@ import yaml
 
 from habpps.engine.errors import PolicyDocumentError, RBACError
 from habpps.engine.model import Permission, PolicyState, member_org, member_role
+from habpps.engine.policy_extensions import export_extensions, load_extensions
 from habpps.engine.policy_schema import FORMAT, POLICY_SCHEMA
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ def export_state(state: PolicyState) -> dict[str, Any]:
         ],
         "ssd_sets": sod_sets(state.ssd_sets),
         "dsd_sets": sod_sets(state.dsd_sets),
+        **export_extensions(state),
     }
 
 
@@ -193,6 +195,7 @@ def build_from_document(doc: Any, factory: Callable[[], RBAC]) -> RBAC:
             members = [(m["role"], m.get("org")) for m in item["members"]]
             apply(f"/{key}/{i}", lambda item=item, members=members, kind=kind: rbac._create_set(
                 kind, item["name"], members, item["cardinality"], allow_fewer_members=True))
+    load_extensions(doc, rbac, apply)
     if errors:
         raise PolicyDocumentError(errors)
     return rbac
