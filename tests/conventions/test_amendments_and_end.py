@@ -94,3 +94,14 @@ def test_expiry_leaves_conventions_still_valid(world, council):
     version.save(update_fields=["ends_on"])
     assert services.expire_due() == []
     assert is_allowed(world.users[0], *SECTION)
+
+
+def test_demo_conventions_cover_what_the_demo_groups_hold(world):
+    from habpps.conventions.demo import seed_demo_conventions
+    from habpps.conventions.models import Convention
+
+    # The platform's network gives CCAS A and B a group with the social-worker profile and no convention.
+    assert seed_demo_conventions() == 2
+    convention = Convention.objects.get(partner=world.net.partner_a)
+    assert set(convention.version_in_force().granted()) == {world.roles["cdap-ass-cesf"].pk}
+    assert seed_demo_conventions() == 0

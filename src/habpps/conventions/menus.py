@@ -32,7 +32,7 @@ register(
         "delegation",
         _("Gestion déléguée"),
         perms.MANAGE_PARTNER_ACCOUNTS,
-        lambda account: reverse("directory:delegation:home"),
+        lambda account: reverse("delegation:home"),
         applies=lambda account: account.partner_id is not None,
         order=46,
     )
