@@ -228,8 +228,7 @@ class Snapshot:
             return False
         if perm not in self._conditional:
             return True
-        failures, _reported = guards.permission_checks(user, perm, context, now)
-        return not failures
+        return guards.permission_holds(user, perm, context, now)
 
     def _applies(self, entry: Assignment, org: str | None) -> bool:
         if org is None or entry.org is None or entry.org == org:

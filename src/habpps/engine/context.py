@@ -15,6 +15,7 @@ attributes) as a mapping; only "now" may come from the engine's injected clock.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -95,7 +96,13 @@ def _to_datetime(value: Any) -> datetime:
 def _to_ip_address(value: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
         return value
-    return ipaddress.ip_address(_to_string(value))
+    return _parse_ip(_to_string(value))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """Client addresses repeat from one request to the next: parse each once (parsing costs about 1 µs)."""
+    return ipaddress.ip_address(text)
 
 
 def _to_ip_network(value: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -449,6 +456,13 @@ class ContextConstraint:
 
     name: str
     conditions: tuple[Condition, ...]
+
+    def holds(self, request: RequestContext) -> bool:
+        """Whether every condition holds — `failure` without building the explanation (for `check`)."""
+        try:
+            return all(condition.holds(request)[0] for condition in self.conditions)
+        except (MissingContext, BadContextValue, TypeError):
+            return False
 
     def failure(self, request: RequestContext) -> dict[str, Any] | None:
         """The first condition that does not hold, as a failed-constraint record, or None when all hold."""

@@ -113,6 +113,21 @@ class Guards:
         return failure
 
     # -- conditional permissions -------------------------------------------------------------------------------
+    def permission_holds(
+        self, user: str, permission: Permission, context: Mapping[str, Any] | None, now: datetime
+    ) -> bool:
+        """Whether every condition of ``permission`` holds — `permission_checks` without explanations."""
+        names = self.links.get(permission, ())
+        if names:
+            request = RequestContext(context or {}, now)
+            constraints = self.constraints
+            if not all(constraints[name].holds(request) for name in names):
+                return False
+        for rule in self.history.get(permission, ()):
+            if rule.risk != "report" and rule.violation(user, context) is not None:
+                return False
+        return True
+
     def permission_checks(
         self, user: str, permission: Permission, context: Mapping[str, Any] | None, now: datetime
     ) -> tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]:
