@@ -1,7 +1,7 @@
 """Appending to the journal: ``record_event`` is the one way every part of the platform writes an event.
 
-The append runs inside the caller's transaction (a savepoint when one is open), so an administrative change
-that rolls back leaves no journal row, and a journal write that fails rolls back with the change it describes.
+The append runs inside the caller's transaction, so an administrative change that rolls back leaves no journal
+row, and a journal write that fails rolls back the change it describes.
 Appends are serialised on the chain-head row: on PostgreSQL with ``SELECT … FOR UPDATE`` (several processes
 wait their turn, each reading the head its predecessor committed); on SQLite, which has no row locks, with an
 UPDATE of the head issued before anything is read, which takes the database write lock first.
@@ -79,7 +79,9 @@ def record_event(
     except (TypeError, ValueError) as error:
         raise InvalidEvent(f"Données non sérialisables en JSON pour « {kind} » : {error}") from error
 
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: if the append fails, the whole change must fail with it
+    # (and PostgreSQL pays for every subtransaction on a long administrative transaction).
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         entry = JournalEntry(
             sequence=head.sequence + 1,
