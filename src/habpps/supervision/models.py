@@ -52,7 +52,9 @@ class SupervisionSettings(models.Model):
         _("habilitation inutilisée après (mois)"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
-        help_text=_("Un profil détenu sans aucune action métier sur ce délai est candidat au retrait (SUP-7)."),
+        help_text=_(
+            "Un profil détenu sans aucune action métier sur ce délai est candidat au retrait (SUP-7)."
+        ),
     )
     recertification_days = models.PositiveSmallIntegerField(
         _("durée d'une campagne de recertification (jours)"),
@@ -223,7 +225,9 @@ class Finding(models.Model):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    fund = models.ForeignKey("directory.Fund", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    fund = models.ForeignKey(
+        "directory.Fund", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     partner = models.ForeignKey(
         "directory.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -362,7 +366,9 @@ class RecertificationItem(models.Model):
         verbose_name_plural = _("habilitations à recertifier")
         ordering = ["account__last_name", "account__first_name", "group__name"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "account", "group"], name="recertification_item_unique")
+            models.UniqueConstraint(
+                fields=["campaign", "account", "group"], name="recertification_item_unique"
+            )
         ]
         indexes = [
             models.Index(fields=["campaign", "partner", "decision"], name="recert_item_partner"),

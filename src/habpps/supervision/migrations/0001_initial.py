@@ -8,194 +8,642 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_reference_data'),
+        ("directory", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AggregationState',
+            name="AggregationState",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('last_day', models.DateField(blank=True, null=True, verbose_name='dernier jour agrégé')),
-                ('ran_at', models.DateTimeField(blank=True, null=True, verbose_name='dernière exécution')),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("last_day", models.DateField(blank=True, null=True, verbose_name="dernier jour agrégé")),
+                ("ran_at", models.DateTimeField(blank=True, null=True, verbose_name="dernière exécution")),
             ],
             options={
-                'verbose_name': "état de l'agrégation",
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='aggregation_state_singleton')],
+                "verbose_name": "état de l'agrégation",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="aggregation_state_singleton")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RecertificationCampaign',
+            name="RecertificationCampaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('status', models.CharField(choices=[('open', 'En cours'), ('closed', 'Clôturée')], default='open', max_length=8, verbose_name='statut')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='ouverte le')),
-                ('due_at', models.DateTimeField(verbose_name='réponse attendue avant le')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='clôturée le')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(blank=True, help_text='Vide pour une campagne nationale.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund', verbose_name='caisse')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="intitulé")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "En cours"), ("closed", "Clôturée")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="ouverte le"),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="réponse attendue avant le")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="clôturée le")),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Vide pour une campagne nationale.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.fund",
+                        verbose_name="caisse",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campagne de recertification',
-                'verbose_name_plural': 'campagnes de recertification',
-                'ordering': ['-opened_at', '-id'],
+                "verbose_name": "campagne de recertification",
+                "verbose_name_plural": "campagnes de recertification",
+                "ordering": ["-opened_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DailyAccountActivity',
+            name="DailyAccountActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='jour')),
-                ('logins', models.PositiveIntegerField(default=0, verbose_name='connexions')),
-                ('freezes', models.PositiveIntegerField(default=0, verbose_name='gels')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund')),
-                ('partner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour")),
+                ("logins", models.PositiveIntegerField(default=0, verbose_name="connexions")),
+                ("freezes", models.PositiveIntegerField(default=0, verbose_name="gels")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.fund",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.partner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "activité quotidienne d'un compte",
-                'indexes': [models.Index(condition=models.Q(('freezes__gt', 0)), fields=['day'], name='daily_account_freezes'), models.Index(fields=['partner', 'day'], name='daily_account_partner')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'account'), name='daily_account_unique')],
+                "verbose_name": "activité quotidienne d'un compte",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("freezes__gt", 0)), fields=["day"], name="daily_account_freezes"
+                    ),
+                    models.Index(fields=["partner", "day"], name="daily_account_partner"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "account"), name="daily_account_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailyHabilitationCount',
+            name="DailyHabilitationCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='jour')),
-                ('level', models.CharField(choices=[('national', 'National'), ('fund', 'Caisse'), ('partner', 'Organisme partenaire')], max_length=8, verbose_name='niveau')),
-                ('count', models.PositiveBigIntegerField(default=0, verbose_name='nombre')),
-                ('role', models.CharField(max_length=60, verbose_name='profil')),
-                ('fund', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund')),
-                ('partner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("national", "National"),
+                            ("fund", "Caisse"),
+                            ("partner", "Organisme partenaire"),
+                        ],
+                        max_length=8,
+                        verbose_name="niveau",
+                    ),
+                ),
+                ("count", models.PositiveBigIntegerField(default=0, verbose_name="nombre")),
+                ("role", models.CharField(max_length=60, verbose_name="profil")),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.fund",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.partner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "habilitations d'un profil un jour donné",
-                'indexes': [models.Index(fields=['level', 'day'], name='daily_habilitation_level'), models.Index(fields=['fund', 'day'], name='daily_habilitation_fund'), models.Index(fields=['partner', 'day'], name='daily_habilitation_partner')],
+                "verbose_name": "habilitations d'un profil un jour donné",
+                "indexes": [
+                    models.Index(fields=["level", "day"], name="daily_habilitation_level"),
+                    models.Index(fields=["fund", "day"], name="daily_habilitation_fund"),
+                    models.Index(fields=["partner", "day"], name="daily_habilitation_partner"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailySectionConsultation',
+            name="DailySectionConsultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='jour')),
-                ('level', models.CharField(choices=[('national', 'National'), ('fund', 'Caisse'), ('partner', 'Organisme partenaire')], max_length=8, verbose_name='niveau')),
-                ('count', models.PositiveBigIntegerField(default=0, verbose_name='nombre')),
-                ('section', models.CharField(max_length=40, verbose_name='rubrique')),
-                ('profile', models.CharField(max_length=60, verbose_name='profil')),
-                ('fund', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund')),
-                ('partner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("national", "National"),
+                            ("fund", "Caisse"),
+                            ("partner", "Organisme partenaire"),
+                        ],
+                        max_length=8,
+                        verbose_name="niveau",
+                    ),
+                ),
+                ("count", models.PositiveBigIntegerField(default=0, verbose_name="nombre")),
+                ("section", models.CharField(max_length=40, verbose_name="rubrique")),
+                ("profile", models.CharField(max_length=60, verbose_name="profil")),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.fund",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.partner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "consultations d'une rubrique un jour donné",
-                'indexes': [models.Index(fields=['level', 'day'], name='daily_section_level'), models.Index(fields=['fund', 'day'], name='daily_section_fund'), models.Index(fields=['partner', 'day'], name='daily_section_partner')],
+                "verbose_name": "consultations d'une rubrique un jour donné",
+                "indexes": [
+                    models.Index(fields=["level", "day"], name="daily_section_level"),
+                    models.Index(fields=["fund", "day"], name="daily_section_fund"),
+                    models.Index(fields=["partner", "day"], name="daily_section_partner"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailyServiceActivity',
+            name="DailyServiceActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='jour')),
-                ('service', models.CharField(max_length=40, verbose_name='service')),
-                ('actions', models.PositiveIntegerField(default=0, verbose_name='actions métier')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund')),
-                ('partner', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="jour")),
+                ("service", models.CharField(max_length=40, verbose_name="service")),
+                ("actions", models.PositiveIntegerField(default=0, verbose_name="actions métier")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.fund",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.partner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "actions métier quotidiennes d'un compte",
-                'indexes': [models.Index(fields=['service', 'day'], name='daily_service_day'), models.Index(fields=['fund', 'service', 'day'], name='daily_service_fund'), models.Index(fields=['partner', 'service', 'day'], name='daily_service_partner'), models.Index(fields=['account', 'service', 'day'], name='daily_service_account')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'account', 'service'), name='daily_service_unique')],
+                "verbose_name": "actions métier quotidiennes d'un compte",
+                "indexes": [
+                    models.Index(fields=["service", "day"], name="daily_service_day"),
+                    models.Index(fields=["fund", "service", "day"], name="daily_service_fund"),
+                    models.Index(fields=["partner", "service", "day"], name="daily_service_partner"),
+                    models.Index(fields=["account", "service", "day"], name="daily_service_account"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "account", "service"), name="daily_service_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('inactive_user', 'Utilisateur actif non connecté (SUP-1)'), ('business_actions', 'Actions métier inhabituelles (SUP-2)'), ('exclusion_violation', 'Exclusion enfreinte, signalée (SUP-7)'), ('unanswered_recertification', 'Recertification sans réponse (ADM-8)')], max_length=32, verbose_name='nature')),
-                ('subject', models.CharField(help_text='Ce qui distingue deux constats de même nature.', max_length=200, verbose_name='objet')),
-                ('state', models.CharField(max_length=64, verbose_name='état constaté')),
-                ('details', models.JSONField(default=dict, verbose_name='détails')),
-                ('first_seen_at', models.DateTimeField(verbose_name='constaté le')),
-                ('last_seen_at', models.DateTimeField(verbose_name='vu pour la dernière fois le')),
-                ('state_changed_at', models.DateTimeField(verbose_name='état modifié le')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='alerte envoyée le')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acquitté le')),
-                ('acknowledgement_note', models.CharField(blank=True, max_length=500, verbose_name="commentaire d'acquittement")),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='disparu le')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("inactive_user", "Utilisateur actif non connecté (SUP-1)"),
+                            ("business_actions", "Actions métier inhabituelles (SUP-2)"),
+                            ("exclusion_violation", "Exclusion enfreinte, signalée (SUP-7)"),
+                            ("unanswered_recertification", "Recertification sans réponse (ADM-8)"),
+                        ],
+                        max_length=32,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        help_text="Ce qui distingue deux constats de même nature.",
+                        max_length=200,
+                        verbose_name="objet",
+                    ),
+                ),
+                ("state", models.CharField(max_length=64, verbose_name="état constaté")),
+                ("details", models.JSONField(default=dict, verbose_name="détails")),
+                ("first_seen_at", models.DateTimeField(verbose_name="constaté le")),
+                ("last_seen_at", models.DateTimeField(verbose_name="vu pour la dernière fois le")),
+                ("state_changed_at", models.DateTimeField(verbose_name="état modifié le")),
+                (
+                    "notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="alerte envoyée le"),
+                ),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True, verbose_name="acquitté le")),
+                (
+                    "acknowledgement_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="commentaire d'acquittement"),
+                ),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="disparu le")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.fund",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.partner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'constat',
-                'verbose_name_plural': 'constats',
-                'ordering': ['-state_changed_at', '-id'],
-                'indexes': [models.Index(fields=['kind', 'fund'], name='finding_kind_fund'), models.Index(fields=['kind', 'partner'], name='finding_kind_partner')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('kind', 'subject'), name='finding_open_unique')],
+                "verbose_name": "constat",
+                "verbose_name_plural": "constats",
+                "ordering": ["-state_changed_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["kind", "fund"], name="finding_kind_fund"),
+                    models.Index(fields=["kind", "partner"], name="finding_kind_partner"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("resolved_at__isnull", True)),
+                        fields=("kind", "subject"),
+                        name="finding_open_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CampaignPartner',
+            name="CampaignPartner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='relancé le')),
-                ('reminders', models.PositiveSmallIntegerField(default=0, verbose_name='relances')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.partner')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='partners', to='supervision.recertificationcampaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reminded_at", models.DateTimeField(blank=True, null=True, verbose_name="relancé le")),
+                ("reminders", models.PositiveSmallIntegerField(default=0, verbose_name="relances")),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.fund"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.partner"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="partners",
+                        to="supervision.recertificationcampaign",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'partner'), name='campaign_partner_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("campaign", "partner"), name="campaign_partner_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RecertificationItem',
+            name="RecertificationItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('roles', models.JSONField(default=list, verbose_name='profils')),
-                ('decision', models.CharField(choices=[('pending', 'En attente'), ('confirmed', 'Confirmée'), ('revoked', 'Retirée'), ('lapsed', 'Sans objet')], default='pending', max_length=10, verbose_name='décision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='décidé le')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='supervision.recertificationcampaign')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.fund')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.group')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.partner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("roles", models.JSONField(default=list, verbose_name="profils")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente"),
+                            ("confirmed", "Confirmée"),
+                            ("revoked", "Retirée"),
+                            ("lapsed", "Sans objet"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="décision",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="décidé le")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="supervision.recertificationcampaign",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.fund"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.group"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.partner"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'habilitation à recertifier',
-                'verbose_name_plural': 'habilitations à recertifier',
-                'ordering': ['account__last_name', 'account__first_name', 'group__name'],
-                'indexes': [models.Index(fields=['campaign', 'partner', 'decision'], name='recert_item_partner'), models.Index(fields=['campaign', 'fund', 'decision'], name='recert_item_fund')],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'account', 'group'), name='recertification_item_unique')],
+                "verbose_name": "habilitation à recertifier",
+                "verbose_name_plural": "habilitations à recertifier",
+                "ordering": ["account__last_name", "account__first_name", "group__name"],
+                "indexes": [
+                    models.Index(fields=["campaign", "partner", "decision"], name="recert_item_partner"),
+                    models.Index(fields=["campaign", "fund", "decision"], name="recert_item_fund"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "account", "group"), name="recertification_item_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionSettings',
+            name="SupervisionSettings",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('inactivity_months', models.PositiveSmallIntegerField(default=6, help_text="Un utilisateur actif qui ne s'est pas connecté depuis ce délai est signalé (SUP-1).", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)], verbose_name='inactivité signalée après (mois)')),
-                ('activity_window_months', models.PositiveSmallIntegerField(default=6, help_text="Période des classements d'actions métier et de gels de compte (SUP-2, SUP-3).", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(24)], verbose_name='période observée (mois)')),
-                ('business_actions_alert_threshold', models.PositiveIntegerField(default=2000, help_text="Un utilisateur qui dépasse ce nombre d'actions métier sur la période observée fait l'objet d'une alerte ; une nouvelle alerte part à chaque nouveau multiple du seuil.", validators=[django.core.validators.MinValueValidator(1)], verbose_name="seuil d'alerte des actions métier")),
-                ('ranking_size', models.PositiveSmallIntegerField(default=50, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(500)], verbose_name='taille des classements')),
-                ('unused_months', models.PositiveSmallIntegerField(default=6, help_text='Un profil détenu sans aucune action métier sur ce délai est candidat au retrait (SUP-7).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(36)], verbose_name='habilitation inutilisée après (mois)')),
-                ('recertification_days', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name="durée d'une campagne de recertification (jours)")),
-                ('reminder_days', models.PositiveSmallIntegerField(default=7, help_text="Les administrateurs partenaires qui n'ont pas répondu sont relancés à cet intervalle.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)], verbose_name='intervalle des relances (jours)')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='modifié le')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "inactivity_months",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Un utilisateur actif qui ne s'est pas connecté depuis ce délai est signalé (SUP-1).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                        verbose_name="inactivité signalée après (mois)",
+                    ),
+                ),
+                (
+                    "activity_window_months",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Période des classements d'actions métier et de gels de compte (SUP-2, SUP-3).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(24),
+                        ],
+                        verbose_name="période observée (mois)",
+                    ),
+                ),
+                (
+                    "business_actions_alert_threshold",
+                    models.PositiveIntegerField(
+                        default=2000,
+                        help_text="Un utilisateur qui dépasse ce nombre d'actions métier sur la période observée fait l'objet d'une alerte ; une nouvelle alerte part à chaque nouveau multiple du seuil.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="seuil d'alerte des actions métier",
+                    ),
+                ),
+                (
+                    "ranking_size",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        validators=[
+                            django.core.validators.MinValueValidator(5),
+                            django.core.validators.MaxValueValidator(500),
+                        ],
+                        verbose_name="taille des classements",
+                    ),
+                ),
+                (
+                    "unused_months",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Un profil détenu sans aucune action métier sur ce délai est candidat au retrait (SUP-7).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(36),
+                        ],
+                        verbose_name="habilitation inutilisée après (mois)",
+                    ),
+                ),
+                (
+                    "recertification_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                        verbose_name="durée d'une campagne de recertification (jours)",
+                    ),
+                ),
+                (
+                    "reminder_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="Les administrateurs partenaires qui n'ont pas répondu sont relancés à cet intervalle.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="intervalle des relances (jours)",
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="modifié le"),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'paramètres de la supervision',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='supervision_settings_singleton')],
+                "verbose_name": "paramètres de la supervision",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="supervision_settings_singleton"
+                    )
+                ],
             },
         ),
     ]

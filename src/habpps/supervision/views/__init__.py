@@ -1,0 +1,1 @@
+"""Pages of the supervision: dashboards, findings, recertification, settings."""
