@@ -12,5 +12,6 @@ urlpatterns = [
     path("conventions/", include("habpps.conventions.urls")),
     path("annuaire/delegation/", include("habpps.directory.delegation.urls")),
     path("cdap/", include("habpps.cdap.urls")),
+    path("supervision/", include("habpps.supervision.urls")),
     path("api/v1/", include("habpps.api.urls")),
 ]
