@@ -387,3 +387,90 @@ class PolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number}"
+
+
+class PolicyChange(models.Model):
+    """The change log of the policy (ENG-11): one row per committed version, append-only, keyed by its number.
+
+    ``calls`` are the engine calls the change implies (``["assign_group", "group:7", "cdap-ass-cesf",
+    "partner:3"]``…), written in the transaction that bumps the version: a process at version N replays the rows
+    after N instead of rebuilding the policy from the directory. ``rebuild`` marks a change that cannot be told as
+    calls (every process then rebuilds). Old rows may be pruned; a process that finds a gap rebuilds.
+    """
+
+    number = models.BigIntegerField(_("version"), primary_key=True)
+    token = models.CharField(_("jeton"), max_length=32)
+    calls = models.JSONField(_("appels du moteur"), default=list)
+    rebuild = models.BooleanField(_("reconstruction complète"), default=False)
+    committed_at = models.DateTimeField(_("enregistrée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("changement de la politique")
+        verbose_name_plural = _("journal des changements de la politique")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({len(self.calls)} appels)"
+
+
+class PolicyTouch(models.Model):
+    """What a transaction changed in the rows the engine policy is derived from, written by database triggers.
+
+    The triggers (migration 0003) record the account, group, role, fund, partner or service whose engine facts
+    may have moved, whatever wrote the row (a service, a queryset ``update``, a ``bulk_create``); the change that
+    commits them consumes the rows and reconciles those entities only (``policy_delta``).
+    """
+
+    kind = models.CharField(max_length=16)
+    entity_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("entité modifiée")
+        indexes = [models.Index(fields=["kind", "entity_id"])]
+
+
+class ProfileOpening(models.Model):
+    """The national deployment of services (ADM-1): from which date an access profile is open in a fund.
+
+    A row without fund is the national calendar of the profile, a row with a fund overrides it in that fund (an
+    early pilot fund, a fund that opens later). ``opens_on`` empty means not scheduled: closed. A profile without
+    any row is not under a calendar and is open everywhere. A profile not yet open in a fund cannot be granted
+    there; groups that already hold it keep it (as for the doctrine).
+    """
+
+    role = models.ForeignKey(
+        ServiceRole, verbose_name=_("profil"), on_delete=models.PROTECT, related_name="openings"
+    )
+    fund = models.ForeignKey(
+        Fund,
+        verbose_name=_("caisse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profile_openings",
+        help_text=_("Vide : calendrier national, valable dans toute caisse sans date propre."),
+    )
+    opens_on = models.DateField(
+        _("ouvert à partir du"), null=True, blank=True, help_text=_("Vide : pas encore programmé (fermé).")
+    )
+    changed_at = models.DateTimeField(_("modifié le"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ouverture d'un profil")
+        verbose_name_plural = _("déploiement des services")
+        ordering = ["role__service__name", "role__name", "fund__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "fund"], name="profile_opening_per_fund", condition=Q(fund__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["role"], name="profile_opening_national", condition=Q(fund__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.fund or _("national")
+        return f"{self.role} — {where} — {self.opens_on or '—'}"
