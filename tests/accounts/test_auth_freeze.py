@@ -117,5 +117,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(client, netwo
     policy.save()
     forged = {"HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.9"}
     fail(client, network.user_a.login, 2, **forged)
-    assert log_in(client, network.user_b.login, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9").status_code == 429
+    assert (
+        log_in(client, network.user_b.login, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9").status_code == 429
+    )
     assert log_in(client, network.user_b.login, HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 302

@@ -82,14 +82,20 @@ def test_the_history_depth_is_a_setting(network, policy):
 def new_account(network, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         account = services.create_account(
-            network.fund_admin_a, network.partner_a, first_name="Inès", last_name="Nouvelle", email="i@exemple.fr"
+            network.fund_admin_a,
+            network.partner_a,
+            first_name="Inès",
+            last_name="Nouvelle",
+            email="i@exemple.fr",
         )
     password = re.search(r"provisoire pour .* : (\S+)", mail.outbox[-1].body).group(1)
     mail.outbox.clear()
     return account, password
 
 
-def test_first_login_forces_a_change_before_anything_else(client, network, django_capture_on_commit_callbacks):
+def test_first_login_forces_a_change_before_anything_else(
+    client, network, django_capture_on_commit_callbacks
+):
     account, temporary = new_account(network, django_capture_on_commit_callbacks)
     assert log_in(client, account.login, temporary).status_code == 302
     for path in (reverse("home"), reverse("directory:my-habilitations"), reverse("accounts:security")):
@@ -99,7 +105,11 @@ def test_first_login_forces_a_change_before_anything_else(client, network, djang
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             CHANGE,
-            {"old_password": temporary, "new_password1": "Nouveau#Secret9", "new_password2": "Nouveau#Secret9"},
+            {
+                "old_password": temporary,
+                "new_password1": "Nouveau#Secret9",
+                "new_password2": "Nouveau#Secret9",
+            },
         )
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200  # the same session goes on
@@ -118,15 +128,21 @@ def test_logout_stays_reachable_during_the_forced_change(client, network, django
 
 def test_the_change_form_answers_in_french_next_to_the_field(client, network):
     client.force_login(network.user_a)
-    response = client.post(CHANGE, {"old_password": "faux", "new_password1": "court", "new_password2": "autre"})
+    response = client.post(
+        CHANGE, {"old_password": "faux", "new_password1": "court", "new_password2": "autre"}
+    )
     form = response.context["form"]
     assert form.errors["old_password"] == ["Le mot de passe actuel est incorrect."]
     assert form.errors["new_password2"] == ["Les deux mots de passe ne sont pas identiques."]
-    response = client.post(CHANGE, {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD})
+    response = client.post(
+        CHANGE, {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
     assert "différent des 3 précédents" in response.context["form"].errors["new_password1"][0]
 
 
-def test_a_temporary_password_expires_after_24_hours(client, network, clock, django_capture_on_commit_callbacks):
+def test_a_temporary_password_expires_after_24_hours(
+    client, network, clock, django_capture_on_commit_callbacks
+):
     account, temporary = new_account(network, django_capture_on_commit_callbacks)
     clock.advance(hours=24, seconds=1)
     response = log_in(client, account.login, temporary)

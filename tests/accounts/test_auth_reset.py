@@ -58,11 +58,16 @@ def test_the_link_sets_a_new_password_once(client, network, django_capture_on_co
     other = Client()
     page = other.get(link)
     assert "n'est pas valable" in page.content.decode()
-    assert other.post(SET, {"new_password1": "Autre#Secret8", "new_password2": "Autre#Secret8"}).status_code == 200
+    assert (
+        other.post(SET, {"new_password1": "Autre#Secret8", "new_password2": "Autre#Secret8"}).status_code
+        == 200
+    )
     assert Account.objects.get(pk=network.user_a.pk).check_password(NEW)
 
 
-def test_the_link_expires_after_the_policys_lifetime(client, network, clock, django_capture_on_commit_callbacks):
+def test_the_link_expires_after_the_policys_lifetime(
+    client, network, clock, django_capture_on_commit_callbacks
+):
     ask(client, network.user_a.login, django_capture_on_commit_callbacks)
     link = link_of(mail.outbox[0])
     clock.advance(minutes=30, seconds=1)
@@ -86,7 +91,9 @@ def test_only_a_digest_of_the_token_is_stored(client, network, django_capture_on
     assert stored.token_digest == hashlib.sha256(token.encode()).hexdigest()
 
 
-def test_a_reset_unfreezes_the_account_and_ends_its_sessions(client, network, django_capture_on_commit_callbacks):
+def test_a_reset_unfreezes_the_account_and_ends_its_sessions(
+    client, network, django_capture_on_commit_callbacks
+):
     holder = Client()
     log_in(holder, network.user_a.login)
     for _ in range(5):

@@ -13,7 +13,9 @@ HOME = reverse("home")
 
 
 def kinds(account) -> list[str]:
-    return list(JournalEntry.objects.filter(target=account.login).order_by("sequence").values_list("kind", flat=True))
+    return list(
+        JournalEntry.objects.filter(target=account.login).order_by("sequence").values_list("kind", flat=True)
+    )
 
 
 def test_a_second_login_is_refused_while_a_session_is_live(client, network, clock):
@@ -47,7 +49,9 @@ def test_in_the_other_mode_a_new_login_ends_the_old_session(client, network, pol
     assert other.get(HOME).status_code == 200
     response = client.get(HOME)
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    assert AccountSession.objects.filter(account=network.user_a, end_reason=SessionEndReason.REPLACED).exists()
+    assert AccountSession.objects.filter(
+        account=network.user_a, end_reason=SessionEndReason.REPLACED
+    ).exists()
     assert "auth.session.replaced" in kinds(network.user_a)
 
 
