@@ -11,11 +11,9 @@ import argparse
 import importlib
 import pkgutil
 import sys
-import time
 from collections.abc import Sequence
 
-invoked_at: float | None = None
-"""`time.monotonic()` when `main` was last entered: where a sub-command's own time budget starts."""
+from habpps import invocation
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,8 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``habpps`` console script."""
-    global invoked_at
-    invoked_at = time.monotonic()
+    invocation.mark_started()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

@@ -112,9 +112,9 @@ def _seconds_since_process_start() -> float:
     """Time already spent on this command: since the process started when the process was started for it
     (interpreter start-up and imports count against the limit), else since `habpps.cli.main` was entered
     (a long-lived process, a test runner, calling the command in-process)."""
-    import habpps.cli
+    from habpps import invocation
 
-    since_main = None if habpps.cli.invoked_at is None else time.monotonic() - habpps.cli.invoked_at
+    since_main = invocation.seconds_since_start()
     try:
         import psutil
 
