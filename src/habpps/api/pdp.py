@@ -2,8 +2,8 @@
 
 Decisions come from the process's compiled snapshot — no database query per decision — and a batch is decided
 on one snapshot, so its answers are mutually consistent. Every denial is journalled (AUD-1) in the org scope of
-the unit it concerns, so that a fund's auditors see the refusals of their fund's users; a batch journals its
-denials in one transaction.
+the unit it concerns, so that a fund's auditors see the refusals of their fund's users (see ``denials`` for
+when it is written).
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-
+from habpps.api.denials import journal_denials
 from habpps.directory.orgs import NATIONAL_UNIT
 from habpps.directory.policy_cache import CompiledPolicy, current_policy
 from habpps.engine import Decision, RBACError
-from habpps.journal.services import record_event
 
 DENIAL_KIND = "access.decision.denied"
 """Journal kind of a refused decision: under ``access``, kept one year by default (AUD-3)."""
@@ -69,24 +67,27 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
 
 
 def _journal_denials(compiled: CompiledPolicy, denials: list[Verdict], service: str) -> None:
-    with transaction.atomic():
-        for verdict in denials:
-            query = verdict.query
-            unit = query.org or _home_unit(compiled, query.user)
-            record_event(
-                DENIAL_KIND,
-                org_scope=unit_scope(compiled, unit),
-                target=f"account:{query.user}"[:255],
-                data={
+    journal_denials(
+        [
+            {
+                "kind": DENIAL_KIND,
+                "org_scope": unit_scope(
+                    compiled, verdict.query.org or _home_unit(compiled, verdict.query.user)
+                ),
+                "target": f"account:{verdict.query.user}"[:255],
+                "data": {
                     "service": service,
-                    "user": query.user,
-                    "operation": query.operation,
-                    "object": query.obj,
-                    "org": query.org,
+                    "user": verdict.query.user,
+                    "operation": verdict.query.operation,
+                    "object": verdict.query.obj,
+                    "org": verdict.query.org,
                     "reason": verdict.decision.reason if verdict.decision else None,
                     "policy_version": compiled.number,
                 },
-            )
+            }
+            for verdict in denials
+        ]
+    )
 
 
 def _home_unit(compiled: CompiledPolicy, user: str) -> str:

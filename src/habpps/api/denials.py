@@ -1,0 +1,134 @@
+"""Journalling the decision endpoint's refusals without putting the journal on the decision's path.
+
+The journal is one hash chain: every append locks its head, so appends are serialised across all processes
+and cost a few database round trips each. Written from the request, a refusal would cost the caller those round
+trips and cap the whole platform's refusal rate at the chain's append rate. So by default (``deferred``) a
+process hands its refusals to one background writer that appends them in order, many per transaction, and the
+decision is answered at once; the request id is captured on submission, so each entry still names its request.
+
+The price is explicit: refusals submitted but not yet written are lost if the process is killed outright
+(a normal or graceful stop writes them first, at exit). The queue is bounded: when the journal cannot keep up,
+requests wait for room rather than refusals being dropped. ``HABPPS_API_DENIAL_JOURNAL = "immediate"`` (setting
+or environment variable) writes each refusal inside its request instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import queue
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+
+from habpps.journal.context import current_request_id
+from habpps.journal.services import record_event
+
+logger = logging.getLogger(__name__)
+
+IMMEDIATE = "immediate"
+DEFERRED = "deferred"
+QUEUE_LIMIT = 50_000
+BATCH_LIMIT = 500
+
+
+def mode() -> str:
+    value = getattr(settings, "HABPPS_API_DENIAL_JOURNAL", None) or os.environ.get(
+        "HABPPS_API_DENIAL_JOURNAL", DEFERRED
+    )
+    return IMMEDIATE if value == IMMEDIATE else DEFERRED
+
+
+def journal_denials(events: list[dict[str, Any]]) -> None:
+    """Journal these refusals (``record_event`` keyword arguments), now or through the background writer."""
+    request_id = current_request_id.get() or ""
+    events = [{**event, "request_id": request_id} for event in events]
+    if mode() == IMMEDIATE:
+        _write(events)
+    else:
+        _writer().submit(events)
+
+
+def flush(timeout: float = 30.0) -> bool:
+    """Wait until every submitted refusal is written; False if the writer did not finish in time."""
+    writer = _current
+    return writer is None or writer.drain(timeout)
+
+
+def _write(events: list[dict[str, Any]]) -> None:
+    with transaction.atomic():
+        for event in events:
+            record_event(event.pop("kind"), **event)
+
+
+class _Writer:
+    """One background thread per process appending queued refusals, oldest first."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self._queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=QUEUE_LIMIT)
+        self._thread = threading.Thread(target=self._run, name="habpps-journal-refus", daemon=True)
+        self._thread.start()
+
+    def submit(self, events: list[dict[str, Any]]) -> None:
+        for event in events:
+            self._queue.put(event)  # blocks when full: back-pressure, never a silent drop
+
+    def drain(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return not self._queue.unfinished_tasks
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < BATCH_LIMIT:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._write_with_retry(batch)
+            for _ in batch:
+                self._queue.task_done()
+
+    def _write_with_retry(self, batch: list[dict[str, Any]]) -> None:
+        delay = 0.1
+        while True:
+            try:
+                close_old_connections()
+                _write([dict(event) for event in batch])
+                return
+            except Exception:  # the database is away: keep the refusals and try again
+                logger.exception(
+                    "Journalisation de %d refus en échec ; nouvel essai dans %.1f s", len(batch), delay
+                )
+                connection.close()
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+
+_current: _Writer | None = None
+_lock = threading.Lock()
+
+
+def _writer() -> _Writer:
+    """The writer of this process (a forked worker starts its own: threads do not survive a fork)."""
+    global _current
+    writer = _current
+    if writer is not None and writer.pid == os.getpid():
+        return writer
+    with _lock:
+        if _current is None or _current.pid != os.getpid():
+            _current = _Writer()
+        return _current
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    if _current is not None and _current.pid == os.getpid():
+        _current.drain(timeout=10.0)
