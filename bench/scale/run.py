@@ -93,6 +93,24 @@ def worker_processes(master: subprocess.Popen) -> list[psutil.Process]:
     return psutil.Process(master.pid).children()
 
 
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def postgres_processes(pg_dir: str) -> list[psutil.Process]:
+    """The server's processes, including the backends serving the workers' connections."""
+    pid = int((Path(pg_dir) / "data" / "postmaster.pid").read_text().split()[0])
+    master = psutil.Process(pid)
+    return [master, *master.children(recursive=True)]
+
+
 def http_post(port: int, path: str, token: str, body: dict, timeout: float = 900) -> tuple[int, dict]:
     import http.client
 
@@ -286,14 +304,29 @@ def run(args) -> dict:
             "server": {"workers": args.workers, "threads": args.threads, "probe_s": args.probe},
         }
         runs = []
+        database = postgres_processes(pg["PG_TEST_DIR"])
         for connections in args.connections:
             for batch in args.batches:
+                before = cpu_seconds(workers), cpu_seconds(database)
                 figures = loadgen(
                     port, token, queries, connections=connections, duration=args.duration, batch=batch
+                )
+                # CPU the server side spent per decision: independent of what else the machine runs, it says
+                # what two dedicated cores would sustain.
+                server_cpu = cpu_seconds(workers) - before[0]
+                database_cpu = cpu_seconds(database) - before[1]
+                figures["cpu_ms_per_decision"] = {
+                    "workers": round(1000 * server_cpu / max(1, figures["decisions"]), 3),
+                    "postgresql": round(1000 * database_cpu / max(1, figures["decisions"]), 3),
+                }
+                figures["decisions_per_s_on_2_dedicated_cores"] = round(
+                    2 * figures["decisions"] / max(1e-9, server_cpu + database_cpu)
                 )
                 log(f"charge : {figures}")
                 runs.append(figures)
         results["load"] = runs
+        results["journal"] = journal_check(sum(r["decisions"] - r["granted"] for r in [warm, *runs]))
+        log(f"journal : {results['journal']}")
         results["memory_per_worker_mib"] = [
             {
                 "pid": worker.pid,
@@ -315,6 +348,25 @@ def run(args) -> dict:
             master.wait(timeout=60)
         pg_stop(pg["PG_TEST_DIR"])
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def journal_check(denials_answered: int, wait: float = 60.0) -> dict:
+    """Refusals answered by the load runs vs refusals in the journal, once the workers' writers caught up."""
+    from habpps.api.pdp import DENIAL_KIND
+    from habpps.journal.models import JournalEntry
+
+    started = time.perf_counter()
+    journalled = 0
+    while time.perf_counter() - started < wait:
+        journalled = JournalEntry.objects.filter(kind=DENIAL_KIND).count()
+        if journalled >= denials_answered:
+            break
+        time.sleep(1)
+    return {
+        "denials_answered": denials_answered,
+        "denials_journalled": journalled,
+        "catch_up_s": round(time.perf_counter() - started, 1),
+    }
 
 
 def propagation_subject(sample: dict, queries: Path) -> tuple[str, dict]:
