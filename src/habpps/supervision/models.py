@@ -11,6 +11,7 @@ never the partners' millions.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -232,7 +233,7 @@ class Finding(models.Model):
         "directory.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     state = models.CharField(_("état constaté"), max_length=64)
-    details = models.JSONField(_("détails"), default=dict)
+    details = models.JSONField(_("détails"), default=dict, encoder=DjangoJSONEncoder)
     first_seen_at = models.DateTimeField(_("constaté le"))
     last_seen_at = models.DateTimeField(_("vu pour la dernière fois le"))
     state_changed_at = models.DateTimeField(_("état modifié le"))

@@ -40,8 +40,8 @@ def partner_indicators(
     scope = SupervisionScope.of_partner(partner.fund_id, partner.pk)
     accounts = partner.accounts.exclude(status=AccountStatus.REMOVED)
     activity = DailyAccountActivity.objects.filter(partner=partner, day__gte=since).aggregate(
-        logins=Sum("logins"),
-        freezes=Sum("freezes"),
+        login_count=Sum("logins"),
+        freeze_count=Sum("freezes"),
         connected=Count("account", distinct=True, filter=Q(logins__gt=0)),
     )
     actions = DailyServiceActivity.objects.filter(partner=partner, day__gte=since).aggregate(
@@ -64,12 +64,12 @@ def partner_indicators(
             _("un utilisateur détenant un profil par un groupe compte pour une habilitation"),
         ),
         Indicator(_("Utilisateurs connectés sur la période"), activity["connected"] or 0),
-        Indicator(_("Connexions sur la période"), activity["logins"] or 0),
+        Indicator(_("Connexions sur la période"), activity["login_count"] or 0),
         Indicator(
             _("Utilisateurs non connectés depuis le seuil d'inactivité"),
             inactive_users(scope, inactivity_cutoff).count(),
         ),
-        Indicator(_("Gels de compte sur la période"), activity["freezes"] or 0),
+        Indicator(_("Gels de compte sur la période"), activity["freeze_count"] or 0),
         Indicator(_("Actions métier sur la période"), actions["total"] or 0),
         Indicator(_("Utilisateurs ayant effectué une action métier"), actions["users"] or 0),
         Indicator(_("Constats ouverts"), findings.count()),

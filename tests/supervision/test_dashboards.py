@@ -1,0 +1,155 @@
+"""Each dashboard's content on a small fixture, at each level, scoped to its viewer (SUP-1..7)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from habpps.accounts.models import Account
+from habpps.directory.models import GroupMembership, GroupRoleAssignment
+from habpps.directory.policy_build import build_rbac
+from habpps.supervision.aggregation import aggregate
+from habpps.supervision.dashboards.activity import top_business_actions, top_freezes
+from habpps.supervision.dashboards.habilitations import habilitation_series
+from habpps.supervision.dashboards.inactivity import inactive_users
+from habpps.supervision.dashboards.least_privilege import reported_violations, unused_habilitations
+from habpps.supervision.dashboards.partner import partner_indicators
+from habpps.supervision.dashboards.sections import section_consultations
+from habpps.supervision.scope import SupervisionScope, supervision_scope_for
+from supervision.conftest import consult, freeze, today
+
+
+def scopes(net):
+    return {
+        "national": SupervisionScope.national(),
+        "fund_a": SupervisionScope.of_fund(net.fund_a.pk),
+        "partner_b": SupervisionScope.of_partner(net.fund_b.pk, net.partner_b.pk),
+    }
+
+
+def test_each_administrator_supervises_their_own_organisation(net):
+    assert supervision_scope_for(net.national_admin) == SupervisionScope.national()
+    assert supervision_scope_for(net.fund_admin_a) == SupervisionScope.of_fund(net.fund_a.pk)
+    assert supervision_scope_for(net.partner_admin_b) == SupervisionScope.of_partner(
+        net.fund_b.pk, net.partner_b.pk
+    )
+
+
+def test_a_verifier_and_a_partner_user_may_not_supervise(net):
+    assert supervision_scope_for(net.verifier_a) is None
+    assert supervision_scope_for(net.user_a) is None
+
+
+def test_sup1_lists_active_users_silent_for_six_months_at_each_level(net):
+    long_ago = timezone.now() - timedelta(days=200)
+    Account.objects.filter(pk__in=[net.user_a.pk, net.user_b.pk]).update(
+        last_login=long_ago, created_at=long_ago
+    )
+    Account.objects.exclude(pk__in=[net.user_a.pk, net.user_b.pk]).update(last_login=timezone.now())
+    cutoff = timezone.now() - timedelta(days=180)
+    found = {name: set(inactive_users(scope, cutoff)) for name, scope in scopes(net).items()}
+    assert found["national"] == {net.user_a, net.user_b}
+    assert found["fund_a"] == {net.user_a}
+    assert found["partner_b"] == {net.user_b}
+
+
+def test_sup1_counts_an_account_that_never_logged_in_from_its_creation(net):
+    Account.objects.update(last_login=timezone.now())
+    Account.objects.filter(pk=net.user_a.pk).update(
+        last_login=None, created_at=timezone.now() - timedelta(days=400)
+    )
+    assert list(inactive_users(SupervisionScope.national(), timezone.now() - timedelta(days=180))) == [
+        net.user_a
+    ]
+
+
+def test_sup2_ranks_users_by_business_actions_within_the_scope(net):
+    consult(net.user_a, times=3)
+    consult(net.user_b, times=5)
+    aggregate(until=today())
+    since = today() - timedelta(days=180)
+    national = top_business_actions(SupervisionScope.national(), "cdap", since, 10)
+    assert [(r.account, r.total) for r in national] == [(net.user_b, 5), (net.user_a, 3)]
+    assert [r.account for r in top_business_actions(scopes(net)["fund_a"], "cdap", since, 10)] == [net.user_a]
+    assert top_business_actions(SupervisionScope.national(), "cdap", since, 1)[0].account == net.user_b
+
+
+def test_sup3_ranks_users_by_freezes_and_leaves_out_suspended_accounts(net):
+    freeze(net.user_a, times=2)
+    freeze(net.user_b, times=1)
+    aggregate(until=today())
+    since = today() - timedelta(days=180)
+    assert [(r.account, r.total) for r in top_freezes(SupervisionScope.national(), since, 10)] == [
+        (net.user_a, 2),
+        (net.user_b, 1),
+    ]
+    assert [r.account for r in top_freezes(scopes(net)["partner_b"], since, 10)] == [net.user_b]
+    Account.objects.filter(pk=net.user_a.pk).update(status="suspended")
+    assert [r.account for r in top_freezes(SupervisionScope.national(), since, 10)] == [net.user_b]
+
+
+def test_sup4_series_of_habilitations_per_profile_at_each_level(net):
+    aggregate(until=today(), since=today())
+    national = habilitation_series(SupervisionScope.national(), today(), today())
+    assert national == {"cdap-ass-cesf": [(today(), 2)]}
+    assert habilitation_series(scopes(net)["fund_a"], today(), today()) == {"cdap-ass-cesf": [(today(), 1)]}
+    assert habilitation_series(SupervisionScope.national(), today(), today(), ["autre"]) == {}
+
+
+def test_sup5_consultation_of_each_section_filtered_by_profile(net):
+    consult(net.user_a, sections=["dossier", "droits"], times=2)
+    consult(net.user_b, sections=["dossier"], profiles=["cdap-instructeur-rsa-cpam"])
+    aggregate(until=today())
+    assert section_consultations(SupervisionScope.national(), today(), today()) == {"dossier": 3, "droits": 2}
+    assert section_consultations(
+        SupervisionScope.national(), today(), today(), "cdap-instructeur-rsa-cpam"
+    ) == {"dossier": 1}
+    assert section_consultations(scopes(net)["partner_b"], today(), today()) == {"dossier": 1}
+
+
+def test_sup6_key_indicators_of_a_partner(net):
+    consult(net.user_a, times=4)
+    freeze(net.user_a)
+    aggregate(until=today())
+    indicators = {
+        indicator.label: indicator.value
+        for indicator in partner_indicators(
+            net.partner_a,
+            since=today() - timedelta(days=180),
+            inactivity_cutoff=timezone.now() - timedelta(days=180),
+            now=timezone.now(),
+        )
+    }
+    assert indicators["Comptes actifs"] == 2  # the user and the partner administrator
+    assert indicators["Groupes"] == 1
+    assert indicators["Habilitations en cours"] == 1
+    assert indicators["Actions métier sur la période"] == 4
+    assert indicators["Gels de compte sur la période"] == 1
+
+
+def test_sup7_unused_habilitations_are_the_profiles_held_without_any_action_since_the_cutoff(net):
+    long_ago = timezone.now() - timedelta(days=400)
+    GroupMembership.objects.update(started_at=long_ago)
+    GroupRoleAssignment.objects.update(started_at=long_ago)
+    consult(net.user_a)
+    aggregate(until=today())
+    cutoff = today() - timedelta(days=180)
+    national = list(unused_habilitations(SupervisionScope.national(), cutoff))
+    assert [(row["account_id"], row["group__role_assignments__role__code"]) for row in national] == [
+        (net.user_b.pk, "cdap-ass-cesf")
+    ]
+    assert list(unused_habilitations(scopes(net)["fund_a"], cutoff)) == []
+
+
+def test_sup7_a_profile_given_after_the_cutoff_is_not_yet_a_candidate(net):
+    assert list(unused_habilitations(SupervisionScope.national(), today() - timedelta(days=180))) == []
+
+
+def test_sup7_reported_exclusions_broken_by_users_of_the_scope(net):
+    rbac = build_rbac()
+    rbac.create_exclusion("consultation-et-administration", ["cdap-ass-cesf", "PartnerAdmin"], risk="report")
+    rbac.assign_user(net.user_b.login, "PartnerAdmin", org=f"partner:{net.partner_b.pk}")
+    national = reported_violations(SupervisionScope.national(), rbac)
+    assert [(v.rule, v.account) for v in national] == [("consultation-et-administration", net.user_b)]
+    assert reported_violations(scopes(net)["fund_a"], rbac) == []
