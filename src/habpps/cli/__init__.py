@@ -13,8 +13,6 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from habpps import invocation
-
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser with every sub-command found in ``habpps.cli.*`` modules."""
@@ -36,7 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``habpps`` console script."""
-    invocation.mark_started()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

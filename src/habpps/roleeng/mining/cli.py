@@ -104,26 +104,21 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-_INTERPRETER_START_UP_MAX = 3.0
-"""Seconds of process life before `habpps` started that can only be interpreter start-up for this command."""
+_START_UP_MAX = 5.0
+"""A process younger than this when the command runs was started for it: its start-up counts."""
 
 
 def _seconds_since_process_start() -> float:
-    """Time already spent on this command: since the process started when the process was started for it
-    (interpreter start-up and imports count against the limit), else since `habpps.cli.main` was entered
-    (a long-lived process, a test runner, calling the command in-process)."""
-    from habpps import invocation
-
-    since_main = invocation.seconds_since_start()
+    """Time already spent on this command: the process's whole life when it was started to run it (interpreter
+    start-up and imports count against the limit), else nothing — a long-lived process (a test runner, a worker)
+    calling the command in-process starts the clock at the call."""
     try:
         import psutil
 
-        since_process = max(0.0, time.time() - psutil.Process().create_time())
+        age = max(0.0, time.time() - psutil.Process().create_time())
     except Exception:  # pragma: no cover - psutil missing or unable to read the process: start at the command
-        return since_main or 0.0
-    if since_main is None or since_process - since_main <= _INTERPRETER_START_UP_MAX:
-        return since_process
-    return since_main
+        return 0.0
+    return age if age <= _START_UP_MAX else 0.0
 
 
 def _write_atomically(path: Path, document: dict) -> None:
