@@ -1,0 +1,139 @@
+"""The pages: scoped to the viewer, CSV exports (UTF-8 with BOM, ``;``, formulas neutralised), charts as SVG
+with a text alternative and their data table, acknowledgement and recertification buttons (SUP-8, ADM-8)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from habpps.accounts.models import Account
+from habpps.journal.models import JournalEntry
+from habpps.supervision import recertification
+from habpps.supervision.aggregation import aggregate
+from habpps.supervision.alerts import run_alerts
+from habpps.supervision.models import Finding
+from supervision.conftest import consult, today
+
+PAGES = [
+    "/supervision/",
+    "/supervision/non-connectes/",
+    "/supervision/actions-metier/",
+    "/supervision/gels/",
+    "/supervision/habilitations/",
+    "/supervision/rubriques/",
+    "/supervision/organismes/",
+    "/supervision/moindre-privilege/",
+    "/supervision/recertification/",
+]
+
+
+def read_csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_dashboard_answers_each_administrator(net, login, url):
+    for admin in (net.national_admin, net.fund_admin_a, net.partner_admin_b):
+        response = login(admin).get(url, follow=True)
+        assert response.status_code == 200, (admin.login, url)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_user_without_the_permission_gets_a_404(net, login, url):
+    assert login(net.user_a).get(url).status_code == 404
+
+
+def test_sup1_page_lists_only_the_viewer_s_users_and_exports_them(net, login):
+    Account.objects.update(last_login=timezone.now())
+    Account.objects.filter(pk__in=[net.user_a.pk, net.user_b.pk]).update(
+        last_login=timezone.now() - timedelta(days=300)
+    )
+    page = login(net.fund_admin_a).get("/supervision/non-connectes/").content.decode()
+    assert net.user_a.login in page and net.user_b.login not in page
+    rows = read_csv(login(net.fund_admin_a).get("/supervision/non-connectes/?format=csv"))
+    assert rows[0][0] == "Identifiant"
+    assert [row[0] for row in rows[1:]] == [net.user_a.login]
+    assert JournalEntry.objects.filter(
+        kind="supervision.export", actor_identifier=net.fund_admin_a.login
+    ).exists()
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(net, login):
+    Account.objects.filter(pk=net.user_a.pk).update(
+        last_name='=HYPERLINK("http://x")', last_login=timezone.now() - timedelta(days=300)
+    )
+    rows = read_csv(login(net.national_admin).get("/supervision/non-connectes/?format=csv"))
+    assert '\'=HYPERLINK("http://x")' in [cell for row in rows for cell in row]
+
+
+def test_sup4_chart_is_inline_svg_with_its_text_alternative_and_data_table(net, login):
+    aggregate(until=today(), since=today())
+    period = f"start={today().isoformat()}&end={today().isoformat()}"
+    page = login(net.national_admin).get(f"/supervision/habilitations/?{period}").content.decode()
+    assert "<svg" in page and "<style" not in page and "<?xml" not in page
+    assert "Évolution par profil" in page  # the text alternative
+    assert "<caption>Données du graphique" in page
+    rows = read_csv(login(net.national_admin).get(f"/supervision/habilitations/?{period}&format=csv"))
+    assert rows[1][1:] == ["cdap-ass-cesf", "Assistant de service social – CESF", "2"]
+
+
+def test_sup4_filter_by_a_partner_outside_the_scope_is_refused(net, login):
+    page = login(net.fund_admin_a).get(f"/supervision/habilitations/?siret={net.partner_b.siret}")
+    assert "Aucun organisme de votre périmètre ne porte ce SIRET" in page.content.decode()
+
+
+def test_sup5_chart_and_csv_of_section_consultations(net, login):
+    consult(net.user_a, sections=["dossier", "droits"], times=2)
+    aggregate(until=today())
+    client = login(net.partner_admin_a)
+    period = f"end={today().isoformat()}"
+    page = client.get(f"/supervision/rubriques/?{period}").content.decode()
+    assert "<svg" in page and "4 affichages de rubriques au total" in page
+    rows = {
+        row[0]: row[1] for row in read_csv(client.get(f"/supervision/rubriques/?{period}&format=csv"))[1:]
+    }
+    assert (rows["Dossier"], rows["Droits"], rows["Logement"]) == ("2", "2", "0")
+
+
+def test_sup6_a_fund_administrator_may_not_open_a_partner_of_another_fund(net, login):
+    client = login(net.fund_admin_a)
+    assert client.get(f"/supervision/organismes/{net.partner_a.pk}/").status_code == 200
+    assert client.get(f"/supervision/organismes/{net.partner_b.pk}/").status_code == 404
+
+
+def test_acknowledging_from_the_dashboard_row(net, login):
+    Account.objects.update(last_login=timezone.now())
+    Account.objects.filter(pk=net.user_a.pk).update(last_login=timezone.now() - timedelta(days=300))
+    run_alerts()
+    finding = Finding.objects.get()
+    assert login(net.fund_admin_b).post(f"/supervision/constats/{finding.pk}/acquitter/").status_code == 404
+    client = login(net.partner_admin_a)
+    response = client.post(f"/supervision/constats/{finding.pk}/acquitter/", {"note": "Congé long"})
+    assert response.status_code == 302
+    assert Finding.objects.get().acknowledgement_note == "Congé long"
+    assert "Acquitté" in client.get("/supervision/non-connectes/").content.decode()
+
+
+def test_the_partner_administrator_confirms_and_revokes_from_the_recertification_page(net, login):
+    campaign = recertification.open_campaign(net.national_admin, name="Revue")
+    item = campaign.items.get(account=net.user_a)
+    client = login(net.partner_admin_a)
+    assert net.user_a.login in client.get("/supervision/recertification/a-traiter/").content.decode()
+    assert client.post(f"/supervision/recertification/habilitations/{item.pk}/retirer/").status_code == 302
+    item.refresh_from_db()
+    assert item.decision == "revoked"
+    other = campaign.items.get(account=net.user_b)
+    assert client.post(f"/supervision/recertification/habilitations/{other.pk}/confirmer/").status_code == 404
+
+
+def test_a_fund_administrator_opens_a_campaign_from_the_page(net, login):
+    response = login(net.fund_admin_a).post("/supervision/recertification/", {"name": "Revue de printemps"})
+    assert response.status_code == 302
+    detail = login(net.fund_admin_a).get(response.url).content.decode()
+    assert "Revue de printemps" in detail and net.user_a.login in detail
