@@ -78,6 +78,7 @@ def measure(users: int, seed: int, checks: int) -> dict[str, Any]:
     plain = [q for q in inside if (q[1], q[2]) not in conditional and q[0] not in timed_users]
     guarded = [q for q in inside if (q[1], q[2]) in conditional and q[0] not in timed_users]
     timed = [q for q in inside if q[0] in timed_users]
+    figures["unconditioned_baseline"], _, _ = _best_round(baseline.check, [q[:4] for q in plain], ROUNDS)
     figures["unconditioned"], _, plain_results = _best_round(snapshot.check, plain, ROUNDS)
     figures["conditional"], _, guarded_results = _best_round(snapshot.check, guarded, ROUNDS)
     figures["conditional_granted_share"] = sum(guarded_results) / max(1, len(guarded_results))
@@ -106,6 +107,7 @@ def print_figures(f: dict[str, Any]) -> None:
           f"temporelle : {f['timed_users_share']:.0%} ; compilation : {f['compile_s']:.2f} s")
     rows = [
         ("snapshot sans condition (référence issue 3)", f["baseline"]),
+        ("mêmes requêtes non conditionnelles, sans condition", f["unconditioned_baseline"]),
         ("permission non conditionnelle, avec contexte", f["unconditioned"]),
         ("permission conditionnelle (3 contraintes)", f["conditional"]),
         ("permission conditionnelle, hors réseau (refus)", f["conditional_outside"]),
@@ -121,12 +123,13 @@ def print_figures(f: dict[str, Any]) -> None:
 
 
 def print_markdown(results: list[dict[str, Any]]) -> None:
-    print("\n| users | baseline | unconditioned, with context | conditional | conditional, denied | "
-          "temporal user | explain (conditional) |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| users | baseline (all queries) | same unconditioned queries, plain snapshot | unconditioned, "
+          "conditional snapshot + context | conditional | conditional, denied | temporal user | "
+          "explain (conditional) |")
+    print("|---|---|---|---|---|---|---|---|")
     for f in results:
-        cells = [f[k]["median_ns"] for k in ("baseline", "unconditioned", "conditional", "conditional_outside",
-                                             "timed", "explain_conditional")]
+        cells = [f[k]["median_ns"] for k in ("baseline", "unconditioned_baseline", "unconditioned", "conditional",
+                                             "conditional_outside", "timed", "explain_conditional")]
         print(f"| {f['users']:,} | " + " | ".join(_us(c) for c in cells) + " |")
 
 

@@ -294,7 +294,23 @@ class DelegatedAdministration(EngineCore):
     def _lineage(self, org: str) -> list[str]:
         return org_lineage(self._state, org)
 
+    _authority_cache: tuple[int, dict[str, list[Authority]]] = (-1, {})
+
     def _authorities(self, user: str, visiting: frozenset[str]) -> list[Authority]:
+        """Memoised per policy version (every change moves the version, so the cache can never be stale)."""
+        version, cached = self._authority_cache
+        if version != self._state.version or self._state is not getattr(self, "_authority_state", None):
+            cached = {}
+            self._authority_cache = (self._state.version, cached)
+            self._authority_state = self._state
+        if not visiting and user in cached:
+            return list(cached[user])
+        result = self._compute_authorities(user, visiting)
+        if not visiting:
+            cached[user] = result
+        return list(result)
+
+    def _compute_authorities(self, user: str, visiting: frozenset[str]) -> list[Authority]:
         state = self._state
         result = []
         for name, org in sorted(state.admin_assignments.get(user, ()), key=lambda p: (p[0], p[1] or "")):
