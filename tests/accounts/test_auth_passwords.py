@@ -165,3 +165,22 @@ def test_a_personal_password_expires_after_six_months_and_must_be_changed(client
 def test_calendar_months():
     assert add_months(datetime(2025, 8, 31), 6) == datetime(2026, 2, 28)
     assert add_months(datetime(2025, 1, 15), 6) == datetime(2025, 7, 15)
+
+
+def test_common_breached_passwords_are_refused_even_with_the_four_classes(db):
+    assert codes("P@ssw0rd") == {"password_too_common"}
+
+
+def test_long_passwords_are_not_truncated(network, policy):
+    policy.password_max_length = 128
+    policy.save()
+    account = Account.objects.get(pk=network.user_a.pk)
+    change_password(account, "Long#1" + "x" * 100, kind="change")
+    assert account.check_password("Long#1" + "x" * 100)
+    assert not account.check_password("Long#1" + "x" * 99)
+
+
+def test_password_fields_let_password_managers_work(client, db):
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert 'autocomplete="username"' in page and 'autocomplete="current-password"' in page
+    assert "onpaste" not in page

@@ -119,3 +119,38 @@ def test_enrolment_lifts_the_requirement_duty(client, network, policy, clock):
     device = SecondFactorDevice.objects.get(account=network.user_a)
     client.post(VERIFY, {"code": pyotp.TOTP(device.secret).at(clock.now())})
     assert client.get(HOME).status_code == 200
+
+
+def test_a_code_older_than_one_step_is_refused(client, network, clock):
+    totp, _ = enrol(client, network.user_a, clock)
+    clock.advance(seconds=30)
+    stale = totp.at(clock.now())
+    clock.advance(seconds=61)
+    log_in(client, network.user_a.login)
+    assert client.post(VERIFY, {"code": stale}).status_code == 200
+    assert client.get(HOME).status_code == 302
+
+
+def test_removing_the_second_factor_needs_the_password_and_is_notified(
+    client, network, clock, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    enrol(client, network.user_a, clock)
+    client.force_login(network.user_a)
+    remove = reverse("accounts:second-factor-remove")
+    response = client.post(remove, {"old_password": "faux"})
+    assert response.status_code == 200 and SecondFactorDevice.objects.filter(account=network.user_a).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(remove, {"old_password": "Motdepasse#2025"}).status_code == 302
+    assert not SecondFactorDevice.objects.filter(account=network.user_a).exists()
+    assert "double authentification retirée" in mail.outbox[-1].subject
+
+
+def test_recovery_codes_are_stored_salted(client, network, clock):
+    from habpps.accounts.models import RecoveryCode
+
+    _, codes = enrol(client, network.user_a, clock)
+    digests = list(RecoveryCode.objects.filter(account=network.user_a).values_list("code_digest", flat=True))
+    assert len({digest.split("$")[0] for digest in digests}) == len(digests) == 10
+    assert not any(code.replace("-", "") in digest for code in codes for digest in digests)

@@ -101,3 +101,4 @@ def test_the_session_key_changes_at_login(client, network):
     client.cookies["sessionid"] = "fixation0attempt0by0an0attacker0"
     log_in(client, network.user_a.login)
     assert client.session.session_key != "fixation0attempt0by0an0attacker0"
+    assert len(client.session.session_key) == 32  # [a-z0-9]{32}: about 165 bits (ASVS 3.2.2)

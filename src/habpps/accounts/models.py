@@ -458,7 +458,7 @@ class RecoveryCode(models.Model):
     """A single-use code replacing the authenticator when it is lost (AUT-8); only its digest is stored."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="recovery_codes")
-    code_digest = models.CharField(max_length=64)
+    code_digest = models.CharField(max_length=80)  # salt$hmac
     used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
 
     class Meta:

@@ -3,7 +3,7 @@
 - A new account gets two (AUT-3): the login in one, the temporary password in the other, so an intercepted
   message never holds both halves; the administrator who created the account sees neither.
 - « Mot de passe oublié » sends a single-use link (AUT-5).
-- A freeze and a password change are notified to the holder (OWASP ASVS 2.2.3), so that someone else's
+- A freeze, a password change and a change of second factor are notified to the holder (OWASP ASVS 2.2.3), so that someone else's
   attempt does not go unnoticed. Those notices never block the login flow when the mail server is down.
 """
 
@@ -67,3 +67,8 @@ def send_freeze_notice(account: Account, freeze: AccountFreeze) -> None:
 
 def send_password_changed_notice(account: Account) -> None:
     _notify(account, "mot de passe modifié", "accounts/mail/password_changed.txt", {})
+
+
+def send_second_factor_notice(account: Account, *, enrolled: bool) -> None:
+    subject = "double authentification activée" if enrolled else "double authentification retirée"
+    _notify(account, subject, "accounts/mail/second_factor_changed.txt", {"enrolled": enrolled})

@@ -20,6 +20,7 @@ from django.utils.crypto import salted_hmac
 
 from habpps.accounts import clock
 from habpps.accounts.models import Account, AuthenticationPolicy, RecoveryCode, SecondFactorDevice
+from habpps.accounts.notifications import send_second_factor_notice
 from habpps.journal.services import record_event
 
 RECOVERY_CODE_COUNT = 10
@@ -107,6 +108,7 @@ def confirm_enrolment(device: SecondFactorDevice, code: str) -> list[str] | None
             org_scope=device.account.org_scope,
             target=device.account.login,
         )
+        transaction.on_commit(lambda: send_second_factor_notice(device.account, enrolled=True))
     return codes
 
 
@@ -117,11 +119,23 @@ def remove_second_factor(account: Account) -> None:
         record_event(
             "auth.second_factor.remove", actor=account, org_scope=account.org_scope, target=account.login
         )
+        transaction.on_commit(lambda: send_second_factor_notice(account, enrolled=False))
 
 
-def _digest(code: str) -> str:
-    normalised = "".join(code.split()).replace("-", "").lower()
-    return salted_hmac(_DIGEST_SALT, normalised, algorithm="sha256").hexdigest()
+def _normalise(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def _digest(code: str, salt: str | None = None) -> str:
+    """``salt$hmac``: a keyed SHA-256 of the code with a random 32-bit salt of its own (OWASP ASVS 2.6.2)."""
+    salt = secrets.token_hex(4) if salt is None else salt
+    mac = salted_hmac(_DIGEST_SALT + salt, _normalise(code), algorithm="sha256").hexdigest()
+    return f"{salt}${mac}"
+
+
+def _matches(code: str, digest: str) -> bool:
+    salt, _, _ = digest.partition("$")
+    return hmac.compare_digest(_digest(code, salt), digest)
 
 
 def replace_recovery_codes(account: Account) -> list[str]:
@@ -136,15 +150,16 @@ def replace_recovery_codes(account: Account) -> list[str]:
 
 def use_recovery_code(account: Account, code: str) -> bool:
     """Spend one unused recovery code of ``account``; journalled, since it means the authenticator is lost."""
-    used = RecoveryCode.objects.filter(
-        account=account, code_digest=_digest(code), used_at__isnull=True
-    ).update(used_at=clock.now())
-    if used:
-        record_event(
-            "auth.second_factor.recovery_code",
-            actor=account,
-            org_scope=account.org_scope,
-            target=account.login,
-            data={"remaining": RecoveryCode.objects.filter(account=account, used_at__isnull=True).count()},
-        )
-    return bool(used)
+    unused = RecoveryCode.objects.filter(account=account, used_at__isnull=True)
+    match = next((row for row in unused if _matches(code, row.code_digest)), None)
+    # Conditional update: the same code submitted twice at once is spent once.
+    if match is None or not unused.filter(pk=match.pk).update(used_at=clock.now()):
+        return False
+    record_event(
+        "auth.second_factor.recovery_code",
+        actor=account,
+        org_scope=account.org_scope,
+        target=account.login,
+        data={"remaining": unused.count()},
+    )
+    return True
