@@ -144,6 +144,9 @@ def test_a_new_section_is_shown_once_granted_and_the_source_provides_it(cdap_net
 
 
 def test_a_section_taken_out_of_service_disappears(cdap_network):
-    Section.objects.filter(code="rsa").update(is_active=False)
     user = cdap_network.cdap_users["cdap-instructeur-rsa-cpam"]
+    rsa = Section.objects.get(code="rsa")
+    doctrine.set_section_in_service(cdap_network.national_admin, rsa, False)
     assert [s.code for s in granted_sections(user)] == ["ressources"]
+    doctrine.set_section_in_service(cdap_network.national_admin, rsa, True)
+    assert [s.code for s in granted_sections(user)] == ["rsa", "ressources"]

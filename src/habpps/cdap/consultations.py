@@ -19,6 +19,7 @@ from habpps.cdap.alerts import send_threshold_alert
 from habpps.cdap.content import BeneficiaryFile
 from habpps.cdap.models import Consultation, ConsultationKind, ConsultationOutcome, Section
 from habpps.cdap.periods import Period
+from habpps.cdap.sections import PerPolicyVersion
 from habpps.cdap.sources import SourceError, UnknownBeneficiary, configured_source
 from habpps.directory import reference_data as ref
 from habpps.directory.models import ServiceRole
@@ -115,14 +116,17 @@ def consult(
     return beneficiary_file
 
 
+_cdap_role_codes = PerPolicyVersion(
+    lambda: frozenset(
+        ServiceRole.objects.filter(service__code=ref.CDAP_SERVICE["code"]).values_list("code", flat=True)
+    )
+)
+
+
 def cdap_profiles(account) -> list[str]:
     """The viewer's CDAP profiles (for the journal, and the dashboards' « by profile » filters)."""
     roles = current_policy().snapshot.authorized_roles(account.login)
-    return sorted(
-        ServiceRole.objects.filter(service__code=ref.CDAP_SERVICE["code"], code__in=roles).values_list(
-            "code", flat=True
-        )
-    )
+    return sorted(roles & _cdap_role_codes.get())
 
 
 JOURNAL_KINDS = {

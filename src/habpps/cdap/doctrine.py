@@ -78,7 +78,7 @@ def create_section(actor, *, code: str, name: str, position: int, document_title
     """Add a section to the catalogue; no profile sees it until the doctrine grants it."""
     authorize(actor, *EDIT_SECTION_DOCTRINE, NATIONAL_UNIT)
     section = Section(code=code, name=name, position=position, document_title=document_title)
-    with transaction.atomic():
+    with policy_change():  # a new engine object: every process re-reads the catalogue
         save_validated(section)
         record_event(
             "cdap.section.create",
@@ -86,6 +86,25 @@ def create_section(actor, *, code: str, name: str, position: int, document_title
             org_scope=scope_path(),
             target=f"rubrique:{section.code}",
             after={"code": code, "name": name, "position": position, "document_title": document_title},
+        )
+    return section
+
+
+def set_section_in_service(actor, section: Section, in_service: bool) -> Section:
+    """Take a section out of service (it disappears for every profile) or put it back; grants are kept."""
+    authorize(actor, *EDIT_SECTION_DOCTRINE, NATIONAL_UNIT)
+    with policy_change():
+        section = Section.objects.select_for_update().get(pk=section.pk)
+        before = {"is_active": section.is_active}
+        section.is_active = in_service
+        section.save(update_fields=["is_active"])
+        record_event(
+            "cdap.section.update",
+            actor=actor,
+            org_scope=scope_path(),
+            target=f"rubrique:{section.code}",
+            before=before,
+            after={"is_active": in_service},
         )
     return section
 

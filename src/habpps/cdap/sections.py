@@ -2,15 +2,49 @@
 
 Nothing else decides it — no view looks at role names — and a section that is not granted is absent from every
 list this module returns, so pages cannot even link to it (« confidentialité inconsciente »).
+
+The catalogue of sections is read once per policy version and process: every change to it goes through
+``habpps.cdap.doctrine``, which bumps the version like any administrative change (ENG-11).
 """
 
 from __future__ import annotations
+
+import threading
 
 from django.http import Http404
 
 from habpps.cdap.models import Section
 from habpps.cdap.permissions import USE_CDAP, section_permission
 from habpps.directory.decisions import is_allowed
+from habpps.directory.policy_cache import current_policy
+
+
+class PerPolicyVersion:
+    """A value computed from the database once per compiled policy version and process."""
+
+    def __init__(self, compute) -> None:
+        self._compute = compute
+        self._lock = threading.Lock()
+        self._cached: tuple[str, object] | None = None
+
+    def get(self):
+        token = current_policy().token
+        cached = self._cached
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        with self._lock:
+            value = self._compute()
+            self._cached = (token, value)
+        return value
+
+
+_catalogue = PerPolicyVersion(
+    lambda: tuple(Section.objects.filter(is_active=True).order_by("position", "code"))
+)
+
+
+def sections_in_service() -> tuple[Section, ...]:
+    return _catalogue.get()
 
 
 def may_use_cdap(account) -> bool:
@@ -22,9 +56,7 @@ def granted_sections(account) -> list[Section]:
     if not may_use_cdap(account):
         return []
     return [
-        section
-        for section in Section.objects.filter(is_active=True).order_by("position", "code")
-        if is_allowed(account, *section_permission(section.code))
+        section for section in sections_in_service() if is_allowed(account, *section_permission(section.code))
     ]
 
 
