@@ -81,7 +81,7 @@ def _journal_denials(compiled: CompiledPolicy, denials: list[Verdict], service: 
                     "operation": verdict.query.operation,
                     "object": verdict.query.obj,
                     "org": verdict.query.org,
-                    "reason": verdict.decision.reason if verdict.decision else None,
+                    "reason": verdict.decision.reason if verdict.decision is not None else None,
                     "policy_version": compiled.number,
                 },
             }

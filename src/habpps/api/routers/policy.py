@@ -1,0 +1,111 @@
+"""The policy as data (ENG-10): export, difference and import of the directory's policy document.
+
+Reserved to who administers the national catalogue (the engine's ``gerer catalogue`` in the national unit):
+the document covers every profile and every assignment of the network. Import reconciles the directory with
+the document exactly as ``habpps policy import`` does, journalled with the caller as actor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from habpps.api.actors import require_permission
+from habpps.api.auth import person_auth
+from habpps.api.problems import ApiProblem
+from habpps.api.schemas import Input
+from habpps.directory import permissions as perms
+from habpps.directory.orgs import NATIONAL_UNIT
+from habpps.directory.policy_import import PolicyImportError, current_document, import_policy
+from habpps.engine import PolicyDocumentError, diff
+
+router = Router(tags=["Politique"], auth=person_auth)
+
+
+class DocumentIn(Input):
+    document: dict[str, Any] = Field(description="Document de politique (schéma docs/policy.schema.json).")
+
+
+class ImportIn(DocumentIn):
+    simulation: bool = Field(False, description="Montrer les différences sans rien appliquer.")
+
+
+class UserChange(Schema):
+    user: str
+    gained: list[list[str]]
+    lost: list[list[str]]
+
+
+class DiffOut(Schema):
+    changes: list[UserChange]
+
+
+class ImportOut(DiffOut):
+    applied: bool
+    added: dict[str, int]
+    removed: dict[str, int]
+
+
+def _national(request: HttpRequest):
+    return require_permission(request, perms.MANAGE_CATALOGUE, NATIONAL_UNIT)
+
+
+def _changes(before: Any, after: Any) -> list[dict]:
+    try:
+        changes = diff(before, after)
+    except PolicyDocumentError as error:
+        raise ApiProblem(
+            422,
+            "politique-invalide",
+            f"Document de politique invalide : {len(error.errors)} erreur(s), rien n'est appliqué.",
+            [
+                {
+                    "location": f"body.document{item.get('path', '')}",
+                    "code": "policy",
+                    "message": item["message"],
+                }
+                for item in error.errors
+            ],
+        ) from error
+    return [
+        {"user": user, "gained": sorted(map(list, c["gained"])), "lost": sorted(map(list, c["lost"]))}
+        for user, c in sorted(changes.items())
+    ]
+
+
+@router.get("/politique", response=dict[str, Any], summary="Exporter la politique de l'annuaire")
+def export_policy(request: HttpRequest):
+    _national(request)
+    return current_document()
+
+
+@router.post("/politique/differences", response=DiffOut, summary="Ce que chacun gagnerait ou perdrait")
+def policy_diff(request: HttpRequest, payload: DocumentIn):
+    _national(request)
+    return {"changes": _changes(current_document(), payload.document)}
+
+
+@router.post("/politique/import", response=ImportOut, summary="Réconcilier l'annuaire avec un document")
+def policy_import(request: HttpRequest, payload: ImportIn):
+    actor = _national(request)
+    changes = _changes(current_document(), payload.document)
+    if payload.simulation:
+        return {"changes": changes, "applied": False, "added": {}, "removed": {}}
+    try:
+        report = import_policy(payload.document, actor=actor)
+    except PolicyDocumentError as error:  # validated above; kept for a document that only the engine refuses
+        raise ApiProblem(422, "politique-invalide", str(error)) from error
+    except PolicyImportError as error:
+        raise ApiProblem(
+            422,
+            "politique-inapplicable",
+            "Le document ne correspond pas à l'annuaire ; rien n'est appliqué.",
+            [
+                {"location": "body.document", "code": "directory", "message": message}
+                for message in error.errors
+            ],
+        ) from error
+    return {"changes": changes, "applied": True, "added": report.added, "removed": report.removed}
