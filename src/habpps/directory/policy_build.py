@@ -4,7 +4,11 @@ The engine sees: users = logins of active accounts whose organisations are in fo
 national → funds → partners; groups = partner groups in force; roles = profiles in force (administrative roles
 and service profiles) with their permissions; assignments = current group profiles (in the partner's unit) and
 current account roles (in the account's own unit). Whatever is suspended or removed is simply absent, which is
-how a suspension takes effect on the next decision (ADM-6).
+how a suspension takes effect on the next decision (ADM-6). The deployment calendar (ADM-1) is built beside it.
+
+This full build runs when a process starts, when the change log has a gap, or on demand (``habpps policy
+rebuild``); every other version is reached by replaying the change log (``policy_delta``), whose calls must
+reproduce exactly what this build gives — the two share the definitions below.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from habpps.directory.models import (
     GroupMembership,
     GroupRoleAssignment,
     Partner,
+    ProfileOpening,
     RolePermission,
     ServiceRole,
     Status,
 )
 from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.engine import RBAC
+from habpps.engine.deployment import DeploymentCalendar
 
 
 def accounts_in_force():
@@ -34,6 +40,20 @@ def accounts_in_force():
         | Q(org_level=OrgLevel.FUND, fund__status=Status.ACTIVE)
         | Q(org_level=OrgLevel.PARTNER, partner__status=Status.ACTIVE, partner__fund__status=Status.ACTIVE)
     )
+
+
+def account_unit(level: str, fund_id: int | None, partner_id: int | None) -> str:
+    """The unit an account's own roles are held in: its partner's, its fund's or the national one."""
+    if level == OrgLevel.PARTNER:
+        return partner_unit(partner_id)
+    if level == OrgLevel.FUND:
+        return fund_unit(fund_id)
+    return NATIONAL_UNIT
+
+
+def opening_unit(fund_id: int | None) -> str:
+    """The unit a deployment calendar entry applies to: its fund's, or the national unit for every fund."""
+    return NATIONAL_UNIT if fund_id is None else fund_unit(fund_id)
 
 
 def roles_in_force():
@@ -88,13 +108,7 @@ def build_rbac() -> RBAC:
     ):
         rbac.add_user(login)
         logins[account_id] = login
-        units[account_id] = (
-            partner_unit(partner_id)
-            if level == OrgLevel.PARTNER
-            else fund_unit(fund_id)
-            if level == OrgLevel.FUND
-            else NATIONAL_UNIT
-        )
+        units[account_id] = account_unit(level, fund_id, partner_id)
 
     current_roles = AccountRoleAssignment.objects.current().filter(_prefixed(ROLE_IN_FORCE, "role"))
     for account_id, role_id in current_roles.values_list("account_id", "role_id").order_by("id"):
@@ -114,3 +128,11 @@ def build_rbac() -> RBAC:
     for group_id, role_id in group_roles.values_list("group_id", "role_id").order_by("id"):
         rbac.assign_group(group_name(group_id), roles[role_id], org=partner_unit(group_partner[group_id]))
     return rbac
+
+
+def build_deployment() -> DeploymentCalendar:
+    """The deployment calendar (ADM-1) of the profiles in force: (profile code, unit) → opening date."""
+    openings = ProfileOpening.objects.filter(_prefixed(ROLE_IN_FORCE, "role")).values_list(
+        "role__code", "fund_id", "opens_on"
+    )
+    return DeploymentCalendar({(code, opening_unit(fund_id)): opens_on for code, fund_id, opens_on in openings})

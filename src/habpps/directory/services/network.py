@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account, AccountStatus
 from habpps.directory import permissions as perms
 from habpps.directory.decisions import authorize
+from habpps.directory.deployment import check_profile_open
 from habpps.directory.models import (
     Fund,
     Group,
@@ -216,6 +217,7 @@ def assign_group_role(actor, group: Group, role: ServiceRole) -> GroupRoleAssign
     """Give a profile to a group: its members hold it in their partner's unit (ENG-3, ENG-4)."""
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
     check_group_may_receive(group, role)
+    check_profile_open(role, group.partner.fund_id)
     with policy_change():
         if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
             raise ValidationError({"role": _("Le groupe a déjà ce profil.")}, code="group_role_exists")
