@@ -207,3 +207,23 @@ def test_links_need_known_permissions_and_constraints_and_attributes_in_use_stay
     assert rbac.permission_constraints("consulter", "dossier") == set()
     rbac.delete_context_attribute("grade")
     assert "grade" not in rbac.context_attributes()
+
+
+def test_activation_constraint_refuses_activation_outside_its_context():
+    """Thesis 4.5.9: contextual constraints also apply to activation — here, only from the fund's network."""
+    rbac = _engine()
+    rbac.add_context_constraint("reseau_caf", [("within-network", [attr("ip"), "10.0.0.0/8"])])
+    rbac.link_activation_constraint("agent", "reseau_caf")
+    with pytest.raises(ConstraintViolation) as refused:
+        rbac.create_session("alice", "s1", ["agent"], context={"client_ip": "192.0.2.1"})
+    assert refused.value.code == "activation_condition"
+    assert "« ip » dans le réseau 10.0.0.0/8 (valeur : 192.0.2.1)" in refused.value.message
+    assert rbac.user_sessions("alice") == set()
+    rbac.create_session("alice", "s1", [], context={"client_ip": "192.0.2.1"})
+    with pytest.raises(ConstraintViolation):
+        rbac.add_active_role("alice", "s1", "agent")  # no context: the address is missing
+    rbac.add_active_role("alice", "s1", "agent", context={"client_ip": "10.9.8.7"})
+    assert rbac.session_roles("s1") == {"agent"}
+    assert rbac.activation_constraints("agent") == {"reseau_caf"}
+    rbac.unlink_activation_constraint("agent", "reseau_caf")
+    rbac.create_session("alice", "s2", ["agent"])

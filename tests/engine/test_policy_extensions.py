@@ -45,6 +45,7 @@ def _extended() -> RBAC:
     rbac.add_context_constraint("cadre", [("≥", [attr("grade"), 5]), ("in", [attr("grade"), [5, 6, 7]])])
     rbac.add_context_constraint("petit_montant", [("<", [attr("montant"), "1000.50"])])
     rbac.link_permission_constraint("consulter", "dossier", "bureau")
+    rbac.link_activation_constraint("verificateur", "bureau")
     rbac.set_user_temporal("bob", end_date="2030-12-31")
     rbac.set_role_temporal("T2", begin_time="22:00", end_time="06:00", weekdays=[1, 2, 3],
                            blackouts=[("2024-08-01", "2024-08-15")], timeout_minutes=30)

@@ -86,6 +86,8 @@ class ContextualFunctions(EngineCore):
         del self._state.context_constraints[name]
         for names in self._state.permission_constraints.values():
             names.discard(name)
+        for names in self._state.activation_constraints.values():
+            names.discard(name)
         self._changed()
 
     def context_constraints(self) -> dict[str, ContextConstraint]:
@@ -116,6 +118,32 @@ class ContextualFunctions(EngineCore):
         if not linked:
             del self._state.permission_constraints[permission]
         self._changed()
+
+    def link_activation_constraint(self, role: str, constraint: str) -> None:
+        """``role`` may be activated only when ``constraint`` holds in the request context of the activation
+        (thesis 4.5.9: contextual constraints also apply to activation) — e.g. only from the fund's network."""
+        self._role(role)
+        self._context_constraint(constraint)
+        linked = self._state.activation_constraints.setdefault(role, set())
+        if constraint in linked:
+            raise AlreadyExists(f"La contrainte « {constraint} » conditionne déjà l'activation de « {role} ».",
+                                code="constraint_link_exists", constraint=constraint)
+        linked.add(constraint)
+        self._changed()
+
+    def unlink_activation_constraint(self, role: str, constraint: str) -> None:
+        self._role(role)
+        linked = self._state.activation_constraints.get(role, set())
+        if constraint not in linked:
+            raise NotFound(f"La contrainte « {constraint} » ne conditionne pas l'activation de « {role} ».",
+                           code="constraint_link_not_found", constraint=constraint)
+        linked.discard(constraint)
+        if not linked:
+            del self._state.activation_constraints[role]
+        self._changed()
+
+    def activation_constraints(self, role: str) -> set[str]:
+        return set(self._state.activation_constraints.get(self._role(role), ()))
 
     def permission_constraints(self, operation: str, obj: str) -> set[str]:
         """Names of the context constraints linked to (operation, obj)."""
@@ -171,6 +199,7 @@ class ContextualFunctions(EngineCore):
     def delete_role(self, role: str) -> None:
         super().delete_role(role)
         self._state.role_temporal.pop(role, None)
+        self._state.activation_constraints.pop(role, None)
         self._forget_assignments(lambda key: key[2] == role)
 
     def delete_group(self, group: str) -> None:

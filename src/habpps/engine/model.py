@@ -101,6 +101,8 @@ class PolicyState:
     user_temporal: dict[str, TemporalConstraint] = field(default_factory=dict)
     role_temporal: dict[str, TemporalConstraint] = field(default_factory=dict)
     assignment_temporal: dict[AssignmentKey, TemporalConstraint] = field(default_factory=dict)
+    activation_constraints: dict[str, set[str]] = field(default_factory=dict)
+    """Role → context constraints that must hold to activate it (thesis 4.5.9: constraints on activation)."""
     # -- ENG-7 exclusions with risk (pending changes and reported violations are runtime records) ----------------
     exclusions: dict[str, Exclusion] = field(default_factory=dict)
     history_exclusions: dict[str, HistoryExclusion] = field(default_factory=dict)

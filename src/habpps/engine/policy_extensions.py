@@ -34,6 +34,11 @@ def export_extensions(state: PolicyState) -> dict[str, Any]:
             for (op, obj), names in sorted(state.permission_constraints.items())
             for name in sorted(names)
         ],
+        "activation_constraints": [
+            {"role": role, "constraint": name}
+            for role, names in sorted(state.activation_constraints.items())
+            for name in sorted(names)
+        ],
         "temporal_constraints": _temporal(state),
         "exclusions": [r.as_dict() for _, r in sorted(state.exclusions.items())],
         "history_exclusions": [r.as_dict() for _, r in sorted(state.history_exclusions.items())],
@@ -91,6 +96,8 @@ def load_extensions(doc: dict[str, Any], rbac: RBAC, apply: Apply) -> None:
         apply(path, lambda i=item: rbac.add_context_constraint(i["name"], i["conditions"]))
     for path, item in each("permission_constraints"):
         apply(path, lambda i=item: rbac.link_permission_constraint(i["operation"], i["object"], i["constraint"]))
+    for path, item in each("activation_constraints"):
+        apply(path, lambda i=item: rbac.link_activation_constraint(i["role"], i["constraint"]))
     for path, item in each("temporal_constraints"):
         apply(path, lambda i=item: _load_temporal(rbac, i))
     for path, item in each("user_orgs"):

@@ -64,6 +64,8 @@ EXTENSION_PROPERTIES: dict[str, Any] = {
         ["name", "conditions"])},
     "permission_constraints": {"type": "array", "items": _record(
         {"operation": _NAME, "object": _NAME, "constraint": _NAME}, ["operation", "object", "constraint"])},
+    "activation_constraints": {"type": "array", "items": _record(
+        {"role": _NAME, "constraint": _NAME}, ["role", "constraint"])},
     "temporal_constraints": {"type": "array", "items": _record(
         {"on": {"enum": ["user", "role", "assignment", "group_assignment"]}, "user": _NAME, "role": _NAME,
          "group": _NAME, "org": _OPTIONAL_NAME, "constraint": _TEMPORAL}, ["on", "constraint"])},

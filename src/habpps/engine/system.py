@@ -14,14 +14,18 @@ from typing import Any
 from habpps.engine.authority import applies_in
 from habpps.engine.base import EngineCore, require_name
 from habpps.engine.constraints import check_dsd, check_user_max_sessions
+from habpps.engine.context import RequestContext
 from habpps.engine.decision import Decision, DecisionInputs, decide
 from habpps.engine.errors import AlreadyExists, ConstraintViolation, InvalidArgument, NotFound
 from habpps.engine.model import Session
 
 
 class SystemFunctions(EngineCore):
-    def create_session(self, user: str, session: str, roles: Any = ()) -> str:
-        """CreateSession: ``user`` ∈ USERS, new session id, roles ⊆ authorized roles, DSD holds."""
+    def create_session(
+        self, user: str, session: str, roles: Any = (), *, context: Mapping[str, Any] | None = None
+    ) -> str:
+        """CreateSession: ``user`` ∈ USERS, new session id, roles ⊆ authorized roles, DSD holds; temporal and
+        activation constraints of the roles hold at the time (and in the request ``context``) of the call."""
         self._user(user)
         require_name(session, "session")
         if session in self._state.sessions:
@@ -36,6 +40,7 @@ class SystemFunctions(EngineCore):
         check_user_max_sessions(self._state, user)
         check_dsd(self._state, self._cache, user, self._entries(user), requested, session=session)
         self._check_activation_time(user, requested)
+        self._check_activation_context(user, requested, context)
         self._check_dynamic_exclusions(user, session, requested)
         self._state.sessions[session] = Session(user=user, active_roles=requested, last_activity=self._clock())
         self._state.user_sessions.setdefault(user, set()).add(session)
@@ -47,8 +52,11 @@ class SystemFunctions(EngineCore):
         del self._state.sessions[session]
         self._state.user_sessions[user].discard(session)
 
-    def add_active_role(self, user: str, session: str, role: str) -> None:
-        """AddActiveRole: the session belongs to ``user``, ``role`` is authorized and not active; DSD holds."""
+    def add_active_role(
+        self, user: str, session: str, role: str, *, context: Mapping[str, Any] | None = None
+    ) -> None:
+        """AddActiveRole: the session belongs to ``user``, ``role`` is authorized and not active; DSD holds;
+        the role's temporal and activation constraints hold now (in the request ``context``)."""
         self._owned_session(user, session)
         self._role(role)
         active = self._state.sessions[session].active_roles
@@ -60,6 +68,7 @@ class SystemFunctions(EngineCore):
         self._require_authorized(user, {role}, self._authorized(user))
         check_dsd(self._state, self._cache, user, self._entries(user), active | {role}, session=session)
         self._check_activation_time(user, {role})
+        self._check_activation_context(user, {role}, context)
         self._check_dynamic_exclusions(user, session, active | {role})
         active.add(role)
 
@@ -171,6 +180,23 @@ class SystemFunctions(EngineCore):
                 f"Activation refusée pour « {user} » : {failure['message']}.", code="temporal_constraint",
                 user=user, failure=failure,
             )
+
+    def _check_activation_context(self, user: str, roles: set[str], context: Mapping[str, Any] | None) -> None:
+        """Refuse activating a role whose activation constraints (context constraints linked to the role) do
+        not hold in the request context, naming the failed condition."""
+        linked = self._state.activation_constraints
+        if not linked:
+            return
+        guards = self._current_guards()
+        request = RequestContext(context or {}, guards.now(context))
+        for role in sorted(roles):
+            for name in sorted(linked.get(role, ())):
+                failure = self._state.context_constraints[name].failure(request)
+                if failure is not None:
+                    raise ConstraintViolation(
+                        f"Activation du rôle « {role} » refusée pour « {user} » : {failure['message']}.",
+                        code="activation_condition", user=user, role=role, failure=failure,
+                    )
 
     def _check_dynamic_exclusions(self, user: str, session: str, active: set[str]) -> None:
         """Hook for dynamic exclusions (ENG-7), provided by `ExclusionFunctions`; nothing to check by default."""
