@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from habpps.journal.models import JournalEntry
-from habpps.journal.retention import purge_expired
+from habpps.journal.purge import purge_expired
 from habpps.journal.services import record_event
 from habpps.journal.verification import verify_journal
 

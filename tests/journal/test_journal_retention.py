@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from habpps.journal.exceptions import BrokenChain
 from habpps.journal.models import JournalEntry, PurgeCheckpoint, PurgedRun, RetentionRule
-from habpps.journal.retention import DEFAULT_RETENTION_DAYS, RetentionPolicy, purge_expired
+from habpps.journal.purge import purge_expired
+from habpps.journal.retention import DEFAULT_RETENTION_DAYS, RetentionPolicy
 from habpps.journal.services import record_event
 from habpps.journal.verification import verify_journal
 

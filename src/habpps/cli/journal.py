@@ -114,7 +114,7 @@ def run_purge(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from habpps.journal.exceptions import BrokenChain
-    from habpps.journal.retention import purge_expired
+    from habpps.journal.purge import purge_expired
 
     now = timezone.make_aware(datetime.combine(args.as_of, time.min)) if args.as_of else None
     try:
