@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from habpps.engine.authority import org_lineage, users_assigned_to
+from habpps.engine.authority import org_lineage
 from habpps.engine.base import EngineCore, require_name
 from habpps.engine.delegation_model import (
     ABILITIES,
@@ -426,12 +426,19 @@ class DelegatedAdministration(EngineCore):
         return None
 
     def _holders_within(self, role: str, unit: str) -> set[str]:
+        """Users holding ``role`` through an assignment made in ``unit`` or below (directly or by a group)."""
         state = self._state
-        holders = {u for u, o in state.role_user_assignments.get(role, ()) if o and unit in self._lineage(o)}
+        subtree = {unit}
+        stack = [unit]
+        while stack:
+            for child in state.org_children.get(stack.pop(), ()):
+                subtree.add(child)
+                stack.append(child)
+        holders = {u for u, o in state.role_user_assignments.get(role, ()) if o in subtree}
         for group, o in state.role_group_assignments.get(role, ()):
-            if o and unit in self._lineage(o):
+            if o in subtree:
                 holders |= state.groups.get(group, set())
-        return holders & users_assigned_to(state, role)
+        return holders
 
     def _authority_for_change(self, approver: str, action: str, arguments: dict[str, Any]) -> AdminDecision:
         """Whether ``approver`` has authority over a pending change (ENG-7 ``require_approval``)."""
