@@ -51,3 +51,19 @@ def test_events_journaled_during_the_request_carry_its_id():
 
     response, _ = handle({"X-Request-ID": "req-42"}, view=view)
     assert response.content == b"req-42"
+
+
+def test_async_stack_gets_the_same_request_id_handling():
+    import asyncio
+
+    seen: dict[str, object] = {}
+
+    async def view(request):  # type: ignore[no-untyped-def]
+        seen["request"], seen["context"] = request.request_id, current_request_id.get()
+        return HttpResponse("ok")
+
+    middleware = RequestIdMiddleware(view)
+    request = RequestFactory().get("/", headers={"X-Request-ID": "async-1"})
+    response = asyncio.run(middleware(request))
+    assert seen == {"request": "async-1", "context": "async-1"}
+    assert response["X-Request-ID"] == "async-1"
