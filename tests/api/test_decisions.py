@@ -124,7 +124,9 @@ def test_missing_field_is_a_problem_document_in_french(network, service_client):
     assert response["Content-Type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["code"] == "donnees-invalides"
-    assert problem["errors"] == [{"location": "body.object", "code": "missing", "message": "Valeur obligatoire."}]
+    assert problem["errors"] == [
+        {"location": "body.object", "code": "missing", "message": "Valeur obligatoire."}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,7 @@ class QuestionIn(Input):
     )
 
 
-class ExplanationOut(Schema):
+class AccessExplanationOut(Schema):
     granted: bool
     reason: str
     message: str
@@ -269,7 +269,7 @@ def role_holders(request: HttpRequest, code: str, filters: Query[HolderFilter]):
 
 
 @router.post(
-    "/explications", response=ExplanationOut, summary="Pourquoi tel compte peut (ou non) faire ceci ?"
+    "/explications", response=AccessExplanationOut, summary="Pourquoi tel compte peut (ou non) faire ceci ?"
 )
 def explain_access(request: HttpRequest, payload: QuestionIn):
     account = Account.objects.select_related("fund", "partner__fund").filter(login=payload.user).first()

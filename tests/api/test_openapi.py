@@ -1,0 +1,50 @@
+"""The published OpenAPI document, fuzzed by schemathesis (API-1): no 5xx, no response outside the document.
+
+Every operation of ``/api/v1/openapi.json`` is called with generated inputs — valid and invalid — as the
+national administrator (personal token) or a registered service (decision endpoint), on the small network of
+the fixtures. A bounded number of examples per operation keeps the run to a few minutes.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from habpps.api import tokens
+from habpps.wsgi import application
+
+EXAMPLES_PER_OPERATION = 15
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+# Loading the document is one request to the application, which reads no table: no database needed here.
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def credentials(network) -> dict[str, str]:
+    return {
+        "service": f"Bearer {tokens.register_service('portail-fuzz').secret}",
+        "person": f"Bearer {tokens.create_personal_token(network.national_admin, 'fuzz').secret}",
+    }
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_server_error_and_every_response_matches_the_document(case, credentials):
+    who = "service" if case.path.startswith("/api/v1/decisions") else "person"
+    case.call_and_validate(headers={"Authorization": credentials[who]}, checks=CHECKS)
