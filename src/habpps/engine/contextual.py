@@ -95,7 +95,16 @@ class ContextualFunctions(EngineCore):
 
     def link_permission_constraint(self, operation: str, obj: str, constraint: str) -> None:
         """Make (operation, obj) a conditional permission: it grants only if ``constraint`` holds too."""
-        permission = self._known_permission(operation, obj)
+        self._link_permission_constraint(operation, obj, constraint)
+
+    def _link_permission_constraint(self, operation: str, obj: str, constraint: str, *,
+                                    require_known: bool = True) -> None:
+        """``require_known=False`` when loading a document: a link survives the revocation of the permission's
+        last grant, and documents only list permissions some role holds."""
+        if require_known:
+            permission = self._known_permission(operation, obj)
+        else:
+            permission = (require_name(operation, "operation"), require_name(obj, "obj"))
         self._context_constraint(constraint)
         linked = self._state.permission_constraints.setdefault(permission, set())
         if constraint in linked:
@@ -107,7 +116,7 @@ class ContextualFunctions(EngineCore):
         self._changed()
 
     def unlink_permission_constraint(self, operation: str, obj: str, constraint: str) -> None:
-        permission = self._known_permission(operation, obj)
+        permission = (require_name(operation, "operation"), require_name(obj, "obj"))
         linked = self._state.permission_constraints.get(permission, set())
         if constraint not in linked:
             raise NotFound(

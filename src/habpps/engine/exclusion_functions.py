@@ -260,7 +260,7 @@ class ExclusionFunctions(EngineCore):
             for breach in self._current_breaches(rule, view):
                 findings.append(self._finding(breach, "broken"))
             if rule.kind == "static" and rule.cardinality > 2:
-                for user in sorted(self._state.users):
+                for user in self._candidate_users(rule):
                     held = view.held_by_user(self._entries(user), rule)
                     if len(held) == rule.cardinality - 1:
                         findings.append(self._finding((rule, "user", user, held), "near"))
@@ -356,9 +356,19 @@ class ExclusionFunctions(EngineCore):
             return breaches
         breaches = [(rule, "role", role, held) for role in sorted(self._state.roles)
                     if len(held := view.held_by_role(role, rule)) >= rule.cardinality]
-        breaches += [(rule, "user", user, held) for user in sorted(self._state.users)
+        breaches += [(rule, "user", user, held) for user in self._candidate_users(rule)
                      if len(held := view.held_by_user(self._entries(user), rule)) >= rule.cardinality]
         return breaches
+
+    def _candidate_users(self, rule: Exclusion) -> list[str]:
+        """Users who may hold a member of ``rule``: those authorized for a member role or for a role granting
+        a member permission — not the whole directory (conflict reports run at national scale)."""
+        state = self._state
+        roles = {m.role for m in rule.members if m.role is not None}
+        permissions = {m.permission for m in rule.members if m.permission is not None}
+        if permissions:
+            roles |= {role for role, perms in state.role_permissions.items() if not perms.isdisjoint(permissions)}
+        return sorted(users_authorized_for_any(state, self._cache, roles))
 
     def _enforce(self, action: str, arguments: dict[str, Any], actor: str | None,
                  breaches: list[Breach]) -> list[Breach]:

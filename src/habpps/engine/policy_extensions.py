@@ -95,7 +95,8 @@ def load_extensions(doc: dict[str, Any], rbac: RBAC, apply: Apply) -> None:
     for path, item in each("context_constraints"):
         apply(path, lambda i=item: rbac.add_context_constraint(i["name"], i["conditions"]))
     for path, item in each("permission_constraints"):
-        apply(path, lambda i=item: rbac.link_permission_constraint(i["operation"], i["object"], i["constraint"]))
+        apply(path, lambda i=item: rbac._link_permission_constraint(i["operation"], i["object"], i["constraint"],
+                                                                    require_known=False))
     for path, item in each("activation_constraints"):
         apply(path, lambda i=item: rbac.link_activation_constraint(i["role"], i["constraint"]))
     for path, item in each("temporal_constraints"):
