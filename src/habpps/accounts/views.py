@@ -113,11 +113,11 @@ class SecondFactorVerifyView(FormView):
 
     def form_valid(self, form):
         request = self.request
-        if is_frozen(self.account, clock.now()) or not self.check(form):
+        if is_frozen(self.account, clock.now()):
+            return self.abandon_frozen()
+        if not self.check(form):
             if count_second_factor_failure(self.account, client_address=client_address(request)):
-                pending_login.abandon(request)
-                messages.error(request, _("Trop d'échecs : votre compte est gelé temporairement."))
-                return redirect("accounts:login")
+                return self.abandon_frozen()
             form.add_error(None, _("Code incorrect."))
             return self.form_invalid(form)
         try:
@@ -128,6 +128,11 @@ class SecondFactorVerifyView(FormView):
         next_url = pending_login.finish(request)
         auth_login(request, self.account)
         return redirect(next_url)
+
+    def abandon_frozen(self):
+        pending_login.abandon(self.request)
+        messages.error(self.request, _("Trop d'échecs : votre compte est gelé temporairement."))
+        return redirect("accounts:login")
 
 
 class RecoveryCodeView(SecondFactorVerifyView):
