@@ -15,6 +15,9 @@ Environment variables:
 - ``HABPPS_VAR_DIR``: where the embedded database, the outbox and other run-time files go (default ``var/``).
 - ``HABPPS_POLICY_PROBE_SECONDS``: how often a process asks the database whether the policy changed (ENG-11).
 - ``HABPPS_LOG_LEVEL``: level of the console log.
+- ``HABPPS_TRUSTED_PROXY_HOPS``: reverse proxies appending to ``X-Forwarded-For`` (1 behind nginx), for the
+  client address the login throttle and the journal read. The authentication policy's own ``HABPPS_*``
+  figures seed its administrator-edited row once (``habpps.accounts.policy``, ``docs/security.md``).
 """
 
 from __future__ import annotations
