@@ -93,19 +93,24 @@ def worker_processes(master: subprocess.Popen) -> list[psutil.Process]:
     return psutil.Process(master.pid).children()
 
 
-def cpu_seconds(processes: list[psutil.Process]) -> float:
-    total = 0.0
+def cpu_times(processes: list[psutil.Process]) -> dict[int, float]:
+    times = {}
     for process in processes:
         try:
-            times = process.cpu_times()
-            total += times.user + times.system
+            used = process.cpu_times()
+            times[process.pid] = used.user + used.system
         except psutil.NoSuchProcess:
             pass
-    return total
+    return times
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two readings; a process born in between counts from zero."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
 
 
 def postgres_processes(pg_dir: str) -> list[psutil.Process]:
-    """The server's processes, including the backends serving the workers' connections."""
+    """The server's processes now, including the backends serving the workers' connections."""
     pid = int((Path(pg_dir) / "data" / "postmaster.pid").read_text().split()[0])
     master = psutil.Process(pid)
     return [master, *master.children(recursive=True)]
@@ -169,22 +174,30 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return int(head[9:12]), body
 
 
-async def watch_until(connections: dict, request: bytes, expected: bool, since: float, limit: float) -> dict:
-    """Ask every worker in a loop until each answers ``expected``; seconds from ``since`` per worker."""
+class Watch:
+    """Every worker asked in a loop over its own connection (keeping it alive) until it answers ``expected``
+    at or after the commit time, which is set once the change has committed."""
 
-    async def one(reader, writer) -> float:
-        while True:
-            writer.write(request)
-            _status, body = await read_response(reader)
-            granted = b'"granted": true' in body or b'"granted":true' in body
-            now = time.perf_counter()
-            if granted == expected and now >= since:
-                return now - since
-            if now - since > limit:
-                return float("inf")
+    def __init__(self, connections: dict, request: bytes) -> None:
+        self.connections, self.request = connections, request
+        self.expected: bool | None = None
+        self.committed_at: float | None = None
 
-    results = await asyncio.gather(*(one(r, w) for r, w in connections.values()))
-    return dict(zip(connections, results, strict=True))
+    async def until_flipped(self, limit: float) -> dict[int, float]:
+        async def one(reader, writer) -> float:
+            while True:
+                writer.write(self.request)
+                _status, body = await read_response(reader)
+                granted = b'"granted": true' in body or b'"granted":true' in body
+                now = time.perf_counter()
+                committed = self.committed_at
+                if committed is not None and granted == self.expected and now >= committed:
+                    return now - committed
+                if committed is not None and now - committed > limit:
+                    return float("inf")
+
+        results = await asyncio.gather(*(one(r, w) for r, w in self.connections.values()))
+        return dict(zip(self.connections, results, strict=True))
 
 
 def measure_propagation(
@@ -204,15 +217,18 @@ def measure_propagation(
         log(f"propagation : {len(connections)} connexions, une par worker ({sorted(connections)})")
         figures = []
         loop = asyncio.get_running_loop()
+        watch = Watch(connections, request)
         for _ in range(rounds):
             for status, expected in (("suspended", False), ("active", True)):
                 account = await loop.run_in_executor(None, lambda: Account.objects.get(login=login))
+                watch.expected, watch.committed_at = expected, None
+                watching = asyncio.ensure_future(watch.until_flipped(limit=900))
                 began = time.perf_counter()
                 await loop.run_in_executor(
                     None, lambda s=status, a=account: services.set_account_status(None, a, s)
                 )
-                committed = time.perf_counter()
-                per_worker = await watch_until(connections, request, expected, committed, limit=600)
+                watch.committed_at = committed = time.perf_counter()
+                per_worker = await watching
                 figures.append(
                     {
                         "change": status,
@@ -304,17 +320,16 @@ def run(args) -> dict:
             "server": {"workers": args.workers, "threads": args.threads, "probe_s": args.probe},
         }
         runs = []
-        database = postgres_processes(pg["PG_TEST_DIR"])
         for connections in args.connections:
             for batch in args.batches:
-                before = cpu_seconds(workers), cpu_seconds(database)
+                before = cpu_times(workers), cpu_times(postgres_processes(pg["PG_TEST_DIR"]))
                 figures = loadgen(
                     port, token, queries, connections=connections, duration=args.duration, batch=batch
                 )
                 # CPU the server side spent per decision: independent of what else the machine runs, it says
                 # what two dedicated cores would sustain.
-                server_cpu = cpu_seconds(workers) - before[0]
-                database_cpu = cpu_seconds(database) - before[1]
+                server_cpu = cpu_used(before[0], cpu_times(workers))
+                database_cpu = cpu_used(before[1], cpu_times(postgres_processes(pg["PG_TEST_DIR"])))
                 figures["cpu_ms_per_decision"] = {
                     "workers": round(1000 * server_cpu / max(1, figures["decisions"]), 3),
                     "postgresql": round(1000 * database_cpu / max(1, figures["decisions"]), 3),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 from pydantic import Field
 
 from habpps.accounts.models import Account, OrgLevel
@@ -230,7 +231,7 @@ def grant_role(request: HttpRequest, account_id: int, payload: RoleIn):
     account = get_object_or_404(Account.objects.select_related("fund", "partner__fund"), pk=account_id)
     (role,) = _roles([payload.role])
     services.grant_account_role(actor_of(request), account, role)
-    return 201, account_out(account)
+    return HttpStatus(201, account_out(account))
 
 
 @router.delete("/comptes/{account_id}/roles/{code}", response=AccountOut, summary="Retirer un rôle au compte")

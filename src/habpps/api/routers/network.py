@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 from pydantic import Field
 
 from habpps.accounts.models import OrgLevel
@@ -192,7 +193,7 @@ def list_funds(request: HttpRequest, filters: Query[ListFilter]):
 @router.post("/caisses", response={201: FundOut}, summary="Créer une caisse")
 def create_fund(request: HttpRequest, payload: FundIn):
     actor = require_permission(request, perms.MANAGE_FUNDS)
-    return 201, services.create_fund(actor, **payload.model_dump())
+    return HttpStatus(201, services.create_fund(actor, **payload.model_dump()))
 
 
 @router.get("/caisses/{fund_id}", response=FundOut, summary="Une caisse")
@@ -229,7 +230,7 @@ def list_fund_accounts(request: HttpRequest, fund_id: int):
 def create_fund_account(request: HttpRequest, fund_id: int, payload: AccountIn):
     actor = require_permission(request, perms.MANAGE_FUNDS)
     fund = get_object_or_404(Fund, pk=fund_id)
-    return 201, account_out(create_account_in(actor, fund, payload))
+    return HttpStatus(201, account_out(create_account_in(actor, fund, payload)))
 
 
 # -- partners (ADM-2, ADM-3) ------------------------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def create_partner(request: HttpRequest, payload: PartnerIn):
     if actor.org_level != OrgLevel.FUND:
         raise forbidden("Seuls les agents d'une caisse créent les partenaires de leur caisse.")
     partner = services.create_partner(actor, actor.fund, **_partner_fields(payload.model_dump()))
-    return 201, partner_out(partner)
+    return HttpStatus(201, partner_out(partner))
 
 
 @router.get("/partenaires/{partner_id}", response=PartnerOut, summary="Un organisme partenaire")
@@ -289,7 +290,7 @@ def list_partner_accounts(request: HttpRequest, partner_id: int):
 def create_partner_account(request: HttpRequest, partner_id: int, payload: AccountIn):
     actor = actor_of(request)
     partner = get_partner_for(actor, partner_id)
-    return 201, account_out(create_account_in(actor, partner, payload))
+    return HttpStatus(201, account_out(create_account_in(actor, partner, payload)))
 
 
 @router.get("/partenaires/{partner_id}/groupes", response=list[GroupOut], summary="Groupes d'un partenaire")
@@ -303,8 +304,8 @@ def create_group(request: HttpRequest, partner_id: int, payload: GroupIn):
     actor = actor_of(request)
     partner = get_partner_for(actor, partner_id)
     if actor.org_level == OrgLevel.PARTNER:
-        return 201, delegation.create_group(actor, partner, **payload.model_dump())
-    return 201, services.create_group(actor, partner, **payload.model_dump())
+        return HttpStatus(201, delegation.create_group(actor, partner, **payload.model_dump()))
+    return HttpStatus(201, services.create_group(actor, partner, **payload.model_dump()))
 
 
 # -- groups (ENG-4, ADM-4) --------------------------------------------------------------------------------------------
@@ -366,7 +367,7 @@ def add_member(request: HttpRequest, group_id: int, payload: MemberIn):
         delegation.add_member(actor, group, account)
     else:
         services.add_group_member(actor, group, account)
-    return 201, group_detail(group)
+    return HttpStatus(201, group_detail(group))
 
 
 @router.delete("/groupes/{group_id}/membres/{login}", response=GroupDetailOut, summary="Retirer un membre")
@@ -388,7 +389,7 @@ def assign_profile(request: HttpRequest, group_id: int, payload: ProfileIn):
         delegation.assign_profile(actor, group, role)
     else:
         services.assign_group_role(actor, group, role)
-    return 201, group_detail(group)
+    return HttpStatus(201, group_detail(group))
 
 
 @router.delete("/groupes/{group_id}/profils/{code}", response=GroupDetailOut, summary="Retirer un profil")
