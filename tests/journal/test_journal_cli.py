@@ -78,3 +78,9 @@ def test_retention_rules_are_changed_from_the_command_line(capsys):
     assert main(["journal", "retention", "--unset", "cdap.consultation"]) == 1
     assert main(["journal", "retention", "--set", "auth", "un an"]) == 2
     assert "durée invalide" in capsys.readouterr().err
+
+
+def test_verify_since_a_day_says_it_is_partial(events, capsys):
+    events(2)
+    assert main(["journal", "verify", "--since", "2000-01-01"]) == 0
+    assert "vérification partielle depuis la séquence 1" in capsys.readouterr().out

@@ -114,3 +114,34 @@ def test_key_change_is_reported_rather_than_silently_accepted(events, settings):
 def test_empty_journal_with_its_initial_head_verifies(db):
     JournalHead.objects.create()
     assert verify_journal().intact
+
+
+def test_partial_verification_walks_recent_entries_only(events, tamper):
+    from datetime import timedelta
+
+    entries = events(6)
+    tamper("UPDATE journal_journalentry SET target = 'ancien' WHERE sequence = 1")
+    since = entries[3].occurred_at - timedelta(microseconds=1)
+    report = verify_journal(since=since)
+    assert report.intact and report.partial_from == entries[3].sequence
+    assert report.entries_checked == 3
+    assert verify_journal().first_break.sequence == 1  # the full walk still finds the old edit
+
+
+def test_partial_verification_finds_recent_edits(events, tamper):
+    from datetime import timedelta
+
+    entries = events(6)
+    tamper("UPDATE journal_journalentry SET target = 'récent' WHERE sequence = 5")
+    report = verify_journal(since=entries[3].occurred_at - timedelta(microseconds=1))
+    assert (report.first_break.code, report.first_break.sequence) == ("content_altered", 5)
+
+
+def test_partial_verification_with_nothing_recent_still_checks_the_signed_head(events, tamper):
+    from datetime import timedelta
+
+    entries = events(3)
+    tamper("UPDATE journal_journalhead SET signature = %s WHERE id = 1", ["0" * 64])
+    report = verify_journal(since=entries[2].occurred_at + timedelta(days=1))
+    assert report.entries_checked == 0
+    assert report.first_break.code == "head_forged"

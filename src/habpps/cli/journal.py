@@ -24,6 +24,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify = actions.add_parser(
         "verify", help="recalculer la chaîne d'empreintes et signaler le premier maillon rompu"
     )
+    verify.add_argument(
+        "--since",
+        type=date.fromisoformat,
+        metavar="AAAA-MM-JJ",
+        help="ne parcourir que les entrées depuis ce jour (contrôle rapide entre deux vérifications complètes)",
+    )
     verify.set_defaults(handler=run_verify)
 
     purge = actions.add_parser("purge", help="supprimer les entrées échues et signer un point de contrôle")
@@ -79,9 +85,12 @@ def _setup_django() -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.utils import timezone
+
     from habpps.journal.verification import verify_journal
 
-    report = verify_journal()
+    since = timezone.make_aware(datetime.combine(args.since, time.min)) if args.since else None
+    report = verify_journal(since=since)
     if report.intact:
         print(f"chaîne intègre : {_summary(report)}")
         return EXIT_OK
@@ -98,6 +107,8 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def _summary(report) -> str:  # type: ignore[no-untyped-def]
     parts = [f"{report.entries_checked} entrée(s) vérifiée(s)"]
+    if report.partial_from is not None:
+        parts[0] = f"vérification partielle depuis la séquence {report.partial_from}, " + parts[0]
     if report.first_sequence is not None:
         parts[0] += f" (séquences {report.first_sequence} à {report.last_sequence})"
     parts.append(

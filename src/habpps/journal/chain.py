@@ -126,6 +126,8 @@ class VerificationReport:
     last_sequence: int | None = None
     head: ChainHead | None = None
     first_break: ChainBreak | None = None
+    partial_from: int | None = None
+    """Set when only the entries from this sequence on were walked (checkpoints are always all checked)."""
 
     @property
     def intact(self) -> bool:
@@ -142,12 +144,16 @@ class ChainWalker:
 
     purged_runs: Iterable[PurgedRun]
     report: VerificationReport = field(default_factory=VerificationReport)
+    start_sequence: int = 1
+    """Where the walk starts; a partial walk trusts ``start_hash`` as the hash of the entry before it."""
+    start_hash: str = GENESIS_HASH
 
     def __post_init__(self) -> None:
-        self._runs = sorted(self.purged_runs, key=lambda run: run.first_sequence)
+        runs = (run for run in self.purged_runs if run.first_sequence >= self.start_sequence)
+        self._runs = sorted(runs, key=lambda run: run.first_sequence)
         self._next_run = 0
-        self._expected_sequence = 1
-        self._last_hash = GENESIS_HASH
+        self._expected_sequence = self.start_sequence
+        self._last_hash = self.start_hash
 
     @property
     def broken(self) -> bool:
