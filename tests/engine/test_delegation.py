@@ -160,6 +160,17 @@ def test_delegation_cycles_and_self_delegation_are_refused(portal):
         portal.delegate_authority("d3", grantor="delegue", grantee="delegue", roles=["T1"])
 
 
+def test_partner_admin_creates_accounts_only_in_its_partner(portal):
+    portal.add_user("nouveau", org="cd75", actor="admin_cd")
+    assert portal.user_org("nouveau") == "cd75" and portal.can_manage_user("admin_cd", "nouveau")
+    with pytest.raises(ConstraintViolation, match="ne peut pas créer de compte dans l'unité « ccas75 »"):
+        portal.add_user("intrus", org="ccas75", actor="admin_cd")
+    with pytest.raises(ConstraintViolation):
+        portal.add_user("sans_unite", actor="admin_cd")
+    assert "intrus" not in portal.users() and "sans_unite" not in portal.users()
+    assert portal.can_create_user("cnaf", None)
+
+
 def test_actor_refusals_change_nothing(portal):
     version = portal.version
     with pytest.raises(ConstraintViolation):

@@ -225,6 +225,22 @@ class DelegatedAdministration(EngineCore):
         """May ``admin`` create, suspend, delete or edit the account ``user``? Its org unit must be in scope."""
         return self._decide(admin, "manage_user", {"user": user}, user=user)
 
+    def can_create_user(self, admin: str, org: str | None) -> AdminDecision:
+        """May ``admin`` create an account in ``org`` (its partner)? An account without org needs authority
+        everywhere."""
+        target = {"org": org}
+        if admin not in self._state.users or (org is not None and org not in self._state.orgs):
+            return AdminDecision(False, admin, "manage_user", target, "unknown",
+                                 f"Refusé : « {admin if admin not in self._state.users else org} » est inconnu.")
+        for authority in self._authorities(admin, frozenset()):
+            if "manage_user" in authority.abilities and authority.covers_org(org, self._lineage):
+                return AdminDecision(True, admin, "manage_user", target, "granted",
+                                     f"Autorisé : « {admin} » peut créer un compte dans « {org} » par "
+                                     f"{authority.source}.", authority)
+        where = f"l'unité « {org} »" if org else "partout"
+        return AdminDecision(False, admin, "manage_user", target, "org_out_of_scope",
+                             f"Refusé : « {admin} » ne peut pas créer de compte dans {where}.")
+
     def can_assign_group(self, admin: str, group: str, role: str, org: str | None = None) -> AdminDecision:
         """May ``admin`` give ``role`` (in ``org``) to every member of ``group``?"""
         members = self._state.groups.get(group, set())
@@ -279,6 +295,16 @@ class DelegatedAdministration(EngineCore):
             self._require(self._decide(actor, "manage_user", {"group": group, "user": user}, user=user,
                                        group=group))
         super().remove_group_member(group, user)
+
+    def add_user(self, user: str, *, max_roles: int | None = None, max_sessions: int | None = None,
+                 org: str | None = None, actor: str | None = None) -> None:
+        """AddUser, placing the account in ``org`` when given; with ``actor``, only within its authority."""
+        if actor is not None:
+            self._require(self.can_create_user(actor, org))
+        org = self._org(org)
+        super().add_user(user, max_roles=max_roles, max_sessions=max_sessions)
+        if org is not None:
+            self._state.user_orgs[user] = org
 
     def delete_user(self, user: str, *, actor: str | None = None) -> None:
         if actor is not None:
