@@ -19,6 +19,7 @@ from pathlib import Path
 import requests
 
 PASSWORD = "Partenaire#2025"  # habpps.directory.demo_data.DEMO_PASSWORD
+LOGIN_TIMEOUT = 600
 SECTION_LINK = re.compile(r'data-section="([a-z0-9-]+)"')
 
 
@@ -46,6 +47,7 @@ class User(threading.Thread):
         self.samples: list[tuple[str, float]] = []
         self.errors: list[str] = []
         self.files = 0
+        self.started = False
         self.session = requests.Session()
 
     def request(self, page: str, method: str, path: str, **kwargs) -> requests.Response | None:
@@ -64,7 +66,8 @@ class User(threading.Thread):
         time.sleep(self.rng.expovariate(1 / self.think) if self.think > 0 else 0)
 
     def log_in(self) -> None:
-        self.session.get(f"{self.base}/compte/connexion/", timeout=30)
+        # Fifty Argon2id verifications at once queue behind each other: a generous timeout for this phase.
+        self.session.get(f"{self.base}/compte/connexion/", timeout=LOGIN_TIMEOUT)
         response = self.session.post(
             f"{self.base}/compte/connexion/",
             data={
@@ -73,7 +76,7 @@ class User(threading.Thread):
                 "csrfmiddlewaretoken": self.session.cookies["csrftoken"],
             },
             allow_redirects=False,
-            timeout=30,
+            timeout=LOGIN_TIMEOUT,
         )
         if response.status_code != 302:
             raise RuntimeError(f"connexion refusée pour {self.login} ({response.status_code})")
@@ -86,6 +89,7 @@ class User(threading.Thread):
                 self.log_in()
             finally:
                 self.logged_in.release()
+            self.started = True
             self.go.wait()
             time.sleep(max(0.0, self.start_at - time.perf_counter()))
             while time.perf_counter() < self.stop_at:
@@ -164,6 +168,7 @@ def main() -> int:
                 "requests_per_second": len(everything) / args.duration,
                 "files_per_second": sum(user.files for user in users) / args.duration,
                 "errors": len(errors),
+                "users_logged_in": sum(1 for user in users if user.started),
                 "error_samples": errors[:10],
             }
         )

@@ -98,12 +98,14 @@ def seed(users: int) -> list[str]:
     return [logins[int(index * step)] for index in range(users)]
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+    """Sync workers, or with ``threads`` > 1 threaded ones (requests overlap while others wait on PostgreSQL)."""
     command = [
         str(BIN / "gunicorn"),
         "habpps.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
+        f"--threads={threads}",
         "--keep-alive=30",
         "--timeout=120",
         "--log-level=warning",
@@ -139,6 +141,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads par worker (gthread au-delà de 1)")
     parser.add_argument("--duration", type=float, default=60.0, help="secondes mesurées")
     parser.add_argument("--warmup", type=float, default=10.0, help="secondes de chauffe non mesurées")
     parser.add_argument(
@@ -166,7 +169,7 @@ def main() -> int:
 
         connections.close_all()
         port = free_port()
-        gunicorn = start_gunicorn(env, port, args.workers)
+        gunicorn = start_gunicorn(env, port, args.workers, args.threads)
         wait_until_up(port)
         log(f"gunicorn : {args.workers} workers sur le port {port} ; {args.users} utilisateurs simulés")
         logins_file = Path(var_dir) / "logins.json"
@@ -193,6 +196,8 @@ def main() -> int:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "workers": args.workers,
+            "threads": args.threads,
+            "load_average": os.getloadavg(),
             "users": args.users,
             "think_seconds": args.think,
         }
@@ -210,8 +215,9 @@ def main() -> int:
 def report(figures: dict) -> None:
     machine = figures["machine"]
     print(
-        f"\nCDAP — {machine['users']} utilisateurs simulés, {machine['workers']} workers gunicorn, "
-        f"PostgreSQL, {machine['cpus']} cœurs, réflexion moyenne {machine['think_seconds']} s"
+        f"\nCDAP — {machine['users']} utilisateurs simulés, {machine['workers']} workers gunicorn × "
+        f"{machine['threads']} threads, PostgreSQL, {machine['cpus']} cœurs (charge de la machine "
+        f"{machine['load_average'][0]:.1f}), réflexion moyenne {machine['think_seconds']} s"
     )
     print(f"{'page':<12}{'requêtes':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for page, stats in figures["pages"].items():
@@ -221,7 +227,8 @@ def report(figures: dict) -> None:
         )
     print(
         f"\ndébit : {figures['requests_per_second']:.1f} requêtes/s, {figures['files_per_second']:.1f} dossiers "
-        f"ouverts/s sur {figures['elapsed']:.1f} s ; erreurs : {figures['errors']}"
+        f"ouverts/s sur {figures['elapsed']:.1f} s ; utilisateurs connectés : {figures['users_logged_in']} ; "
+        f"erreurs : {figures['errors']} {figures['error_samples'][:3]}"
     )
     print(f"consultations journalisées pendant la mesure et la chauffe : {figures['journalled']}")
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import threading
 
-from django.http import Http404
-
 from habpps.cdap.models import Section
 from habpps.cdap.permissions import USE_CDAP, section_permission
 from habpps.directory.decisions import is_allowed
@@ -58,11 +56,3 @@ def granted_sections(account) -> list[Section]:
     return [
         section for section in sections_in_service() if is_allowed(account, *section_permission(section.code))
     ]
-
-
-def granted_section(account, code: str) -> Section:
-    """The section ``code`` if ``account`` may see it; otherwise a 404, whether it exists or not."""
-    for section in granted_sections(account):
-        if section.code == code:
-            return section
-    raise Http404
