@@ -13,7 +13,7 @@ from ninja.renderers import JSONRenderer
 
 from habpps.api import problems
 from habpps.api.problems import PROBLEM_MEDIA_TYPE
-from habpps.api.routers import accounts, decisions, journal, network, policy
+from habpps.api.routers import accounts, conventions, decisions, journal, network, policy
 
 DESCRIPTION = """
 API REST de Habpps, la plate-forme d'habilitation du portail « Mon Compte Partenaire » (exigence API-1).
@@ -85,5 +85,6 @@ problems.install(api)
 api.add_router("/decisions", decisions.router)
 api.add_router("", network.router)
 api.add_router("", accounts.router)
+api.add_router("", conventions.router)
 api.add_router("", journal.router)
 api.add_router("", policy.router)

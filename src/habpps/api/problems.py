@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from pydantic import Field
 
+from habpps.conventions.workflow import WorkflowError
 from habpps.directory.decisions import AccessRefused
 from habpps.engine import RBACError
 
@@ -230,6 +231,10 @@ def install(api) -> None:
     api.add_exception_handler(
         RBACError,
         lambda request, exc: problem(request, 409, "refus-du-moteur", str(exc)),
+    )
+    # A transition the convention workflow does not allow from the version's state (CNV-2).
+    api.add_exception_handler(
+        WorkflowError, lambda request, exc: problem(request, 409, "transition-impossible", exc.message)
     )
     api.add_exception_handler(Exception, _unexpected)
 

@@ -1,0 +1,95 @@
+"""The journal for auditors (AUD-4) and the policy documents (ENG-10) through the API."""
+
+from __future__ import annotations
+
+from habpps.api.pdp import DENIAL_KIND
+from habpps.directory.orgs import partner_unit
+
+
+def test_fund_auditor_sees_its_fund_denials_and_not_the_other_funds(network, client_for, service_client):
+    for partner in (network.partner_a, network.partner_b):
+        service_client.post_json(
+            "/api/v1/decisions",
+            {"user": "personne", "operation": "consulter", "object": "x", "org": partner_unit(partner.pk)},
+        )
+    response = client_for(network.fund_admin_a).get("/api/v1/journal", {"kind": "access"})
+    assert response.status_code == 200
+    page = response.json()
+    assert page["scope"] == f"national/fund:{network.fund_a.pk}"
+    assert [e["kind"] for e in page["items"]] == [DENIAL_KIND]
+    assert page["items"][0]["org_scope"].startswith(page["scope"])
+
+
+def test_an_entry_outside_the_scope_is_not_found(network, client_for, service_client):
+    service_client.post_json(
+        "/api/v1/decisions",
+        {
+            "user": "personne",
+            "operation": "consulter",
+            "object": "x",
+            "org": partner_unit(network.partner_b.pk),
+        },
+    )
+    sequence = (
+        client_for(network.national_admin)
+        .get("/api/v1/journal", {"kind": "access"})
+        .json()["items"][0]["sequence"]
+    )
+    assert client_for(network.fund_admin_a).get(f"/api/v1/journal/{sequence}").status_code == 404
+    assert client_for(network.fund_admin_b).get(f"/api/v1/journal/{sequence}").status_code == 200
+
+
+def test_a_partner_user_may_not_audit(network, client_for):
+    response = client_for(network.user_a).get("/api/v1/journal")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Vos habilitations ne permettent pas de consulter le journal."
+
+
+def test_an_invalid_kind_filter_is_a_french_422(network, client_for):
+    response = client_for(network.national_admin).get("/api/v1/journal", {"kind": "Pas Un Type"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["location"] == "query.kind"
+
+
+def test_policy_export_then_diff_shows_what_a_user_would_lose(network, client_for):
+    client = client_for(network.national_admin)
+    document = client.get("/api/v1/politique").json()
+    group = f"group:{network.group_a.pk}"
+    document["groups"] = [g for g in document["groups"] if g["id"] != group] + [
+        {**g, "members": [m for m in g["members"] if m != network.user_a.login]}
+        for g in document["groups"]
+        if g["id"] == group
+    ]
+    response = client.post_json("/api/v1/politique/differences", {"document": document})
+    assert response.status_code == 200
+    changes = {c["user"]: c for c in response.json()["changes"]}
+    assert set(changes) == {network.user_a.login}
+    assert changes[network.user_a.login]["lost"] and not changes[network.user_a.login]["gained"]
+
+
+def test_policy_import_applies_and_the_decision_point_follows(network, client_for, service_client):
+    client = client_for(network.national_admin)
+    document = client.get("/api/v1/politique").json()
+    group = f"group:{network.group_a.pk}"
+    for g in document["groups"]:
+        if g["id"] == group:
+            g["members"] = [m for m in g["members"] if m != network.user_a.login]
+    simulated = client.post_json("/api/v1/politique/import", {"document": document, "simulation": True})
+    assert simulated.json()["applied"] is False
+    applied = client.post_json("/api/v1/politique/import", {"document": document})
+    assert applied.status_code == 200 and applied.json()["applied"] is True
+    question = {"user": network.user_a.login, "operation": "consulter", "object": "cdap.section.droits"}
+    assert service_client.post_json("/api/v1/decisions", question).json() == {"granted": False}
+
+
+def test_an_invalid_policy_document_lists_its_errors(network, client_for):
+    response = client_for(network.national_admin).post_json(
+        "/api/v1/politique/differences", {"document": {"version": "nope"}}
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "politique-invalide"
+    assert response.json()["errors"]
+
+
+def test_the_policy_is_for_the_national_administration(network, client_for):
+    assert client_for(network.fund_admin_a).get("/api/v1/politique").status_code == 403
