@@ -352,6 +352,14 @@ def run(args) -> dict:
             for info in [worker.memory_full_info()]
         ]
         log(f"mémoire : {results['memory_per_worker_mib']}")
+        # The same single decisions, granted ones only: the decision path without any journal write.
+        granted = granted_queries(queries, workdir / "granted.json")
+        figures = loadgen(
+            port, token, granted, connections=args.connections[0], duration=args.duration, batch=1
+        )
+        figures["granted_only"] = True
+        log(f"charge (accordées seulement) : {figures}")
+        results["load"].append(figures)
         login, query = propagation_subject(sample, queries)
         results["propagation"] = measure_propagation(port, token, workers, login, query, args.rounds)
         slowest = [item["slowest_worker_s"] for item in results["propagation"]]
@@ -382,6 +390,17 @@ def journal_check(denials_answered: int, wait: float = 60.0) -> dict:
         "denials_journalled": journalled,
         "catch_up_s": round(time.perf_counter() - started, 1),
     }
+
+
+def granted_queries(queries: Path, target: Path) -> Path:
+    """The sampled queries the current policy grants, written to ``target``."""
+    from habpps.directory.policy_cache import current_policy
+
+    snapshot = current_policy().snapshot
+    items = json.loads(queries.read_text(encoding="utf-8"))
+    kept = [q for q in items if snapshot.check(q["user"], q["operation"], q["object"], q["org"])]
+    target.write_text(json.dumps(kept), encoding="utf-8")
+    return target
 
 
 def propagation_subject(sample: dict, queries: Path) -> tuple[str, dict]:
