@@ -18,6 +18,7 @@ from faker import Faker
 
 from habpps.accounts.models import Account, OrgLevel
 from habpps.directory import services
+from habpps.directory.deployment import seed_demo_deployment
 from habpps.directory.models import AccountRoleAssignment, Fund, PartnerType, ServiceRole
 
 DEMO_PASSWORD = "Partenaire#2025"
@@ -131,6 +132,7 @@ def seed_demo_network(users_per_group: int = 3) -> None:
             services.add_group_member(None, group, delegate)
             for _ in range(users_per_group):
                 services.add_group_member(None, group, person(partner))
+    seed_demo_deployment()  # ADM-1: the slides' two waves of CDAP profiles
 
 
 def demo_logins() -> list[DemoLogin]:

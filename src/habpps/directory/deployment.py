@@ -12,7 +12,7 @@ it — as with the doctrine, withdrawing is the administrators' decision, case b
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -123,3 +123,26 @@ def _picture(opening: ProfileOpening) -> dict:
         "fund": opening.fund.code if opening.fund_id else None,
         "opens_on": opening.opens_on.isoformat() if opening.opens_on else None,
     }
+
+
+# The demo's calendar, after the slides: a first wave of CDAP profiles open since the start of the service, a
+# second wave (the Conseil départemental's two profiles) a year later, with one pilot fund opening it early.
+DEMO_FIRST_WAVE = ("cdap-ass-cesf", "cdap-prestataire-action-sociale", "cdap-instructeur-rsa-cpam")
+DEMO_SECOND_WAVE = ("cdap-cd-contentieux", "cdap-cd-controle")
+DEMO_PILOT_FUND = "751"
+
+
+def seed_demo_deployment(today: date | None = None) -> None:
+    """Seed the demo's two waves relative to ``today``: the first opened six months ago, the second opens in
+    six months, already open in the pilot fund (Caf de Paris)."""
+    today = today or timezone.localdate()
+    roles = {role.code: role for role in ServiceRole.objects.filter(code__in=DEMO_FIRST_WAVE + DEMO_SECOND_WAVE)}
+    pilot = Fund.objects.filter(code=DEMO_PILOT_FUND).first()
+    for code in DEMO_FIRST_WAVE:
+        if code in roles:
+            set_opening(None, roles[code], None, today - timedelta(days=182))
+    for code in DEMO_SECOND_WAVE:
+        if code in roles:
+            set_opening(None, roles[code], None, today + timedelta(days=183))
+            if pilot is not None:
+                set_opening(None, roles[code], pilot, today - timedelta(days=30))

@@ -107,6 +107,16 @@ register(
 )
 register(
     MenuEntry(
+        "deployment",
+        _("Déploiement des services"),
+        perms.MANAGE_CATALOGUE,
+        _url("directory:deployment"),
+        org=lambda a: NATIONAL_UNIT,
+        order=35,
+    )
+)
+register(
+    MenuEntry(
         "partners", _("Organismes partenaires"), perms.VIEW_PARTNERS, _url("directory:partner-list"), order=40
     )
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from habpps.directory.views import accounts, catalogue, funds, groups, partners
+from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners
 
 app_name = "directory"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("profils/<int:pk>/", catalogue.ServiceRoleUpdateView.as_view(), name="role-update"),
     path("profils/<int:pk>/titulaires/", accounts.RoleHoldersView.as_view(), name="role-holders"),
     path("doctrine/", catalogue.DoctrineView.as_view(), name="doctrine"),
+    path("deploiement/", deployment.DeploymentView.as_view(), name="deployment"),
+    path("deploiement/services/<int:pk>/", deployment.ServiceDeploymentView.as_view(), name="service-deployment"),
+    path("deploiement/ouvertures/<int:pk>/retirer/", deployment.OpeningClearView.as_view(), name="opening-clear"),
     path("doctrine/types/nouveau/", catalogue.PartnerTypeCreateView.as_view(), name="partner-type-create"),
     path("partenaires/", partners.PartnerListView.as_view(), name="partner-list"),
     path("partenaires/nouveau/", partners.PartnerCreateView.as_view(), name="partner-create"),
