@@ -48,8 +48,8 @@ def random_call(rng: random.Random, rbac: RBAC) -> list:
                            "add_group_member", "remove_group_member", "assign_group", "deassign_group",
                            "grant_permission", "revoke_permission", "add_org", "add_role"])
         role, org = rng.choice(ROLES), rng.choice(ORGS)
-        if kind == "add_user":
-            return [kind, f"u{len(users) + rng.randint(10, 99)}"]
+        if kind == "add_user" and (name := f"u{rng.randint(10, 999)}") not in state.users:
+            return [kind, name]
         if kind == "delete_user" and users:
             return [kind, rng.choice(users)]
         if kind == "assign_user" and users:
@@ -60,8 +60,8 @@ def random_call(rng: random.Random, rbac: RBAC) -> list:
             held = [(u, r, o) for u, pairs in state.user_assignments.items() for r, o in pairs]
             if held:
                 return [kind, *rng.choice(sorted(held))]
-        if kind == "add_group":
-            return [kind, f"g{len(groups) + rng.randint(10, 99)}"]
+        if kind == "add_group" and (name := f"g{rng.randint(10, 999)}") not in state.groups:
+            return [kind, name]
         if kind == "add_group_member" and users and groups:
             user, group = rng.choice(users), rng.choice(groups)
             if user not in state.groups[group]:
@@ -86,10 +86,10 @@ def random_call(rng: random.Random, rbac: RBAC) -> list:
             held = [(op, obj, r) for r, perms in state.role_permissions.items() for op, obj in perms]
             if held:
                 return [kind, *rng.choice(sorted(held))]
-        if kind == "add_org":
-            return [kind, f"partner:{len(state.orgs) + rng.randint(10, 99)}", rng.choice(ORGS[1:3])]
-        if kind == "add_role":
-            return [kind, f"profil-{len(state.roles) + rng.randint(10, 99)}"]
+        if kind == "add_org" and (name := f"partner:{rng.randint(10, 999)}") not in state.orgs:
+            return [kind, name, rng.choice(ORGS[1:3])]
+        if kind == "add_role" and (name := f"profil-{rng.randint(10, 999)}") not in state.roles:
+            return [kind, name]
 
 
 def tables(snapshot) -> dict:

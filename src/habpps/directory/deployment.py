@@ -79,7 +79,7 @@ def set_opening(actor, role: ServiceRole, fund: Fund | None, opens_on: date | No
             {"role": _("Le déploiement porte sur les profils d'accès des services.")}, code="administrative_role"
         )
     with policy_change():
-        opening = ProfileOpening.objects.select_for_update().filter(role=role, fund=fund).first()
+        opening = ProfileOpening.objects.select_for_update().filter(role=role, fund=fund).order_by().first()
         before = None if opening is None else _picture(opening)
         if opening is None:
             opening = ProfileOpening(role=role, fund=fund)
@@ -102,7 +102,7 @@ def clear_opening(actor, role: ServiceRole, fund: Fund | None) -> None:
     the national calendar of the profile."""
     authorize(actor, *perms.MANAGE_CATALOGUE, NATIONAL_UNIT)
     with policy_change():
-        opening = ProfileOpening.objects.select_for_update().filter(role=role, fund=fund).first()
+        opening = ProfileOpening.objects.select_for_update().filter(role=role, fund=fund).order_by().first()
         if opening is None:
             raise ValidationError(_("Aucune date d'ouverture n'est fixée ici."), code="opening_missing")
         before = _picture(opening)
