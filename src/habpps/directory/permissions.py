@@ -24,6 +24,7 @@ MANAGE_PARTNERS = Permission("gerer", "partenaires")
 MANAGE_GROUPS = Permission("gerer", "groupes")
 MANAGE_PARTNER_ACCOUNTS = Permission("gerer", "comptes-partenaires")
 VIEW_HABILITATIONS = Permission("consulter", "habilitations")
+MANAGE_AUTHENTICATION_POLICY = Permission("gerer", "politique-authentification")
 # Held by the seeded roles for the apps built on the directory (journal, conventions).
 VIEW_JOURNAL = Permission("consulter", "journal")
 ENTER_CONVENTIONS = Permission("saisir", "conventions")
@@ -42,6 +43,7 @@ ADMINISTRATIVE_ROLES: dict[str, dict] = {
             VIEW_PARTNERS,
             VIEW_HABILITATIONS,
             VIEW_JOURNAL,
+            MANAGE_AUTHENTICATION_POLICY,
         ],
     },
     "FundAdmin": {
