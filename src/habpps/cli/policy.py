@@ -29,6 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     diff.add_argument("apres", help=f"fichier, ou « {CURRENT} »")
     diff.set_defaults(handler=diff_policies)
 
+    rebuild = actions.add_parser(
+        "rebuild", help="faire reconstruire la politique par chaque processus depuis l'annuaire (ENG-11)"
+    )
+    rebuild.add_argument(
+        "--garder", type=int, metavar="N", help="ne garder que les N derniers changements du journal"
+    )
+    rebuild.set_defaults(handler=rebuild_policy)
+
 
 def _document(source: str):
     from habpps.engine import parse_text
@@ -112,4 +120,21 @@ def import_policy(args: argparse.Namespace) -> int:
         return 1
     for what, added in report.added.items():
         print(f"{what} : {added} ajout(s), {report.removed[what]} retrait(s)")
+    return 0
+
+
+def rebuild_policy(args: argparse.Namespace) -> int:
+    """A version whose log row says "rebuild": every process rebuilds from the directory on its next replay."""
+    from habpps.cli.setup import setup_django
+
+    setup_django()
+    from habpps.directory.policy_cache import policy_change
+    from habpps.directory.policy_log import prune_changes
+    from habpps.journal.services import record_event
+
+    with policy_change(rebuild=True) as change:
+        record_event("admin.policy.rebuild", target="policy", data={"version": change.number})
+    print(f"Version {change.number} : chaque processus reconstruit la politique depuis l'annuaire.")
+    if args.garder is not None:
+        print(f"{prune_changes(args.garder)} changement(s) anciens retirés du journal.")
     return 0
