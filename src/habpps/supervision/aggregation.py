@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
@@ -144,16 +144,32 @@ def _aggregate_chunk(first: date, last: date, directory: AccountDirectory, repor
         report.rows[model.__name__] += _bulk_insert(model, rows)
 
 
-def _bulk_insert(model, rows: Iterable) -> int:
+def _bulk_insert(model, rows: Iterable[dict]) -> int:
+    """Insert ``rows`` (column values by attribute name); COPY on PostgreSQL, where a year's backfill writes
+    millions of rows and building a model instance for each would cost more than the whole query work."""
+    if connection.vendor == "postgresql":
+        return _copy_insert(model, rows)
     count, batch = 0, []
     for row in rows:
-        batch.append(row)
+        batch.append(model(**row))
         if len(batch) >= BATCH_SIZE:
             model.objects.bulk_create(batch)
             count, batch = count + len(batch), []
     if batch:
         model.objects.bulk_create(batch)
         count += len(batch)
+    return count
+
+
+def _copy_insert(model, rows: Iterable) -> int:
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    rows = list(rows)  # the generators query the journal: finish before the connection enters COPY mode
+    statement = f"COPY {model._meta.db_table} ({', '.join(field.column for field in fields)}) FROM STDIN"
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[field.attname] for field in fields])
+            count += 1
     return count
 
 
@@ -168,7 +184,7 @@ def _per_day(entries, kinds: Iterable[str], *keys: str, **expressions):
     )
 
 
-def _account_activity(entries, directory: AccountDirectory) -> Iterator[DailyAccountActivity]:
+def _account_activity(entries, directory: AccountDirectory) -> Iterator[dict]:
     """Logins and freezes per account and day; both events name the account's login as their target."""
     counts: dict[tuple[date, int], list[int]] = defaultdict(lambda: [0, 0])
     for column, kind in ((0, events.LOGIN), (1, events.FREEZE)):
@@ -178,7 +194,7 @@ def _account_activity(entries, directory: AccountDirectory) -> Iterator[DailyAcc
                 counts[(row["day"], account_id)][column] += row["n"]
     for (day, account_id), (logins, freezes) in counts.items():
         fund_id, partner_id = directory.organisation(account_id)
-        yield DailyAccountActivity(
+        yield dict(
             day=day,
             account_id=account_id,
             fund_id=fund_id,
@@ -188,7 +204,7 @@ def _account_activity(entries, directory: AccountDirectory) -> Iterator[DailyAcc
         )
 
 
-def _service_activity(entries, directory: AccountDirectory) -> Iterator[DailyServiceActivity]:
+def _service_activity(entries, directory: AccountDirectory) -> Iterator[dict]:
     """Business actions per account, service and day (SUP-2)."""
     for service, kinds in events.BUSINESS_ACTION_KINDS.items():
         for row in _per_day(entries, kinds, "actor_pk"):
@@ -198,7 +214,7 @@ def _service_activity(entries, directory: AccountDirectory) -> Iterator[DailySer
             if account_id not in directory.by_id:
                 continue
             fund_id, partner_id = directory.organisation(account_id)
-            yield DailyServiceActivity(
+            yield dict(
                 day=row["day"],
                 account_id=account_id,
                 fund_id=fund_id,
@@ -229,7 +245,7 @@ def _json_list(text) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
 
-def _section_consultations(entries) -> Iterator[DailySectionConsultation]:
+def _section_consultations(entries) -> Iterator[dict]:
     """Sections shown per day, profile and organisation (SUP-5), rolled up to funds and the nation.
 
     Grouping by the JSON text of the lists keeps the work in the database: there are few distinct combinations
@@ -251,7 +267,7 @@ def _section_consultations(entries) -> Iterator[DailySectionConsultation]:
                 for key in _levels(fund_id, partner_id):
                     counts[(row["day"], *key, section, profile)] += row["n"]
     for (day, level, fund_id, partner_id, section, profile), count in counts.items():
-        yield DailySectionConsultation(
+        yield dict(
             day=day,
             level=level,
             fund_id=fund_id,
@@ -272,7 +288,7 @@ def _levels(fund_id: int | None, partner_id: int | None) -> list[tuple[str, int 
     return keys
 
 
-def _habilitation_counts(first: date, last: date) -> Iterator[DailyHabilitationCount]:
+def _habilitation_counts(first: date, last: date) -> Iterator[dict]:
     """Accounts holding each profile at the end of each day of [first, last], at every level (SUP-4)."""
     end = day_start(last + timedelta(days=1))
     overlapping = Q(started_at__lt=end) & (
@@ -318,7 +334,7 @@ def _habilitation_counts(first: date, last: date) -> Iterator[DailyHabilitationC
                 for key in _levels(partner_fund[partner_id], partner_id):
                     totals[(index, *key, role_codes[role_id])] += running
     for (index, level, fund_id, partner_id, role), count in totals.items():
-        yield DailyHabilitationCount(
+        yield dict(
             day=first + timedelta(days=index),
             level=level,
             fund_id=fund_id,

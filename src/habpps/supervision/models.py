@@ -3,7 +3,9 @@ acknowledgements, and the recertification campaigns (ADM-8).
 
 The journal of a national year holds hundreds of millions of rows: no dashboard reads it. ``habpps supervision
 aggregate`` folds each finished day of the journal and of the directory into the ``Daily*`` tables below, and
-every dashboard answers from them. Counts that the three levels of the network read (SUP-4, SUP-5) are stored
+every dashboard answers from them. The aggregates are derived data, rebuilt by the job: their references to
+accounts and organisations (never deleted, ADM-6) carry no database constraint, whose per-row checks would cost
+a year's backfill more than all the counting. Counts that the three levels of the network read (SUP-4, SUP-5) are stored
 once per level — the nation, each fund, each partner — so a national chart over a year sums a few hundred rows,
 never the partners' millions.
 """
@@ -116,9 +118,15 @@ class DailyAccountActivity(models.Model):
     """One account's logins and freezes on one day (SUP-1 context, SUP-3, SUP-6); only days with activity."""
 
     day = models.DateField(_("jour"))
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    fund = models.ForeignKey("directory.Fund", on_delete=models.PROTECT, null=True, related_name="+")
-    partner = models.ForeignKey("directory.Partner", on_delete=models.PROTECT, null=True, related_name="+")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    fund = models.ForeignKey(
+        "directory.Fund", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "directory.Partner", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
     logins = models.PositiveIntegerField(_("connexions"), default=0)
     freezes = models.PositiveIntegerField(_("gels"), default=0)
 
@@ -136,9 +144,15 @@ class DailyServiceActivity(models.Model):
     """One account's business actions in one service on one day (SUP-2, SUP-6, SUP-7 unused rights)."""
 
     day = models.DateField(_("jour"))
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    fund = models.ForeignKey("directory.Fund", on_delete=models.PROTECT, null=True, related_name="+")
-    partner = models.ForeignKey("directory.Partner", on_delete=models.PROTECT, null=True, related_name="+")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    fund = models.ForeignKey(
+        "directory.Fund", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "directory.Partner", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
     service = models.CharField(_("service"), max_length=40)
     actions = models.PositiveIntegerField(_("actions métier"), default=0)
 
@@ -160,8 +174,12 @@ class RolledUpCount(models.Model):
 
     day = models.DateField(_("jour"))
     level = models.CharField(_("niveau"), max_length=8, choices=Level.choices)
-    fund = models.ForeignKey("directory.Fund", on_delete=models.PROTECT, null=True, related_name="+")
-    partner = models.ForeignKey("directory.Partner", on_delete=models.PROTECT, null=True, related_name="+")
+    fund = models.ForeignKey(
+        "directory.Fund", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "directory.Partner", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
     count = models.PositiveBigIntegerField(_("nombre"), default=0)
 
     class Meta:

@@ -1,0 +1,303 @@
+"""Supervision benchmark: a generated national year on PostgreSQL, the aggregation job, every dashboard query.
+
+Run through ``bench/supervision/run.sh``, which starts a throw-away PostgreSQL server (as ``scripts/postgres.sh``
+does for the tests) and sets ``DATABASE_URL``. The network and the journal are loaded with COPY: 100 funds,
+15,000 partners, 300,000 partner users (each in their partner's group, which holds one CDAP profile), a year of
+journal — 5,000,000 CDAP consultations with a skewed activity, one login per user and active week, freezes.
+Then ``aggregate()`` folds the year into the daily aggregates (timed), and each dashboard query is timed at the
+national, fund and partner levels — best of three, after a warm-up; the target is ≤ 1 s each.
+
+    bench/supervision/run.sh                       # the national year
+    bench/supervision/run.sh --users 30000 --consultations 500000   # a smaller one
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--funds", type=int, default=100)
+    parser.add_argument("--partners", type=int, default=15_000)
+    parser.add_argument("--users", type=int, default=300_000)
+    parser.add_argument("--consultations", type=int, default=5_000_000)
+    parser.add_argument("--seed", type=int, default=9)
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("DATABASE_URL doit désigner un serveur PostgreSQL : lancer bench/supervision/run.sh", file=sys.stderr)
+        return 2
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    rng = np.random.default_rng(args.seed)
+    started = time.perf_counter()
+    world = load_network(args, rng)
+    print(f"Réseau chargé (COPY) : {args.funds} caisses, {args.partners} partenaires, {args.users} utilisateurs "
+          f"en {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    counts = load_journal(args, rng, world)
+    print(f"Journal chargé (COPY) : {counts} en {time.perf_counter() - started:.1f} s")
+    analyse()
+
+    from habpps.supervision.aggregation import aggregate
+
+    started = time.perf_counter()
+    report = aggregate()
+    print(f"Agrégation de l'année ({report.days} jours) : {time.perf_counter() - started:.1f} s — {dict(report.rows)}")
+    started = time.perf_counter()
+    aggregate(since=report.last_day)
+    print(f"Agrégation d'une journée (passage quotidien) : {time.perf_counter() - started:.2f} s")
+    analyse()
+    measure(world)
+    return 0
+
+
+def copy_rows(table: str, columns: list[str], rows) -> int:
+    from django.db import connection
+
+    count = 0
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def reset_sequence(table: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+
+
+def analyse() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def load_network(args, rng) -> dict:
+    from django.utils import timezone
+
+    from habpps.directory.models import PartnerType, ServiceRole
+
+    now = timezone.now()
+    year_ago = now - timedelta(days=365)
+    profiles = {
+        role.code: role
+        for role in ServiceRole.objects.filter(code__in=["cdap-ass-cesf", "cdap-prestataire-action-sociale",
+                                                          "cdap-instructeur-rsa-cpam"])
+    }
+    types_of = {
+        "cdap-ass-cesf": PartnerType.objects.get(code="ccas").pk,
+        "cdap-prestataire-action-sociale": PartnerType.objects.get(code="prestataire-action-sociale").pk,
+        "cdap-instructeur-rsa-cpam": PartnerType.objects.get(code="instructeur-rsa").pk,
+    }
+    sections_of = {
+        "cdap-ass-cesf": ["dossier", "droits", "adresse", "famille", "logement", "rsa", "paiement", "courrier",
+                          "ressources", "creances", "attestation-paiement"],
+        "cdap-prestataire-action-sociale": ["qf", "enfants"],
+        "cdap-instructeur-rsa-cpam": ["rsa", "ressources"],
+    }
+    codes = list(profiles)
+    copy_rows(
+        "directory_fund",
+        ["id", "code", "name", "department", "status", "created_at"],
+        ((f, f"{f:03d}", f"Caf n° {f:03d}", f"{f % 95 + 1:02d}", "active", year_ago) for f in range(1, args.funds + 1)),
+    )
+    partner_fund = rng.integers(1, args.funds + 1, size=args.partners)
+    partner_profile = rng.choice(len(codes), size=args.partners, p=[0.6, 0.25, 0.15])
+    copy_rows(
+        "directory_partner",
+        ["id", "fund_id", "name", "siret", "partner_type_id", "person_kind", "street", "postal_code", "city",
+         "status", "created_at"],
+        ((p, int(partner_fund[p - 1]), f"Organisme {p}", f"{p:014d}", types_of[codes[partner_profile[p - 1]]],
+          "legal", "1 rue de la Paix", "75001", "Paris", "active", year_ago) for p in range(1, args.partners + 1)),
+    )
+    copy_rows(
+        "directory_group",
+        ["id", "partner_id", "name", "description", "status", "created_at"],
+        ((p, p, "Agents", "", "active", year_ago) for p in range(1, args.partners + 1)),
+    )
+    copy_rows(
+        "directory_grouproleassignment",
+        ["id", "group_id", "role_id", "started_at"],
+        ((p, p, profiles[codes[partner_profile[p - 1]]].pk, year_ago - timedelta(days=30))
+         for p in range(1, args.partners + 1)),
+    )
+    user_partner = rng.integers(1, args.partners + 1, size=args.users)
+    # 85 % logged in within the last three months; the others long ago or never.
+    last_login_days = np.where(rng.random(args.users) < 0.85, rng.integers(0, 90, args.users),
+                               rng.integers(200, 700, args.users))
+    never = rng.random(args.users) < 0.03
+    start_days = rng.integers(0, 400, size=args.users)
+    base = 1_000
+
+    def accounts():
+        for index in range(args.users):
+            partner = int(user_partner[index])
+            last_login = None if never[index] else now - timedelta(days=int(last_login_days[index]), hours=index % 24)
+            yield (base + index, "!", last_login, f"u{index:06d}", "Prénom", f"Nom{index:06d}",
+                   f"u{index:06d}@exemple.fr", "partner", None, partner, "active", now - timedelta(days=800),
+                   False, 0)
+
+    copy_rows(
+        "accounts_account",
+        ["id", "password", "last_login", "login", "first_name", "last_name", "email", "org_level", "fund_id",
+         "partner_id", "status", "created_at", "must_change_password", "failed_login_count"],
+        accounts(),
+    )
+    copy_rows(
+        "directory_groupmembership",
+        ["id", "group_id", "account_id", "started_at", "ended_at"],
+        ((index + 1, int(user_partner[index]), base + index, now - timedelta(days=int(start_days[index])),
+          (now - timedelta(days=int(start_days[index]) // 3)) if index % 20 == 0 else None)
+         for index in range(args.users)),
+    )
+    for table in ("directory_fund", "directory_partner", "directory_group", "directory_grouproleassignment",
+                  "accounts_account", "directory_groupmembership"):
+        reset_sequence(table)
+    busiest_fund = int(np.bincount(partner_fund).argmax())
+    busiest_partner = int(np.bincount(user_partner).argmax())
+    return {
+        "now": now, "user_partner": user_partner, "partner_fund": partner_fund, "partner_profile": partner_profile,
+        "codes": codes, "sections_of": sections_of, "base": base, "fund": busiest_fund,
+        "partner": busiest_partner, "partner_fund_of_busiest": int(partner_fund[busiest_partner - 1]),
+    }
+
+
+def load_journal(args, rng, world) -> dict:
+    """A year of consultations (skewed: a few heavy users), logins and freezes, in time order."""
+    now, users = world["now"], args.users
+    # Activity follows a Zipf-like law: user k consults in proportion to 1 / (k + 10).
+    weights = 1.0 / (np.arange(users) + 10.0)
+    weights /= weights.sum()
+    actors = rng.choice(users, size=args.consultations, p=weights)
+    seconds = rng.integers(0, 365 * 86400, size=args.consultations)
+    logins = rng.integers(0, users, size=users * 4)
+    login_seconds = rng.integers(0, 365 * 86400, size=users * 4)
+    frozen = rng.integers(0, users, size=20_000)
+    freeze_seconds = rng.integers(0, 365 * 86400, size=20_000)
+    kind_names = ("cdap.consultation", "auth.login.success", "auth.account.freeze")
+    kind_of = np.concatenate([np.zeros(len(actors), np.int8), np.ones(len(logins), np.int8),
+                              np.full(len(frozen), 2, np.int8)])
+    actor_of = np.concatenate([actors, logins, frozen])
+    second_of = np.concatenate([seconds, login_seconds, freeze_seconds])
+    order = np.argsort(second_of, kind="stable")
+    start = now - timedelta(days=365)
+    pick = random.Random(args.seed)
+    user_partner, partner_fund = world["user_partner"], world["partner_fund"]
+    codes, partner_profile, sections_of = world["codes"], world["partner_profile"], world["sections_of"]
+
+    def rows():
+        for sequence, position in enumerate(order, start=1):
+            kind = kind_names[kind_of[position]]
+            actor, second = int(actor_of[position]), int(second_of[position])
+            partner = int(user_partner[actor])
+            fund = int(partner_fund[partner - 1])
+            login = f"u{actor:06d}"
+            scope = f"national/fund:{fund}/partner:{partner}"
+            occurred = start + timedelta(seconds=second)
+            if kind == "cdap.consultation":
+                profile = codes[partner_profile[partner - 1]]
+                available = sections_of[profile]
+                shown = pick.sample(available, k=min(len(available), pick.randint(1, 3)))
+                data = json.dumps({"beneficiary_number": f"{pick.randint(1, 9_999_999):07d}", "partner": partner,
+                                   "view": "section", "sections": shown, "profiles": [profile]})
+                yield (sequence, occurred, kind, str(world["base"] + actor), login, scope, "dossier", data, "",
+                       "0" * 64, f"{sequence:064x}")
+            else:
+                yield (sequence, occurred, kind, str(world["base"] + actor) if kind == "auth.login.success" else "",
+                       login if kind == "auth.login.success" else "", scope, login, "{}", "", "0" * 64,
+                       f"{sequence:064x}")
+
+    count = copy_rows(
+        "journal_journalentry",
+        ["sequence", "occurred_at", "kind", "actor_pk", "actor_identifier", "org_scope", "target", "data",
+         "request_id", "previous_hash", "hash"],
+        rows(),
+    )
+    return {"entries": count, "consultations": args.consultations, "logins": users * 4, "freezes": 20_000}
+
+
+def best_of(function, rounds: int = 3) -> float:
+    function()  # warm-up: caches and the plan
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def measure(world) -> None:
+    from django.utils import timezone
+
+    from habpps.directory.models import Partner
+    from habpps.supervision.dashboards.activity import top_business_actions, top_freezes
+    from habpps.supervision.dashboards.habilitations import habilitation_series
+    from habpps.supervision.dashboards.inactivity import inactive_users, inactivity_cutoff
+    from habpps.supervision.dashboards.least_privilege import unused_habilitations
+    from habpps.supervision.dashboards.partner import partner_indicators
+    from habpps.supervision.dashboards.sections import section_consultations
+    from habpps.supervision.periods import months_before
+    from habpps.supervision.scope import SupervisionScope
+
+    now = timezone.now()
+    today = timezone.localdate()
+    since = months_before(today, 6)
+    cutoff = inactivity_cutoff(now, 6)
+    year = (today - timedelta(days=365), today)
+    partner = Partner.objects.get(pk=world["partner"])
+    scopes = {
+        "national": SupervisionScope.national(),
+        "caisse": SupervisionScope.of_fund(world["fund"]),
+        "partenaire": SupervisionScope.of_partner(partner.fund_id, partner.pk),
+    }
+    queries = {
+        "SUP-1 non connectés (nombre + 1re page)": lambda s: (inactive_users(s, cutoff).count(),
+                                                             list(inactive_users(s, cutoff)[:50])),
+        "SUP-2 actions métier (top 50, 6 mois)": lambda s: top_business_actions(s, "cdap", since, 50),
+        "SUP-3 gels (top 50, 6 mois)": lambda s: top_freezes(s, since, 50),
+        "SUP-4 habilitations (1 an, tous profils)": lambda s: habilitation_series(s, *year),
+        "SUP-4 habilitations (1 an, un profil)": lambda s: habilitation_series(s, *year, ["cdap-ass-cesf"]),
+        "SUP-5 rubriques (1 an, tous profils)": lambda s: section_consultations(s, *year),
+        "SUP-5 rubriques (1 an, un profil)": lambda s: section_consultations(s, *year, "cdap-ass-cesf"),
+        "SUP-6 indicateurs d'un organisme": lambda s: partner_indicators(
+            partner, since=since, inactivity_cutoff=cutoff, now=now),
+        "SUP-7 inutilisées (nombre + 1re page)": lambda s: (
+            unused_habilitations(s, since).count(), list(unused_habilitations(s, since)[:50])),
+    }
+    print()
+    print(f"| requête (meilleur de 3, en ms) | {' | '.join(scopes)} |")
+    print("|---|" + "---:|" * len(scopes))
+    for name, query in queries.items():
+        cells = [f"{best_of(lambda q=query, s=scope: q(s)) * 1000:.0f}" for scope in scopes.values()]
+        print(f"| {name} | {' | '.join(cells)} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
