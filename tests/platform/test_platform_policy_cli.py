@@ -51,3 +51,12 @@ def test_an_invalid_document_lists_every_error_and_applies_nothing(network, tmp_
     assert "Compte inconnu de l'annuaire : « inconnu.0000 »" in errors
     assert "Profil inconnu de l'annuaire : « RoleFantome »" in errors
     assert not JournalEntry.objects.filter(kind="admin.policy.import").exists()
+
+
+def test_rebuild_logs_a_version_every_process_rebuilds_from(network, capsys):
+    from habpps.directory.models import PolicyChange
+
+    assert main(["policy", "rebuild", "--garder", "1"]) == 0
+    last = PolicyChange.objects.latest("number")
+    assert last.rebuild and PolicyChange.objects.count() == 1
+    assert "reconstruit" in capsys.readouterr().out
