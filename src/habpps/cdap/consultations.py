@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from habpps.accounts.models import Account
 from habpps.cdap import clock, limits
 from habpps.cdap.alerts import send_threshold_alert
 from habpps.cdap.content import BeneficiaryFile
@@ -22,7 +23,7 @@ from habpps.cdap.periods import Period
 from habpps.cdap.sections import PerPolicyVersion
 from habpps.cdap.sources import SourceError, UnknownBeneficiary, configured_source
 from habpps.directory import reference_data as ref
-from habpps.directory.models import ServiceRole
+from habpps.directory.models import Partner, ServiceRole
 from habpps.directory.policy_cache import current_policy
 from habpps.journal.services import record_event
 
@@ -147,6 +148,9 @@ def _record(
     period: Period | None = None,
     error: str = "",
 ) -> Consultation:
+    if account.partner_id is not None and not Account.partner.is_cached(account):
+        # One query for the partner and its fund, which the journal's scope and the row both need.
+        account.partner = Partner.objects.select_related("fund").get(pk=account.partner_id)
     fund = account.home_fund
     profiles = cdap_profiles(account)
     data = {
