@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "habpps.cdap",
     "habpps.conventions",
     "habpps.supervision",
+    "habpps.workbench",
     "ninja",  # serves the static files of the API's interactive documentation
     "habpps.api",
 ]
