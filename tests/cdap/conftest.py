@@ -12,6 +12,7 @@ from conftest import make_network
 from habpps.cdap import sources
 from habpps.cdap.reference import seed_cdap_reference_data
 from habpps.cdap.sources.demo import DemoBeneficiaryFileSource
+from habpps.conventions.demo import seed_validated_convention
 from habpps.directory import services
 from habpps.directory.demo_data import luhn_siret
 from habpps.directory.models import PartnerType
@@ -41,8 +42,9 @@ DOCTRINE = {
 
 
 def make_cdap_network():
-    """``make_network`` plus, in fund A, a social-action provider and an RSA instructing body, each with a group
-    holding its CDAP profile and one user: ``net.cdap_users[profile code]`` is a user of each profile."""
+    """``make_network`` plus, in fund A, a social-action provider and an RSA instructing body, each with a
+    validated convention and a group holding its CDAP profile and one user: ``net.cdap_users[profile code]`` is
+    a user of each profile."""
     net = make_network()
     seed_cdap_reference_data()
     rng = random.Random(8)
@@ -61,6 +63,8 @@ def make_cdap_network():
             postal_code="75002",
             city="Paris",
         )
+        # As in production, the group receives the profile once the partner's convention grants it.
+        seed_validated_convention(partner, {net.roles[role_code]: None})
         group = services.create_group(None, partner, name="Agents CDAP")
         services.assign_group_role(None, group, net.roles[role_code])
         user = services.create_account(

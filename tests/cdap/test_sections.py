@@ -11,6 +11,7 @@ from cdap.conftest import DOCTRINE, KNOWN_NUMBER
 from habpps.cdap import doctrine
 from habpps.cdap.models import Section
 from habpps.cdap.sections import granted_sections
+from habpps.conventions.demo import seed_validated_convention
 from habpps.directory import services
 from habpps.directory.models import PartnerType, PolicyVersion, ServiceRole
 from habpps.journal.models import JournalEntry
@@ -76,8 +77,10 @@ def test_a_profile_seeded_without_sections_reaches_the_service_but_sees_nothing(
         postal_code="75012",
         city="Paris",
     )
+    contentieux = ServiceRole.objects.get(code="cdap-cd-contentieux")
+    seed_validated_convention(partner, {contentieux: None})
     group = services.create_group(None, partner, name="Contentieux")
-    services.assign_group_role(None, group, ServiceRole.objects.get(code="cdap-cd-contentieux"))
+    services.assign_group_role(None, group, contentieux)
     agent = services.create_account(
         None, partner, first_name="Claire", last_name="Contentieux", email="c@cd.fr", roles=[], password="x"
     )
