@@ -148,3 +148,22 @@ def test_deferred_journal_writes_every_refusal_after_the_answer(
     service_client.post_json("/api/v1/decisions/batch", {"decisions": batch})
     assert denials.flush(timeout=30)
     assert JournalEntry.objects.filter(kind=DENIAL_KIND).count() == 5
+
+
+def test_processes_dedicated_to_decisions_answer_the_same_and_nothing_else(network, service_client, settings):
+    """``habpps.api.decision_settings``: the lean request path serves the decision endpoints only."""
+    from habpps.api import decision_settings
+
+    settings.MIDDLEWARE = decision_settings.MIDDLEWARE
+    settings.ROOT_URLCONF = decision_settings.ROOT_URLCONF
+    granted = service_client.post_json(
+        "/api/v1/decisions", question(network.user_a, partner_unit(network.partner_a))
+    )
+    assert granted.json() == {"granted": True}
+    assert granted["X-Request-ID"]
+    denied = service_client.post_json(
+        "/api/v1/decisions", question(network.user_a, partner_unit(network.partner_b))
+    )
+    assert denied.json() == {"granted": False}
+    assert JournalEntry.objects.filter(kind=DENIAL_KIND, request_id=denied["X-Request-ID"]).exists()
+    assert service_client.get("/api/v1/moi").status_code == 404

@@ -70,21 +70,31 @@ class HabppsApi(NinjaAPI):
         return schema
 
 
-api = HabppsApi(
-    title="Habpps — API",
-    version="1",
-    description=DESCRIPTION,
-    urls_namespace="api-v1",
-    renderer=FrenchJSONRenderer(),
-    openapi_url="/openapi.json",
-    docs_url="/docs",
-    # Swagger UI sets style attributes from its script: allowed on the documentation page only.
-    docs_decorator=csp_update({"style-src": [SELF, UNSAFE_INLINE]}),
-)
-problems.install(api)
+def build_api(namespace: str, *, documented: bool) -> HabppsApi:
+    """A ``NinjaAPI`` of version 1 with the problem handlers; ``documented`` publishes the OpenAPI and docs."""
+    built = HabppsApi(
+        title="Habpps — API",
+        version="1",
+        description=DESCRIPTION,
+        urls_namespace=namespace,
+        renderer=FrenchJSONRenderer(),
+        openapi_url="/openapi.json" if documented else None,
+        docs_url="/docs" if documented else None,
+        # Swagger UI sets style attributes from its script: allowed on the documentation page only.
+        docs_decorator=csp_update({"style-src": [SELF, UNSAFE_INLINE]}),
+    )
+    problems.install(built)
+    return built
+
+
+api = build_api("api-v1", documented=True)
 api.add_router("/decisions", decisions.router)
 api.add_router("", network.router)
 api.add_router("", accounts.router)
 api.add_router("", conventions.router)
 api.add_router("", journal.router)
 api.add_router("", policy.router)
+
+decision_api = build_api("api-v1-decisions", documented=False)
+"""The decision endpoints alone, for processes dedicated to them (``habpps.api.decision_settings``)."""
+decision_api.add_router("/decisions", decisions.router)
