@@ -32,10 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rebuild = actions.add_parser(
         "rebuild", help="faire reconstruire la politique par chaque processus depuis l'annuaire (ENG-11)"
     )
-    rebuild.add_argument(
-        "--garder", type=int, metavar="N", help="ne garder que les N derniers changements du journal"
-    )
     rebuild.set_defaults(handler=rebuild_policy)
+
+    prune = actions.add_parser("prune", help="ne garder que les derniers changements du journal de la politique")
+    prune.add_argument("--garder", type=int, metavar="N", required=True, help="nombre de changements gardés")
+    prune.set_defaults(handler=prune_log)
 
 
 def _document(source: str):
@@ -129,12 +130,20 @@ def rebuild_policy(args: argparse.Namespace) -> int:
 
     setup_django()
     from habpps.directory.policy_cache import policy_change
-    from habpps.directory.policy_log import prune_changes
     from habpps.journal.services import record_event
 
     with policy_change(rebuild=True) as change:
         record_event("admin.policy.rebuild", target="policy", data={"version": change.number})
     print(f"Version {change.number} : chaque processus reconstruit la politique depuis l'annuaire.")
-    if args.garder is not None:
-        print(f"{prune_changes(args.garder)} changement(s) anciens retirés du journal.")
+    return 0
+
+
+def prune_log(args: argparse.Namespace) -> int:
+    """Old rows of the change log go; a process further behind than what is kept rebuilds in full."""
+    from habpps.cli.setup import setup_django
+
+    setup_django()
+    from habpps.directory.policy_log import prune_changes
+
+    print(f"{prune_changes(args.garder)} changement(s) anciens retirés du journal de la politique.")
     return 0

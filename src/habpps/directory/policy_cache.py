@@ -145,7 +145,10 @@ class PolicyCache:
         if current is not None and current.token == token:
             self._schedule_next_probe()
             return current
-        with self._lock:
+        # While another thread catches up (a long full build, say), keep deciding from the current snapshot.
+        if not self._lock.acquire(blocking=current is None):
+            return current
+        try:
             current = self._current
             if current is not None and current.token == token:
                 self._schedule_next_probe()
@@ -158,6 +161,8 @@ class PolicyCache:
                 compiled = self._full_build()
             self._publish(compiled)
             return compiled
+        finally:
+            self._lock.release()
 
     def wake(self) -> None:
         """Make the next decision probe at once (a notification arrived, a transaction committed a change)."""
