@@ -13,5 +13,6 @@ urlpatterns = [
     path("annuaire/delegation/", include("habpps.directory.delegation.urls")),
     path("cdap/", include("habpps.cdap.urls")),
     path("supervision/", include("habpps.supervision.urls")),
+    path("atelier-roles/", include("habpps.workbench.urls")),
     path("api/v1/", include("habpps.api.urls")),
 ]
