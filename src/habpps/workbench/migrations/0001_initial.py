@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,51 +15,149 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='MiningRun',
+            name="MiningRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('fichier', 'Fichier déposé'), ('politique', 'Politique en vigueur'), ('journal', 'Accès observés dans le journal')], max_length=16, verbose_name='source')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('period_start', models.DateField(blank=True, null=True, verbose_name='du')),
-                ('period_end', models.DateField(blank=True, null=True, verbose_name='au')),
-                ('time_limit', models.FloatField(verbose_name='durée maximale (s)')),
-                ('upa', models.TextField(verbose_name='affectation utilisateur–permission')),
-                ('user_count', models.PositiveIntegerField(default=0, verbose_name='utilisateurs')),
-                ('permission_count', models.PositiveIntegerField(default=0, verbose_name='permissions')),
-                ('pair_count', models.PositiveIntegerField(default=0, verbose_name='couples')),
-                ('state', models.CharField(choices=[('en_attente', 'En attente'), ('en_cours', 'En cours'), ('terminee', 'Terminée'), ('echec', 'En échec')], default='en_attente', max_length=16, verbose_name='état')),
-                ('progress', models.JSONField(blank=True, default=list, verbose_name='avancement')),
-                ('result', models.JSONField(blank=True, null=True, verbose_name='résultat')),
-                ('error', models.TextField(blank=True, verbose_name='erreur')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='demandée le')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='commencée le')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='terminée le')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='dernier signe de vie')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("fichier", "Fichier déposé"),
+                            ("politique", "Politique en vigueur"),
+                            ("journal", "Accès observés dans le journal"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                ("period_start", models.DateField(blank=True, null=True, verbose_name="du")),
+                ("period_end", models.DateField(blank=True, null=True, verbose_name="au")),
+                ("time_limit", models.FloatField(verbose_name="durée maximale (s)")),
+                ("upa", models.TextField(verbose_name="affectation utilisateur–permission")),
+                ("user_count", models.PositiveIntegerField(default=0, verbose_name="utilisateurs")),
+                ("permission_count", models.PositiveIntegerField(default=0, verbose_name="permissions")),
+                ("pair_count", models.PositiveIntegerField(default=0, verbose_name="couples")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("en_attente", "En attente"),
+                            ("en_cours", "En cours"),
+                            ("terminee", "Terminée"),
+                            ("echec", "En échec"),
+                        ],
+                        default="en_attente",
+                        max_length=16,
+                        verbose_name="état",
+                    ),
+                ),
+                ("progress", models.JSONField(blank=True, default=list, verbose_name="avancement")),
+                ("result", models.JSONField(blank=True, null=True, verbose_name="résultat")),
+                ("error", models.TextField(blank=True, verbose_name="erreur")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="demandée le"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="commencée le")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="terminée le")),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="dernier signe de vie"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fouille de rôles',
-                'verbose_name_plural': 'fouilles de rôles',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "fouille de rôles",
+                "verbose_name_plural": "fouilles de rôles",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StoredRoleModel',
+            name="StoredRoleModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('text', models.TextField(verbose_name='document YAML')),
-                ('origin', models.CharField(choices=[('depot', 'Déposé'), ('saisie', "Saisi dans l'atelier"), ('fouille', "Issu d'une fouille de rôles")], default='depot', max_length=16, verbose_name='origine')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='modifié le')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mining_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='workbench.miningrun', verbose_name='fouille')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("text", models.TextField(verbose_name="document YAML")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("depot", "Déposé"),
+                            ("saisie", "Saisi dans l'atelier"),
+                            ("fouille", "Issu d'une fouille de rôles"),
+                        ],
+                        default="depot",
+                        max_length=16,
+                        verbose_name="origine",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="créé le"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="modifié le"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mining_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="workbench.miningrun",
+                        verbose_name="fouille",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'modèle de rôles',
-                'verbose_name_plural': 'modèles de rôles',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "modèle de rôles",
+                "verbose_name_plural": "modèles de rôles",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
     ]

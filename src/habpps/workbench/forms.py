@@ -1,0 +1,152 @@
+"""Forms of the workbench: a model's text or file, a mining run's source, accepted roles, periods, rule preview."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from habpps.workbench.models import MiningRun, StoredRoleModel
+from habpps.workbench.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
+
+MAX_UPLOAD_BYTES = 20_000_000
+#: Longest period the journal is read over at once, in days.
+MAX_PERIOD_DAYS = 400
+
+
+def _read_upload(upload, limit: int = MAX_UPLOAD_BYTES) -> str:
+    if upload.size > limit:
+        raise ValidationError(_("Fichier trop volumineux (%(max)s octets au plus).") % {"max": f"{limit:,}"})
+    data = upload.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValidationError(
+            _("Ligne %(line)s : caractères illisibles, le fichier doit être en UTF-8.") % {"line": line}
+        ) from None
+
+
+class ModelTextForm(forms.Form):
+    """A model given as a YAML file or typed: one of the two."""
+
+    document = forms.FileField(
+        label=_("Fichier YAML du modèle"),
+        required=False,
+        help_text=_("Modèle d'ingénierie des rôles conforme au schéma publié (docs/role-model.schema.json)."),
+    )
+    text = forms.CharField(
+        label=_("Ou texte YAML du modèle"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("document")
+        if upload:
+            data["text"] = _read_upload(upload)
+        if not (data.get("text") or "").strip():
+            raise ValidationError(_("Déposez un fichier ou saisissez le texte du modèle."))
+        return data
+
+
+class ModelEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Texte YAML du modèle"), widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"})
+    )
+
+
+class PeriodForm(forms.Form):
+    """A period of whole days over which the journal is read (default: the last 90 days)."""
+
+    start = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    DEFAULT_DAYS = 90
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("end") or timezone.localdate()
+        start = data.get("start") or end - timedelta(days=self.DEFAULT_DAYS - 1)
+        if start > end:
+            raise ValidationError(_("Le début de la période doit précéder sa fin."))
+        if (end - start).days >= MAX_PERIOD_DAYS:
+            raise ValidationError(_("Période de %(days)s jours au plus.") % {"days": MAX_PERIOD_DAYS})
+        data["start"], data["end"] = start, end
+        return data
+
+    def period(self) -> tuple[date, date]:
+        return self.cleaned_data["start"], self.cleaned_data["end"]
+
+
+class RunForm(PeriodForm):
+    """Where a mining run takes its assignment from, and how long it may run."""
+
+    source = forms.ChoiceField(
+        label=_("Affectation utilisateur–permission à fouiller"),
+        choices=MiningRun.Source.choices,
+        widget=forms.RadioSelect,
+        initial=MiningRun.Source.POLICY,
+    )
+    upa_file = forms.FileField(
+        label=_("Fichier « utilisateur permission » (source : fichier déposé)"),
+        required=False,
+        help_text=_(
+            "Un couple par ligne, séparé par des blancs ; lignes vides et lignes commençant par # ignorées."
+        ),
+    )
+    time_limit = forms.FloatField(
+        label=_("Durée maximale (secondes)"), min_value=MIN_TIME_LIMIT, max_value=MAX_TIME_LIMIT, initial=30
+    )
+
+    field_order = ["source", "upa_file", "start", "end", "time_limit"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == MiningRun.Source.FILE:
+            upload = data.get("upa_file")
+            if not upload:
+                self.add_error("upa_file", _("Déposez le fichier à fouiller."))
+            else:
+                data["upa_text"] = _read_upload(upload)
+                data["upa_name"] = upload.name
+        return data
+
+
+class AcceptRolesForm(forms.Form):
+    """The roles of a finished run an analyst accepts, and the name of the model they become."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Rôles acceptés"), widget=forms.CheckboxSelectMultiple, required=True
+    )
+    name = forms.CharField(label=_("Nom du modèle"), max_length=200)
+
+    def __init__(self, *args, role_ids: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(role_id, role_id) for role_id in role_ids]
+
+
+class RulePreviewForm(forms.Form):
+    """Users to preview a model's assignment rules on, and the rules they are compared with."""
+
+    from_directory = forms.BooleanField(
+        label=_("Prendre les comptes de l'annuaire (niveau, caisse, type_partenaire, partenaire, unite)"),
+        required=False,
+        initial=True,
+    )
+    attributes = forms.CharField(
+        label=_("Utilisateurs et attributs complémentaires"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_("Un utilisateur par ligne : « identifiant attribut=valeur attribut=valeur »."),
+    )
+    compare_with = forms.ModelChoiceField(
+        label=_("Comparer aux règles du modèle"),
+        queryset=StoredRoleModel.objects.all(),
+        required=False,
+        empty_label=_("aucune règle (première application)"),
+    )

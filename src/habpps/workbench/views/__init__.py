@@ -1,0 +1,1 @@
+"""Pages of the workbench, each behind the engine permission ``utiliser atelier-roles`` (never a role name)."""
