@@ -288,28 +288,6 @@ def run(args) -> dict:
         from habpps.api.tokens import register_service
 
         token = register_service("banc-echelle").secret
-
-        port = free_port()
-        master = start_gunicorn(env, port, args.workers, args.threads)
-        log(f"gunicorn : {args.workers} workers × {args.threads} threads sur le port {port}")
-        sample = json.loads(queries.read_text(encoding="utf-8"))[0]
-        deadline = time.monotonic() + 900
-        while True:
-            try:
-                status, _ = http_post(port, "/api/v1/decisions", token, sample, timeout=900)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn ne répond pas")
-            time.sleep(0.5)
-        # Every worker compiles the policy on its first decision: warm them all before measuring.
-        started = time.perf_counter()
-        warm = loadgen(port, token, queries, connections=4 * args.workers, duration=args.warmup, batch=1)
-        log(f"chauffe ({time.perf_counter() - started:.0f} s) : {warm['requests']} requêtes")
-        workers = worker_processes(master)
-
         results: dict = {
             "machine": {
                 "cpus": os.cpu_count(),
@@ -318,52 +296,44 @@ def run(args) -> dict:
             },
             "policy": loaded,
             "server": {"workers": args.workers, "threads": args.threads, "probe_s": args.probe},
+            "profiles": {},
         }
-        runs = []
-        for connections in args.connections:
-            for batch in args.batches:
-                before = cpu_times(workers), cpu_times(postgres_processes(pg["PG_TEST_DIR"]))
-                figures = loadgen(
-                    port, token, queries, connections=connections, duration=args.duration, batch=batch
-                )
-                # CPU the server side spent per decision: independent of what else the machine runs, it says
-                # what two dedicated cores would sustain.
-                server_cpu = cpu_used(before[0], cpu_times(workers))
-                database_cpu = cpu_used(before[1], cpu_times(postgres_processes(pg["PG_TEST_DIR"])))
-                figures["cpu_ms_per_decision"] = {
-                    "workers": round(1000 * server_cpu / max(1, figures["decisions"]), 3),
-                    "postgresql": round(1000 * database_cpu / max(1, figures["decisions"]), 3),
+        granted = None
+        for index, profile in enumerate(args.profiles):
+            last = index == len(args.profiles) - 1
+            port = free_port()
+            master = start_gunicorn(
+                {**env, "DJANGO_SETTINGS_MODULE": PROFILES[profile]}, port, args.workers, args.threads
+            )
+            log(
+                f"gunicorn « {profile} » : {args.workers} workers × {args.threads} threads sur le port {port}"
+            )
+            measured, workers = measure_profile(args, pg, master, port, token, queries)
+            if granted is None:
+                granted = granted_queries(queries, workdir / "granted.json")
+            # The same single decisions, granted ones only: the decision path without any journal write.
+            figures = loadgen(
+                port, token, granted, connections=args.connections[0], duration=args.duration, batch=1
+            )
+            figures["granted_only"] = True
+            log(f"charge (accordées seulement) : {figures}")
+            measured["load"].append(figures)
+            if last:
+                sample = json.loads(queries.read_text(encoding="utf-8"))[0]
+                login, query = propagation_subject(sample, queries)
+                measured["propagation"] = measure_propagation(port, token, workers, login, query, args.rounds)
+                slowest = [item["slowest_worker_s"] for item in measured["propagation"]]
+                measured["propagation_summary_s"] = {
+                    "median": statistics.median(slowest),
+                    "max": max(slowest),
                 }
-                figures["decisions_per_s_on_2_dedicated_cores"] = round(
-                    2 * figures["decisions"] / max(1e-9, server_cpu + database_cpu)
-                )
-                log(f"charge : {figures}")
-                runs.append(figures)
-        results["load"] = runs
-        results["journal"] = journal_check(sum(r["decisions"] - r["granted"] for r in [warm, *runs]))
+            results["profiles"][profile] = measured
+            if not last:
+                master.terminate()
+                master.wait(timeout=60)
+                master = None
+        results["journal"] = journal_check(DENIALS_ANSWERED[0])
         log(f"journal : {results['journal']}")
-        results["memory_per_worker_mib"] = [
-            {
-                "pid": worker.pid,
-                "rss": round(info.rss / 2**20),
-                "uss": round(info.uss / 2**20),
-            }
-            for worker in workers
-            for info in [worker.memory_full_info()]
-        ]
-        log(f"mémoire : {results['memory_per_worker_mib']}")
-        # The same single decisions, granted ones only: the decision path without any journal write.
-        granted = granted_queries(queries, workdir / "granted.json")
-        figures = loadgen(
-            port, token, granted, connections=args.connections[0], duration=args.duration, batch=1
-        )
-        figures["granted_only"] = True
-        log(f"charge (accordées seulement) : {figures}")
-        results["load"].append(figures)
-        login, query = propagation_subject(sample, queries)
-        results["propagation"] = measure_propagation(port, token, workers, login, query, args.rounds)
-        slowest = [item["slowest_worker_s"] for item in results["propagation"]]
-        results["propagation_summary_s"] = {"median": statistics.median(slowest), "max": max(slowest)}
         return results
     finally:
         if master is not None:
@@ -390,6 +360,63 @@ def journal_check(denials_answered: int, wait: float = 60.0) -> dict:
         "denials_journalled": journalled,
         "catch_up_s": round(time.perf_counter() - started, 1),
     }
+
+
+PROFILES = {"full": "habpps.settings", "decisions": "habpps.api.decision_settings"}
+"""Process profiles: the platform's whole request path, or processes dedicated to the decision endpoint."""
+
+DENIALS_ANSWERED = [0]
+
+
+def measure_profile(
+    args, pg: dict, master: subprocess.Popen, port: int, token: str, queries: Path
+) -> tuple[dict, list[psutil.Process]]:
+    """Warm the workers of the gunicorn on ``port``, then load runs, CPU per decision and memory per worker."""
+    sample = json.loads(queries.read_text(encoding="utf-8"))[0]
+    deadline = time.monotonic() + 900
+    while True:
+        try:
+            status, _ = http_post(port, "/api/v1/decisions", token, sample, timeout=900)
+            if status == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("gunicorn ne répond pas")
+        time.sleep(0.5)
+    # Every worker compiles the policy on its first decision: warm them all before measuring.
+    started = time.perf_counter()
+    warm = loadgen(port, token, queries, connections=4 * args.workers, duration=args.warmup, batch=1)
+    log(f"chauffe ({time.perf_counter() - started:.0f} s) : {warm['requests']} requêtes")
+    workers = worker_processes(master)
+    runs = []
+    for connections in args.connections:
+        for batch in args.batches:
+            before = cpu_times(workers), cpu_times(postgres_processes(pg["PG_TEST_DIR"]))
+            figures = loadgen(
+                port, token, queries, connections=connections, duration=args.duration, batch=batch
+            )
+            # CPU the server side spent per decision: independent of what else the machine runs, it says
+            # what two dedicated cores would sustain.
+            server_cpu = cpu_used(before[0], cpu_times(workers))
+            database_cpu = cpu_used(before[1], cpu_times(postgres_processes(pg["PG_TEST_DIR"])))
+            figures["cpu_ms_per_decision"] = {
+                "workers": round(1000 * server_cpu / max(1, figures["decisions"]), 3),
+                "postgresql": round(1000 * database_cpu / max(1, figures["decisions"]), 3),
+            }
+            figures["decisions_per_s_on_2_dedicated_cores"] = round(
+                2 * figures["decisions"] / max(1e-9, server_cpu + database_cpu)
+            )
+            log(f"charge : {figures}")
+            runs.append(figures)
+    DENIALS_ANSWERED[0] += sum(r["decisions"] - r["granted"] for r in [warm, *runs])
+    memory = [
+        {"pid": worker.pid, "rss": round(info.rss / 2**20), "uss": round(info.uss / 2**20)}
+        for worker in workers
+        for info in [worker.memory_full_info()]
+    ]
+    log(f"mémoire : {memory}")
+    return {"load": runs, "memory_per_worker_mib": memory}, workers
 
 
 def granted_queries(queries: Path, target: Path) -> Path:
@@ -446,6 +473,12 @@ def main() -> int:
     parser.add_argument("--connections", type=lambda s: [int(x) for x in s.split(",")], default=[8])
     parser.add_argument("--batches", type=lambda s: [int(x) for x in s.split(",")], default=[1, 20])
     parser.add_argument("--rounds", type=int, default=3, help="suspensions/réactivations mesurées")
+    parser.add_argument(
+        "--profiles",
+        type=lambda value: value.split(","),
+        default=["full", "decisions"],
+        help="processus mesurés, dans l'ordre : full (chemin complet), decisions (processus dédiés)",
+    )
     parser.add_argument("--json", type=Path, help="enregistrer les chiffres dans ce fichier")
     args = parser.parse_args()
     results = run(args)

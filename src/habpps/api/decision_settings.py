@@ -4,7 +4,7 @@ The decision endpoint is the hot path of the platform: every portal service asks
 Its callers are services with tokens, never browsers, so the session, CSRF, authentication, locale, message,
 session-policy and CSP layers the pages need do nothing for it but cost about half of its CPU. Processes started
 with ``DJANGO_SETTINGS_MODULE=habpps.api.decision_settings`` serve only ``/api/v1/decisions`` and
-``/api/v1/decisions/batch`` with the security headers and the request id (journal) kept; the reverse proxy
+``/api/v1/decisions/batch`` with the security headers, the request id (journal) and ``Content-Length`` kept; the reverse proxy
 routes those two paths to them (``docs/deploy.md``). Everything else — policy cache, freshness probe, tokens,
 journal of refusals — is the same code with the same settings.
 """
@@ -14,5 +14,6 @@ from habpps.settings import *  # noqa: F403 — the platform's settings, then th
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "habpps.journal.middleware.RequestIdMiddleware",
+    "django.middleware.common.CommonMiddleware",  # sets Content-Length: keep-alive clients need no chunking
 ]
 ROOT_URLCONF = "habpps.api.decision_urls"
