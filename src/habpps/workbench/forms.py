@@ -41,6 +41,7 @@ class ModelTextForm(forms.Form):
     text = forms.CharField(
         label=_("Ou texte YAML du modèle"),
         required=False,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
     )
 
@@ -56,7 +57,9 @@ class ModelTextForm(forms.Form):
 
 class ModelEditForm(forms.Form):
     text = forms.CharField(
-        label=_("Texte YAML du modèle"), widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"})
+        label=_("Texte YAML du modèle"),
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
     )
 
 
