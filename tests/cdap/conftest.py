@@ -4,7 +4,7 @@ a fixed calendar for the demo source, and a client logged in as a given account.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 
@@ -93,6 +93,7 @@ def fixed_demo_calendar(monkeypatch):
     monkeypatch.setattr(sources, "configured_source", lambda: source)
     monkeypatch.setattr("habpps.cdap.consultations.configured_source", lambda: source)
     monkeypatch.setattr("habpps.cdap.clock.today", lambda: TODAY)
+    monkeypatch.setattr("habpps.cdap.clock.now", lambda: datetime.combine(TODAY, time(10, 30)))
     return source
 
 

@@ -12,8 +12,9 @@ from django.db import connection
 
 from cdap.conftest import KNOWN_NUMBER, TODAY, UNKNOWN_NUMBER, make_cdap_network
 from habpps.cdap import doctrine
-from habpps.cdap.limits import ActionLimit, DatabaseDailyCounter
-from habpps.cdap.models import AbuseLimits, Consultation, DailyConsultationCount
+from habpps.cdap.limits import LOOKUP_ACTION, DatabaseActionCounter, effective_limits, lookup_limits
+from habpps.cdap.models import AbuseLimits, Consultation, DailyActionCount
+from habpps.directory.policy_build import build_rbac
 from habpps.journal.models import JournalEntry
 
 
@@ -38,7 +39,7 @@ def test_beyond_the_ceiling_lookups_are_refused_with_a_french_message_and_journa
     refused = Consultation.objects.get(outcome="refused")
     assert refused.beneficiary_number == "3456789"
     assert JournalEntry.objects.filter(kind="cdap.consultation.refused").count() == 1
-    assert DailyConsultationCount.objects.get(account=cdap_network.user_a).count == 3
+    assert DailyActionCount.objects.get(login=cdap_network.user_a.login, action=LOOKUP_ACTION).count == 3
     # Another user of the same partner is not affected; the pages of an open file are not counted.
     assert (
         login(cdap_network.cdap_users["cdap-instructeur-rsa-cpam"])
@@ -49,12 +50,26 @@ def test_beyond_the_ceiling_lookups_are_refused_with_a_french_message_and_journa
 
 
 def test_the_ceiling_is_per_day(db, cdap_network):
-    counter, limit = DatabaseDailyCounter(), ActionLimit("cdap.lookup", 1, 1)
+    counter, login = DatabaseActionCounter(), cdap_network.user_a.login
+    assert counter.consume(login, LOOKUP_ACTION, TODAY, 1, 1) == 1
+    assert counter.consume(login, LOOKUP_ACTION, TODAY, 1, 1) is None
+    assert counter.consume(login, LOOKUP_ACTION, TODAY + timedelta(days=1), 1, 1) == 1
+    assert counter.count(login, LOOKUP_ACTION, TODAY) == 1
+    assert counter.consume(login, "autre-action", TODAY, 1, 1) == 1
+
+
+def test_a_profile_limit_set_in_the_engine_takes_precedence(cdap_network):
+    """ENG-8: when the viewer's profiles limit the action in the engine, that figure applies, not the national
+    one. The directory stores no per-profile action limit yet: the policy compiled from it gets one through the
+    engine's own administrative function."""
+    set_limits(ceiling=100, threshold=50)
     user = cdap_network.user_a
-    assert counter.consume(user.pk, TODAY, limit).allowed
-    assert not counter.consume(user.pk, TODAY, limit).allowed
-    assert counter.consume(user.pk, TODAY + timedelta(days=1), limit).allowed
-    assert counter.used(user.pk, TODAY) == 1
+    assert lookup_limits(user).max_per_day == 100
+    rbac = build_rbac()
+    rbac.set_action_limits("cdap-ass-cesf", LOOKUP_ACTION, max_per_day=2)
+    profile_limits = rbac.compile().action_limits(user.login, LOOKUP_ACTION)
+    assert effective_limits(profile_limits, 100).max_per_day == 2
+    assert effective_limits(None, 100).max_per_day == 100
 
 
 def test_reaching_the_threshold_mails_the_partner_and_fund_administrators_once(cdap_network, login):
@@ -103,15 +118,14 @@ def test_only_a_national_administrator_may_change_the_figures(cdap_network):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_lookups_never_pass_the_ceiling_together():
-    """Twenty threads of the same user race for a ceiling of 5: exactly five are allowed, one sees the threshold."""
+    """Twenty threads of the same user race for a ceiling of 5: exactly five are allowed, each count seen once."""
     net = make_cdap_network()
-    counter, limit = DatabaseDailyCounter(), ActionLimit("cdap.lookup", 5, 3)
-    results, barrier = [], threading.Barrier(20)
+    counter, results, barrier = DatabaseActionCounter(), [], threading.Barrier(20)
 
     def attempt() -> None:
         try:
             barrier.wait()
-            results.append(counter.consume(net.user_a.pk, TODAY, limit))
+            results.append(counter.consume(net.user_a.login, LOOKUP_ACTION, TODAY, 1, 5))
         finally:
             connection.close()
 
@@ -120,6 +134,6 @@ def test_concurrent_lookups_never_pass_the_ceiling_together():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sum(result.allowed for result in results) == 5
-    assert sum(result.reaches_alert for result in results) == 1
-    assert DailyConsultationCount.objects.get(account=net.user_a).count == 5
+    allowed = sorted(count for count in results if count is not None)
+    assert allowed == [1, 2, 3, 4, 5]  # each count seen once: exactly one request reaches any threshold
+    assert DailyActionCount.objects.get(login=net.user_a.login).count == 5

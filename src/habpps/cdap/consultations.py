@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from habpps.accounts.models import Account
-from habpps.cdap import clock, limits
+from habpps.cdap import limits
 from habpps.cdap.alerts import send_threshold_alert
 from habpps.cdap.content import BeneficiaryFile
 from habpps.cdap.models import Consultation, ConsultationKind, ConsultationOutcome, Section
@@ -77,12 +77,12 @@ def look_up(account, number: str) -> OpenFile:
     if fund is None:
         raise NoFund(NoFund.code)
     opened = OpenFile(fund.code, number)
-    consumption = limits.counter.consume(account.pk, clock.today(), limits.lookup_limit())
-    if not consumption.allowed:
+    decision = limits.consume_lookup(account)
+    if not decision.allowed:
         _record(account, opened, ConsultationKind.LOOKUP, ConsultationOutcome.REFUSED, error="daily_ceiling")
-        raise CeilingReached(consumption.limit.max_per_day)
-    if consumption.reaches_alert:
-        send_threshold_alert(account, consumption.count, consumption.limit.alert_at)
+        raise CeilingReached(decision.limit)
+    if limits.reaches_alert(decision):
+        send_threshold_alert(account, decision.count, decision.count)
     try:
         configured_source().fetch(fund.code, number, ())
     except UnknownBeneficiary:

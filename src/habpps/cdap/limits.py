@@ -1,89 +1,80 @@
-"""CDP-9 abuse limits: a per-user daily ceiling of file lookups, and the count at which administrators are told.
+"""CDP-9 abuse limits on the engine's ENG-8 action limits: a per-user daily ceiling of file lookups, and the
+count at which administrators are told.
 
-Shaped like the engine's ENG-8 action limits (an action, a maximum per day, a counter port) so that it can move
-onto them when they land: ``DailyCounter`` is the port, ``DatabaseDailyCounter`` its adapter. Consuming is one
-conditional UPDATE, so concurrent requests of the same user can never pass the ceiling together, and exactly one
-request sees the count reach the alert threshold.
+The ceiling is the engine's ``max_per_day`` for the action ``cdap.consulter-dossier`` when the viewer's profiles
+set one (the most permissive of them, ENG-8); otherwise the national figure of ``AbuseLimits``. Counting goes
+through the engine's ``ActionCounter`` port (``habpps.engine.consume_daily``), here adapted to the database: one
+conditional ``UPDATE … SET count = count + n WHERE count + n <= limit``, so concurrent requests of one user can
+never pass the ceiling together, and exactly one request sees the count reach the alert threshold.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from habpps.cdap.models import AbuseLimits, DailyConsultationCount
+from habpps.cdap import clock
+from habpps.cdap.models import AbuseLimits, DailyActionCount
+from habpps.directory.policy_cache import current_policy
+from habpps.engine import ActionLimits, consume_daily
+from habpps.engine.limits import DailyDecision
+
+LOOKUP_ACTION = "cdap.consulter-dossier"
 
 
-@dataclass(frozen=True)
-class ActionLimit:
-    """At most ``max_per_day`` executions of ``action`` per subject and day; ``alert_at`` raises an alert."""
+class DatabaseActionCounter:
+    """The engine's ``ActionCounter`` port over ``DailyActionCount`` rows (one per user, action and day)."""
 
-    action: str
-    max_per_day: int
-    alert_at: int
-
-
-@dataclass(frozen=True)
-class Consumption:
-    """The outcome of one attempt: refused, or allowed as the ``count``-th of the day."""
-
-    allowed: bool
-    count: int
-    limit: ActionLimit
-
-    @property
-    def reaches_alert(self) -> bool:
-        return self.allowed and self.count == self.limit.alert_at
-
-
-class DailyCounter(ABC):
-    @abstractmethod
-    def consume(self, subject_id: int, day: date, limit: ActionLimit) -> Consumption:
-        """Count one execution unless the subject already reached the ceiling that day."""
-
-    @abstractmethod
-    def used(self, subject_id: int, day: date) -> int:
-        """Executions counted so far that day."""
-
-
-class DatabaseDailyCounter(DailyCounter):
-    """Counters in ``DailyConsultationCount``, one row per account and day."""
-
-    def consume(self, subject_id: int, day: date, limit: ActionLimit) -> Consumption:
-        rows = DailyConsultationCount.objects.filter(account_id=subject_id, day=day)
+    def consume(self, user: str, action: str, day: date, amount: int, limit: int | None) -> int | None:
+        rows = DailyActionCount.objects.filter(login=user, action=action, day=day)
+        fits = rows if limit is None else rows.filter(count__lte=limit - amount)
         with transaction.atomic():
-            if rows.filter(count__lt=limit.max_per_day).update(count=F("count") + 1):
-                return Consumption(True, rows.values_list("count", flat=True).get(), limit)
-            if rows.exists():
-                return Consumption(False, limit.max_per_day, limit)
+            if fits.update(count=F("count") + amount):
+                return rows.values_list("count", flat=True).get()
+            if rows.exists() or (limit is not None and amount > limit):
+                return None
             try:
                 with transaction.atomic():
-                    DailyConsultationCount.objects.create(account_id=subject_id, day=day, count=1)
-                return Consumption(True, 1, limit)
+                    DailyActionCount.objects.create(login=user, action=action, day=day, count=amount)
+                return amount
             except IntegrityError:
                 # Another request of the same user created the row first: count on it.
-                if rows.filter(count__lt=limit.max_per_day).update(count=F("count") + 1):
-                    return Consumption(True, rows.values_list("count", flat=True).get(), limit)
-                return Consumption(False, limit.max_per_day, limit)
+                if fits.update(count=F("count") + amount):
+                    return rows.values_list("count", flat=True).get()
+                return None
 
-    def used(self, subject_id: int, day: date) -> int:
-        row = DailyConsultationCount.objects.filter(account_id=subject_id, day=day).values_list(
+    def count(self, user: str, action: str, day: date) -> int:
+        row = DailyActionCount.objects.filter(login=user, action=action, day=day).values_list(
             "count", flat=True
         )
         return row.first() or 0
 
 
-LOOKUP_ACTION = "cdap.lookup"
+counter = DatabaseActionCounter()
 
 
-def lookup_limit() -> ActionLimit:
-    """The limit on file lookups as the national administrator set it."""
-    limits = AbuseLimits.current()
-    return ActionLimit(LOOKUP_ACTION, limits.daily_ceiling, limits.alert_threshold)
+def effective_limits(profile_limits: ActionLimits | None, national_ceiling: int) -> ActionLimits:
+    """The profiles' ENG-8 limits when they set a daily maximum, else the national ceiling."""
+    if profile_limits is not None and profile_limits.max_per_day is not None:
+        return profile_limits
+    return ActionLimits(max_per_day=national_ceiling)
 
 
-counter: DailyCounter = DatabaseDailyCounter()
+def lookup_limits(account) -> ActionLimits:
+    """The viewer's daily ceiling of lookups, decided by the engine's snapshot and the national figure."""
+    return effective_limits(
+        current_policy().snapshot.action_limits(account.login, LOOKUP_ACTION),
+        AbuseLimits.current().daily_ceiling,
+    )
+
+
+def consume_lookup(account) -> DailyDecision:
+    """Count one lookup by ``account`` today, or refuse it (counting nothing) beyond the ceiling."""
+    return consume_daily(lookup_limits(account), counter, account.login, LOOKUP_ACTION, clock.now())
+
+
+def reaches_alert(decision: DailyDecision) -> bool:
+    """Whether this lookup is the one that reaches today's alert threshold (exactly one request sees it)."""
+    return decision.allowed and decision.count == AbuseLimits.current().alert_threshold

@@ -102,15 +102,19 @@ class Consultation(models.Model):
         return f"{self.account_id} → {self.beneficiary_number} ({self.kind}, {self.outcome})"
 
 
-class DailyConsultationCount(models.Model):
-    """How many files an account has looked up on a day: the counter of the CDP-9 ceiling."""
+class DailyActionCount(models.Model):
+    """How many times a user did an action on a day: the database side of the engine's ``ActionCounter`` port
+    (ENG-8), the counter of the CDP-9 ceiling. Keyed by login, as the engine names users."""
 
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    login = models.CharField(max_length=40)
+    action = models.CharField(max_length=100)
     day = models.DateField()
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "day"], name="cdap_daily_count_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["login", "action", "day"], name="cdap_daily_action_count_unique")
+        ]
 
 
 class AbuseLimits(models.Model):
