@@ -101,6 +101,7 @@ def tables(snapshot) -> dict:
         "holders": dict(snapshot._holders),
         "lineage": dict(snapshot._lineage),
         "descends": dict(snapshot._descends),
+        "org_tree": dict(snapshot._scoping._children),
     }
 
 

@@ -133,11 +133,13 @@ def recompile(rbac: RBAC, previous: Snapshot | None, delta: PolicyDelta) -> Snap
     for group in groups:
         users.update(state.groups.get(group, ()))
 
-    entries = dict(previous._entries)
-    grants = dict(previous._grants)
+    # ``copy()`` of the underlying dicts: CPython clones a dict's table in one pass (``dict(proxy)`` would
+    # re-insert 300,000 keys one by one).
+    entries = previous._entries.copy()
+    grants = previous._grants.copy()
     _rebuild_users(state, users, entries, grants, fast_perms, descends)
 
-    lineage = dict(previous._lineage)
+    lineage = previous._lineage.copy()
     if delta.orgs:
         for org in [org for org in lineage if org not in state.orgs]:
             del lineage[org]
@@ -162,10 +164,20 @@ def recompile(rbac: RBAC, previous: Snapshot | None, delta: PolicyDelta) -> Snap
         descends=descends,
         guards=guards,
         timed=_EMPTY,
-        scoping=ScopeEvaluator(_scoping_policy(state), entries, role_closure, state.org_children, guards),
+        scoping=_scope_evaluator(state, previous, entries, role_closure, guards, orgs_changed=delta.orgs),
     )
     rbac._snapshot = snapshot
     return snapshot
+
+
+def _scope_evaluator(state, previous: Snapshot, entries, role_closure, guards, *, orgs_changed: bool):  # noqa: ANN001
+    """The scoping evaluator of the new snapshot. Its sorted tree of org units (30,000 units: most of an
+    incremental compile's time) is the previous one's when no unit was added or removed."""
+    if orgs_changed:
+        return ScopeEvaluator(_scoping_policy(state), entries, role_closure, state.org_children, guards)
+    evaluator = ScopeEvaluator(_scoping_policy(state), entries, role_closure, {}, guards)
+    evaluator._children = previous._scoping._children
+    return evaluator
 
 
 def _rebuild_users(
