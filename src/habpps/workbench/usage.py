@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from habpps.cdap.permissions import USE_CDAP, section_permission
+from habpps.conventions.permissions import DECIDE_VERSION
 from habpps.directory import permissions as perms
 from habpps.journal.kinds import kind_and_ancestors
 from habpps.journal.models import JournalEntry
@@ -43,6 +44,11 @@ def _account_management(entry: JournalEntry) -> list[Permission]:
     return [tuple(perms.MANAGE_PARTNER_ACCOUNTS if is_partner else perms.MANAGE_FUND_ACCOUNTS)]
 
 
+def _verifier_decision(entry: JournalEntry) -> list[Permission]:
+    """A verifier's decision on a version: the verifier's pages and the decision itself (CNV-3)."""
+    return [tuple(perms.VERIFY_CONVENTIONS), tuple(DECIDE_VERSION)]
+
+
 _extractors: dict[str, Extractor] = {
     "cdap.consultation": _cdap_consultation,
     "admin.fund": _fixed(perms.MANAGE_FUNDS),
@@ -58,6 +64,8 @@ _extractors: dict[str, Extractor] = {
     "journal.export": _fixed(perms.VIEW_JOURNAL),
     "convention": _fixed(perms.ENTER_CONVENTIONS),
     "convention.verification": _fixed(perms.VERIFY_CONVENTIONS),
+    "convention.version.validate": _verifier_decision,
+    "convention.version.reject": _verifier_decision,
 }
 #: Kinds that record a refusal or a failure under a prefix that otherwise proves a use.
 _NOT_A_USE = {
