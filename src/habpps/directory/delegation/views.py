@@ -100,6 +100,7 @@ class DelegationHomeView(DelegationMixin, TemplateView):
                 authority = rules.authority_of(account, self.partner)
                 if authority is not None and not authority.full:
                     delegates.append({"account": account, "authority": authority})
+        group_form = kwargs.pop("group_form", None)
         return super().get_context_data(
             title=_("Gestion déléguée — %(partner)s") % {"partner": self.partner.name},
             convention=convention,
@@ -109,9 +110,7 @@ class DelegationHomeView(DelegationMixin, TemplateView):
             delegates=delegates,
             account_form=kwargs.pop("account_form", None)
             or PartnerAccountForm(groups=self.groups(), prefix="compte"),
-            group_form=(kwargs.pop("group_form", None) or GroupForm(prefix="groupe"))
-            if self.authority.full
-            else None,
+            group_form=(group_form or GroupForm(prefix="groupe")) if self.authority.full else None,
             **kwargs,
         )
 
@@ -143,6 +142,8 @@ class GroupCreateView(DelegationHomeView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        if not self.authority.full:
+            raise Http404  # only the partner administrator builds groups; a delegate works on those given
         form = GroupForm(request.POST, prefix="groupe")
         created = {}
 
