@@ -86,6 +86,17 @@ class PeriodForm(forms.Form):
         return self.cleaned_data["start"], self.cleaned_data["end"]
 
 
+class GapForm(PeriodForm):
+    """The period of a gap analysis and, optionally, the mining run whose shared roles are the usage patterns."""
+
+    patterns = forms.ModelChoiceField(
+        label=_("Motifs d'usage"),
+        queryset=MiningRun.objects.filter(state=MiningRun.State.DONE).defer("upa", "progress"),
+        required=False,
+        empty_label=_("fouiller l'usage de la période"),
+    )
+
+
 class RunForm(PeriodForm):
     """Where a mining run takes its assignment from, and how long it may run."""
 

@@ -48,11 +48,15 @@ from habpps.roleeng.sources import (
     upa_from_accesses,
     used_rights,
 )
+from habpps.workbench.models import MiningRun
 from habpps.workbench.permissions import USE_WORKBENCH
 from habpps.workbench.usage import observed_accesses
 
 #: Seconds the usage mining of a gap analysis may take (outside patterns); a web request waits for it.
 PATTERN_MINING_SECONDS = 5.0
+#: A mined role is a *pattern* when at least this many users share it; a role of one user is that user's own
+#: way of working (an exact cover always explains everyone with such roles, which would say nothing).
+PATTERN_MIN_USERS = 2
 JOURNAL_SCOPE = "national"
 
 
@@ -89,8 +93,7 @@ class GapAnalysis:
     declared: DeclaredRights
     used: dict[str, frozenset[str]]
     report: GapReport
-    mined_roles: int
-    mining_optimal: bool
+    patterns: int
     actions: list[DirectoryAction] = field(default_factory=list)
     unapplicable: list[Unapplicable] = field(default_factory=list)
 
@@ -108,16 +111,27 @@ class GapAnalysis:
         return preview_changes(self.declared, [change for action in actions for change in action.changes])
 
 
-def analyse(start: date, end: date, rbac: RBAC | None = None) -> GapAnalysis:
-    """Compare the policy in force with the uses the journal shows between two days (included)."""
+def analyse(
+    start: date, end: date, rbac: RBAC | None = None, patterns_from: MiningRun | None = None
+) -> GapAnalysis:
+    """Compare the policy in force with the uses the journal shows between two days (included).
+
+    Usage patterns are the roles shared by several users, mined from this period's usage, or taken from a
+    finished mining run (``patterns_from``: another period, the policy, a file).
+    """
     rbac = rbac if rbac is not None else current_policy().rbac
     declared = declared_rights(rbac)
     accesses = list(observed_accesses(start, end))
     used = used_rights(accesses)
-    upa = upa_from_accesses(accesses)
-    mined = mine(upa, Deadline(PATTERN_MINING_SECONDS), settings=MinerSettings(use_exact_solver=False))
-    report = analyse_gap(declared, used, [role.permissions for role in mined.roles])
-    analysis = GapAnalysis(start, end, declared, used, report, len(mined.roles), mined.optimal)
+    if patterns_from is not None and patterns_from.result:
+        mined_roles = [(role["permissions"], role["users"]) for role in patterns_from.result["roles"]]
+    else:
+        upa = upa_from_accesses(accesses)
+        mined = mine(upa, Deadline(PATTERN_MINING_SECONDS), settings=MinerSettings(use_exact_solver=False))
+        mined_roles = [(role.permissions, role.users) for role in mined.roles]
+    patterns = [permissions for permissions, users in mined_roles if len(users) >= PATTERN_MIN_USERS]
+    report = analyse_gap(declared, used, patterns)
+    analysis = GapAnalysis(start, end, declared, used, report, len(patterns))
     _plan_actions(analysis, rbac)
     return analysis
 

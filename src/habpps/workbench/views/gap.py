@@ -19,7 +19,7 @@ from habpps.directory.decisions import AccessRefused
 from habpps.directory.policy_cache import current_policy
 from habpps.engine import RBACError
 from habpps.workbench import gap_analysis
-from habpps.workbench.forms import PeriodForm
+from habpps.workbench.forms import GapForm
 from habpps.workbench.views.mixins import WorkbenchMixin, home_crumb
 
 #: Rows shown per table of the analysis (the biggest ones first).
@@ -30,21 +30,25 @@ class GapView(WorkbenchMixin, TemplateView):
     template_name = "workbench/gap.html"
 
     def get(self, request, *args, **kwargs):
-        form = PeriodForm(request.GET or None)
+        form = GapForm(request.GET or None)
         if not form.is_bound:
-            form = PeriodForm({})
+            form = GapForm({})
         if not form.is_valid():
             return self.render_to_response(self.context(form), status=400)
         compiled = current_policy()
-        analysis = gap_analysis.analyse(*form.period(), rbac=compiled.rbac)
+        analysis = gap_analysis.analyse(
+            *form.period(), rbac=compiled.rbac, patterns_from=form.cleaned_data["patterns"]
+        )
         return self.render_to_response(self.context(form, analysis=analysis, token=compiled.token))
 
     def post(self, request, *args, **kwargs):
-        form = PeriodForm(request.POST)
+        form = GapForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.context(form), status=400)
         compiled = current_policy()
-        analysis = gap_analysis.analyse(*form.period(), rbac=compiled.rbac)
+        analysis = gap_analysis.analyse(
+            *form.period(), rbac=compiled.rbac, patterns_from=form.cleaned_data["patterns"]
+        )
         chosen = analysis.chosen(request.POST.getlist("action"))
         if "apply" in request.POST and request.POST.get("token") != compiled.token:
             messages.warning(request, _("La politique a changé depuis l'aperçu : vérifiez-le à nouveau."))
