@@ -10,3 +10,6 @@ class ConventionsConfig(AppConfig):
 
     def ready(self) -> None:
         from habpps.conventions import menus  # noqa: F401 — registers the menu entries
+        from habpps.conventions.directory_perimeter import register_perimeters
+
+        register_perimeters()  # the directory's services keep groups inside conventions and delegations

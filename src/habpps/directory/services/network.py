@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.directory import perimeters
 from habpps.directory import permissions as perms
 from habpps.directory.decisions import authorize
 from habpps.directory.deployment import check_profile_open
@@ -120,6 +121,7 @@ def create_group(actor, partner: Partner, **fields) -> Group:
     group = Group(partner=partner)
     _assign(group, GROUP_FIELDS, fields)
     with policy_change():
+        perimeters.check_group_creation(actor, partner)
         save_validated(group)
         journal_change("admin.group.create", actor, group, partner_scope(partner), before=None)
     return group
@@ -129,6 +131,7 @@ def update_group(actor, group: Group, **fields) -> Group:
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
     with policy_change():
         group = Group.objects.select_for_update().get(pk=group.pk)
+        perimeters.check_group(actor, group)
         before = as_record(group)
         _assign(group, GROUP_FIELDS, fields)
         save_validated(group)
@@ -140,6 +143,9 @@ def set_group_status(actor, group: Group, status: str) -> Group:
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
     with policy_change():
         group = Group.objects.select_for_update().get(pk=group.pk)
+        perimeters.check_group(actor, group)
+        if status == Status.ACTIVE and group.status != Status.ACTIVE:
+            perimeters.check_reactivation(actor, group)
         before = as_record(group)
         change_status(group, status)
         journal_change(
@@ -162,6 +168,8 @@ def add_group_member(actor, group: Group, account: Account) -> GroupMembership:
             raise ValidationError(
                 {"account": _("Ce compte est déjà membre du groupe.")}, code="membership_exists"
             )
+        # Inside the change: the version bump serialises it, so no concurrent change overtakes a user limit.
+        perimeters.check_membership(actor, group, account)
         membership = GroupMembership.objects.create(group=group, account=account, started_by=actor)
         journal_change(
             "admin.group.member.add",
@@ -177,6 +185,7 @@ def add_group_member(actor, group: Group, account: Account) -> GroupMembership:
 def remove_group_member(actor, group: Group, account: Account) -> None:
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
     with policy_change():
+        perimeters.check_member_removal(actor, group, account)
         ended = (
             GroupMembership.objects.current()
             .filter(group=group, account=account)
@@ -194,31 +203,32 @@ def remove_group_member(actor, group: Group, account: Account) -> None:
         )
 
 
-def check_group_may_receive(group: Group, role: ServiceRole) -> None:
+def check_group_may_receive(group: Group, role: ServiceRole, actor=None) -> None:
     """The perimeter a group's profiles must stay in: service profiles the national doctrine allows for the
-    partner's type (CNV-1). Conventions narrow it further once a partner's convention is validated (CNV-2)."""
+    partner's type (CNV-1), then every registered perimeter (``habpps.directory.perimeters``): the partner's
+    validated convention and its per-profile user limits (CNV-2), the sub-perimeter delegated to ``actor``
+    (ADM-4). Call it inside the change's ``policy_change`` so that a user-limit count cannot be overtaken."""
     if role.account_level:
         raise ValidationError(
-            {"role": _("Un rôle d'administration ne s'attribue pas à un groupe.")}, code="administrative_role"
+            {
+                "role": ValidationError(
+                    _("Un rôle d'administration ne s'attribue pas à un groupe."), code="administrative_role"
+                )
+            }
         )
     if not role.doctrine_rules.filter(partner_type_id=group.partner.partner_type_id).exists():
-        raise ValidationError(
-            {
-                "role": _(
-                    "La doctrine nationale n'autorise pas le profil « %(role)s » pour le type « %(type)s »."
-                )
-                % {"role": role.name, "type": group.partner.partner_type.name}
-            },
-            code="outside_doctrine",
-        )
+        message = _("La doctrine nationale n'autorise pas le profil « %(role)s » pour le type « %(type)s ».")
+        values = {"role": role.name, "type": group.partner.partner_type.name}
+        raise ValidationError({"role": ValidationError(message % values, code="outside_doctrine")})
+    perimeters.check_profile(actor, group, role)
 
 
 def assign_group_role(actor, group: Group, role: ServiceRole) -> GroupRoleAssignment:
     """Give a profile to a group: its members hold it in their partner's unit (ENG-3, ENG-4)."""
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
-    check_group_may_receive(group, role)
-    check_profile_open(role, group.partner.fund_id)
     with policy_change():
+        check_group_may_receive(group, role, actor)
+        check_profile_open(role, group.partner.fund_id)
         if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
             raise ValidationError({"role": _("Le groupe a déjà ce profil.")}, code="group_role_exists")
         assignment = GroupRoleAssignment.objects.create(group=group, role=role, started_by=actor)
@@ -236,6 +246,7 @@ def assign_group_role(actor, group: Group, role: ServiceRole) -> GroupRoleAssign
 def unassign_group_role(actor, group: Group, role: ServiceRole) -> None:
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
     with policy_change():
+        perimeters.check_profile_removal(actor, group, role)
         ended = (
             GroupRoleAssignment.objects.current()
             .filter(group=group, role=role)

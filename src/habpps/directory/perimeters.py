@@ -1,0 +1,144 @@
+"""Bounds that other apps put on what may be done to a partner's groups (CNV-1, CNV-2, ADM-4).
+
+The directory knows groups, their profiles and their members; which profiles a partner may use, for how many
+users, and which part of the partner each of its administrators may manage are decided by the apps built on it:
+the partner's validated convention and the sub-perimeter its administrator delegated. Those apps import the
+directory, so the directory cannot import them: each registers a ``Perimeter`` here from its
+``AppConfig.ready`` (as menu entries are registered), and the directory's services consult every registered
+perimeter before a change, inside the change's transaction. The web pages, the API and the command line all go
+through those services, so no entry point can step outside a perimeter.
+
+A perimeter answers with a refusal — any object with a stable ``code`` and a French ``message`` — or None; the
+services raise the first refusal as a ``ValidationError`` next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from habpps.accounts.models import Account
+    from habpps.directory.models import Group, Partner, ServiceRole
+
+
+class Refusal(Protocol):
+    """Why a change is outside a perimeter: a stable code for tests and the journal, a French message."""
+
+    code: str
+    message: str
+
+
+class Perimeter:
+    """A bound on changes to a partner's groups; every method allows by default (returns None).
+
+    ``actor`` is the account acting, or None for the system (demo seeding, imports): a perimeter that bounds
+    people (delegation) lets the system through, one that bounds the partner (its convention) does not.
+    """
+
+    name = "perimeter"
+
+    def group_creation_refusal(self, actor: Account | None, partner: Partner) -> Refusal | None:
+        """Whether ``actor`` may create a group in ``partner``."""
+        return None
+
+    def group_refusal(self, actor: Account | None, group: Group) -> Refusal | None:
+        """Whether ``actor`` may manage ``group`` at all: see it, rename it, change its status."""
+        return None
+
+    def reactivation_refusal(self, actor: Account | None, group: Group) -> Refusal | None:
+        """Whether ``group`` may come back in force: its members would hold its profiles again."""
+        return None
+
+    def profile_refusal(self, actor: Account | None, group: Group, role: ServiceRole) -> Refusal | None:
+        """Whether ``actor`` may give ``role`` to ``group``."""
+        return None
+
+    def profile_removal_refusal(
+        self, actor: Account | None, group: Group, role: ServiceRole
+    ) -> Refusal | None:
+        """Whether ``actor`` may take ``role`` away from ``group``."""
+        return None
+
+    def membership_refusal(self, actor: Account | None, group: Group, account: Account) -> Refusal | None:
+        """Whether ``actor`` may put ``account`` in ``group`` (it then holds the group's profiles)."""
+        return None
+
+    def member_removal_refusal(self, actor: Account | None, group: Group, account: Account) -> Refusal | None:
+        """Whether ``actor`` may take ``account`` out of ``group``."""
+        return None
+
+
+_registry: dict[str, Perimeter] = {}
+
+
+def register(perimeter: Perimeter) -> Perimeter:
+    """Add (or replace, by name: ``ready`` may run twice) a perimeter the directory's services consult."""
+    _registry[perimeter.name] = perimeter
+    return perimeter
+
+
+def registered() -> tuple[Perimeter, ...]:
+    """The perimeters in force, in registration order."""
+    return tuple(_registry.values())
+
+
+def first_refusal(ask: Callable[[Perimeter], Refusal | None]) -> Refusal | None:
+    """The first refusal of the registered perimeters to the question ``ask`` puts to each, or None."""
+    for perimeter in _registry.values():
+        refusal = ask(perimeter)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def raise_refusal(refusal: Refusal | None, field: str | None = None) -> None:
+    """Raise ``refusal`` as a ``ValidationError`` (next to ``field`` when given); nothing when it is None."""
+    if refusal is None:
+        return
+    error = ValidationError(refusal.message, code=refusal.code)
+    raise ValidationError({field: error}) if field else error
+
+
+# Questions the pages ask before showing a group or a form ------------------------------------------------------
+
+
+def group_creation_refusal(actor: Account | None, partner: Partner) -> Refusal | None:
+    return first_refusal(lambda p: p.group_creation_refusal(actor, partner))
+
+
+def group_refusal(actor: Account | None, group: Group) -> Refusal | None:
+    return first_refusal(lambda p: p.group_refusal(actor, group))
+
+
+# The checks the directory's services make, one per kind of change ----------------------------------------------
+
+
+def check_group_creation(actor: Account | None, partner: Partner) -> None:
+    raise_refusal(group_creation_refusal(actor, partner))
+
+
+def check_group(actor: Account | None, group: Group) -> None:
+    raise_refusal(group_refusal(actor, group))
+
+
+def check_reactivation(actor: Account | None, group: Group) -> None:
+    raise_refusal(first_refusal(lambda p: p.reactivation_refusal(actor, group)))
+
+
+def check_profile(actor: Account | None, group: Group, role: ServiceRole) -> None:
+    raise_refusal(first_refusal(lambda p: p.profile_refusal(actor, group, role)), "role")
+
+
+def check_profile_removal(actor: Account | None, group: Group, role: ServiceRole) -> None:
+    raise_refusal(first_refusal(lambda p: p.profile_removal_refusal(actor, group, role)), "role")
+
+
+def check_membership(actor: Account | None, group: Group, account: Account) -> None:
+    raise_refusal(first_refusal(lambda p: p.membership_refusal(actor, group, account)), "account")
+
+
+def check_member_removal(actor: Account | None, group: Group, account: Account) -> None:
+    raise_refusal(first_refusal(lambda p: p.member_removal_refusal(actor, group, account)), "account")
