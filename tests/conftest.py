@@ -35,15 +35,23 @@ def _test_settings(settings) -> None:
 
 
 def ensure_reference_data() -> None:
-    """Re-seed the migration's reference data: transactional tests flush every table when they end."""
+    """Re-seed the migrations' reference data (the directory's catalogue and administrative roles, the
+    permissions the conventions app adds to them): transactional tests flush every table when they end."""
     from django.apps import apps
 
     importlib.import_module("habpps.directory.migrations.0002_reference_data").seed(apps, None)
+    importlib.import_module("habpps.conventions.migrations.0002_delegation_permission").seed(apps, None)
+    policy_cache.invalidate()
 
 
 def make_network():
-    """Two funds A and B, each with an administrator and a verifier, and a CCAS partner with a group holding the
-    CDAP social-worker profile; a national administrator."""
+    """Two funds A and B, each with an administrator and a verifier, and a CCAS partner whose validated
+    convention (``convention_a``, ``convention_b``: the CDAP social-worker profile, no user limit) lets its group
+    hold that profile; a national administrator.
+
+    As in production, the convention is entered by the fund's administrator and validated by its verifier before
+    the group receives the profile: the directory's services refuse a profile no validated convention grants."""
+    from habpps.conventions.demo import seed_validated_convention
     from habpps.directory import services
     from habpps.directory.models import PartnerType, ServiceRole
 
@@ -69,6 +77,8 @@ def make_network():
         ("b", "691", "Caf B", DEMO_SIRETS[2]),
     ):
         fund = services.create_fund(None, code=code, name=name, department=code[:2])
+        fund_admin = account(fund, "Fanny", f"Admin{key.upper()}", "FundAdmin")
+        verifier = account(fund, "Victor", f"Verif{key.upper()}", "Verifier")
         partner = services.create_partner(
             None,
             fund,
@@ -79,14 +89,18 @@ def make_network():
             postal_code=f"{code[:2]}000",
             city="Ville",
         )
+        convention = seed_validated_convention(
+            partner, {roles["cdap-ass-cesf"]: None}, admin=fund_admin, verifier=verifier
+        )
         group = services.create_group(None, partner, name="Travailleurs sociaux")
         services.assign_group_role(None, group, roles["cdap-ass-cesf"])
         user = account(partner, "Ulysse", f"Usager{key.upper()}")
         services.add_group_member(None, group, user)
         setattr(net, f"fund_{key}", fund)
-        setattr(net, f"fund_admin_{key}", account(fund, "Fanny", f"Admin{key.upper()}", "FundAdmin"))
-        setattr(net, f"verifier_{key}", account(fund, "Victor", f"Verif{key.upper()}", "Verifier"))
+        setattr(net, f"fund_admin_{key}", fund_admin)
+        setattr(net, f"verifier_{key}", verifier)
         setattr(net, f"partner_{key}", partner)
+        setattr(net, f"convention_{key}", convention)
         setattr(net, f"partner_admin_{key}", account(partner, "Paule", f"Admin{key.upper()}", "PartnerAdmin"))
         setattr(net, f"group_{key}", group)
         setattr(net, f"user_{key}", user)

@@ -96,12 +96,17 @@ def test_expiry_leaves_conventions_still_valid(world, council):
     assert is_allowed(world.users[0], *SECTION)
 
 
-def test_demo_conventions_cover_what_the_demo_groups_hold(world):
+def test_demo_conventions_cover_what_the_demo_groups_hold(world, monkeypatch):
     from habpps.conventions.demo import seed_demo_conventions
     from habpps.conventions.models import Convention
+    from habpps.directory import perimeters
+    from habpps.directory import services as directory
 
-    # The platform's network gives CCAS A and B a group with the social-worker profile and no convention.
-    assert seed_demo_conventions() == 2
-    convention = Convention.objects.get(partner=world.net.partner_a)
+    # A database seeded before conventions existed: a group holds a profile its partner has no convention for.
+    monkeypatch.delitem(perimeters._registry, "convention")
+    directory.assign_group_role(None, world.social, world.roles["cdap-ass-cesf"])
+    monkeypatch.undo()
+    assert seed_demo_conventions() == 1
+    convention = Convention.objects.get(partner=world.partner)
     assert set(convention.version_in_force().granted()) == {world.roles["cdap-ass-cesf"].pk}
     assert seed_demo_conventions() == 0

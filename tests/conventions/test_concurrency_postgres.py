@@ -66,7 +66,12 @@ def test_two_verifiers_validating_at_once_exactly_one_wins():
     assert losers[0].code == "already_decided"
     version.refresh_from_db()
     assert version.state == VersionState.VALIDATED and version.decided_by_id == winners[0].decided_by_id
-    assert JournalEntry.objects.filter(kind="convention.version.validate").count() == 1
+    assert (
+        JournalEntry.objects.filter(
+            kind="convention.version.validate", target=f"convention:{version.convention_id}:v{version.number}"
+        ).count()
+        == 1
+    )
     assert verify_journal().intact
 
 
@@ -81,7 +86,8 @@ def test_a_validation_and_a_rejection_at_once_leave_one_decision():
     assert sum(isinstance(o, ConventionVersion) for o in outcomes) == 1, outcomes
     version.refresh_from_db()
     decided = JournalEntry.objects.filter(
-        kind__in=["convention.version.validate", "convention.version.reject"]
+        kind__in=["convention.version.validate", "convention.version.reject"],
+        target=f"convention:{version.convention_id}:v{version.number}",
     )
     assert decided.count() == 1
     assert version.state == (

@@ -31,7 +31,9 @@ def test_a_verifier_of_the_same_fund_validates_and_the_version_takes_effect(worl
     assert version.state == VersionState.VALIDATED and version.decided_by == world.verifier
     assert version.convention.version_in_force() == version
     assert PolicyVersion.objects.get().number > before
-    entry = JournalEntry.objects.filter(kind="convention.version.validate").get()
+    entry = JournalEntry.objects.filter(
+        kind="convention.version.validate", target=f"convention:{version.convention_id}:v{version.number}"
+    ).get()
     assert entry.before["state"] == "submitted" and entry.after["state"] == "validated"
     assert entry.after["granted"] == {"cdap": {"cdap-ass-cesf": None}}
 

@@ -1,17 +1,24 @@
-"""Conventions for the demo network (``habpps demo``): each partner gets a validated convention granting the
-profiles its groups hold, entered by its fund's administrator and validated by its fund's verifier — through the
-same services as the pages, so four eyes, journal and policy version all apply. Idempotent."""
+"""Conventions for the demo network (``habpps demo``) and the tests' fixtures.
+
+A partner's groups receive a profile only once a validated convention grants it (the directory's services refuse
+otherwise), so the seeding enters and validates the convention first — through the same services as the pages:
+entered by the fund's administrator, validated by the fund's verifier, four eyes, journal and policy version all
+applying — and grants afterwards.
+"""
 
 from __future__ import annotations
 
-from habpps.accounts.models import AccountStatus
+from collections.abc import Mapping
+
+from habpps.accounts.models import Account, AccountStatus
 from habpps.conventions import services
 from habpps.conventions.models import Convention
 from habpps.conventions.perimeter import requires_instructor_number
-from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment, Partner
+from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment, Partner, ServiceRole
 
 
-def _fund_account(fund_id: int, role_code: str):
+def fund_account(fund_id: int, role_code: str) -> Account | None:
+    """The first active account of the fund holding the administrative role ``role_code``."""
     assignment = (
         AccountRoleAssignment.objects.current()
         .filter(role__code=role_code, account__fund_id=fund_id, account__status=AccountStatus.ACTIVE)
@@ -22,39 +29,57 @@ def _fund_account(fund_id: int, role_code: str):
     return assignment.account if assignment else None
 
 
+def seed_validated_convention(
+    partner: Partner,
+    profiles: Mapping[ServiceRole, int | None],
+    *,
+    admin: Account | None = None,
+    verifier: Account | None = None,
+) -> Convention:
+    """Enter, submit and validate a convention of ``partner`` granting ``profiles`` (profile → user limit, None:
+    no limit), by ``admin`` and ``verifier`` — by default the first administrator and verifier of its fund."""
+    admin = admin or fund_account(partner.fund_id, "FundAdmin")
+    verifier = verifier or fund_account(partner.fund_id, "Verifier")
+    if admin is None or verifier is None:
+        raise ValueError(
+            f"La caisse de {partner} n'a pas d'administrateur et de vérificateur pour la convention."
+        )
+    instructing = requires_instructor_number(partner)
+    convention = services.create_convention(
+        admin,
+        partner,
+        reference=f"CAF{partner.fund.code}-{partner.pk:05d}",
+        service_contract=f"CS-{partner.fund.code}-{partner.pk:05d}",
+        instructor_number=f"RSA{partner.pk:06d}" if instructing else "",
+    )
+    version = convention.versions.get()
+    for service in {role.service for role in profiles}:
+        granted = {role: limit for role, limit in profiles.items() if role.service_id == service.pk}
+        services.set_bulletin(admin, version, service, granted)
+    if instructing:
+        services.check_instructor_number(admin, version)
+    services.submit(admin, version)
+    services.validate_version(verifier, version)
+    return convention
+
+
 def seed_demo_conventions() -> int:
-    """Give every partner without a convention a validated one; returns how many were created."""
+    """Give every partner whose groups hold profiles without any convention — a database seeded before
+    conventions existed — a validated convention granting them; returns how many were created. Idempotent."""
     created = 0
-    for partner in Partner.objects.select_related("partner_type").order_by("pk"):
+    for partner in Partner.objects.select_related("partner_type", "fund").order_by("pk"):
         if Convention.objects.filter(partner=partner).exists():
             continue
-        admin, verifier = (
-            _fund_account(partner.fund_id, "FundAdmin"),
-            _fund_account(partner.fund_id, "Verifier"),
-        )
         held = (
             GroupRoleAssignment.objects.current()
             .filter(group__partner=partner)
             .select_related("role__service")
         )
         roles = {assignment.role for assignment in held}
-        if admin is None or verifier is None or not roles:
+        if not roles or fund_account(partner.fund_id, "FundAdmin") is None:
             continue
-        convention = services.create_convention(
-            admin,
-            partner,
-            reference=f"CAF{partner.fund.code}-{partner.pk:05d}",
-            service_contract=f"CS-{partner.fund.code}-{partner.pk:05d}",
-            instructor_number=f"RSA{partner.pk:06d}" if requires_instructor_number(partner) else "",
-        )
-        version = convention.versions.get()
-        for service in {role.service for role in roles}:
-            services.set_bulletin(
-                admin, version, service, {role: None for role in roles if role.service == service}
-            )
-        if requires_instructor_number(partner):
-            services.check_instructor_number(admin, version)
-        services.submit(admin, version)
-        services.validate_version(verifier, version)
+        if fund_account(partner.fund_id, "Verifier") is None:
+            continue
+        seed_validated_convention(partner, dict.fromkeys(roles))
         created += 1
     return created

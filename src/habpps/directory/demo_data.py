@@ -4,6 +4,10 @@ One national administrator; three funds, each with an administrator and a verifi
 every partner type, with groups holding the CDAP profile the doctrine allows for that type, a partner
 administrator, a delegate and a few users. Seeding goes through the same administrative services as the web
 pages (journal and policy version included) and is idempotent: a second run finds the network and adds nothing.
+
+As in production, a partner's group receives its profile only after the partner's convention granting it was
+entered by the fund's administrator and validated by its verifier; the partner administrator then delegates that
+group and profile to the delegate (ADM-4).
 """
 
 from __future__ import annotations
@@ -79,6 +83,10 @@ def is_seeded() -> bool:
 
 def seed_demo_network(users_per_group: int = 3) -> None:
     """Create the demo network unless it exists."""
+    # The apps built on the directory, imported here only: they import the directory themselves.
+    from habpps.conventions.demo import seed_validated_convention
+    from habpps.directory.delegation.services import delegate_perimeter
+
     if is_seeded():
         return
     fake = Faker("fr_FR")
@@ -120,15 +128,17 @@ def seed_demo_network(users_per_group: int = 3) -> None:
                 postal_code=f"{department}{rng.randint(0, 20):03d}",
                 city=city,
             )
-            person(partner, "PartnerAdmin")
+            partner_admin = person(partner, "PartnerAdmin")
             delegate = person(partner, "PartnerDelegate")
             allowed = list(partner_type.allowed_roles.order_by("code"))
             if not allowed:
                 continue
+            seed_validated_convention(partner, {allowed[0]: None})
             group = services.create_group(
                 None, partner, name="Travailleurs sociaux", description="Agents habilités CDAP"
             )
             services.assign_group_role(None, group, allowed[0])
+            delegate_perimeter(partner_admin, delegate, groups=[group], roles=[allowed[0]])
             services.add_group_member(None, group, delegate)
             for _ in range(users_per_group):
                 services.add_group_member(None, group, person(partner))
