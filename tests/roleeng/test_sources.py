@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from habpps.engine import RBAC
@@ -81,6 +81,7 @@ users = st.sampled_from(["u1", "u2", "u3", "u4", "u5"])
 permissions = st.tuples(st.sampled_from(["lire", "ecrire", "valider"]), st.sampled_from(["a", "b", "c.d"]))
 
 
+@settings(deadline=None, max_examples=60)  # the miner's first call loads its modules
 @given(st.lists(st.tuples(users, permissions), min_size=1, max_size=40))
 def test_mined_roles_compose_exactly_into_observed_accesses(accesses):
     upa = upa_from_accesses(accesses)

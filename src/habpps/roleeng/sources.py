@@ -96,6 +96,7 @@ def declared_rights(policy: RBAC | Mapping[str, Any] | str) -> DeclaredRights:
     return DeclaredRights(
         user_roles={user: frozenset(rbac.assigned_roles(user)) for user in sorted(rbac.users())},
         role_permissions={
-            role: frozenset(permission_token(p) for p in rbac.role_permissions(role)) for role in sorted(rbac.roles())
+            role: frozenset(permission_token(p) for p in rbac.role_permissions(role))
+            for role in sorted(rbac.roles())
         },
     )
