@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
 from types import SimpleNamespace as World
 
 from security.world import Side
@@ -103,9 +102,12 @@ RECIPES: dict[str, Scoped | Page] = {
     "directory:fund-create": Page(NATIONAL),
     "directory:fund-detail": Scoped(lambda s, w: [{"pk": s.fund.pk}]),
     "directory:fund-update": Scoped(
-        lambda s, w: [{"pk": s.fund.pk}], post=lambda s, w: {"code": "999", "name": "Caf intruse", "department": "99"}
+        lambda s, w: [{"pk": s.fund.pk}],
+        post=lambda s, w: {"code": "999", "name": "Caf intruse", "department": "99"},
     ),
-    "directory:fund-status": Scoped(each_status(lambda s: s.fund.pk), post=lambda s, w: {"status": "suspended"}),
+    "directory:fund-status": Scoped(
+        each_status(lambda s: s.fund.pk), post=lambda s, w: {"status": "suspended"}
+    ),
     # Directory: the national catalogue (objects of no fund).
     "directory:service-list": Page(NATIONAL),
     "directory:role-create": Page(NATIONAL, kwargs=lambda world: {"service_pk": world.cdap.pk}),
@@ -135,7 +137,9 @@ RECIPES: dict[str, Scoped | Page] = {
             "city": "Paris",
         },
     ),
-    "directory:partner-status": Scoped(each_status(lambda s: s.partner.pk), post=lambda s, w: {"status": "suspended"}),
+    "directory:partner-status": Scoped(
+        each_status(lambda s: s.partner.pk), post=lambda s, w: {"status": "suspended"}
+    ),
     "directory:group-create": Scoped(lambda s, w: [{"partner_pk": s.partner.pk}], post=group_form),
     "directory:group-detail": Scoped(lambda s, w: [{"pk": s.group.pk}]),
     "directory:group-member-add": Scoped(lambda s, w: [{"pk": s.group.pk}], post=group_form),
@@ -144,7 +148,9 @@ RECIPES: dict[str, Scoped | Page] = {
     ),
     "directory:group-profile-assign": Scoped(lambda s, w: [{"pk": s.second_group.pk}], post=group_form),
     "directory:group-profile-remove": Scoped(lambda s, w: [{"pk": s.group.pk, "role_pk": role_pk(w)}]),
-    "directory:group-status": Scoped(each_status(lambda s: s.group.pk), post=lambda s, w: {"status": "suspended"}),
+    "directory:group-status": Scoped(
+        each_status(lambda s: s.group.pk), post=lambda s, w: {"status": "suspended"}
+    ),
     "directory:account-detail": Scoped(
         lambda s, w: [{"pk": account.pk} for account in (*s.actors.values(), s.spare_user)]
     ),

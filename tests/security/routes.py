@@ -35,6 +35,8 @@ def page_routes() -> list[Route]:
     for pattern, name, entry in _walk(get_resolver().url_patterns, "", ""):
         if pattern.startswith(API_PREFIX):
             continue
-        assert name, f"Le motif d'URL « {pattern} » n'a pas de nom : nommez-le pour que le balayage le couvre."
+        assert name, (
+            f"Le motif d'URL « {pattern} » n'a pas de nom : nommez-le pour que le balayage le couvre."
+        )
         routes.append(Route(name, pattern, tuple(entry.pattern.converters)))
     return routes

@@ -76,10 +76,7 @@ class Caller:
         """Make the request; returns the response and the tables changed since the previous call."""
         self.report.calls += 1
         with CaptureQueriesContext(connection) as captured:
-            if method == "get":
-                response = self.client.get(url)
-            else:
-                response = self.client.post(url, data or {})
+            response = self.client.get(url) if method == "get" else self.client.post(url, data or {})
         changed: list[str] = []
         written = written_tables(captured.captured_queries)
         if written - self.ignored:

@@ -32,7 +32,9 @@ def test_every_page_has_a_recipe():
 def sweep_pages(caller: Caller, world) -> None:
     own = caller.side
     # The national administrator acts on fund B; anonymous callers on fund A; everyone else on the other fund.
-    target_side = world.sides["b" if own is None and caller.kind == "national" else other(own) if own else "a"]
+    target_side = world.sides[
+        "b" if own is None and caller.kind == "national" else other(own) if own else "a"
+    ]
     foreign_markers = [] if caller.kind == "national" else world.sides[other(own or "b")].markers
     if caller.kind == "anonymous":
         foreign_markers = world.sides["a"].markers + world.sides["b"].markers

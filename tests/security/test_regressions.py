@@ -7,7 +7,9 @@ from django.urls import reverse
 from security.world import build_world
 
 
-def test_a_delegate_posting_the_group_creation_form_is_refused_not_a_server_error(db, client, settings, tmp_path):
+def test_a_delegate_posting_the_group_creation_form_is_refused_not_a_server_error(
+    db, client, settings, tmp_path
+):
     """The delegation page's context popped its group form only for the partner administrator, so a delegate's
     POST (or the administrator's invalid one re-rendered) crashed with a 500."""
     settings.MEDIA_ROOT = tmp_path

@@ -84,10 +84,10 @@ def build_world() -> SimpleNamespace:
     from habpps.directory.deployment import set_opening
     from habpps.directory.models import Service
     from habpps.journal.models import JournalEntry
+    from habpps.roleeng.mining import UserPermissionAssignment
     from habpps.supervision.models import Finding, FindingKind
     from habpps.supervision.recertification import open_campaign
     from habpps.workbench.documents import save_model
-    from habpps.roleeng.mining import UserPermissionAssignment
     from habpps.workbench.models import MiningRun
     from habpps.workbench.runs import start_run
 
@@ -110,7 +110,11 @@ def build_world() -> SimpleNamespace:
         )
     for key in SIDES:
         upper = key.upper()
-        fund, partner, group = getattr(net, f"fund_{key}"), getattr(net, f"partner_{key}"), getattr(net, f"group_{key}")
+        fund, partner, group = (
+            getattr(net, f"fund_{key}"),
+            getattr(net, f"partner_{key}"),
+            getattr(net, f"group_{key}"),
+        )
         fund_admin, verifier = getattr(net, f"fund_admin_{key}"), getattr(net, f"verifier_{key}")
         partner_admin, user = getattr(net, f"partner_admin_{key}"), getattr(net, f"user_{key}")
         second_verifier = _account(services, roles, fund, "Vera", f"Seconde{upper}", "Verifier")
@@ -133,7 +137,9 @@ def build_world() -> SimpleNamespace:
             occurred_on=date.today(),
             decision="favourable",
             note=f"Signée {upper}",
-            document=SimpleUploadedFile(f"convention-{key}.pdf", tiny_pdf(f"Convention {upper}"), "application/pdf"),
+            document=SimpleUploadedFile(
+                f"convention-{key}.pdf", tiny_pdf(f"Convention {upper}"), "application/pdf"
+            ),
         )
 
         delegate = _account(services, roles, partner, "Damien", f"Delegue{upper}", "PartnerDelegate")
