@@ -1,16 +1,23 @@
-"""The bounds this app puts on the directory's groups (CNV-1, CNV-2), registered from ``AppConfig.ready``.
+"""The bounds this app puts on the directory's groups (CNV-1, CNV-2, ADM-4), registered from ``AppConfig.ready``.
 
 The directory's services consult them before every change to a group (``habpps.directory.perimeters``), so the
-directory's own pages, the API and the delegated-administration pages obey the same rule:
+directory's own pages, the API and the delegated-administration pages obey the same two rules:
 
 - ``ConventionPerimeter``: a partner's groups hold only profiles its validated convention grants, within the
   per-profile user limits — whoever acts, the system included.
+- ``DelegationPerimeter``: an account of the partner acting on its own partner without the engine's
+  delegate-habilitations permission there (a delegate) manages only the groups, profiles and accounts of the
+  sub-perimeter the partner administrator gave him; the partner administrator and the fund's staff are not bound
+  by it. Who is which is decided by the engine (``authority_of``), never by a role name.
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from habpps.conventions import perimeter as convention
 from habpps.conventions.perimeter import Refusal
+from habpps.directory.delegation import authority as delegation
 from habpps.directory.perimeters import Perimeter, register
 
 
@@ -35,6 +42,54 @@ class ConventionPerimeter(Perimeter):
         return None
 
 
+class DelegationPerimeter(Perimeter):
+    """The sub-perimeter delegated to a partner's delegate (some groups, some profiles)."""
+
+    name = "delegation"
+
+    @staticmethod
+    def bounded_authority(actor, partner) -> delegation.Authority | None:
+        """The delegated authority bounding ``actor`` in ``partner``, or None when he is not bound by one.
+
+        Only an account of ``partner`` itself is bound; among them, the engine's delegate-habilitations
+        permission marks the partner administrator (full authority). An account of the partner holding no
+        authority at all is bound by an empty perimeter: the engine let him manage groups, nobody delegated any.
+        """
+        if actor is None or actor.partner_id != partner.pk:
+            return None
+        authority = delegation.authority_of(actor, partner)
+        if authority is None:
+            return delegation.Authority(actor, partner, False, frozenset(), frozenset())
+        return None if authority.full else authority
+
+    def group_creation_refusal(self, actor, partner) -> Refusal | None:
+        if self.bounded_authority(actor, partner) is None:
+            return None
+        return Refusal("cannot_create_group", _("Seul l'administrateur partenaire crée des groupes."))
+
+    def group_refusal(self, actor, group) -> Refusal | None:
+        authority = self.bounded_authority(actor, group.partner)
+        return delegation.group_refusal(authority, group) if authority else None
+
+    def profile_refusal(self, actor, group, role) -> Refusal | None:
+        # Granting and withdrawing cover the same perimeter: the delegated groups and profiles.
+        authority = self.bounded_authority(actor, group.partner)
+        return delegation.revoke_refusal(authority, group, role) if authority else None
+
+    def profile_removal_refusal(self, actor, group, role) -> Refusal | None:
+        return self.profile_refusal(actor, group, role)
+
+    def membership_refusal(self, actor, group, account) -> Refusal | None:
+        authority = self.bounded_authority(actor, group.partner)
+        if authority is None:
+            return None
+        return delegation.group_refusal(authority, group) or delegation.account_refusal(authority, account)
+
+    def member_removal_refusal(self, actor, group, account) -> Refusal | None:
+        return self.membership_refusal(actor, group, account)
+
+
 def register_perimeters() -> None:
     """Called from ``ConventionsConfig.ready``: the directory's services consult both from then on."""
     register(ConventionPerimeter())
+    register(DelegationPerimeter())

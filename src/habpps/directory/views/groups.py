@@ -1,8 +1,16 @@
-"""Pages of a partner's groups: members and profiles (ENG-4), for fund admins and the partner's administrators."""
+"""Pages of a partner's groups: members and profiles (ENG-4), for fund admins and the partner's administrators.
+
+The engine decides who may manage a partner's groups; the registered perimeters (``habpps.directory.perimeters``)
+then bound what each may do there: a partner delegate sees only the groups delegated to him — any other is a
+404, as a group of another partner — and every action is refused, with its explanation, outside the partner's
+validated convention or the delegated profiles, by the services themselves.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,8 +18,8 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from habpps.accounts.models import AccountStatus
+from habpps.directory import perimeters, services
 from habpps.directory import permissions as perms
-from habpps.directory import services
 from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole, Status
 from habpps.directory.orgs import partner_unit
@@ -20,7 +28,8 @@ from habpps.directory.views.status import StatusChangeView
 
 
 class GroupAccessMixin(EngineAccessMixin):
-    """Managing the groups of the partner in the URL, decided in that partner's unit."""
+    """Managing the groups of the partner in the URL, decided in that partner's unit, then within the viewer's
+    perimeter there."""
 
     permission = perms.MANAGE_GROUPS
 
@@ -29,6 +38,25 @@ class GroupAccessMixin(EngineAccessMixin):
 
     def get_permission_org(self) -> str:
         return partner_unit(self.get_partner().pk)
+
+    def perimeter_refusal(self) -> perimeters.Refusal | None:
+        return perimeters.group_refusal(self.request.user, self.group)
+
+    def check_access(self) -> None:
+        super().check_access()
+        if self.perimeter_refusal() is not None:
+            raise Http404
+
+
+def run_button_action(request, action, success: str) -> None:
+    """Run the action of a one-button form: success or the refusal's explanation, as a message."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
 
 
 class GroupCreateView(GroupAccessMixin, FormView):
@@ -41,6 +69,9 @@ class GroupCreateView(GroupAccessMixin, FormView):
 
     def get_partner(self) -> Partner:
         return self.partner
+
+    def perimeter_refusal(self) -> perimeters.Refusal | None:
+        return perimeters.group_creation_refusal(self.request.user, self.partner)
 
     def get_context_data(self, **kwargs) -> dict:
         return super().get_context_data(
@@ -147,9 +178,10 @@ class GroupMemberRemoveView(GroupAccessMixin, View):
         membership = get_object_or_404(
             GroupMembership.objects.current(), group=self.group, account_id=account_pk
         )
-        services.remove_group_member(request.user, self.group, membership.account)
-        messages.success(
-            request, _("%(account)s ne fait plus partie du groupe.") % {"account": membership.account}
+        run_button_action(
+            request,
+            lambda: services.remove_group_member(request.user, self.group, membership.account),
+            _("%(account)s ne fait plus partie du groupe.") % {"account": membership.account},
         )
         return redirect("directory:group-detail", self.group.pk)
 
@@ -163,8 +195,11 @@ class GroupProfileRemoveView(GroupAccessMixin, View):
         assignment = get_object_or_404(
             GroupRoleAssignment.objects.current(), group=self.group, role_id=role_pk
         )
-        services.unassign_group_role(request.user, self.group, assignment.role)
-        messages.success(request, _("Profil « %(role)s » retiré du groupe.") % {"role": assignment.role.name})
+        run_button_action(
+            request,
+            lambda: services.unassign_group_role(request.user, self.group, assignment.role),
+            _("Profil « %(role)s » retiré du groupe.") % {"role": assignment.role.name},
+        )
         return redirect("directory:group-detail", self.group.pk)
 
 
@@ -176,6 +211,11 @@ class GroupStatusView(StatusChangeView):
 
     def get_permission_org(self) -> str:
         return partner_unit(self.object.partner_id)
+
+    def check_access(self) -> None:
+        super().check_access()
+        if perimeters.group_refusal(self.request.user, self.object) is not None:
+            raise Http404
 
     def change(self, actor, obj, status: str) -> None:
         services.set_group_status(actor, obj, status)

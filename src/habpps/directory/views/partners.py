@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from habpps.accounts.models import OrgLevel
+from habpps.directory import perimeters, services
 from habpps.directory import permissions as perms
-from habpps.directory import services
 from habpps.directory.decisions import is_allowed
 from habpps.directory.forms import AccountForm, PartnerForm
 from habpps.directory.models import AccountRoleAssignment, Partner, Status
@@ -118,12 +118,21 @@ class PartnerDetailView(EngineAccessMixin, FormView):
             if is_allowed(user, *perms.VIEW_PARTNERS)
             else []
         )
+        groups = list(self.partner.groups.exclude(status="removed"))
+        can_manage_groups = is_allowed(user, *perms.MANAGE_GROUPS, unit)
         return super().get_context_data(
             partner=self.partner,
-            groups=self.partner.groups.exclude(status="removed"),
+            groups=groups,
+            # A delegate opens only the groups of his perimeter and creates none (``habpps.directory.perimeters``).
+            manageable_group_ids={
+                group.pk
+                for group in groups
+                if can_manage_groups and not perimeters.group_refusal(user, group)
+            },
+            can_create_groups=can_manage_groups and not perimeters.group_creation_refusal(user, self.partner),
             staff=[(account, roles.get(account.pk, [])) for account in accounts],
             can_manage_partner=is_allowed(user, *perms.MANAGE_PARTNERS, unit),
-            can_manage_groups=is_allowed(user, *perms.MANAGE_GROUPS, unit),
+            can_manage_groups=can_manage_groups,
             can_manage_accounts=is_allowed(user, *perms.MANAGE_PARTNER_ACCOUNTS, unit),
             can_view_habilitations=is_allowed(user, *perms.VIEW_HABILITATIONS, unit),
             title=self.partner.name,

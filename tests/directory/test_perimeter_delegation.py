@@ -1,0 +1,167 @@
+"""A partner delegate on the directory's own group pages and services (ADM-4): the sub-perimeter the partner
+administrator gave him applies there as on the delegation pages — other groups are a 404, other profiles and
+accounts are refused with their explanation — while the partner administrator and the fund's staff are not bound
+by it. Who is bound is the engine's decision (the delegate-habilitations permission), never a role name."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from conventions.conftest import make_convention_world, validated_convention
+from habpps.conventions.permissions import DELEGATE_HABILITATIONS
+from habpps.directory import perimeters
+from habpps.directory import services as directory
+from habpps.directory.decisions import is_allowed
+from habpps.directory.delegation import services as delegation
+from habpps.directory.models import GroupRoleAssignment, PartnerType, ServiceRole, Status
+
+INSTRUCTOR, CONTROL = "cdap-instructeur-rsa-cpam", "cdap-cd-controle"
+
+
+@pytest.fixture
+def council(db):
+    """A departmental council whose convention grants two profiles; its delegate was given the social group
+    and the instructor profile only."""
+    world = make_convention_world()
+    world.partner.partner_type = PartnerType.objects.get(code="conseil-departemental")
+    world.partner.save(update_fields=["partner_type"])
+    validated_convention(world, max_users=None, profiles=(INSTRUCTOR, CONTROL))
+    delegation.delegate_perimeter(
+        world.partner_admin, world.delegate, groups=[world.social], roles=[world.roles[INSTRUCTOR]]
+    )
+    return world
+
+
+def refusal_code(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return next(iter(error.error_dict.values()))[0].code
+    return error.code
+
+
+def test_the_delegation_perimeter_is_registered_in_the_directory():
+    assert "delegation" in {perimeter.name for perimeter in perimeters.registered()}
+
+
+def test_a_delegate_acts_through_the_directory_services_inside_his_perimeter(council):
+    directory.assign_group_role(council.delegate, council.social, council.roles[INSTRUCTOR])
+    directory.add_group_member(council.delegate, council.social, council.users[0])
+    assert is_allowed(council.users[0], "consulter", "cdap.section.rsa")
+    directory.remove_group_member(council.delegate, council.social, council.users[0])
+    directory.unassign_group_role(council.delegate, council.social, council.roles[INSTRUCTOR])
+
+
+@pytest.mark.parametrize(
+    ("action", "code"),
+    [
+        (
+            lambda w: directory.assign_group_role(w.delegate, w.reception, w.roles[INSTRUCTOR]),
+            "outside_delegation_group",
+        ),
+        (
+            lambda w: directory.assign_group_role(w.delegate, w.social, w.roles[CONTROL]),
+            "outside_delegation_role",
+        ),
+        (
+            lambda w: directory.add_group_member(w.delegate, w.reception, w.users[0]),
+            "outside_delegation_group",
+        ),
+        (
+            lambda w: directory.add_group_member(w.delegate, w.social, w.partner_admin),
+            "administrator_account",
+        ),
+        (lambda w: directory.create_group(w.delegate, w.partner, name="Les miens"), "cannot_create_group"),
+        (
+            lambda w: directory.update_group(w.delegate, w.reception, name="Renommé"),
+            "outside_delegation_group",
+        ),
+        (
+            lambda w: directory.set_group_status(w.delegate, w.reception, Status.SUSPENDED),
+            "outside_delegation_group",
+        ),
+    ],
+    ids=[
+        "other-group",
+        "other-profile",
+        "member-other-group",
+        "administrator",
+        "new-group",
+        "rename",
+        "suspend",
+    ],
+)
+def test_a_delegate_cannot_step_outside_his_perimeter_through_the_directory(council, action, code):
+    with pytest.raises(ValidationError) as refused:
+        action(council)
+    assert refusal_code(refused.value) == code
+    council.reception.refresh_from_db()
+    assert council.reception.name == "Accueil" and council.reception.status == Status.ACTIVE
+
+
+def test_a_delegate_cannot_withdraw_what_the_partner_admin_gave_outside_his_perimeter(council):
+    directory.assign_group_role(council.partner_admin, council.social, council.roles[CONTROL])
+    with pytest.raises(ValidationError) as refused:
+        directory.unassign_group_role(council.delegate, council.social, council.roles[CONTROL])
+    assert refusal_code(refused.value) == "outside_delegation_role"
+    assert GroupRoleAssignment.objects.current().filter(group=council.social, role__code=CONTROL).exists()
+
+
+def test_the_partner_admin_and_the_fund_admin_are_not_bound_by_the_delegation(council):
+    directory.assign_group_role(council.partner_admin, council.reception, council.roles[CONTROL])
+    directory.create_group(council.partner_admin, council.partner, name="Contrôle")
+    directory.assign_group_role(council.admin, council.reception, council.roles[INSTRUCTOR])
+    directory.set_group_status(council.admin, council.reception, Status.SUSPENDED)
+
+
+def test_the_engine_decides_who_is_bound(council):
+    """Giving the delegate's role the delegate-habilitations permission lifts the bound: no role name is tested."""
+    role = ServiceRole.objects.get(code="PartnerDelegate")
+    held = list(role.permissions.values_list("operation", "obj"))
+    directory.set_role_permissions(council.net.national_admin, role, [*held, DELEGATE_HABILITATIONS])
+    directory.create_group(council.delegate, council.partner, name="Contrôle")
+    directory.assign_group_role(council.delegate, council.reception, council.roles[CONTROL])
+
+
+def test_the_group_pages_open_only_the_delegated_groups(council, client):
+    client.force_login(council.delegate)
+    assert client.get(reverse("directory:group-detail", args=[council.social.pk])).status_code == 200
+    for url in (
+        reverse("directory:group-detail", args=[council.reception.pk]),
+        reverse("directory:group-status", args=[council.reception.pk, "suspended"]),
+        reverse("directory:group-create", args=[council.partner.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    page = client.get(reverse("directory:partner-detail", args=[council.partner.pk])).content.decode()
+    assert reverse("directory:group-detail", args=[council.social.pk]) in page
+    assert reverse("directory:group-detail", args=[council.reception.pk]) not in page
+    assert reverse("directory:group-create", args=[council.partner.pk]) not in page
+
+
+def test_the_partner_admin_sees_every_group_and_may_create_one(council, client):
+    client.force_login(council.partner_admin)
+    page = client.get(reverse("directory:partner-detail", args=[council.partner.pk])).content.decode()
+    assert reverse("directory:group-detail", args=[council.reception.pk]) in page
+    assert reverse("directory:group-create", args=[council.partner.pk]) in page
+    assert client.get(reverse("directory:group-detail", args=[council.reception.pk])).status_code == 200
+
+
+def test_the_group_page_explains_a_profile_outside_the_delegation(council, client):
+    client.force_login(council.delegate)
+    response = client.post(
+        reverse("directory:group-profile-assign", args=[council.social.pk]),
+        {"profil-role": council.roles[CONTROL].pk},
+    )
+    assert response.status_code == 200
+    assert "pas dans le périmètre qui vous a été délégué" in response.content.decode()
+    assert not GroupRoleAssignment.objects.current().filter(group=council.social).exists()
+
+
+def test_a_refused_withdrawal_button_shows_its_explanation(council, client):
+    directory.assign_group_role(council.partner_admin, council.social, council.roles[CONTROL])
+    client.force_login(council.delegate)
+    response = client.post(
+        reverse("directory:group-profile-remove", args=[council.social.pk, council.roles[CONTROL].pk]),
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "pas dans le périmètre qui vous a été délégué" in response.content.decode()
+    assert GroupRoleAssignment.objects.current().filter(group=council.social, role__code=CONTROL).exists()
