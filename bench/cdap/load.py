@@ -134,6 +134,7 @@ def main() -> int:
     for _ in users:
         logged_in.acquire()
     now = time.perf_counter()
+    epoch = time.time() - now  # to report the measured window in wall-clock time for the CPU sampler
     ramp = min(5.0, args.warmup)  # users start their journeys over a few seconds, not all in the same instant
     for index, user in enumerate(users):
         user.start_at = now + ramp * index / len(users)
@@ -167,6 +168,7 @@ def main() -> int:
                 "elapsed": args.duration,
                 "requests_per_second": len(everything) / args.duration,
                 "files_per_second": sum(user.files for user in users) / args.duration,
+                "window": [epoch + now + args.warmup, epoch + now + args.warmup + args.duration],
                 "errors": len(errors),
                 "users_logged_in": sum(1 for user in users if user.started),
                 "error_samples": errors[:10],

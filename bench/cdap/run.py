@@ -19,6 +19,7 @@ Prints every figure; ``--json FILE`` also saves them. Nothing is asserted: ``ben
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -26,8 +27,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -129,6 +133,48 @@ def wait_until_up(port: int, deadline: float = 60) -> None:
             time.sleep(0.3)
 
 
+class CpuSampler(threading.Thread):
+    """CPU seconds used so far by gunicorn's workers and by PostgreSQL's processes, sampled every 0.2 s.
+
+    Wall-clock latencies depend on what else the machine runs; CPU per request does not, much: it is the figure
+    from which the capacity of dedicated cores follows.
+    """
+
+    def __init__(self, gunicorn_pid: int, postmaster_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.roots = {"app": gunicorn_pid, "db": postmaster_pid}
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self.stopped = threading.Event()
+
+    @staticmethod
+    def cpu(pid: int) -> float:
+        total = 0.0
+        try:
+            root = psutil.Process(pid)
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    times = process.cpu_times()
+                    total += times.user + times.system
+        except psutil.Error:
+            pass
+        return total
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.2):
+            self.samples.append((time.time(), {name: self.cpu(pid) for name, pid in self.roots.items()}))
+
+    def used_between(self, start: float, end: float) -> dict[str, float]:
+        def at(moment: float) -> dict[str, float]:
+            return min(self.samples, key=lambda sample: abs(sample[0] - moment))[1]
+
+        before, after = at(start), at(end)
+        return {name: after[name] - before[name] for name in before}
+
+
+def postmaster_pid(pg_dir: str) -> int:
+    return int((Path(pg_dir) / "data" / "postmaster.pid").read_text().split()[0])
+
+
 def journalled() -> dict[str, int]:
     from django.db.models import Count
 
@@ -175,6 +221,8 @@ def main() -> int:
         logins_file = Path(var_dir) / "logins.json"
         logins_file.write_text(json.dumps(logins))
         before = journalled()
+        sampler = CpuSampler(gunicorn.pid, postmaster_pid(pg["PG_TEST_DIR"]))
+        sampler.start()
         load = subprocess.run(
             [
                 PYTHON,
@@ -189,7 +237,11 @@ def main() -> int:
             capture_output=True,
             text=True,
         )
+        sampler.stopped.set()
         figures = json.loads(load.stdout)
+        served = figures["pages"]["ensemble"]["count"]
+        cpu = sampler.used_between(*figures["window"])
+        figures["cpu_ms_per_request"] = {name: 1000 * seconds / served for name, seconds in cpu.items()}
         after = journalled()
         figures["journalled"] = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in after}
         figures["machine"] = {
@@ -229,6 +281,12 @@ def report(figures: dict) -> None:
         f"\ndébit : {figures['requests_per_second']:.1f} requêtes/s, {figures['files_per_second']:.1f} dossiers "
         f"ouverts/s sur {figures['elapsed']:.1f} s ; utilisateurs connectés : {figures['users_logged_in']} ; "
         f"erreurs : {figures['errors']} {figures['error_samples'][:3]}"
+    )
+    cpu = figures["cpu_ms_per_request"]
+    total = cpu["app"] + cpu["db"]
+    print(
+        f"CPU par requête : application {cpu['app']:.1f} ms, PostgreSQL {cpu['db']:.1f} ms — soit au plus "
+        f"{machine['cpus'] * 1000 / total:.0f} requêtes/s si les {machine['cpus']} cœurs leur étaient réservés"
     )
     print(f"consultations journalisées pendant la mesure et la chauffe : {figures['journalled']}")
 
