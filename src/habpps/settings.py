@@ -241,6 +241,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon Compte Partenaire <ne-pa
 
 # ENG-11: the longest a process serves decisions from a superseded policy version (one tiny query per period).
 HABPPS_POLICY_PROBE_SECONDS = float(env_str("HABPPS_POLICY_PROBE_SECONDS", "1.0"))
+# PostgreSQL LISTEN/NOTIFY wakes every process when the policy changes; the probe above stays the fallback.
+HABPPS_POLICY_LISTEN = env_bool("HABPPS_POLICY_LISTEN", True)
 # Page size of the directory's lists (« Pourquoi ? », holders of a profile, partners).
 HABPPS_PAGE_SIZE = int(env_str("HABPPS_PAGE_SIZE", "25"))
 HABPPS_SITE_TITLE = env_str("HABPPS_SITE_TITLE", "Mon Compte Partenaire")
