@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from habpps.journal.context import current_request_id
+from habpps.journal.exceptions import InvalidEvent
 from habpps.journal.services import record_event
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,10 @@ def flush(timeout: float = 30.0) -> bool:
 def _write(events: list[dict[str, Any]]) -> None:
     with transaction.atomic():
         for event in events:
-            record_event(event.pop("kind"), **event)
+            try:
+                record_event(event.pop("kind"), **event)
+            except InvalidEvent:  # refused before any write; it must not block the refusals queued behind it
+                logger.exception("Refus impossible à journaliser : %r", event)
 
 
 class _Writer:

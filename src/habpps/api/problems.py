@@ -8,6 +8,7 @@ unparsable bodies and the domain's ``ValidationError`` all map to a 4xx here.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -66,8 +67,6 @@ def problem(
     request: HttpRequest, status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None
 ) -> HttpResponse:
     """The HTTP response carrying a problem document."""
-    from habpps.api.api import api  # the renderer of the one API instance
-
     body = Problem(
         type=PROBLEM_TYPE_BASE + code,
         title=TITLES.get(status, "Erreur"),
@@ -77,12 +76,11 @@ def problem(
         code=code,
         errors=[FieldError(**error) for error in errors or []],
     )
-    response = HttpResponse(
-        api.renderer.render(request, body.model_dump(), response_status=status),
+    return HttpResponse(
+        json.dumps(body.model_dump(), ensure_ascii=False),
         status=status,
         content_type=f"{PROBLEM_MEDIA_TYPE}; charset=utf-8",
     )
-    return response
 
 
 # Pydantic's error types, in French. Anything not listed falls back to a generic sentence.
@@ -175,6 +173,8 @@ def http_error_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
             "authentification-requise",
             _("Présentez un jeton valide (en-tête Authorization: Bearer …) ou une session ouverte."),
         )
+    if isinstance(exc, ApiProblem):
+        return problem(request, exc.status_code, exc.code, exc.message, exc.errors)
     if exc.status_code == 400:
         return problem(
             request, 400, "requete-illisible", _("Le corps de la requête n'est pas un JSON lisible.")
@@ -186,8 +186,6 @@ def http_error_problem(request: HttpRequest, exc: HttpError) -> HttpResponse:
             "csrf",
             _("Jeton CSRF absent ou invalide : une session de navigateur doit l'envoyer."),
         )
-    if isinstance(exc, ApiProblem):
-        return problem(request, exc.status_code, exc.code, exc.message, exc.errors)
     return problem(request, exc.status_code, "erreur-http", str(exc))
 
 
