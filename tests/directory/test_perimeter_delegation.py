@@ -14,6 +14,7 @@ from habpps.directory import services as directory
 from habpps.directory.decisions import is_allowed
 from habpps.directory.delegation import services as delegation
 from habpps.directory.models import GroupRoleAssignment, PartnerType, ServiceRole, Status
+from habpps.directory.orgs import partner_unit
 
 INSTRUCTOR, CONTROL = "cdap-instructeur-rsa-cpam", "cdap-cd-controle"
 
@@ -165,3 +166,91 @@ def test_a_refused_withdrawal_button_shows_its_explanation(council, client):
     assert response.status_code == 200
     assert "pas dans le périmètre qui vous a été délégué" in response.content.decode()
     assert GroupRoleAssignment.objects.current().filter(group=council.social, role__code=CONTROL).exists()
+
+
+# -- accounts: the same perimeter, and no administrative role from a delegate ----------------------------------------
+
+
+def partner_admin_role() -> ServiceRole:
+    return ServiceRole.objects.get(code="PartnerAdmin")
+
+
+@pytest.mark.parametrize(
+    ("action", "code"),
+    [
+        (
+            lambda w: directory.grant_account_role(w.delegate, w.delegate, partner_admin_role()),
+            "administrator_account",
+        ),
+        (
+            lambda w: directory.grant_account_role(w.delegate, w.users[0], partner_admin_role()),
+            "cannot_grant_role",
+        ),
+        (
+            lambda w: directory.set_account_status(w.delegate, w.partner_admin, Status.SUSPENDED),
+            "administrator_account",
+        ),
+        (
+            lambda w: directory.create_account(
+                w.delegate,
+                w.partner,
+                first_name="Ali",
+                last_name="Admin",
+                email="a@x.fr",
+                roles=[partner_admin_role()],
+            ),
+            "cannot_grant_role",
+        ),
+    ],
+    ids=["himself-admin", "another-admin", "suspend-admin", "new-admin"],
+)
+def test_a_delegate_gives_no_administrative_role_and_leaves_administrators_alone(council, action, code):
+    with pytest.raises(ValidationError) as refused:
+        action(council)
+    assert refusal_code(refused.value) == code
+    assert not is_allowed(council.delegate, *DELEGATE_HABILITATIONS, partner_unit(council.partner.pk))
+    council.partner_admin.refresh_from_db()
+    assert council.partner_admin.status == Status.ACTIVE
+
+
+def test_a_delegate_manages_the_plain_accounts_of_his_groups(council):
+    directory.add_group_member(council.delegate, council.social, council.users[0])
+    directory.set_account_status(council.delegate, council.users[0], Status.SUSPENDED)
+    directory.create_account(
+        council.delegate, council.partner, first_name="Léa", last_name="Neuve", email="l@x.fr"
+    )
+    directory.add_group_member(council.partner_admin, council.reception, council.users[1])
+    with pytest.raises(ValidationError) as refused:
+        directory.set_account_status(council.delegate, council.users[1], Status.SUSPENDED)
+    assert refusal_code(refused.value) == "outside_delegation_account"
+
+
+def test_the_account_page_refuses_a_delegate_any_promotion(council, client):
+    client.force_login(council.delegate)
+    for account in (council.users[0], council.delegate):  # the page offers the form for the first only
+        response = client.post(
+            reverse("directory:account-role-grant", args=[account.pk]), {"role-role": partner_admin_role().pk}
+        )
+        assert response.status_code == 200
+        assert not account.role_assignments.filter(role__code="PartnerAdmin", ended_at__isnull=True).exists()
+    assert (
+        "Seul l&#x27;administrateur partenaire attribue les rôles"
+        in client.post(
+            reverse("directory:account-role-grant", args=[council.users[0].pk]),
+            {"role-role": partner_admin_role().pk},
+        ).content.decode()
+    )
+
+
+def test_reactivating_an_account_cannot_exceed_the_user_limit(db):
+    world = make_convention_world()
+    validated_convention(world, max_users=1)
+    directory.assign_group_role(world.admin, world.social, world.roles["cdap-ass-cesf"])
+    directory.add_group_member(world.admin, world.social, world.users[0])
+    directory.set_account_status(world.admin, world.users[0], Status.SUSPENDED)
+    directory.add_group_member(world.admin, world.social, world.users[1])  # the suspended one does not count
+    with pytest.raises(ValidationError, match="porterait le nombre à 2") as refused:
+        directory.set_account_status(world.admin, world.users[0], Status.ACTIVE)
+    assert refusal_code(refused.value) == "user_limit"
+    world.users[0].refresh_from_db()
+    assert world.users[0].status == Status.SUSPENDED

@@ -1,14 +1,17 @@
-"""The bounds this app puts on the directory's groups (CNV-1, CNV-2, ADM-4), registered from ``AppConfig.ready``.
+"""The bounds this app puts on the directory's groups and accounts (CNV-1, CNV-2, ADM-4), registered from
+``AppConfig.ready``.
 
-The directory's services consult them before every change to a group (``habpps.directory.perimeters``), so the
-directory's own pages, the API and the delegated-administration pages obey the same two rules:
+The directory's services consult them before every change to a group or an account
+(``habpps.directory.perimeters``), so the directory's own pages, the API and the delegated-administration pages
+obey the same two rules:
 
 - ``ConventionPerimeter``: a partner's groups hold only profiles its validated convention grants, within the
-  per-profile user limits — whoever acts, the system included.
+  per-profile user limits — whoever acts, the system included; a group or an account back in force must fit too.
 - ``DelegationPerimeter``: an account of the partner acting on its own partner without the engine's
   delegate-habilitations permission there (a delegate) manages only the groups, profiles and accounts of the
-  sub-perimeter the partner administrator gave him; the partner administrator and the fund's staff are not bound
-  by it. Who is which is decided by the engine (``authority_of``), never by a role name.
+  sub-perimeter the partner administrator gave him, and gives no administrative role — nobody grants more than
+  he holds; the partner administrator and the fund's staff are not bound by it. Who is which is decided by the
+  engine (``authority_of``), never by a role name.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from habpps.conventions import perimeter as convention
 from habpps.conventions.perimeter import Refusal
 from habpps.directory.delegation import authority as delegation
+from habpps.directory.models import GroupMembership, Partner, Status
 from habpps.directory.perimeters import Perimeter, register
 
 
@@ -37,6 +41,19 @@ class ConventionPerimeter(Perimeter):
         members = convention.current_members(group)
         for role in convention.group_roles(group):
             refusal = convention.limit_refusal(group.partner, role, members)
+            if refusal:
+                return refusal
+        return None
+
+    def account_reactivation_refusal(self, actor, account) -> Refusal | None:
+        """A suspended account was not counted: back in force, it must fit in its groups' user limits."""
+        memberships = (
+            GroupMembership.objects.current()
+            .filter(account=account, group__status=Status.ACTIVE)
+            .select_related("group__partner")
+        )
+        for membership in memberships:
+            refusal = convention.membership_refusal(membership.group, account.pk)
             if refusal:
                 return refusal
         return None
@@ -87,6 +104,28 @@ class DelegationPerimeter(Perimeter):
 
     def member_removal_refusal(self, actor, group, account) -> Refusal | None:
         return self.membership_refusal(actor, group, account)
+
+    def account_creation_refusal(self, actor, organisation, roles) -> Refusal | None:
+        if not roles or not isinstance(organisation, Partner):
+            return None
+        return self._no_administrative_role() if self.bounded_authority(actor, organisation) else None
+
+    def account_refusal(self, actor, account) -> Refusal | None:
+        if account.partner_id is None:
+            return None
+        authority = self.bounded_authority(actor, account.partner)
+        return delegation.account_refusal(authority, account) if authority else None
+
+    def account_role_refusal(self, actor, account, role) -> Refusal | None:
+        if account.partner_id is None:
+            return None
+        return self._no_administrative_role() if self.bounded_authority(actor, account.partner) else None
+
+    @staticmethod
+    def _no_administrative_role() -> Refusal:
+        return Refusal(
+            "cannot_grant_role", _("Seul l'administrateur partenaire attribue les rôles d'administration.")
+        )
 
 
 def register_perimeters() -> None:

@@ -1,4 +1,4 @@
-"""Bounds that other apps put on what may be done to a partner's groups (CNV-1, CNV-2, ADM-4).
+"""Bounds that other apps put on what may be done to a partner's groups and accounts (CNV-1, CNV-2, ADM-4).
 
 The directory knows groups, their profiles and their members; which profiles a partner may use, for how many
 users, and which part of the partner each of its administrators may manage are decided by the apps built on it:
@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Protocol
 from django.core.exceptions import ValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from habpps.accounts.models import Account
-    from habpps.directory.models import Group, Partner, ServiceRole
+    from habpps.directory.models import Fund, Group, Partner, ServiceRole
 
 
 class Refusal(Protocol):
@@ -32,7 +34,7 @@ class Refusal(Protocol):
 
 
 class Perimeter:
-    """A bound on changes to a partner's groups; every method allows by default (returns None).
+    """A bound on changes to a partner's groups and accounts; every method allows by default (returns None).
 
     ``actor`` is the account acting, or None for the system (demo seeding, imports): a perimeter that bounds
     people (delegation) lets the system through, one that bounds the partner (its convention) does not.
@@ -68,6 +70,26 @@ class Perimeter:
 
     def member_removal_refusal(self, actor: Account | None, group: Group, account: Account) -> Refusal | None:
         """Whether ``actor`` may take ``account`` out of ``group``."""
+        return None
+
+    def account_creation_refusal(
+        self, actor: Account | None, organisation: Fund | Partner | None, roles: Sequence[ServiceRole]
+    ) -> Refusal | None:
+        """Whether ``actor`` may create an account in ``organisation`` holding the administrative ``roles``."""
+        return None
+
+    def account_refusal(self, actor: Account | None, account: Account) -> Refusal | None:
+        """Whether ``actor`` may change ``account``: its status, its administrative roles."""
+        return None
+
+    def account_reactivation_refusal(self, actor: Account | None, account: Account) -> Refusal | None:
+        """Whether ``account`` may come back in force: it would hold its groups' profiles again."""
+        return None
+
+    def account_role_refusal(
+        self, actor: Account | None, account: Account, role: ServiceRole
+    ) -> Refusal | None:
+        """Whether ``actor`` may give ``account`` the administrative ``role``, or take it away."""
         return None
 
 
@@ -142,3 +164,21 @@ def check_membership(actor: Account | None, group: Group, account: Account) -> N
 
 def check_member_removal(actor: Account | None, group: Group, account: Account) -> None:
     raise_refusal(first_refusal(lambda p: p.member_removal_refusal(actor, group, account)), "account")
+
+
+def check_account_creation(
+    actor: Account | None, organisation: Fund | Partner | None, roles: Sequence[ServiceRole]
+) -> None:
+    raise_refusal(first_refusal(lambda p: p.account_creation_refusal(actor, organisation, roles)), "roles")
+
+
+def check_account(actor: Account | None, account: Account) -> None:
+    raise_refusal(first_refusal(lambda p: p.account_refusal(actor, account)))
+
+
+def check_account_reactivation(actor: Account | None, account: Account) -> None:
+    raise_refusal(first_refusal(lambda p: p.account_reactivation_refusal(actor, account)))
+
+
+def check_account_role(actor: Account | None, account: Account, role: ServiceRole) -> None:
+    raise_refusal(first_refusal(lambda p: p.account_role_refusal(actor, account, role)), "role")

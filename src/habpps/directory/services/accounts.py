@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account, AccountStatus, OrgLevel
 from habpps.accounts.notifications import send_new_account_mails
 from habpps.accounts.passwords import generate_temporary_password
+from habpps.directory import perimeters
 from habpps.directory import permissions as perms
 from habpps.directory.decisions import authorize
 from habpps.directory.models import AccountRoleAssignment, Fund, Partner, ServiceRole
@@ -63,7 +64,9 @@ def create_account(
         raise ValidationError(_("On ne crée pas de compte dans une organisation suspendue ou supprimée."))
     given = password is not None or password_hash is not None
     temporary_password = None if given else generate_temporary_password()
+    roles = list(roles)
     with policy_change():
+        perimeters.check_account_creation(actor, organisation, roles)
         account = Account.objects.create_account(
             first_name=first_name,
             last_name=last_name,
@@ -93,6 +96,9 @@ def set_account_status(actor, account: Account, status: str) -> Account:
         raise ValidationError(_("On ne peut pas changer le statut de son propre compte."), code="self_status")
     with policy_change():
         account = Account.objects.select_for_update().get(pk=account.pk)
+        perimeters.check_account(actor, account)
+        if status == AccountStatus.ACTIVE and account.status != AccountStatus.ACTIVE:
+            perimeters.check_account_reactivation(actor, account)
         before = as_record(account)
         check_transition(account.status, status)
         account.status = status
@@ -113,12 +119,16 @@ def grant_account_role(actor, account: Account, role: ServiceRole) -> AccountRol
     """Give an administrative role to an account, in its own organisation's unit."""
     authorize(actor, *account_management_permission(account.org_level, account.organisation))
     with policy_change():
+        perimeters.check_account(actor, account)
+        perimeters.check_account_role(actor, account, role)
         return _grant(actor, account, role)
 
 
 def revoke_account_role(actor, account: Account, role: ServiceRole) -> None:
     authorize(actor, *account_management_permission(account.org_level, account.organisation))
     with policy_change():
+        perimeters.check_account(actor, account)
+        perimeters.check_account_role(actor, account, role)
         ended = (
             AccountRoleAssignment.objects.current()
             .filter(account=account, role=role)
