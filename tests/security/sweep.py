@@ -1,6 +1,6 @@
 """The sweep itself: call a URL as an actor, tell a refusal from an answer, and record what went wrong.
 
-A refusal is 403, 404 or 405, or — for whoever is not logged in — a redirect to the login page. A refused
+A refusal is 401 (the API without credentials), 403, 404 or 405, or a redirect to the login page. A refused
 call must leave every table as it was (``snapshot``) and may add to the journal only the record of a denied
 access. An answer (200, a redirect elsewhere) to someone who must be refused is a breach; any 5xx is a defect.
 """
@@ -17,7 +17,7 @@ from django.urls import reverse
 from habpps.journal.models import JournalEntry
 from security.snapshot import changed_tables, database_digest, ignored_tables, written_tables
 
-REFUSAL_STATUSES = frozenset({403, 404, 405})
+REFUSAL_STATUSES = frozenset({401, 403, 404, 405})
 DENIAL_KIND_PREFIXES = ("access.",)
 
 
@@ -45,6 +45,13 @@ def body_text(response) -> str:
     return response.content.decode("utf-8", "replace")
 
 
+@dataclass(frozen=True)
+class JsonBody:
+    """A request body sent as JSON (API calls), as opposed to a form's fields."""
+
+    content: object
+
+
 @dataclass
 class Report:
     """What the sweep saw: every call made, and the problems found (one line each)."""
@@ -60,10 +67,14 @@ class Report:
 class Caller:
     """One actor's browser (a test client logged in as the account, or anonymous)."""
 
-    def __init__(self, kind: str, side: str | None, account, report: Report) -> None:
+    def __init__(
+        self, kind: str, side: str | None, account, report: Report, *, token: str | None = None
+    ) -> None:
+        """A browser session for ``account``; with ``token``, an API client presenting it as a bearer token."""
         self.kind, self.side, self.account, self.report = kind, side, account, report
-        self.client = Client(raise_request_exception=False)
-        if account is not None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = Client(raise_request_exception=False, headers=headers)
+        if account is not None and token is None:
             self.client.force_login(account)
         self.ignored = ignored_tables()
         self.digest, self.entries = database_digest(), journal_count()
@@ -76,7 +87,13 @@ class Caller:
         """Make the request; returns the response and the tables changed since the previous call."""
         self.report.calls += 1
         with CaptureQueriesContext(connection) as captured:
-            response = self.client.get(url) if method == "get" else self.client.post(url, data or {})
+            if method == "get":
+                response = self.client.get(url)
+            elif method == "post" and not isinstance(data, JsonBody):
+                response = self.client.post(url, data or {})
+            else:  # an API call: JSON body, any method
+                payload = None if data is None else data.content
+                response = getattr(self.client, method)(url, payload, content_type="application/json")
         changed: list[str] = []
         written = written_tables(captured.captured_queries)
         if written - self.ignored:
@@ -108,10 +125,11 @@ class Caller:
         if response.status_code >= 500:
             self.report.fail(f"{self.label} : {method.upper()} {url} répond {response.status_code}")
             return
-        if method == "get" and response.status_code == 200:
+        if 200 <= response.status_code < 300 and forbidden_markers and (method == "get" or data is not None):
             text = body_text(response)
             leaked = [marker for marker in forbidden_markers if marker in text]
             if leaked:
                 self.report.fail(
-                    f"{self.label} : GET {url} montre des données de l'autre caisse : {', '.join(leaked)}"
+                    f"{self.label} : {method.upper()} {url} montre des données de l'autre caisse : "
+                    f"{', '.join(leaked)}"
                 )

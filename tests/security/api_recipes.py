@@ -1,0 +1,110 @@
+"""How the API sweep fills each operation of ``/api/v1/openapi.json``, and who may call those naming nothing of
+a fund. Same two kinds as the pages (``recipes.py``): ``Scoped`` operations name objects of a side through
+their path parameters and must refuse every actor of the other fund; ``Open`` ones list who may call them.
+
+Path parameters are filled by name (``PARAMETERS``); bodies are those that would make the change if the check
+were missing. An operation without an entry fails the sweep, naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace as World
+
+from security.recipes import FUND_ADMINS, NATIONAL, STAFF
+from security.world import Side
+
+PARAMETERS: dict[str, Callable[[Side], object]] = {
+    "fund_id": lambda s: s.fund.pk,
+    "partner_id": lambda s: s.partner.pk,
+    "group_id": lambda s: s.group.pk,
+    "account_id": lambda s: s.spare_user.pk,
+    "convention_id": lambda s: s.convention.pk,
+    "sequence": lambda s: s.journal_sequence,
+    "login": lambda s: s.actors["user"].login,
+    "code": lambda s: "cdap-ass-cesf",
+}
+
+NEW_ACCOUNT = {"first_name": "Intrus", "last_name": "Intrus", "email": "intrus@exemple.fr"}
+NEW_PARTNER = {
+    "name": "Partenaire intrus",
+    "siret": "55208131766522",
+    "partner_type": "ccas",
+    "street": "1 rue de la Paix",
+    "postal_code": "75002",
+    "city": "Paris",
+}
+
+
+@dataclass(frozen=True)
+class Scoped:
+    bodies: Callable[[Side, World], list[dict | None]] = lambda side, world: [None]
+
+
+@dataclass(frozen=True)
+class Open:
+    """``body(side)`` names the other side's objects where the operation takes some in its body."""
+
+    reach: frozenset[str]
+    body: Callable[[Side], dict] | None = None
+
+
+def status_bodies(side: Side, world: World) -> list[dict]:
+    return [{"status": status} for status in ("suspended", "removed")]
+
+
+def transitions(side: Side, world: World) -> list[dict]:
+    actions = ("validate", "reject", "submit", "request_documents", "documents_received", "resume")
+    return [{"action": action, "reason": "Intrusion", "note": "Intrusion"} for action in actions]
+
+
+OPERATIONS: dict[str, Scoped | Open] = {
+    "POST /api/v1/decisions": Open(frozenset()),  # registered services only, never a person
+    "POST /api/v1/decisions/batch": Open(frozenset()),
+    "GET /api/v1/caisses": Open(FUND_ADMINS | {"verifier"}),
+    "POST /api/v1/caisses": Open(
+        NATIONAL, lambda s: {"code": "998", "name": "Caf intruse", "department": "99"}
+    ),
+    "GET /api/v1/caisses/{fund_id}": Scoped(),
+    "PATCH /api/v1/caisses/{fund_id}": Scoped(lambda s, w: [{"name": "Caf intruse"}]),
+    "POST /api/v1/caisses/{fund_id}/statut": Scoped(status_bodies),
+    "GET /api/v1/caisses/{fund_id}/comptes": Scoped(),
+    "POST /api/v1/caisses/{fund_id}/comptes": Scoped(lambda s, w: [{**NEW_ACCOUNT, "roles": ["FundAdmin"]}]),
+    "GET /api/v1/partenaires": Open(FUND_ADMINS | {"verifier"}),
+    "POST /api/v1/partenaires": Open(FUND_ADMINS, lambda s: NEW_PARTNER),
+    "GET /api/v1/partenaires/{partner_id}": Scoped(),
+    "PATCH /api/v1/partenaires/{partner_id}": Scoped(lambda s, w: [{"name": "Partenaire intrus"}]),
+    "POST /api/v1/partenaires/{partner_id}/statut": Scoped(status_bodies),
+    "GET /api/v1/partenaires/{partner_id}/comptes": Scoped(),
+    "POST /api/v1/partenaires/{partner_id}/comptes": Scoped(lambda s, w: [NEW_ACCOUNT]),
+    "GET /api/v1/partenaires/{partner_id}/groupes": Scoped(),
+    "POST /api/v1/partenaires/{partner_id}/groupes": Scoped(lambda s, w: [{"name": "Groupe intrus"}]),
+    "GET /api/v1/groupes/{group_id}": Scoped(),
+    "PATCH /api/v1/groupes/{group_id}": Scoped(lambda s, w: [{"name": "Groupe intrus"}]),
+    "POST /api/v1/groupes/{group_id}/statut": Scoped(status_bodies),
+    "POST /api/v1/groupes/{group_id}/membres": Scoped(lambda s, w: [{"account": s.spare_user.login}]),
+    "DELETE /api/v1/groupes/{group_id}/membres/{login}": Scoped(),
+    "POST /api/v1/groupes/{group_id}/profils": Scoped(lambda s, w: [{"role": "cdap-instructeur-rsa-cpam"}]),
+    "DELETE /api/v1/groupes/{group_id}/profils/{code}": Scoped(),
+    "GET /api/v1/moi": Open(STAFF),
+    "GET /api/v1/moi/habilitations": Open(STAFF),
+    "GET /api/v1/comptes/{account_id}": Scoped(),
+    "GET /api/v1/comptes/{account_id}/habilitations": Scoped(),
+    "POST /api/v1/comptes/{account_id}/statut": Scoped(status_bodies),
+    "POST /api/v1/comptes/{account_id}/roles": Scoped(lambda s, w: [{"role": "PartnerAdmin"}]),
+    "DELETE /api/v1/comptes/{account_id}/roles/{code}": Scoped(),
+    "GET /api/v1/profils": Open(STAFF),
+    "GET /api/v1/profils/{code}/titulaires": Open(FUND_ADMINS | {"partner_admin", "delegate"}),
+    "POST /api/v1/explications": Open(
+        STAFF, lambda s: {"user": s.actors["user"].login, "operation": "consulter", "object": "cdap"}
+    ),
+    "GET /api/v1/conventions": Open(STAFF),
+    "GET /api/v1/conventions/{convention_id}": Scoped(),
+    "POST /api/v1/conventions/{convention_id}/transitions": Scoped(transitions),
+    "GET /api/v1/journal": Open(FUND_ADMINS | {"partner_admin"}),
+    "GET /api/v1/journal/{sequence}": Scoped(),
+    "GET /api/v1/politique": Open(NATIONAL),
+    "POST /api/v1/politique/differences": Open(NATIONAL, lambda s: {"document": {}}),
+    "POST /api/v1/politique/import": Open(NATIONAL, lambda s: {"document": {}, "simulation": True}),
+}
