@@ -51,51 +51,44 @@ def test_a_delegate_acts_through_the_directory_services_inside_his_perimeter(cou
     directory.unassign_group_role(council.delegate, council.social, council.roles[INSTRUCTOR])
 
 
-@pytest.mark.parametrize(
-    ("action", "code"),
-    [
-        (
-            lambda w: directory.assign_group_role(w.delegate, w.reception, w.roles[INSTRUCTOR]),
-            "outside_delegation_group",
+def refused_codes(world, steps: dict) -> dict[str, str]:
+    """Run each step (each must be refused) and return the code of each refusal, by step name."""
+    codes = {}
+    for name, step in steps.items():
+        with pytest.raises(ValidationError) as refused:
+            step(world)
+        codes[name] = refusal_code(refused.value)
+    return codes
+
+
+def test_a_delegate_cannot_step_outside_his_perimeter_through_the_directory(council):
+    steps = {
+        "other group": lambda w: directory.assign_group_role(w.delegate, w.reception, w.roles[INSTRUCTOR]),
+        "other profile": lambda w: directory.assign_group_role(w.delegate, w.social, w.roles[CONTROL]),
+        "member of another group": lambda w: directory.add_group_member(w.delegate, w.reception, w.users[0]),
+        "administrator as member": lambda w: directory.add_group_member(
+            w.delegate, w.social, w.partner_admin
         ),
-        (
-            lambda w: directory.assign_group_role(w.delegate, w.social, w.roles[CONTROL]),
-            "outside_delegation_role",
-        ),
-        (
-            lambda w: directory.add_group_member(w.delegate, w.reception, w.users[0]),
-            "outside_delegation_group",
-        ),
-        (
-            lambda w: directory.add_group_member(w.delegate, w.social, w.partner_admin),
-            "administrator_account",
-        ),
-        (lambda w: directory.create_group(w.delegate, w.partner, name="Les miens"), "cannot_create_group"),
-        (
-            lambda w: directory.update_group(w.delegate, w.reception, name="Renommé"),
-            "outside_delegation_group",
-        ),
-        (
-            lambda w: directory.set_group_status(w.delegate, w.reception, Status.SUSPENDED),
-            "outside_delegation_group",
-        ),
-    ],
-    ids=[
-        "other-group",
-        "other-profile",
-        "member-other-group",
-        "administrator",
-        "new-group",
-        "rename",
-        "suspend",
-    ],
-)
-def test_a_delegate_cannot_step_outside_his_perimeter_through_the_directory(council, action, code):
-    with pytest.raises(ValidationError) as refused:
-        action(council)
-    assert refusal_code(refused.value) == code
+        "new group": lambda w: directory.create_group(w.delegate, w.partner, name="Les miens"),
+        "rename": lambda w: directory.update_group(w.delegate, w.reception, name="Renommé"),
+        "suspend": lambda w: directory.set_group_status(w.delegate, w.reception, Status.SUSPENDED),
+    }
+    assert refused_codes(council, steps) == {
+        "other group": "outside_delegation_group",
+        "other profile": "outside_delegation_role",
+        "member of another group": "outside_delegation_group",
+        "administrator as member": "administrator_account",
+        "new group": "cannot_create_group",
+        "rename": "outside_delegation_group",
+        "suspend": "outside_delegation_group",
+    }
     council.reception.refresh_from_db()
     assert council.reception.name == "Accueil" and council.reception.status == Status.ACTIVE
+    assert list(council.partner.groups.order_by("name").values_list("name", flat=True)) == [
+        "Accueil",
+        "Travailleurs sociaux",
+    ]
+    assert not GroupRoleAssignment.objects.current().filter(group__partner=council.partner).exists()
 
 
 def test_a_delegate_cannot_withdraw_what_the_partner_admin_gave_outside_his_perimeter(council):
@@ -175,42 +168,37 @@ def partner_admin_role() -> ServiceRole:
     return ServiceRole.objects.get(code="PartnerAdmin")
 
 
-@pytest.mark.parametrize(
-    ("action", "code"),
-    [
-        (
-            lambda w: directory.grant_account_role(w.delegate, w.delegate, partner_admin_role()),
-            "administrator_account",
+def test_a_delegate_gives_no_administrative_role_and_leaves_administrators_alone(council):
+    admin_role = partner_admin_role()
+    steps = {
+        "himself": lambda w: directory.grant_account_role(w.delegate, w.delegate, admin_role),
+        "another": lambda w: directory.grant_account_role(w.delegate, w.users[0], admin_role),
+        "new account": lambda w: directory.create_account(
+            w.delegate, w.partner, first_name="Ali", last_name="Admin", email="a@x.fr", roles=[admin_role]
         ),
-        (
-            lambda w: directory.grant_account_role(w.delegate, w.users[0], partner_admin_role()),
-            "cannot_grant_role",
+        "suspend the administrator": lambda w: directory.set_account_status(
+            w.delegate, w.partner_admin, Status.SUSPENDED
         ),
-        (
-            lambda w: directory.set_account_status(w.delegate, w.partner_admin, Status.SUSPENDED),
-            "administrator_account",
+        "withdraw the administrator's role": lambda w: directory.revoke_account_role(
+            w.delegate, w.partner_admin, admin_role
         ),
-        (
-            lambda w: directory.create_account(
-                w.delegate,
-                w.partner,
-                first_name="Ali",
-                last_name="Admin",
-                email="a@x.fr",
-                roles=[partner_admin_role()],
-            ),
-            "cannot_grant_role",
-        ),
-    ],
-    ids=["himself-admin", "another-admin", "suspend-admin", "new-admin"],
-)
-def test_a_delegate_gives_no_administrative_role_and_leaves_administrators_alone(council, action, code):
-    with pytest.raises(ValidationError) as refused:
-        action(council)
-    assert refusal_code(refused.value) == code
+    }
+    assert refused_codes(council, steps) == {
+        "himself": "administrator_account",
+        "another": "cannot_grant_role",
+        "new account": "cannot_grant_role",
+        "suspend the administrator": "administrator_account",
+        "withdraw the administrator's role": "administrator_account",
+    }
     assert not is_allowed(council.delegate, *DELEGATE_HABILITATIONS, partner_unit(council.partner.pk))
+    assert (
+        not admin_role.account_assignments.filter(account__partner=council.partner)
+        .exclude(account=council.partner_admin)
+        .exists()
+    )
     council.partner_admin.refresh_from_db()
     assert council.partner_admin.status == Status.ACTIVE
+    assert is_allowed(council.partner_admin, *DELEGATE_HABILITATIONS, partner_unit(council.partner.pk))
 
 
 def test_a_delegate_manages_the_plain_accounts_of_his_groups(council):
