@@ -97,6 +97,10 @@ class _Writer:
                 except queue.Empty:
                     break
             self._write_with_retry(batch)
+            if self._queue.empty():
+                # Idle: give the connection back rather than hold one per process for nothing (and let a
+                # database be dropped or restarted without this thread keeping a session on it).
+                connection.close()
             for _ in batch:
                 self._queue.task_done()
 
