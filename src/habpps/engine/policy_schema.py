@@ -66,9 +66,13 @@ EXTENSION_PROPERTIES: dict[str, Any] = {
         {"operation": _NAME, "object": _NAME, "constraint": _NAME}, ["operation", "object", "constraint"])},
     "activation_constraints": {"type": "array", "items": _record(
         {"role": _NAME, "constraint": _NAME}, ["role", "constraint"])},
-    "temporal_constraints": {"type": "array", "items": _record(
-        {"on": {"enum": ["user", "role", "assignment", "group_assignment"]}, "user": _NAME, "role": _NAME,
-         "group": _NAME, "org": _OPTIONAL_NAME, "constraint": _TEMPORAL}, ["on", "constraint"])},
+    "temporal_constraints": {"type": "array", "items": {
+        **_record({"on": {"enum": ["user", "role", "assignment", "group_assignment"]}, "user": _NAME, "role": _NAME,
+                   "group": _NAME, "org": _OPTIONAL_NAME, "constraint": _TEMPORAL}, ["on", "constraint"]),
+        # What the constraint is on decides which names it needs (a missing one is an error, not a crash).
+        "allOf": [{"if": {"properties": {"on": {"const": on}}, "required": ["on"]}, "then": {"required": needs}}
+                  for on, needs in (("user", ["user"]), ("role", ["role"]), ("assignment", ["user", "role"]),
+                                    ("group_assignment", ["group", "role"]))]}},
     # ENG-7 exclusions
     "exclusions": {"type": "array", "items": _record(
         {"name": _NAME, "kind": {"enum": ["static", "dynamic"]}, "risk": _RISK,
