@@ -126,6 +126,8 @@ def test_a_section_without_history_has_no_period_form(cdap_network, login):
     client.post("/cdap/", {"number": KNOWN_NUMBER})
     page = client.get("/cdap/dossier/rubriques/logement/").content.decode()
     assert 'data-form="period"' not in page
+    shown = Consultation.objects.get(kind="section")
+    assert shown.sections == ["logement"] and shown.period_start is None
     assert "Loyer mensuel" in page or "Propriétaire" in page or "Hébergé" in page
 
 

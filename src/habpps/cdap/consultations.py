@@ -113,6 +113,9 @@ def consult(
         )
         _record(account, opened, kind, outcome, period=period, error=error.code)
         raise
+    # A period is part of what was shown only for sections with history.
+    if not any(content.has_history for content in beneficiary_file.sections.values()):
+        period = None
     _record(account, opened, kind, ConsultationOutcome.SHOWN, sections=codes, period=period)
     return beneficiary_file
 

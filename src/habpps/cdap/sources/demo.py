@@ -271,8 +271,11 @@ def creances(h: Household) -> SectionContent:
 
 def attestation_paiement(h: Household) -> SectionContent:
     """What a payment certificate states: who, where, and the payments (CDP-6)."""
+    year_ago = h.today - timedelta(days=365)
+    last_year = sum((p.amount for p in h.payments if p.paid_on > year_ago), Decimal(0))
     return SectionContent(
         "attestation-paiement",
+        summary=(Fact("Versé sur les douze derniers mois", euros(last_year)),),
         facts=(
             Fact("Allocataire", f"{h.holder.civility} {h.holder.full_name}"),
             Fact("Adresse", f"{h.street}, {h.postal_code} {h.city}"),
