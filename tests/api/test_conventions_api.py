@@ -11,17 +11,29 @@ from habpps.journal.models import JournalEntry
 
 @pytest.fixture
 def convention(network):
-    """A draft convention of partner A entered by fund A's administrator, with the CDAP social-worker bulletin."""
+    """A draft convention of a new partner of fund A, entered by the fund's administrator, with the CDAP
+    social-worker bulletin."""
     from django.apps import apps
 
     from habpps.conventions import services
-    from habpps.directory.models import Service
+    from habpps.directory import services as directory
+    from habpps.directory.models import PartnerType, Service
     from habpps.directory.policy_cache import policy_cache
 
     importlib.import_module("habpps.conventions.migrations.0002_delegation_permission").seed(apps, None)
     policy_cache.invalidate()
+    partner = directory.create_partner(
+        None,
+        network.fund_a,
+        name="CCAS de Vincennes",
+        siret="35600000000048",
+        partner_type=PartnerType.objects.get(code="ccas"),
+        street="53 bis rue de Fontenay",
+        postal_code="94300",
+        city="Vincennes",
+    )
     convention = services.create_convention(
-        network.fund_admin_a, network.partner_a, reference="CAF751-2025-API", service_contract="CS-API"
+        network.fund_admin_a, partner, reference="CAF751-2025-API", service_contract="CS-API"
     )
     version = convention.versions.get()
     services.set_bulletin(
@@ -47,7 +59,8 @@ def test_fund_admin_reads_the_convention_and_what_it_may_do_next(network, conven
 def test_another_fund_does_not_see_the_convention(network, convention, client_for):
     assert client_for(network.fund_admin_b).get(f"/api/v1/conventions/{convention.pk}").status_code == 404
     listed = client_for(network.fund_admin_b).get("/api/v1/conventions").json()
-    assert listed["items"] == []
+    assert convention.pk not in {item["id"] for item in listed["items"]}
+    assert {item["fund_id"] for item in listed["items"]} <= {network.fund_b.pk}
 
 
 def test_submit_then_validate_by_the_verifier_is_journalled(network, convention, client_for):
