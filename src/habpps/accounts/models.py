@@ -464,3 +464,31 @@ class RecoveryCode(models.Model):
     class Meta:
         verbose_name = _("code de secours")
         verbose_name_plural = _("codes de secours")
+
+
+class OutgoingMailKind(models.TextChoices):
+    NEW_ACCOUNT_LOGIN = "new_account_login", _("Identifiant d'un nouveau compte")
+    NEW_ACCOUNT_PASSWORD = "new_account_password", _("Mot de passe provisoire d'un nouveau compte")
+
+
+class OutgoingMail(models.Model):
+    """A new account's mail the mail server refused, kept until ``habpps mail retry`` delivers it (AUT-3).
+
+    The password is never stored: a password mail carries no body here, and its retry draws a fresh temporary
+    password, sets it and sends that one (``habpps.accounts.outbox``).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="outgoing_mails")
+    kind = models.CharField(_("nature"), max_length=32, choices=OutgoingMailKind.choices)
+    created_at = models.DateTimeField(_("mis en attente le"))
+    attempts = models.PositiveIntegerField(_("tentatives"), default=1)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"))
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("abandonné le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courriel en attente")
+        verbose_name_plural = _("courriels en attente")
+        ordering = ["next_attempt_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "cancelled_at", "next_attempt_at"], name="outgoing_mail_due")]

@@ -40,10 +40,20 @@ def _notify(account: Account, subject: str, template: str, context: dict) -> Non
 
 
 def send_new_account_mails(account: Account, temporary_password: str) -> None:
+    """Both mails of a new account; one the mail server refuses waits in the outbox (``outbox.py``)."""
+    from habpps.accounts.outbox import deliver_new_account_mails
+
+    deliver_new_account_mails(account, temporary_password)
+
+
+def send_login_mail(account: Account) -> None:
+    _send(account, "votre identifiant", "accounts/mail/new_account_login.txt", {})
+
+
+def send_temporary_password_mail(account: Account, temporary_password: str) -> None:
     from habpps.accounts.policy import current_policy
 
     validity_hours = current_policy().temporary_password_validity_hours
-    _send(account, "votre identifiant", "accounts/mail/new_account_login.txt", {})
     _send(
         account,
         "votre mot de passe provisoire",

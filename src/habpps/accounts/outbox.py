@@ -1,0 +1,130 @@
+"""A new account's two mails survive a mail server that is down (AUT-3, issue 13).
+
+Both mails are sent as soon as the account is committed. When the server refuses one, the account stays as it
+is and an ``OutgoingMail`` row remembers what is owed; ``habpps mail retry`` (cron, every few minutes) sends what
+is due, backing off after each failure. The temporary password never waits anywhere: the one drawn at creation
+is forgotten when its mail fails, and the retry draws a new one, sets it (a new 24-hour validity) and sends it —
+so the only password that works is one that was delivered, and neither the creator, the database nor the logs
+ever hold it in clear. A retry is abandoned once the account no longer needs it (its holder changed the password
+after a reset, or the account was suspended or removed).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from habpps.accounts.models import Account, AccountStatus, OutgoingMail, OutgoingMailKind
+from habpps.accounts.passwords import generate_temporary_password, temporary_password_length
+
+logger = logging.getLogger(__name__)
+
+# Waits after the 1st, 2nd, … failure; the last one repeats.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+MAIL_ERRORS = (OSError, smtplib.SMTPException)
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF[min(attempts, len(BACKOFF)) - 1]
+
+
+def deliver_new_account_mails(account: Account, temporary_password: str) -> None:
+    """Send the login, then the temporary password; queue whichever the mail server refuses."""
+    from habpps.accounts import notifications
+
+    _send_or_queue(
+        account, OutgoingMailKind.NEW_ACCOUNT_LOGIN, lambda: notifications.send_login_mail(account)
+    )
+    _send_or_queue(
+        account,
+        OutgoingMailKind.NEW_ACCOUNT_PASSWORD,
+        lambda: notifications.send_temporary_password_mail(account, temporary_password),
+    )
+
+
+def _send_or_queue(account: Account, kind: str, send) -> None:
+    try:
+        send()
+    except MAIL_ERRORS as error:
+        now = timezone.now()
+        OutgoingMail.objects.create(
+            account=account,
+            kind=kind,
+            created_at=now,
+            next_attempt_at=now + backoff(1),
+            last_error=_describe(error),
+        )
+        logger.warning(
+            "Courriel « %s » du compte %s mis en attente : %s", kind, account.login, _describe(error)
+        )
+
+
+@dataclass
+class RetryReport:
+    sent: int = 0
+    failed: int = 0
+    abandoned: int = 0
+    pending: int = 0
+
+
+def retry_due(now: datetime | None = None) -> RetryReport:
+    """Send every queued mail whose time has come; the report says what happened and what still waits."""
+    now = now or timezone.now()
+    report = RetryReport()
+    due = OutgoingMail.objects.filter(
+        sent_at__isnull=True, cancelled_at__isnull=True, next_attempt_at__lte=now
+    )
+    for mail_id in list(due.values_list("pk", flat=True)):
+        outcome = _retry(mail_id, now)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    report.pending = OutgoingMail.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True).count()
+    return report
+
+
+def _retry(mail_id: int, now: datetime) -> str:
+    from habpps.accounts import notifications
+
+    with transaction.atomic():
+        # Locked so that two retry jobs never send the same mail twice.
+        mail = OutgoingMail.objects.select_for_update().select_related("account").filter(pk=mail_id).first()
+        if mail is None or mail.sent_at or mail.cancelled_at:
+            return "sent"
+        account = mail.account
+        if account.status != AccountStatus.ACTIVE or (
+            mail.kind == OutgoingMailKind.NEW_ACCOUNT_PASSWORD and not account.must_change_password
+        ):
+            mail.cancelled_at = now
+            mail.save(update_fields=["cancelled_at"])
+            return "abandoned"
+        try:
+            if mail.kind == OutgoingMailKind.NEW_ACCOUNT_PASSWORD:
+                password = generate_temporary_password(temporary_password_length())
+                account.set_password(password)
+                account.save(update_fields=["password", "password_changed_at"])
+                notifications.send_temporary_password_mail(account, password)
+            else:
+                notifications.send_login_mail(account)
+        except MAIL_ERRORS as error:
+            transaction.set_rollback(True)  # the new password is dropped with the failed attempt
+            failed = True
+            message = _describe(error)
+        else:
+            failed = False
+            mail.sent_at = now
+            mail.save(update_fields=["sent_at"])
+    if failed:
+        OutgoingMail.objects.filter(pk=mail_id).update(
+            attempts=mail.attempts + 1, next_attempt_at=now + backoff(mail.attempts + 1), last_error=message
+        )
+        logger.warning("Nouvel échec du courriel en attente n° %s : %s", mail_id, message)
+        return "failed"
+    return "sent"
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
