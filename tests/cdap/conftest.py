@@ -7,6 +7,8 @@ import random
 from datetime import date, datetime, time
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from conftest import make_network
 from habpps.cdap import sources
@@ -16,8 +18,15 @@ from habpps.conventions.demo import seed_validated_convention
 from habpps.directory import services
 from habpps.directory.demo_data import luhn_siret
 from habpps.directory.models import PartnerType
+from habpps.directory.policy_cache import policy_cache
 
 PASSWORD = "Motdepasse#2025"
+# What the platform's ``_test_settings`` fixture sets for each test, for the module-wide network built before it.
+FAST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "HABPPS_POLICY_PROBE_SECONDS": 0,
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+}
 TODAY = date(2026, 3, 15)
 KNOWN_NUMBER = "1234567"
 UNKNOWN_NUMBER = "9999999"
@@ -81,9 +90,27 @@ def make_cdap_network():
     return net
 
 
+@pytest.fixture(scope="module")
+def _module_network(django_db_setup, django_db_blocker):
+    """One network per test module, built inside a transaction that is rolled back when the module ends; each
+    test runs in a savepoint of it (pytest-django's ``db``), so tests stay isolated and nothing leaks out.
+    Building the network goes through every administrative service — conventions included — and is the slow
+    part of these tests: once per module rather than once per test."""
+    with django_db_blocker.unblock(), override_settings(**FAST_SETTINGS):
+        policy_cache.invalidate()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield make_cdap_network()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            policy_cache.invalidate()
+
+
 @pytest.fixture
-def cdap_network(db):
-    return make_cdap_network()
+def cdap_network(_module_network, db):
+    return _module_network
 
 
 @pytest.fixture(autouse=True)
