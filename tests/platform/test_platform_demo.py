@@ -16,14 +16,17 @@ def test_demo_network_is_seeded_once_and_covers_every_role(db):
     # A partner of every type in every fund (the Cnav plays a Carsat only in Île-de-France).
     assert counts[1] == 3 * PartnerType.objects.count() - 2
     roles = [login.role for login in demo_logins()]
-    assert roles == [
+    assert roles[:5] == [
         "Administrateur national",
         "Administrateur Caf",
         "Vérificateur",
         "Administrateur partenaire",
         "Responsable habilitations partenaire",
-        "Utilisateur CDAP",
     ]
+    # One user per CDAP profile held in the demo, so that each differentiated access can be tried (CDP-3).
+    cdap_users = [role for role in roles[5:] if role.startswith("Utilisateur CDAP — ")]
+    assert len(cdap_users) == len(roles) - 5 >= 3
+    assert "Utilisateur CDAP — Assistant de service social – CESF" in cdap_users
     assert GroupRoleAssignment.objects.filter(role__code="cdap-ass-cesf").exists()
     assert JournalEntry.objects.filter(kind="admin.partner.create").count() == counts[1]
     assert verify_journal().intact

@@ -35,8 +35,10 @@ def run_demo(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}/"
     print(f"\nMon Compte Partenaire : {url}\n")
     print(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}\n")
-    for login in demo_logins():
-        print(f"  {login.role:<40} {login.login:<28} {login.organisation}")
+    logins = demo_logins()
+    width = max((len(login.role) for login in logins), default=0)
+    for login in logins:
+        print(f"  {login.role:<{width}}  {login.login:<16} {login.organisation}")
     print()
     if args.no_server:
         return 0

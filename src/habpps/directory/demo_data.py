@@ -146,7 +146,7 @@ def seed_demo_network(users_per_group: int = 3) -> None:
 
 
 def demo_logins() -> list[DemoLogin]:
-    """One login per administrative role, plus a partner user holding a CDAP profile."""
+    """One login per administrative role, plus one partner user per CDAP profile held in the demo."""
     found = []
     for code in ("NationalAdmin", "FundAdmin", "Verifier", "PartnerAdmin", "PartnerDelegate"):
         assignment = (
@@ -159,13 +159,19 @@ def demo_logins() -> list[DemoLogin]:
         if assignment:
             account = assignment.account
             found.append(DemoLogin(assignment.role.name, account.login, str(account.organisation or "Cnaf")))
-    user = (
-        Account.objects.filter(org_level=OrgLevel.PARTNER, status="active", role_assignments__isnull=True)
-        .filter(memberships__ended_at__isnull=True)
-        .select_related("partner")
-        .order_by("id")
-        .first()
-    )
-    if user:
-        found.append(DemoLogin("Utilisateur CDAP", user.login, user.partner.name))
+    # One user per CDAP profile, so that the demo shows the differentiated access of CDP-3.
+    for profile in ServiceRole.objects.filter(service__code="cdap").order_by("code"):
+        user = (
+            Account.objects.filter(org_level=OrgLevel.PARTNER, status="active", role_assignments__isnull=True)
+            .filter(
+                memberships__ended_at__isnull=True,
+                memberships__group__role_assignments__role=profile,
+                memberships__group__role_assignments__ended_at__isnull=True,
+            )
+            .select_related("partner")
+            .order_by("id")
+            .first()
+        )
+        if user:
+            found.append(DemoLogin(f"Utilisateur CDAP — {profile.name}", user.login, user.partner.name))
     return found
