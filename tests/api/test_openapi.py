@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -27,6 +29,18 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 # Loading the document is one request to the application, which reads no table: no database needed here.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests here reach the WSGI application directly, not through Django's test client: like the client,
+    keep `close_old_connections` off the request signals, or on PostgreSQL the test's own connection (inside
+    the test transaction, so not in autocommit) is closed at the end of the first request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
