@@ -167,3 +167,17 @@ def test_processes_dedicated_to_decisions_answer_the_same_and_nothing_else(netwo
     assert denied.json() == {"granted": False}
     assert JournalEntry.objects.filter(kind=DENIAL_KIND, request_id=denied["X-Request-ID"]).exists()
     assert service_client.get("/api/v1/moi").status_code == 404
+
+
+@pytest.mark.parametrize("escaped", ["nul\\u0000", "demi\\ud800"])
+def test_text_the_database_cannot_store_is_a_422_not_a_500(network, service_client, escaped):
+    """Found by schemathesis on PostgreSQL: NUL and lone surrogates are refused before any query."""
+    body = '{"user": "' + escaped + '", "operation": "o", "object": "x"}'
+    response = service_client.post("/api/v1/decisions", data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "unstorable"
+
+
+def test_a_nul_in_a_query_string_is_a_422(network, client_for):
+    search = client_for(network.national_admin).get("/api/v1/partenaires", {"q": "a\x00"})
+    assert search.status_code == 422

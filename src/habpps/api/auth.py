@@ -7,7 +7,7 @@
   request must carry the CSRF token (``X-CSRFToken`` header), as Django's forms do.
 
 Whatever the way in, a person's request is decided by the engine exactly as the pages decide it: the token or
-session only says who is asking.
+session only says who is asking. Authentication also refuses text the database cannot store (``inputs``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from habpps.accounts.models import Account
+from habpps.api.inputs import refuse_unstorable_text
 from habpps.api.models import TokenKind
 from habpps.api.tokens import Caller, recognise
 
@@ -27,6 +28,7 @@ class ServiceToken(HttpBearer):
         caller = recognise(token)
         if caller is None or caller.kind != TokenKind.SERVICE:
             return None
+        refuse_unstorable_text(request)
         return caller
 
 
@@ -40,6 +42,7 @@ class PersonalToken(HttpBearer):
         account = Account.objects.select_related("fund", "partner").filter(pk=caller.account_id).first()
         if account is None or not account.is_active:
             return None
+        refuse_unstorable_text(request)
         request.user = account
         return account
 
@@ -49,7 +52,10 @@ class Session(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Account | None:
         user = request.user
-        return user if user.is_authenticated and user.is_active else None
+        if not (user.is_authenticated and user.is_active):
+            return None
+        refuse_unstorable_text(request)
+        return user
 
 
 service_auth = [ServiceToken()]
