@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint bench-engine clean
+.PHONY: demo test install lint bench-engine bench-rolemining bench-cdap bench-policysync bench-scale bench-supervision clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,24 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 
+## Benchmarks print their figures (bench/README.md); none is part of the test suite.
 bench-engine: install
 	$(BIN)/python bench/engine/run.py
+
+bench-rolemining: install
+	$(BIN)/python bench/rolemining/run.py
+
+bench-cdap: install
+	$(BIN)/python bench/cdap/run.py
+
+bench-policysync: install
+	$(BIN)/python bench/policysync/run.py
+
+bench-scale: install
+	$(BIN)/python bench/scale/run.py
+
+bench-supervision: install
+	bench/supervision/run.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
