@@ -40,3 +40,28 @@ def test_a_temporal_constraint_missing_the_name_it_is_on_is_a_document_error_not
             RBAC.load(document)
         assert error.value.errors[0]["path"] == "/temporal_constraints/0"
         assert missing in error.value.errors[0]["message"]
+
+
+def test_a_payment_certificate_for_a_partner_named_in_any_script_is_produced():
+    """Found by the content campaign: the certificate's core font only has Windows-1252, and a partner named
+    « Association Łódź » (or with an emoji) made the PDF download fail with a 500."""
+    import io
+    from datetime import date
+
+    import pypdf
+
+    from habpps.cdap.certificate import DocumentHeading, section_document
+    from habpps.cdap.content import Fact, SectionContent
+    from habpps.cdap.periods import Period
+
+    heading = DocumentHeading(
+        title="Attestation de paiement",
+        fund_name="Caf de Łódź",
+        beneficiary_number="1234567",
+        period=Period(date(2025, 1, 1), date(2025, 3, 31)),
+        issued_on=date(2025, 4, 1),
+        issued_by="Association Łódź Œuvre 😀 ‮ 社会",
+    )
+    pdf = section_document(heading, SectionContent(code="paiement", facts=(Fact("Montant", "12 €"),)))
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Association Lodz Œuvre" in text and "Caf de Lodz" in text

@@ -6,6 +6,7 @@ PDF needs no font file on the server and its text can be read back (tests do, wi
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,16 +28,40 @@ class DocumentHeading:
     issued_by: str
 
 
+ENCODING = "windows-1252"
+# Letters Unicode does not decompose into a base letter and an accent.
+_STROKED = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i"})
+
+
+def _encodable(char: str) -> bool:
+    try:
+        char.encode(ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _fallback(char: str) -> str:
+    """The closest the core font can show: the base letter of an accented one (« ő » → « o »), else « ? »."""
+    base = "".join(
+        c for c in unicodedata.normalize("NFKD", char.translate(_STROKED)) if not unicodedata.combining(c)
+    )
+    return base if base and all(_encodable(c) for c in base) else "?"
+
+
 def _text(value: str) -> str:
-    """What the core font can show: the narrow no-break space of French amounts becomes a no-break space."""
-    return value.replace(NARROW_SPACE, NO_BREAK_SPACE)
+    """What the core font can show: the narrow no-break space of French amounts becomes a no-break space, and
+    any character outside Windows-1252 (a partner's name in Polish, an emoji) its closest form — stored names
+    are free Unicode, and a document must never fail because of one."""
+    value = value.replace(NARROW_SPACE, NO_BREAK_SPACE)
+    return "".join(char if _encodable(char) else _fallback(char) for char in value)
 
 
 def section_document(heading: DocumentHeading, content: SectionContent) -> bytes:
     """The PDF of ``content`` restricted to the heading's period."""
     shown = content.within(heading.period)
     pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
+    pdf.core_fonts_encoding = ENCODING
     pdf.set_title(_text(f"{heading.title} — {heading.beneficiary_number}"))
     pdf.set_author(_text(heading.fund_name))
     pdf.set_creator("Mon Compte Partenaire — CDAP")
