@@ -64,4 +64,4 @@ def test_a_payment_certificate_for_a_partner_named_in_any_script_is_produced():
     )
     pdf = section_document(heading, SectionContent(code="paiement", facts=(Fact("Montant", "12 €"),)))
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    assert "Association Lodz Œuvre" in text and "Caf de Lodz" in text
+    assert "Association Lódz Œuvre" in text.replace("\n", " ") and "Caf de Lódz" in text
