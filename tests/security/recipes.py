@@ -192,9 +192,9 @@ RECIPES: dict[str, Scoped | Page] = {
         each_action(lambda s: s.convention.pk, CONVENTION_ACTIONS),
         post=lambda s, w: {
             "reason": "Intrusion",
-            "kind": "signature",
-            "occurred_on": "2025-01-02",
-            "decision": "favourable",
+            "papier-kind": "signature",
+            "papier-occurred_on": "2025-01-02",
+            "papier-decision": "favourable",
         },
         methods=("post",),
     ),
