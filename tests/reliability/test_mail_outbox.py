@@ -138,3 +138,18 @@ def test_a_mail_server_down_when_only_the_password_mail_goes_keeps_the_login_mai
         send_new_account_mails(account, "Provisoire#2025x")
         inbox.wait_for(2)
     assert not OutgoingMail.objects.exists()
+
+
+def test_a_reset_request_answers_the_same_for_a_known_login_while_the_mail_server_is_down(
+    db, client, settings, tmp_path, smtp_down, django_capture_on_commit_callbacks
+):
+    """Found by the campaign: the reset mail's failure turned the answer for an existing login into a 500 while
+    an unknown login got the usual redirect — the enumeration AUT-5 forbids, whenever the mail server is down."""
+    settings.MEDIA_ROOT = tmp_path
+    user = build_world().sides["a"].actors["user"]
+    answers = []
+    for login in (user.login, "inconnu.0000"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("accounts:password-reset"), {"login": login, "username": login})
+        answers.append((response.status_code, response.get("Location")))
+    assert answers[0] == answers[1] and answers[0][0] == 302
