@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -20,7 +21,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from habpps.api import tokens
-from habpps.wsgi import application
+
+# Django's WSGI handler, not `habpps.wsgi`: the production entry point also starts the policy listener thread,
+# which would outlive this module and refresh the shared policy cache behind later tests' backs (PostgreSQL).
+application = get_wsgi_application()
 
 EXAMPLES_PER_OPERATION = 15
 
