@@ -122,11 +122,9 @@ class SeparationOfDutyFunctions(EngineCore):
 
     def _delete_member(self, kind: Kind, name: Any, role: Any) -> None:
         sod = self._existing_set(kind, name)
-        member = role if isinstance(role, str) else tuple(role) if isinstance(role, (list, tuple)) else role
-        if isinstance(member, tuple) and len(member) == 2 and member[1] is None:
-            member = member[0]
+        member = _named_member(role)
         if member not in sod.members:
-            require_name(member_role(member) if isinstance(member, (str, tuple)) else member, "role")
+            require_name(member[0] if isinstance(member, tuple) else member, "role")
             raise NotFound(
                 f"« {describe_member(member)} » n'appartient pas à l'ensemble « {name} ».",
                 code=f"{kind}_member_not_found", name=name,
@@ -148,3 +146,13 @@ class SeparationOfDutyFunctions(EngineCore):
         self._verify(kind, name, candidate)
         sod.cardinality = cardinality
         self._changed()
+
+
+def _named_member(role: Any) -> Any:
+    """The SoD member a caller names, without checking it exists: a role, or a (role, org) pair — (role, None)
+    being the plain role, as `_sod_member` stores it."""
+    if isinstance(role, (list, tuple)):
+        role = tuple(role)
+        if len(role) == 2 and role[1] is None:
+            return role[0]
+    return role
