@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "habpps.accounts",
     "habpps.directory",
+    "habpps.authorization",
     "habpps.journal",
     "habpps.cdap",
     "habpps.conventions",
