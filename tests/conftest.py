@@ -25,12 +25,16 @@ def _postgres_only(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings) -> None:
+def _test_settings(settings, tmp_path_factory, monkeypatch) -> None:
     # Argon2 is deliberately slow; tests of the hasher itself restore it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Every decision probes the version, so a change made by a test is seen by its next request.
     settings.HABPPS_POLICY_PROBE_SECONDS = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Each test's journal gets its own anchor store (a fresh database must not meet another test's anchors).
+    anchors = str(tmp_path_factory.mktemp("ancres"))
+    settings.HABPPS_JOURNAL_ANCHOR_DIR = anchors
+    monkeypatch.setenv("HABPPS_JOURNAL_ANCHOR_DIR", anchors)
     policy_cache.invalidate()
 
 

@@ -66,6 +66,9 @@ VAR_DIR = Path(env_str("HABPPS_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
 
 DEBUG = env_bool("DEBUG", default=False)
 
+DEVELOPMENT_SECRET_KEY = "habpps-development-only-key-never-use-in-production-0123456789"
+"""Published in the source: `habpps journal verify` warns when the journal head is signed with it."""
+
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50:
@@ -75,7 +78,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("ALLOWED_HOSTS est obligatoire en production.")
 else:
     # A fixed key is acceptable only because development data is throw-away; production refuses it above.
-    SECRET_KEY = env_str("SECRET_KEY", "habpps-development-only-key-never-use-in-production-0123456789")
+    SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -250,6 +253,14 @@ HABPPS_SITE_TITLE = env_str("HABPPS_SITE_TITLE", "Mon Compte Partenaire")
 # How many reverse proxies of the deployment append to X-Forwarded-For (1 behind nginx): the login throttle
 # and the journal read the client's address that many entries from the right (AUT-2).
 HABPPS_TRUSTED_PROXY_HOPS = int(env_str("HABPPS_TRUSTED_PROXY_HOPS", "0"))
+
+# AUD-2: anchors of the journal head outside the database (habpps.journal.anchors). In production a separate
+# write-once mount the database account cannot reach; by default a folder under var/.
+HABPPS_JOURNAL_ANCHOR_DIR = env_str("HABPPS_JOURNAL_ANCHOR_DIR", str(VAR_DIR / "journal-anchors"))
+HABPPS_JOURNAL_ANCHOR_EVERY_ENTRIES = int(env_str("HABPPS_JOURNAL_ANCHOR_EVERY_ENTRIES", "1000"))
+HABPPS_JOURNAL_ANCHOR_EVERY_MINUTES = float(env_str("HABPPS_JOURNAL_ANCHOR_EVERY_MINUTES", "15"))
+# Optional: auditors' addresses (comma separated) that receive a copy of each `habpps journal anchor`.
+HABPPS_JOURNAL_ANCHOR_MAIL_TO = env_list("HABPPS_JOURNAL_ANCHOR_MAIL_TO", [])
 
 LOGGING = {
     "version": 1,
