@@ -12,7 +12,9 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
+from habpps.api.denials import forget_floods
 from habpps.directory.policy_cache import policy_cache
+from habpps.http.rate_limits import forget_counts
 
 DEMO_SIRETS = ["73282932000074", "35600000000048", "44306184100047", "55208131766522"]
 
@@ -36,6 +38,8 @@ def _test_settings(settings, tmp_path_factory, monkeypatch) -> None:
     settings.HABPPS_JOURNAL_ANCHOR_DIR = anchors
     monkeypatch.setenv("HABPPS_JOURNAL_ANCHOR_DIR", anchors)
     policy_cache.invalidate()
+    forget_counts()
+    forget_floods()
 
 
 def ensure_reference_data() -> None:

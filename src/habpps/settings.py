@@ -107,11 +107,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "habpps.journal.middleware.RequestIdMiddleware",
+    # Issue 18: bodies measured (413, JSON depth 400) and API calls counted (429) before anything parses them.
+    "habpps.http.bodies.RequestBodyLimitMiddleware",
+    "habpps.http.rate_limits.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 18: no-store on everything a signed-in person or an API caller receives.
+    "habpps.http.caching.NoStoreMiddleware",
+    "habpps.http.refusals.AccessRefusedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # AUT-6: idle timeout, one live session per account, suspended accounts' sessions end.
     "habpps.accounts.middleware.SessionPolicyMiddleware",
@@ -262,11 +268,31 @@ HABPPS_JOURNAL_ANCHOR_EVERY_MINUTES = float(env_str("HABPPS_JOURNAL_ANCHOR_EVERY
 # Optional: auditors' addresses (comma separated) that receive a copy of each `habpps journal anchor`.
 HABPPS_JOURNAL_ANCHOR_MAIL_TO = env_list("HABPPS_JOURNAL_ANCHOR_MAIL_TO", [])
 
+# Issue 18: what the door refuses (habpps.http). Bodies: JSON and forms, multipart (a scanned convention, 10 MiB,
+# plus the form around it); JSON nesting; API calls per window per token, per service token, per address.
+HABPPS_MAX_BODY_BYTES = int(env_str("HABPPS_MAX_BODY_BYTES", str(1024 * 1024)))
+HABPPS_MAX_UPLOAD_BYTES = int(env_str("HABPPS_MAX_UPLOAD_BYTES", str(11 * 1024 * 1024)))
+HABPPS_MAX_JSON_DEPTH = int(env_str("HABPPS_MAX_JSON_DEPTH", "32"))
+HABPPS_API_RATE_WINDOW_SECONDS = int(env_str("HABPPS_API_RATE_WINDOW_SECONDS", "60"))
+HABPPS_API_RATE_PER_TOKEN = int(env_str("HABPPS_API_RATE_PER_TOKEN", "120"))
+HABPPS_API_RATE_PER_SERVICE_TOKEN = int(env_str("HABPPS_API_RATE_PER_SERVICE_TOKEN", "12000"))
+HABPPS_API_RATE_PER_ADDRESS = int(env_str("HABPPS_API_RATE_PER_ADDRESS", "300"))
+# Refusals of the decision endpoint: repeats folded, at most this many distinct rows per service per window.
+HABPPS_API_DENIAL_FLOOD_WINDOW_SECONDS = int(env_str("HABPPS_API_DENIAL_FLOOD_WINDOW_SECONDS", "60"))
+HABPPS_API_DENIAL_FLOOD_CAP = int(env_str("HABPPS_API_DENIAL_FLOOD_CAP", "200"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_client_traceback": {"()": "habpps.http.logs.NoClientTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_client_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("HABPPS_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

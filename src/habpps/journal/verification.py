@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from .anchors import AnchorStoreError, latest_anchor
 from .chain import (
     GENESIS_HASH,
     ChainBreak,
@@ -23,7 +24,6 @@ from .chain import (
 )
 from .checkpoints import checkpoint_is_authentic, runs_of
 from .models import HEAD_PK, JournalEntry, JournalHead, PurgeCheckpoint
-from .anchors import AnchorStoreError, latest_anchor
 from .signing import head_is_authentic, signed_with_development_key
 
 _ENTRY_FIELDS = (
