@@ -33,6 +33,8 @@ def _test_settings(settings, tmp_path_factory, monkeypatch) -> None:
     # Every decision probes the version, so a change made by a test is seen by its next request.
     settings.HABPPS_POLICY_PROBE_SECONDS = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Queued mail is sent by the tests themselves (``outbox.retry_due``), not by a thread racing the test.
+    settings.HABPPS_MAIL_SENDER = "off"
     # Each test's journal gets its own anchor store (a fresh database must not meet another test's anchors).
     anchors = str(tmp_path_factory.mktemp("ancres"))
     settings.HABPPS_JOURNAL_ANCHOR_DIR = anchors

@@ -69,6 +69,9 @@ DEBUG = env_bool("DEBUG", default=False)
 DEVELOPMENT_SECRET_KEY = "habpps-development-only-key-never-use-in-production-0123456789"
 """Published in the source: `habpps journal verify` warns when the journal head is signed with it."""
 
+# AUT-8: keys encrypting the TOTP secrets at rest, comma separated, the first encrypts (habpps.accounts.secret_box);
+# without it the key is derived from SECRET_KEY (set it in production, so that SECRET_KEY can change alone).
+HABPPS_TOTP_KEYS = env_list("HABPPS_TOTP_KEYS", [])
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50:
@@ -247,6 +250,14 @@ if env_str("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"
+# Issue 18: the outbox's background sender (habpps.accounts.mail_sender): "thread" in each web process, or "off"
+# (cron `habpps mail retry` only); how often it looks for retries due.
+HABPPS_MAIL_SENDER = env_str("HABPPS_MAIL_SENDER", "thread")
+HABPPS_MAIL_SENDER_SECONDS = float(env_str("HABPPS_MAIL_SENDER_SECONDS", "30"))
+# AUT-5: « mot de passe oublié » requests per login and per address in the window (same answer when over).
+HABPPS_RESET_PER_LOGIN = int(env_str("HABPPS_RESET_PER_LOGIN", "3"))
+HABPPS_RESET_PER_ADDRESS = int(env_str("HABPPS_RESET_PER_ADDRESS", "20"))
+HABPPS_RESET_WINDOW_MINUTES = float(env_str("HABPPS_RESET_WINDOW_MINUTES", "15"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon Compte Partenaire <ne-pas-repondre@habpps.localhost>")
 
 # ENG-11: the longest a process serves decisions from a superseded policy version (one tiny query per period).

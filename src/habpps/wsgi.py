@@ -12,3 +12,8 @@ application = get_wsgi_application()
 from habpps.directory.policy_listener import start_policy_listener  # noqa: E402
 
 start_policy_listener()
+
+# Issue 18: queued mail (« mot de passe oublié », retries) leaves from a background thread, never in a request.
+from habpps.accounts.mail_sender import start_background_sender  # noqa: E402
+
+start_background_sender()
