@@ -61,7 +61,9 @@ def test_a_400_level_nested_json_body_is_refused_before_parsing_without_tracebac
     assert no_traceback(caplog.records)
 
 
-@pytest.mark.parametrize("body", [nested(400), '{"a":' * 300 + "1" + "}" * 300, '{"name": ' + nested(60) + "}"])
+@pytest.mark.parametrize(
+    "body", [nested(400), '{"a":' * 300 + "1" + "}" * 300, '{"name": ' + nested(60) + "}"]
+)
 def test_deep_json_is_a_4xx_on_every_kind_of_endpoint(network, service_token, body):
     for client, path in (
         (ApiClient(service_token.secret), "/api/v1/decisions"),
@@ -85,7 +87,9 @@ def test_a_body_above_the_limit_is_a_413_before_parsing(network, caplog):
 def test_an_oversized_form_post_is_a_french_413_page(network, client):
     client.force_login(network.national_admin)
     body = urlencode({"name": "x" * (2 * 1024 * 1024)})
-    response = client.post("/annuaire/caisses/nouvelle/", data=body, content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/annuaire/caisses/nouvelle/", data=body, content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 413
     assert "Requête trop volumineuse" in response.content.decode()
 
@@ -231,7 +235,9 @@ def test_a_non_numeric_id_in_the_delegation_remove_actions_is_a_404(delegated, c
         assert response.status_code == 404, action
 
 
-@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=0001-01-01&until=9999-12-31"])
+@pytest.mark.parametrize(
+    "query", ["since=0001-01-01", "until=9999-12-31", "since=0001-01-01&until=9999-12-31"]
+)
 def test_dates_at_the_ends_of_the_calendar_in_journal_search_are_a_french_4xx(network, client, query):
     client.force_login(network.national_admin)
     page = client.get(f"/journal/?{query}")
