@@ -10,6 +10,8 @@ linear pass that never recurses. Figures are settings: ``HABPPS_MAX_BODY_BYTES``
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -83,7 +85,7 @@ def body_refusal(request: HttpRequest) -> HttpResponse | None:
         if len(data) > limit:
             return _too_large(request, limit)
         request._body = data  # noqa: SLF001 — Django reads request.body from here
-        request._stream = None
+        request._stream = io.BytesIO(data)  # noqa: SLF001 — and request.read() from there
     depth_limit = int(getattr(settings, "HABPPS_MAX_JSON_DEPTH", DEFAULT_MAX_DEPTH))
     if _is_json(request.content_type) and json_depth_exceeds(request.body, depth_limit):
         return refusal(
