@@ -15,4 +15,7 @@ urlpatterns = [
     path("supervision/", include("habpps.supervision.urls")),
     path("atelier-roles/", include("habpps.workbench.urls")),
     path("api/v1/", include("habpps.api.urls")),
+    path("sso/", include("habpps.sso.urls")),
+    # OpenID Connect provider: discovery and keys under /.well-known/, protocol endpoints under /oidc/.
+    path("", include("habpps.sso.oidc_urls")),
 ]
