@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from habpps.accounts.models import Account, OrgLevel
-from habpps.directory.models import ServiceRole
+from habpps.directory.models import Fund, Partner, ServiceRole
 from habpps.directory.policy_cache import current_policy
 from habpps.sso.models import ServiceClient
 
@@ -33,6 +33,16 @@ def organisation(account: Account) -> dict[str, Any]:
     if account.partner is not None:
         claim["partenaire"] = {"id": account.partner.pk, "nom": account.partner.name, "siret": account.partner.siret}
     return claim
+
+
+def unit_name(unit: str | None) -> str:
+    """The name people know for an engine unit (``partner:3`` → the partner's name)."""
+    kind, _, key = (unit or "").partition(":")
+    if kind == "partner" and key.isdigit():
+        return Partner.objects.filter(pk=int(key)).values_list("name", flat=True).first() or unit
+    if kind == "fund" and key.isdigit():
+        return Fund.objects.filter(pk=int(key)).values_list("name", flat=True).first() or unit
+    return "National"
 
 
 def _closure(rbac, role: str) -> set[str]:
@@ -73,7 +83,13 @@ def habilitations(client: ServiceClient, account: Account, today: date | None = 
                     previous = held[key]
                     held[key] = None if previous is None or end is None else max(previous, end)
     return [
-        {"profil": role, "libelle": labels[role], "unite": org, "fin": end.isoformat() if end else None}
+        {
+            "profil": role,
+            "libelle": labels[role],
+            "unite": org,
+            "organisation": unit_name(org),
+            "fin": end.isoformat() if end else None,
+        }
         for (role, org), end in sorted(held.items(), key=lambda item: (item[0][0], item[0][1] or ""))
     ]
 
