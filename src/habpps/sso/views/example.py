@@ -14,11 +14,13 @@ import hashlib
 import json
 import secrets
 import time
-from urllib import parse, request
+from urllib import error, parse, request
 
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -90,10 +92,26 @@ class ExampleHomeView(TemplateView):
         )
 
 
+PROVIDER_ERRORS = (error.URLError, OSError, ValueError, KeyError)
+
+
+def _provider_unreachable(req) -> TemplateResponse:
+    """The example service could not talk to the provider: say so in its own page (a service's own problem,
+    shown by the service, not a server error of Habpps)."""
+    req.session.pop(SESSION_KEY, None)
+    return TemplateResponse(
+        req, "sso/example.html", {"title": _("Service d'exemple connecté par Habpps"), "provider_error": True}
+    )
+
+
 def example_login(req):
     client_id = _client_id(req)
     if client_id is None:
         return redirect("sso:example")
+    try:
+        authorization_endpoint = _discovery(req)["authorization_endpoint"]
+    except PROVIDER_ERRORS:
+        return _provider_unreachable(req)
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
@@ -110,7 +128,7 @@ def example_login(req):
             "code_challenge_method": "S256",
         }
     )
-    return redirect(f"{_discovery(req)['authorization_endpoint']}?{query}")
+    return redirect(f"{authorization_endpoint}?{query}")
 
 
 def example_callback(req):
@@ -118,23 +136,24 @@ def example_callback(req):
     client_id = _client_id(req)
     if not pending or client_id is None or req.GET.get("state") != pending["state"] or "code" not in req.GET:
         return HttpResponseBadRequest(_("Retour de connexion invalide ou expiré."))
-    discovery = _discovery(req)
-    tokens = _post_form(
-        discovery["token_endpoint"],
-        {
-            "grant_type": "authorization_code",
-            "code": req.GET["code"],
-            "redirect_uri": req.build_absolute_uri(reverse("sso:example-callback")),
-            "client_id": client_id,
-            "code_verifier": pending["verifier"],
-        },
-    )
-    claims = _verify(tokens["id_token"], discovery, client_id)
+    try:
+        discovery = _discovery(req)
+        tokens = _post_form(
+            discovery["token_endpoint"],
+            {
+                "grant_type": "authorization_code",
+                "code": req.GET["code"],
+                "redirect_uri": req.build_absolute_uri(reverse("sso:example-callback")),
+                "client_id": client_id,
+                "code_verifier": pending["verifier"],
+            },
+        )
+        claims = _verify(tokens["id_token"], discovery, client_id)
+        userinfo = _get_json(discovery["userinfo_endpoint"], tokens["access_token"])
+    except PROVIDER_ERRORS:
+        return _provider_unreachable(req)
     if claims.get("nonce") != pending["nonce"]:
         return HttpResponseBadRequest(_("Retour de connexion invalide ou expiré."))
-    userinfo = _get_json(discovery["userinfo_endpoint"], tokens["access_token"])
-    from django.utils import timezone
-
     req.session[SESSION_KEY] = {
         "claims": claims,
         "userinfo": userinfo,
@@ -148,7 +167,10 @@ def example_callback(req):
 def example_logout(req):
     """RP-initiated logout: the example forgets the person and sends him to Habpps's end-session endpoint."""
     state = req.session.pop(SESSION_KEY, {})
-    discovery = _discovery(req)
+    try:
+        discovery = _discovery(req)
+    except PROVIDER_ERRORS:
+        return _provider_unreachable(req)
     query = {"post_logout_redirect_uri": req.build_absolute_uri(reverse("sso:example"))}
     if state.get("id_token"):
         query["id_token_hint"] = state["id_token"]
