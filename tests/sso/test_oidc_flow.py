@@ -191,3 +191,31 @@ def test_logout_tells_the_services(registered):
     while not received and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(received) == 1
+
+
+def test_api_registers_a_client_shows_the_secret_once_and_rotates_it(client, network):
+    client.force_login(network.national_admin)
+    url = "/api/v1/services/cdap/client-oidc"
+    refused = client.put(url, {"redirect_uris": ["pas une adresse"]}, content_type="application/json")
+    assert refused.status_code == 422
+    created = client.put(url, {"redirect_uris": ["https://cdap.exemple.fr/retour"]}, content_type="application/json")
+    assert created.status_code == 201
+    secret = created.json()["client_secret"]
+    shown = client.get(url).json()
+    assert "client_secret" not in shown and shown["confidential"] is True
+    rotated = client.post(f"{url}/secret").json()["client_secret"]
+    assert rotated != secret
+    client.force_login(network.fund_admin_a)
+    assert client.get(url).status_code == 403
+
+
+def test_rotated_signing_key_stays_published(tmp_path):
+    from habpps.sso.keys import load_keys, retire_inactive, rotate
+
+    first, inactive = load_keys(tmp_path)
+    assert inactive == []
+    rotate(tmp_path)
+    second, inactive = load_keys(tmp_path)
+    assert second != first and inactive == [first]
+    assert retire_inactive(tmp_path) == 1
+    assert load_keys(tmp_path)[1] == []
