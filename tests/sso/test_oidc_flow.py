@@ -219,3 +219,30 @@ def test_rotated_signing_key_stays_published(tmp_path):
     assert second != first and inactive == [first]
     assert retire_inactive(tmp_path) == 1
     assert load_keys(tmp_path)[1] == []
+
+
+def test_rp_initiated_logout_ends_the_habpps_session_and_tells_the_services(registered):
+    url, net, client, secret, base, received = registered
+    oauth = OAuth2Session(client.application.client_id, secret, scope="openid", redirect_uri=f"{base}/callback",
+                          code_challenge_method="S256")
+    verifier = "y" * 64
+    authorize_url, _ = oauth.create_authorization_url(f"{url}/oidc/authorize/", code_verifier=verifier)
+    browser = requests.Session()
+    callback = _login_and_authorize(browser, authorize_url, net.user_a.login, base)
+    token = oauth.fetch_token(f"{url}/oidc/token/", authorization_response=callback, code_verifier=verifier)
+    response = browser.get(
+        f"{url}/oidc/logout/",
+        params={
+            "id_token_hint": token["id_token"],
+            "client_id": client.application.client_id,
+            "post_logout_redirect_uri": f"{base}/au-revoir",
+        },
+        allow_redirects=False,
+    )
+    assert response.status_code == 302 and response.headers["Location"].startswith(f"{base}/au-revoir")
+    deadline = time.monotonic() + 10
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(received) == 1
+    # The Habpps session is over too: the home page asks to log in again.
+    assert browser.get(f"{url}/", allow_redirects=False).status_code == 302
