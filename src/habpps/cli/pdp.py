@@ -8,15 +8,10 @@ and ``/api/v1/decisions`` from the document, and reloads the document when the f
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from habpps.cli.serve import add_server_arguments
-
-WORKER_CLASS = "gthread"
-"""gunicorn worker of the decision servers: threads keep callers' connections alive (``bench/README.md``)."""
-THREADS = 4
+from habpps.cli.serve import add_server_arguments, exec_decision_server
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,19 +46,3 @@ def pdp(args: argparse.Namespace) -> int:
     if args.tokens:
         env["HABPPS_PDP_TOKENS"] = str(Path(args.tokens).resolve())
     return exec_decision_server("habpps.pdp.file_app:application", args, env)
-
-
-def exec_decision_server(app: str, args: argparse.Namespace, env: dict[str, str]) -> int:
-    """Replace this process by gunicorn serving the lean decision ``app`` (no access log: the hot path)."""
-    os.environ.update(env)
-    command = [
-        sys.executable, "-m", "gunicorn", app,
-        "--bind", f"{args.host}:{args.port}",
-        "--workers", str(args.workers),
-        "--worker-class", WORKER_CLASS,
-        "--threads", str(THREADS),
-        "--graceful-timeout", "5",
-    ]
-    sys.stdout.flush()
-    os.execv(sys.executable, command)
-    return 0  # pragma: no cover — execv does not return

@@ -73,7 +73,7 @@ def _problem(path: str, status: int, code: str, detail: str, errors: list[dict[s
 
 
 def _authzen_refusals(refused: list[authzen.Refusal]) -> list[Refusal]:
-    return [(q.user, q.operation, q.objects[1], q.org, d) for q, d in refused]
+    return [(q.user, q.operation, q.objects[0], q.org, d) for q, d in refused]
 
 
 def _v1_refusals(refused: list[decisions_v1.Refusal]) -> list[Refusal]:
@@ -134,8 +134,12 @@ def make_app(source: Source, base_url: str | None = None) -> Callable[..., Itera
         if length < 0 or length > BODY_LIMIT:
             return _error(start_response, respond, authzen_route, path, 413, "trop-volumineux",
                           "Le corps de la requête est trop volumineux.", request_id)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        if b"\\u0000" in raw:  # a NUL character: no database or journal stores it (``habpps.api.inputs``)
+            return _error(start_response, respond, authzen_route, path, 422 if not authzen_route else 400,
+                          "donnees-invalides", "Caractère non admis (caractère nul).", request_id)
         try:
-            body = orjson.loads(environ["wsgi.input"].read(length) if length else b"")
+            body = orjson.loads(raw)
         except orjson.JSONDecodeError:
             return _error(start_response, respond, authzen_route, path, 400, "requete-illisible",
                           "Le corps de la requête n'est pas un JSON lisible.", request_id)

@@ -1,8 +1,9 @@
 """OpenID AuthZEN Authorization API 1.0 (final) over the engine: requests in, decisions out.
 
 Mapping (``docs/api.md``): ``subject.id`` is the account (login); ``action.name`` the operation; the resource is
-the object ``type:id`` when the policy grants that very object, else the object ``type`` (a permission on a type
-covers all its resources); the org unit is ``context.org``, else ``resource.properties.org``; the request's
+the object ``type.id`` (the platform's dotted names: ``{"type": "cdap.section", "id": "droits"}`` is
+``cdap.section.droits``) when some role holds it, else the object ``type`` (a permission on a type covers all its
+resources); the org unit is ``context.org``, else ``resource.properties.org``; the request's
 ``context`` is the engine's request context, with ``subject.properties`` and ``resource.properties`` as the
 subject and object attributes that contextual constraints (ENG-5) read, and ``action.properties`` as ``action``.
 
@@ -85,11 +86,11 @@ def query_of(subject: Any, action: Any, resource: Any, context: Any) -> Query:
     if org is not None and not isinstance(org, str):
         raise BadRequest("L'unité d'organisation (« context.org ») doit être une chaîne.")
     kind = resource["type"]
-    return Query(subject["id"], action["name"], (f"{kind}:{resource['id']}", kind), org, engine_context)
+    return Query(subject["id"], action["name"], (f"{kind}.{resource['id']}", kind), org, engine_context)
 
 
 def check(snapshot: Snapshot, query: Query) -> bool:
-    """The decision: the object ``type:id``, else the object ``type``. Raises what the engine cannot read."""
+    """The decision: the object ``type.id``, else the object ``type``. Raises what the engine cannot read."""
     specific, general = query.objects
     return snapshot.check(query.user, query.operation, specific, query.org, context=query.context) or (
         snapshot.check(query.user, query.operation, general, query.org, context=query.context)

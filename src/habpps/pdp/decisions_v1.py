@@ -33,9 +33,6 @@ def _validate(item: Any, where: str, errors: list[dict[str, str]]) -> None:
     if not isinstance(item, dict):
         errors.append(_error(where, "model_attributes_type", "Un objet JSON est attendu."))
         return
-    for key in item:
-        if key not in _KNOWN:
-            errors.append(_error(f"{where}.{key}", "extra_forbidden", "Champ inconnu."))
     for key, limit in _FIELDS.items():
         value = item.get(key)
         if value is None:
@@ -58,7 +55,27 @@ def _validate(item: Any, where: str, errors: list[dict[str, str]]) -> None:
         errors.append(_error(f"{where}.context", "dict_type", "Un objet JSON est attendu."))
     explain = item.get("explain", False)
     if not isinstance(explain, bool):
-        errors.append(_error(f"{where}.explain", "bool_type", "Un booléen est attendu."))
+        if isinstance(explain, (int, float, str)) and _lax_bool(explain) is not None:
+            item["explain"] = _lax_bool(explain)
+        else:
+            errors.append(_error(f"{where}.explain", "bool_parsing" if isinstance(explain, (int, float, str))
+                                 else "bool_type", "Un booléen est attendu (true ou false)." if isinstance(
+                                     explain, (int, float, str)) else "Un booléen est attendu."))
+    for key in item:  # pydantic's order: declared fields, then unknown ones
+        if key not in _KNOWN:
+            errors.append(_error(f"{where}.{key}", "extra_forbidden", "Champ inconnu."))
+
+
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+
+def _lax_bool(value: int | float | str) -> bool | None:
+    """A boolean as pydantic's lax mode reads it (what the platform's endpoint accepts), None when it does not."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return True if text in _TRUE else False if text in _FALSE else None
+    return bool(value) if value in (0, 1) else None
 
 
 def _refuse(errors: list[dict[str, str]]) -> Invalid:
