@@ -266,10 +266,11 @@ class Snapshot:
                       context: Mapping[str, Any] | None = None) -> FieldDecision:
         return self._scoping.explain_field(user, resource, field, active_roles, context)
 
-    def action_limits(self, user: str, action: str,
-                      active_roles: Iterable[str] | None = None) -> ActionLimits | None:
-        """The limits of ``action`` for ``user`` (most permissive over its roles that set some), or None."""
-        return self._scoping.action_limits(user, action, active_roles)
+    def action_limits(self, user: str, action: str, active_roles: Iterable[str] | None = None,
+                      context: Mapping[str, Any] | None = None) -> ActionLimits | None:
+        """The limits of ``action`` for ``user`` (most permissive over its roles that set some and are usable at
+        the request's ``now``, see ``context``), or None."""
+        return self._scoping.action_limits(user, action, active_roles, context)
 
     # -- what a caller may want to know without the live engine -----------------------------------------------
     def has_user(self, user: str) -> bool:

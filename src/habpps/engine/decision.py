@@ -200,8 +200,12 @@ def decide(
             chain = _chain(inputs, entry.role, via, holder)
             path = GrantPath(user, entry.group, entry.role, entry.org, chain, via)
             if active is not None and via is None:
+                # Not active here; still a nearer miss than "not authorized" (review defect 12): activating
+                # it would grant when it applies in ``org``, else it is held only in another unit.
                 if applies and inactive is None:
                     inactive = path
+                elif not applies and other_org is None:
+                    other_org = path
                 continue
             if not applies:
                 if other_org is None:
