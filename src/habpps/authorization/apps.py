@@ -8,3 +8,8 @@ class AuthorizationConfig(AppConfig):
     label = "authorization"
     verbose_name = "Habilitations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from habpps.authorization.simulation_views import register_menu
+
+        register_menu()

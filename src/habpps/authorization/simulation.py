@@ -9,11 +9,14 @@ label, in French.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from habpps.engine import RBAC, ApprovalRequired, PolicyDocumentError, RBACError, diff
 from habpps.engine.exclusions import RISK_LABELS
+
+_QUOTED = re.compile(r"« ([^«»]+) »")
 
 ASSIGN = "attribuer"
 REVOKE = "retirer"
@@ -70,17 +73,35 @@ class _Labels:
 
     def __init__(self) -> None:
         from habpps.accounts.models import Account
-        from habpps.directory.models import ServiceRole
+        from habpps.directory.models import Fund, Partner, ServiceRole
+        from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
 
         self.people = {login: f"{first} {last}".strip() or login for login, first, last in
                        Account.objects.values_list("login", "first_name", "last_name")}
         self.profiles = dict(ServiceRole.objects.values_list("code", "name"))
+        self.units = {NATIONAL_UNIT: "niveau national"}
+        self.units.update({fund_unit(pk): name for pk, name in Fund.objects.values_list("pk", "name")})
+        self.units.update({partner_unit(pk): name for pk, name in Partner.objects.values_list("pk", "name")})
 
     def person(self, login: str) -> str:
         return self.people.get(login, login)
 
     def profile(self, code: str) -> str:
         return self.profiles.get(code, code)
+
+    def unit(self, org: str | None) -> str:
+        return "partout" if org is None else self.units.get(org, org)
+
+    def humanize(self, text: str) -> str:
+        """The engine's French sentence with names instead of codes: « FundAdmin » → « Administrateur Caf »,
+        « fund:1 » → « Caf A », « jdupont.1234 » → « Jean Dupont »."""
+
+        def label(match: re.Match[str]) -> str:
+            code = match.group(1)
+            name = self.profiles.get(code) or self.units.get(code) or self.people.get(code) or code
+            return f"« {name} »"
+
+        return _QUOTED.sub(label, text)
 
 
 def _current() -> RBAC:
@@ -95,8 +116,6 @@ def _profiles(rbac: RBAC, user: str) -> set[tuple[str, str | None]]:
     return {(entry.role, entry.org) for entry in rbac._entries(user)}
 
 
-def _where(org: str | None) -> str:
-    return "" if org is None else f" (unité {org})"
 
 
 def _compare(before: RBAC, after: RBAC, labels: _Labels, simulation: Simulation) -> None:
@@ -109,11 +128,11 @@ def _compare(before: RBAC, after: RBAC, labels: _Labels, simulation: Simulation)
         change = changes.get(user, {"gained": set(), "lost": set()})
         simulation.people.append(PersonChange(
             login=user, name=labels.person(user),
-            gained_profiles=sorted(labels.profile(r) + _where(o) for r, o in new - old),
-            lost_profiles=sorted(labels.profile(r) + _where(o) for r, o in old - new),
+            gained_profiles=sorted(f"{labels.profile(r)} ({labels.unit(o)})" for r, o in new - old),
+            lost_profiles=sorted(f"{labels.profile(r)} ({labels.unit(o)})" for r, o in old - new),
             gained=sorted(f"{op} {obj}" for op, obj in change["gained"]),
             lost=sorted(f"{op} {obj}" for op, obj in change["lost"]),
-            changed=[f"{op} {obj} : {' ; '.join(m['before'])} → {' ; '.join(m['after'])}"
+            changed=[labels.humanize(f"{op} {obj} : {' ; '.join(m['before'])} → {' ; '.join(m['after'])}")
                      for (op, obj), m in sorted(change.get("changed", {}).items())],
         ))
     already = {(f["rule"], f["subject"]) for f in before.exclusion_conflicts() if f["severity"] == "broken"}
@@ -121,7 +140,7 @@ def _compare(before: RBAC, after: RBAC, labels: _Labels, simulation: Simulation)
         if finding["severity"] != "broken" or (finding["rule"], finding["subject"]) in already:
             continue
         subject = labels.person(finding["subject"]) if finding["subject_kind"] == "user" else finding["subject"]
-        held = ", ".join(finding["held"])
+        held = labels.humanize(", ".join(finding["held"]))
         text = (f"Exclusion « {finding['rule']} » ({RISK_LABELS.get(finding['risk'], finding['risk'])}) : "
                 f"{subject} réunirait {held}.")
         if finding["risk"] == "require_approval":
@@ -171,14 +190,14 @@ def simulate_change(action: str, login: str, profile: str, actor: str | None = N
     try:
         call(login, profile, org=account.org_unit, actor=engine_actor)
     except ApprovalRequired as parked:
-        simulation.approvals.append(parked.pending.message)
+        simulation.approvals.append(labels.humanize(parked.pending.message))
         proposed = _applied_anyway(current, action, login, profile, account.org_unit, parked.pending.exclusions)
     except RBACError as refusal:
         if refusal.code != "approval_needs_requester":
-            simulation.refusals.append(refusal.message)
+            simulation.refusals.append(labels.humanize(refusal.message))
             return simulation
         simulation.approvals.append(
-            refusal.message.split(" : il faut savoir")[0] + " — il attendrait l'approbation d'un second "
+            labels.humanize(refusal.message.split(" : il faut savoir")[0]) + " — il attendrait l'approbation d'un second "
             "administrateur, qui n'en est ni le demandeur ni le bénéficiaire.")
         names = [name for name, rule in proposed.exclusions().items() if rule.risk == "require_approval"]
         proposed = _applied_anyway(current, action, login, profile, account.org_unit, names)
