@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from habpps.accounts.models import Account
+from habpps.authorization.orgs import group_name, partner_unit, scope_path
+from habpps.authorization.policy_build import build_rbac
+from habpps.authorization.policy_cache import policy_change
 from habpps.directory.models import (
     AccountRoleAssignment,
     Group,
@@ -23,9 +26,6 @@ from habpps.directory.models import (
     ServiceRole,
     Status,
 )
-from habpps.directory.orgs import group_name, partner_unit, scope_path
-from habpps.directory.policy_build import build_rbac
-from habpps.directory.policy_cache import policy_change
 from habpps.engine import RBAC
 from habpps.journal.services import record_event
 

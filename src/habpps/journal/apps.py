@@ -16,8 +16,8 @@ class JournalConfig(AppConfig):
         # The menu entry is decided by the engine like every other: shown to whoever may audit the journal.
         from django.urls import reverse
 
-        from habpps.directory import permissions
-        from habpps.directory.menus import MenuEntry, register
+        from habpps.authorization import permissions
+        from habpps.authorization.menus import MenuEntry, register
 
         register(
             MenuEntry(

@@ -19,7 +19,7 @@ def journal_scope_for(account: Any) -> str | None:
     """The journal scope ``account`` may search and export, or ``None`` if it may not audit the journal.
 
     The right to audit is the engine's decision on the directory permission ``consulter journal``
-    (:data:`habpps.directory.permissions.VIEW_JOURNAL`) in the account's own organisation unit, so it follows
+    (:data:`habpps.authorization.permissions.VIEW_JOURNAL`) in the account's own organisation unit, so it follows
     the roles an administrator grants and is never inferred from a role name. The scope is the account's
     attachment: the national body, its fund, or its partner organisation (``Account.org_scope``). An account
     that is anonymous, suspended or removed, or whose organisation is no longer in force, has no scope.
@@ -27,8 +27,8 @@ def journal_scope_for(account: Any) -> str | None:
     if account is None or not getattr(account, "is_authenticated", False) or not account.is_active:
         return None
     # Imported here: the directory's decision layer pulls in the engine and the compiled policy cache.
-    from habpps.directory.decisions import is_allowed
-    from habpps.directory.permissions import VIEW_JOURNAL
+    from habpps.authorization.decisions import is_allowed
+    from habpps.authorization.permissions import VIEW_JOURNAL
 
     if not is_allowed(account, VIEW_JOURNAL.operation, VIEW_JOURNAL.obj):
         return None
