@@ -11,7 +11,7 @@ urlpatterns = [
     path("annuaire/", include("habpps.directory.urls")),
     path("journal/", include("habpps.journal.urls")),
     path("conventions/", include("habpps.conventions.urls")),
-    path("annuaire/delegation/", include("habpps.directory.delegation.urls")),
+    path("annuaire/delegation/", include("habpps.conventions.delegation.urls")),
     path("cdap/", include("habpps.cdap.urls")),
     path("supervision/", include("habpps.supervision.urls")),
     path("atelier-roles/", include("habpps.workbench.urls")),

@@ -6,11 +6,11 @@ import json
 
 import yaml
 
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import group_name
 from habpps.authorization.policy_sections import export_document
 from habpps.authorization.simulation import ASSIGN, REVOKE, simulate_change, simulate_document
 from habpps.cli import main
-from habpps.directory.decisions import is_allowed
-from habpps.directory.orgs import group_name
 
 CDAP_DOSSIER = ("consulter", "cdap.section.dossier")
 

@@ -27,9 +27,9 @@ def _shoot(page, name: str) -> None:
 
 
 def test_national_admin_simulates_a_change_and_a_document(page, site):
+    from habpps.authorization.decisions import is_allowed
+    from habpps.authorization.orgs import group_name
     from habpps.authorization.policy_sections import export_document
-    from habpps.directory.decisions import is_allowed
-    from habpps.directory.orgs import group_name
 
     base, net = site
     log_in(page, base, net.national_admin.login)

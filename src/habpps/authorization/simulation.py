@@ -72,9 +72,8 @@ class _Labels:
     """People by name and profiles by label, read once from the directory."""
 
     def __init__(self) -> None:
-        from habpps.accounts.models import Account
-        from habpps.directory.models import Fund, Partner, ServiceRole
-        from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+        from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+        from habpps.authorization.stored import Account, Fund, Partner, ServiceRole
 
         self.people = {login: f"{first} {last}".strip() or login for login, first, last in
                        Account.objects.values_list("login", "first_name", "last_name")}
@@ -105,7 +104,7 @@ class _Labels:
 
 
 def _current() -> RBAC:
-    from habpps.directory.policy_build import build_rbac
+    from habpps.authorization.policy_build import build_rbac
 
     return build_rbac()
 
@@ -171,7 +170,7 @@ def simulate_document(document: Any) -> Simulation:
 def simulate_change(action: str, login: str, profile: str, actor: str | None = None) -> Simulation:
     """The effects of giving (``attribuer``) or withdrawing (``retirer``) the profile ``profile`` to the account
     ``login``, in its own unit, as ``actor`` would — through the engine's administrative functions on a copy."""
-    from habpps.accounts.models import Account
+    from habpps.authorization.stored import Account
 
     labels = _Labels()
     verb = "Attribution" if action == ASSIGN else "Retrait"

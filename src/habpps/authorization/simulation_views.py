@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from dsfr.forms import DsfrBaseForm
 
+from habpps.authorization import permissions as perms
+from habpps.authorization.menus import MenuEntry, register, url_to
+from habpps.authorization.mixins import EngineAccessMixin
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.simulation import ACTIONS, simulate_change, simulate_document
-from habpps.directory import permissions as perms
-from habpps.directory.models import ServiceRole, Status
-from habpps.directory.views.catalogue import NationalMixin
+from habpps.authorization.stored import ServiceRole, Status
 from habpps.engine import PolicyDocumentError, parse_text
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -73,11 +75,16 @@ class SimulationForm(DsfrBaseForm):
         return data
 
 
-class SimulationView(NationalMixin, FormView):
+class SimulationView(EngineAccessMixin, FormView):
+    """Reserved to who administers the national catalogue (the engine decides, in the national unit)."""
+
     permission = perms.MANAGE_CATALOGUE
     template_name = "authorization/simulation.html"
     form_class = SimulationForm
     extra_context = {"title": _("Simuler un changement de politique")}
+
+    def get_permission_org(self) -> str:
+        return NATIONAL_UNIT
 
     def form_valid(self, form: SimulationForm):
         data = form.cleaned_data
@@ -91,10 +98,5 @@ class SimulationView(NationalMixin, FormView):
 
 def register_menu() -> None:
     """The entry « Simuler » of the main menu, for who administers the national catalogue."""
-    from django.urls import reverse
-
-    from habpps.directory.menus import MenuEntry, register
-    from habpps.directory.orgs import NATIONAL_UNIT
-
-    register(MenuEntry("simulate", _("Simuler"), perms.MANAGE_CATALOGUE,
-                       lambda account: reverse("simulation:simulate"), org=lambda account: NATIONAL_UNIT, order=37))
+    register(MenuEntry("simulate", _("Simuler"), perms.MANAGE_CATALOGUE, url_to("simulation:simulate"),
+                       org=lambda account: NATIONAL_UNIT, order=37))

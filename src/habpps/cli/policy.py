@@ -202,7 +202,7 @@ def rebuild_policy(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
 
     setup_django()
-    from habpps.directory.policy_cache import policy_change
+    from habpps.authorization.policy_cache import policy_change
     from habpps.journal.services import record_event
 
     with policy_change(rebuild=True) as change:
@@ -216,7 +216,7 @@ def prune_log(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
 
     setup_django()
-    from habpps.directory.policy_log import prune_changes
+    from habpps.authorization.policy_log import prune_changes
 
     print(f"{prune_changes(args.garder)} changement(s) anciens retirés du journal de la politique.")
     return 0

@@ -17,8 +17,8 @@ from habpps.api.actors import require_permission
 from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem
 from habpps.api.schemas import Input
-from habpps.directory import permissions as perms
-from habpps.directory.orgs import NATIONAL_UNIT
+from habpps.authorization import permissions as perms
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory.policy_import import PolicyImportError, current_document, import_policy
 from habpps.engine import PolicyDocumentError, diff
 
