@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from habpps.accounts.models import Account, OrgLevel
+from habpps.authorization.policy_cache import current_policy
 from habpps.directory.models import Fund, Partner, ServiceRole
-from habpps.directory.policy_cache import current_policy
 from habpps.sso.models import ServiceClient
 
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import Application
 
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import authorize
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory.models import Service
-from habpps.directory.orgs import NATIONAL_UNIT
 from habpps.journal.services import record_event
 from habpps.sso.models import ServiceClient
 

@@ -8,7 +8,7 @@ from habpps.accounts import clock
 from habpps.accounts.models import Account, SessionEndReason
 from habpps.accounts.policy import current_policy as authentication_policy
 from habpps.accounts.sessions import live_sessions
-from habpps.directory.policy_cache import current_policy
+from habpps.authorization.policy_cache import current_policy
 from habpps.journal.services import record_event
 from habpps.sso.backchannel import end_sign_ins
 from habpps.sso.claims import habilitations

@@ -13,9 +13,9 @@ from habpps.api.actors import require_permission
 from habpps.api.auth import person_auth
 from habpps.api.problems import not_found
 from habpps.api.schemas import Input
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory.models import Service, Status
-from habpps.directory.orgs import NATIONAL_UNIT
 from habpps.sso import services
 from habpps.sso.forms import ClientForm
 from habpps.sso.models import ServiceClient

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.mixins import EngineAccessMixin, run_action
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory.models import Service, Status
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.views.mixins import EngineAccessMixin, run_action
 from habpps.sso import services
 from habpps.sso.forms import ClientForm
 from habpps.sso.models import ServiceClient, SignIn
