@@ -108,6 +108,7 @@ OPERATIONS: dict[str, Scoped | Open] = {
     "GET /api/v1/politique": Open(NATIONAL),
     "POST /api/v1/politique/differences": Open(NATIONAL, lambda s: {"document": {}}),
     "POST /api/v1/politique/import": Open(NATIONAL, lambda s: {"document": {}, "simulation": True}),
+    "POST /api/v1/politique/simulation": Open(NATIONAL, lambda s: {"document": {}}),
     "GET /api/v1/services/clients-oidc": Open(NATIONAL),
     "GET /api/v1/services/{service_code}/client-oidc": Open(NATIONAL),
     "PUT /api/v1/services/{service_code}/client-oidc": Open(

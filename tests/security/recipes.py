@@ -285,4 +285,10 @@ RECIPES: dict[str, Scoped | Page] = {
     "oauth2_provider:rp-initiated-logout": Page(EVERYONE, methods=("get",)),  # a POST would end the session
     "oauth2_provider:revoke-token": Page(EVERYONE),
     "oauth2_provider:introspect": Page(EVERYONE),
+    # What-if simulation of a policy change: the national administrator only.
+    "simulation:simulate": Page(NATIONAL),
+    # OpenID AuthZEN: registered services' tokens only; a browser session is no credential there.
+    "authzen-evaluation": Page(EVERYONE),
+    "authzen-evaluations": Page(EVERYONE),
+    "authzen-configuration": Page(EVERYONE),
 }
