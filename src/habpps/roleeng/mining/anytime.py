@@ -173,10 +173,14 @@ class AnytimeSearch:
                 intent = grow(matrix, uncovered, p)
                 users = matrix[:, intent].all(axis=1)
                 options.append((users, matrix[users].all(axis=0)))
+                users = matrix[:, p]  # the seed's own maximal biclique, all its users
+                options.append((users, matrix[users].all(axis=0)))
                 u = _draw(self.random, rows_left)
                 extent = grow(transposed, uncovered.T, u)
                 permissions = transposed[:, extent].all(axis=1)
                 options.append((transposed[permissions].all(axis=0), permissions))
+                permissions = matrix[u]  # the seed user's own maximal biclique, all their permissions
+                options.append((matrix[:, permissions].all(axis=1), permissions))
             gains = [int(uncovered[np.ix_(*option)].sum()) for option in options]
             users, permissions = options[int(np.argmax(gains))]
             cover.append((users, permissions))

@@ -58,6 +58,9 @@ _REDUCTION_SHARE = 0.3
 _ENUMERATION_SECONDS = 2.5
 #: Share of the remaining time for the exact pass (what it leaves unproven goes on to the anytime search).
 _EXACT_SHARE = 0.5
+#: Beyond this many maximal bicliques the set-cover machinery of the fast pass is slower than the anytime search
+#: (the HP Labs cores have at most about 1,200).
+_FAST_CONCEPT_LIMIT = 5_000
 #: Set-cover reductions are given at most this long per component.
 _COVER_REDUCTION_SECONDS = 5.0
 #: Least interval between two progress lines of the anytime search.
@@ -190,7 +193,7 @@ def mine(
         if settings.use_exact_solver and open_pieces:
             exact_deadline = Deadline(deadline.remaining() * _EXACT_SHARE) if deadline.bounded else deadline
             _exact_pass(open_pieces, exact_deadline, settings, report)
-        _anytime_pass([s for s in states if not s.optimal], deadline, settings, report)
+        _anytime_pass(states, deadline, settings, report)
     except KeyboardInterrupt:
         report("Interrompu : la meilleure couverture trouvée jusqu'ici est gardée.")
         notes = (_INTERRUPTED,)
@@ -205,6 +208,9 @@ def mine(
     ]
     roles = reinstate(core_roles, reduced.steps)
     lower_bound = sum(s.lower_bound for s in states)
+    trivial = _one_role_per_permission_set(upa)
+    if len(trivial) < len(roles):  # a safety net: never worse than one role per distinct permission set
+        roles = trivial
     return _finish(upa, roles, lower_bound, all(s.optimal for s in states), started, notes=notes)
 
 
@@ -238,9 +244,12 @@ def _solve_fast(component: Component, deadline: Deadline, share: float, settings
     if deadline.expired():
         return _one_role_per_row(component)
     enumeration_deadline = Deadline(min(deadline.remaining() * _ENUMERATION_SHARE * share, _ENUMERATION_SECONDS))
-    candidates = maximal_bicliques(matrix, settings.concept_limit, enumeration_deadline)
+    limit = min(settings.concept_limit, _FAST_CONCEPT_LIMIT)
+    candidates = maximal_bicliques(matrix, limit, enumeration_deadline, keep_partial=False)
+    if not candidates.complete:
+        return _one_role_per_row(component)  # left to the anytime search
     area = int(candidates.extents.sum(axis=1) @ candidates.intents.sum(axis=1))
-    if not candidates.complete or area > _MAX_COVER_AREA or deadline.expired():
+    if area > _MAX_COVER_AREA or deadline.expired():
         return _one_role_per_row(component)  # left to the anytime search
     problem = CoverProblem.from_candidates(matrix, candidates)
     if problem.edge_count <= _MAX_REDUCIBLE_EDGES:
@@ -257,13 +266,14 @@ def _solve_fast(component: Component, deadline: Deadline, share: float, settings
 
 
 def _anytime_pass(
-    states: list[_ComponentState], deadline: Deadline, settings: MinerSettings, report: Progress
+    every: list[_ComponentState], deadline: Deadline, settings: MinerSettings, report: Progress
 ) -> None:
-    """Give the unsolved components the time left, in rounds (each keeps its search between rounds)."""
+    """Give the unsolved components the time left, in rounds (each keeps its search between rounds); progress
+    lines give the whole assignment's best cover and bound so far."""
+    states = [s for s in every if not s.optimal]
     if not states:
         return
     workers = settings.workers or available_workers()
-    every = list(states)
     last = [0.0, -1, -1]
 
     def show(force: bool = False) -> None:
@@ -272,8 +282,8 @@ def _anytime_pass(
         now = time.monotonic()
         if force or (roles, bound) != (last[1], last[2]) and now - last[0] >= _PROGRESS_SECONDS or now - last[0] > 10:
             last[:] = [now, roles, bound]
-            report(f"Recherche : meilleure couverture {roles} rôles, meilleure borne {bound} "
-                   f"(composantes non résolues), {deadline.elapsed():.1f} s écoulées.")
+            report(f"Recherche : meilleure couverture {roles} rôles, meilleure borne {bound}, "
+                   f"{deadline.elapsed():.1f} s écoulées.")
 
     searches = {}
     for state in states:
