@@ -83,6 +83,8 @@ def print_diff(changes: dict) -> None:
             print(f"  + {operation} {obj}")
         for operation, obj in sorted(change["lost"]):
             print(f"  - {operation} {obj}")
+        for (operation, obj), moved in sorted(change.get("changed", {}).items()):
+            print(f"  ~ {operation} {obj} : avant {' ; '.join(moved['before'])} — après {' ; '.join(moved['after'])}")
 
 
 def diff_policies(args: argparse.Namespace) -> int:
@@ -129,7 +131,7 @@ def rebuild_policy(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
 
     setup_django()
-    from habpps.directory.policy_cache import policy_change
+    from habpps.authorization.policy_cache import policy_change
     from habpps.journal.services import record_event
 
     with policy_change(rebuild=True) as change:
@@ -143,7 +145,7 @@ def prune_log(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
 
     setup_django()
-    from habpps.directory.policy_log import prune_changes
+    from habpps.authorization.policy_log import prune_changes
 
     print(f"{prune_changes(args.garder)} changement(s) anciens retirés du journal de la politique.")
     return 0
