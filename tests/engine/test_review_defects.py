@@ -42,7 +42,8 @@ def test_defect_01_dsd_role_org_member_rechecked_by_assign_user(dsd_on_role_org)
     with pytest.raises(ConstraintViolation) as refused:
         dsd_on_role_org.assign_user("ines", "instructeur", org="caf13")
     assert refused.value.code == "dsd_violation"
-    assert ("instructeur", "caf13") not in dsd_on_role_org.user_assignments("ines")
+    assert [(a.role, a.org) for a in dsd_on_role_org.user_assignments("ines")] == [
+        ("instructeur", "caf75"), ("valideur", None)]
 
 
 def test_defect_01_dsd_role_org_member_rechecked_by_assign_group(dsd_on_role_org):

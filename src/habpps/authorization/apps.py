@@ -24,3 +24,7 @@ class AuthorizationConfig(AppConfig):
         register(
             MenuEntry("journal", _("Journal"), VIEW_JOURNAL, lambda account: reverse("journal:search"), order=80)
         )
+
+        from habpps.authorization.simulation_views import register_menu
+
+        register_menu()
