@@ -19,7 +19,7 @@ from conventions.conftest import make_convention_world, validated_convention
 from habpps.accounts.models import AuthenticationPolicy
 from habpps.api import denials, tokens
 from habpps.api.pdp import DENIAL_KIND
-from habpps.directory.delegation import services as delegation
+from habpps.conventions.delegation import services as delegation
 from habpps.journal.models import JournalEntry
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from habpps.directory.decisions import AccessRefused
+from habpps.authorization.decisions import AccessRefused
 
 
 class AccessRefusedMiddleware:
