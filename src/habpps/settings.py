@@ -66,8 +66,7 @@ VAR_DIR = Path(env_str("HABPPS_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
 
 DEBUG = env_bool("DEBUG", default=False)
 
-DEVELOPMENT_SECRET_KEY = "habpps-development-only-key-never-use-in-production-0123456789"
-"""Published in the source: `habpps journal verify` warns when the journal head is signed with it."""
+from habpps.development import DEVELOPMENT_SECRET_KEY  # noqa: E402 — published: never a production key
 
 # AUT-8: keys encrypting the TOTP secrets at rest, comma separated, the first encrypts (habpps.accounts.secret_box);
 # without it the key is derived from SECRET_KEY (set it in production, so that SECRET_KEY can change alone).

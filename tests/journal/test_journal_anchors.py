@@ -105,7 +105,7 @@ def test_anchoring_is_automatic_every_n_entries(settings):
 
 
 def test_verify_warns_loudly_when_the_head_is_signed_with_the_development_key(events, settings, capsys):
-    from habpps.settings import DEVELOPMENT_SECRET_KEY
+    from habpps.development import DEVELOPMENT_SECRET_KEY
 
     settings.HABPPS_JOURNAL_KEY = None
     settings.SECRET_KEY = DEVELOPMENT_SECRET_KEY

@@ -61,7 +61,7 @@ def signed_with_development_key(sequence: int, entry_hash: str, signature: str) 
 
     Anyone can then forge heads and checkpoints, so ``habpps journal verify`` warns loudly about it.
     """
-    from habpps.settings import DEVELOPMENT_SECRET_KEY
+    from habpps.development import DEVELOPMENT_SECRET_KEY
 
     payload = {"sequence": sequence, "hash": entry_hash}
     message = HEAD_PURPOSE.encode("utf-8") + b"\n" + canonical_bytes(payload)
