@@ -16,8 +16,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def write_bodies(out: Path, queries: list[tuple[str, str, str, str | None]], batch: int) -> None:
-    """``authzen.jsonl``, ``v1.jsonl`` and ``authzen-batch.jsonl`` (``batch`` evaluations per body)."""
+def write_bodies(out: Path, queries: list[tuple[str, str, str, str | None]], batch: int,
+                 granted: list[tuple[str, str, str, str | None]] | None = None) -> None:
+    """``authzen.jsonl``, ``v1.jsonl`` and ``authzen-batch.jsonl`` (``batch`` evaluations per body); with
+    ``granted``, also ``authzen-granted.jsonl`` (no refusal: nothing for the journal to write)."""
+    if granted:
+        with (out / "authzen-granted.jsonl").open("w") as bodies:
+            for user, operation, obj, org in granted:
+                bodies.write(json.dumps({"subject": {"type": "user", "id": user}, "action": {"name": operation},
+                                         "resource": {"type": obj, "id": "1"}, "context": {"org": org}}) + "\n")
     with (out / "authzen.jsonl").open("w") as authzen, (out / "v1.jsonl").open("w") as v1:
         for user, operation, obj, org in queries:
             request = {"subject": {"type": "user", "id": user}, "action": {"name": operation},
@@ -66,6 +73,7 @@ def demo(out: Path, count: int, batch: int) -> None:
     users = sorted(user for user, entries in snapshot.users.items() if entries)
     units = sorted({entry.org for entries in snapshot.users.values() for entry in entries if entry.org})
     queries = []
+    granted: list[tuple[str, str, str, str | None]] = []
     for _ in range(count):
         user = rng.choice(users)
         entry = rng.choice(snapshot.users[user])
@@ -75,7 +83,9 @@ def demo(out: Path, count: int, batch: int) -> None:
         operation, obj = rng.choice(perms)
         org = entry.org if rng.random() < 0.5 else rng.choice(units or [None])
         queries.append((user, operation, obj, org))
-    write_bodies(out, queries, batch)
+        if snapshot.check(user, operation, obj, entry.org):
+            granted.append((user, operation, obj, entry.org))
+    write_bodies(out, queries, batch, granted)
     print(json.dumps({"users": len(users), "units": len(units)}))
 
 

@@ -135,8 +135,11 @@ def scenario(label: str, data: Path, habpps: list[str], token: str, args: argpar
         servers.append(("bare WSGI", gunicorn("bare:application", port, args.workers, env, chdir=HERE), port,
                         [evaluation, (batch[0], batch[1], batch[2], 1)], ""))
         port = free_port()
+        lean = [evaluation, v1, batch]
+        if (data / "authzen-granted.jsonl").exists():
+            lean.append(("AuthZEN evaluation, accordées", "/access/v1/evaluation", data / "authzen-granted.jsonl", 1))
         servers.append(("habpps (lean)", start(habpps + ["--port", str(port), "--workers", str(args.workers)], env),
-                        port, [evaluation, v1, batch], token))
+                        port, lean, token))
         if django:
             port = free_port()
             servers.append(("Django decision procs", gunicorn(
