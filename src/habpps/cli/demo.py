@@ -24,7 +24,7 @@ def run_demo(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    from habpps.directory.demo_data import DEMO_PASSWORD, demo_logins, is_seeded, seed_demo_network
+    from habpps.conventions.demo_network import DEMO_PASSWORD, demo_logins, is_seeded, seed_demo_network
 
     call_command("migrate", verbosity=0, interactive=False)
     if is_seeded():
@@ -32,8 +32,12 @@ def run_demo(args: argparse.Namespace) -> int:
     else:
         print("Création du réseau de démonstration…")
         seed_demo_network()
+    from habpps.sso.demo import ensure_example_client
+
+    ensure_example_client(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
     print(f"\nMon Compte Partenaire : {url}\n")
+    print(f"Service d'exemple connecté par Habpps (OpenID Connect) : {url}sso/exemple/\n")
     print(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}\n")
     logins = demo_logins()
     width = max((len(login.role) for login in logins), default=0)
