@@ -65,7 +65,7 @@ def demo(out: Path, count: int, batch: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
     django.setup()
     from habpps.api.tokens import register_service
-    from habpps.directory.policy_cache import current_policy
+    from habpps.authorization.policy_cache import current_policy
 
     (out / "token").write_text(register_service("banc-pdp").secret)
     snapshot = current_policy().snapshot
