@@ -16,3 +16,8 @@ urlpatterns = [
     path("atelier-roles/", include("habpps.workbench.urls")),
     path("api/v1/", include("habpps.api.urls")),
 ]
+
+# French pages with the site header instead of Django's bare English ones (habpps.errors).
+handler403 = "habpps.errors.forbidden"
+handler404 = "habpps.errors.not_found"
+handler500 = "habpps.errors.server_error"

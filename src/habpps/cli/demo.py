@@ -30,8 +30,12 @@ def run_demo(args: argparse.Namespace) -> int:
     if is_seeded():
         print("Réseau de démonstration déjà en place.")
     else:
+        from habpps.supervision.demo_history import seed_demo_history
+
         print("Création du réseau de démonstration…")
         seed_demo_network()
+        print("Une année d'activité pour les tableaux de bord (connexions, consultations, gels)…")
+        seed_demo_history()
     url = f"http://{args.host}:{args.port}/"
     print(f"\nMon Compte Partenaire : {url}\n")
     print(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}\n")
