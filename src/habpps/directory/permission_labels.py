@@ -27,6 +27,7 @@ OPERATIONS = {
     "acquitter": "Prendre en compte",
     "utiliser": "Utiliser",
     "attribuer": "Attribuer",
+    "acceder": "Accéder à",
 }
 
 OBJECTS = {
@@ -49,6 +50,11 @@ OBJECTS = {
     "atelier-roles": "l'atelier des rôles",
     "cdap": "le service CDAP",
     "rubriques-cdap": "les rubriques CDAP",
+}
+
+# Pairs whose words do not follow « verb + object » (French contracts « à le » into « au »).
+PAIRS = {
+    ("acceder", "cdap"): "Accéder au service CDAP",
 }
 
 SECTION_PREFIX = "cdap.section."
@@ -77,6 +83,8 @@ class PermissionLabels:
         return OBJECTS.get(obj, obj.replace("-", " ").replace(".", " "))
 
     def __call__(self, operation: str, obj: str) -> str:
+        if (operation, obj) in PAIRS:
+            return PAIRS[(operation, obj)]
         verb = OPERATIONS.get(operation, operation.capitalize())
         return f"{verb} {self.object(obj)}"
 

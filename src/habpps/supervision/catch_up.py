@@ -1,7 +1,8 @@
 """The aggregation runs by itself: nobody should have to type a command for the dashboards to be filled.
 
 Two triggers, both calling :func:`catch_up`, which aggregates the finished days not yet aggregated (normally
-yesterday alone) and journals the run like the ``habpps supervision aggregate`` command does:
+yesterday alone), journals the run like the ``habpps supervision aggregate`` command does, then runs the alerts
+(findings and their mails, like ``habpps alerts``) on the new figures:
 
 * the supervision pages call it before reading the aggregates, so the first dashboard opened after midnight
   folds the day that just ended (one day of journal: a fraction of a second);
@@ -38,6 +39,7 @@ def catch_up() -> int:
     from habpps.journal.services import record_event
     from habpps.supervision import events
     from habpps.supervision.aggregation import aggregate
+    from habpps.supervision.alerts import run_alerts
 
     if not is_behind() or not _running.acquire(blocking=False):
         return 0
@@ -47,6 +49,7 @@ def catch_up() -> int:
             record_event(
                 events.AGGREGATION_RUN, org_scope="national", target="supervision", data=report.as_json()
             )
+            run_alerts()  # the day's findings and their mails follow the figures they are read from
         return report.days
     finally:
         _running.release()

@@ -59,6 +59,7 @@ def seed_demo_history(days: int = 365, *, today: date | None = None) -> int:
     """Give the demo network ``days`` days of past; returns the number of journal entries written."""
     from habpps.cdap.doctrine import section_grants
     from habpps.supervision.aggregation import aggregate
+    from habpps.supervision.alerts import run_alerts
 
     today = today or timezone.localdate()
     first_day = today - timedelta(days=days)
@@ -150,4 +151,5 @@ def seed_demo_history(days: int = 365, *, today: date | None = None) -> int:
                     written += 1
             day += timedelta(days=1)
     aggregate(since=first_day)
+    run_alerts()  # findings to examine and acknowledge, and their mails in the outbox
     return written
