@@ -132,7 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "habpps.directory.context_processors.navigation",
+                "habpps.authorization.context_processors.navigation",
             ],
         },
     },

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 
 from conftest import make_network
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization.policy_build import build_deployment, build_rbac
+from habpps.authorization.policy_cache import PolicyCache, policy_cache, policy_change
 from habpps.directory import deployment, services
 from habpps.directory.models import (
     AccountRoleAssignment,
@@ -30,8 +32,6 @@ from habpps.directory.models import (
     ServiceRole,
     Status,
 )
-from habpps.directory.policy_build import build_deployment, build_rbac
-from habpps.directory.policy_cache import PolicyCache, policy_cache, policy_change
 from habpps.engine import RBACError
 
 ACTIONS_PER_WALK = 30

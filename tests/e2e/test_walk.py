@@ -45,7 +45,7 @@ def reseed_all_reference_data() -> None:
 
 @pytest.fixture
 def demo_site(transactional_db, live_server):
-    from habpps.directory.demo_data import DEMO_PASSWORD, demo_logins, seed_demo_network
+    from habpps.conventions.demo_network import DEMO_PASSWORD, demo_logins, seed_demo_network
     from habpps.supervision.demo_history import seed_demo_history
 
     reseed_all_reference_data()

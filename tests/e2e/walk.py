@@ -189,7 +189,7 @@ if __name__ == "__main__":  # pragma: no cover — by hand against a running dem
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
         django.setup()
-        from habpps.directory.demo_data import demo_logins
+        from habpps.conventions.demo_network import demo_logins
 
         pairs = [f"{login.role}={login.login}" for login in demo_logins()]
     result = Report()

@@ -6,7 +6,7 @@ import time
 
 from django import template
 
-from habpps.directory.permission_labels import PermissionLabels
+from habpps.authorization.permission_labels import PermissionLabels
 
 register = template.Library()
 _REFRESH_SECONDS = 60

@@ -17,14 +17,14 @@ from habpps.accounts import clock
 from habpps.accounts.models import Account, AccountSession, OrgLevel, SessionEndReason
 from habpps.accounts.policy import current_policy
 from habpps.accounts.sessions import end_session, live_sessions
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import AccessRefused, is_allowed, require
+from habpps.authorization.explanations import habilitations_of, holders_of
+from habpps.authorization.mixins import EngineAccessMixin, paginate, run_action
 from habpps.directory import services
-from habpps.directory.decisions import AccessRefused, is_allowed, require
-from habpps.directory.explanations import habilitations_of, holders_of
 from habpps.directory.forms import RoleChoiceForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
-from habpps.directory.views.mixins import EngineAccessMixin, paginate, run_action
 from habpps.directory.views.status import StatusChangeView
 
 

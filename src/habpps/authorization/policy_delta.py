@@ -22,19 +22,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from habpps.accounts.models import Account
-from habpps.directory.models import (
-    AccountRoleAssignment,
-    Group,
-    GroupMembership,
-    GroupRoleAssignment,
-    Partner,
-    ProfileOpening,
-    RolePermission,
-    ServiceRole,
-)
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
-from habpps.directory.policy_build import (
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
+from habpps.authorization.policy_build import (
     GROUP_IN_FORCE,
     ROLE_IN_FORCE,
     _prefixed,
@@ -43,6 +32,17 @@ from habpps.directory.policy_build import (
     groups_in_force,
     opening_unit,
     roles_in_force,
+)
+from habpps.authorization.stored import (
+    Account,
+    AccountRoleAssignment,
+    Group,
+    GroupMembership,
+    GroupRoleAssignment,
+    Partner,
+    ProfileOpening,
+    RolePermission,
+    ServiceRole,
 )
 from habpps.engine import RBAC
 from habpps.engine.compiled_delta import PolicyDelta

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from habpps.directory.menu_groups import grouped
-from habpps.directory.menus import menu_for
+from habpps.authorization.menu_groups import grouped
+from habpps.authorization.menus import menu_for
 
 
 def navigation(request) -> dict:

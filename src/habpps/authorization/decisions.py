@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from habpps.directory.policy_cache import current_policy
+from habpps.authorization.policy_cache import current_policy
 from habpps.engine import RBACError
 
 

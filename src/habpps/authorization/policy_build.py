@@ -15,20 +15,22 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from habpps.accounts.models import Account, AccountStatus, OrgLevel
-from habpps.directory.models import (
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
+from habpps.authorization.stored import (
+    Account,
     AccountRoleAssignment,
+    AccountStatus,
     Fund,
     Group,
     GroupMembership,
     GroupRoleAssignment,
+    OrgLevel,
     Partner,
     ProfileOpening,
     RolePermission,
     ServiceRole,
     Status,
 )
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.engine import RBAC
 from habpps.engine.deployment import DeploymentCalendar
 
