@@ -47,8 +47,8 @@ def main(base: str, password: str) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
     django.setup()
-    from habpps.conventions.demo_network import demo_logins
     from e2e.walk import log_in
+    from habpps.conventions.demo_network import demo_logins
 
     logins = {login.role: login for login in demo_logins()}
     from habpps.accounts.models import Account

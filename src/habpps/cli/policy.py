@@ -73,6 +73,11 @@ def export_policy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unreadable(path: str, error: OSError) -> str:
+    what = "introuvable" if isinstance(error, FileNotFoundError) else "illisible"
+    return f"erreur : fichier {what} : « {path} »."
+
+
 def print_document_errors(error) -> None:
     """Every error of an invalid document, with its path (nothing was applied)."""
     print(
@@ -106,12 +111,15 @@ def diff_policies(args: argparse.Namespace) -> int:
     except PolicyDocumentError as error:
         print_document_errors(error)
         return 1
+    except OSError as error:
+        print(_unreadable(error.filename or "", error), file=sys.stderr)
+        return 1
     return 0
 
 
 def import_policy(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
-    from habpps.engine import PolicyDocumentError, diff
+    from habpps.engine import PolicyDocumentError, RBACError, diff
 
     setup_django()
     from habpps.directory.policy_import import PolicyImportError, current_document
@@ -130,8 +138,17 @@ def import_policy(args: argparse.Namespace) -> int:
         for message in error.errors:
             print(f"erreur : {message}", file=sys.stderr)
         return 1
-    for what, added in report.added.items():
-        print(f"{what} : {added} ajout(s), {report.removed[what]} retrait(s)")
+    except RBACError as refusal:  # the engine refuses the resulting policy: everything was rolled back
+        print(f"erreur : le moteur refuse la politique obtenue, rien n'est appliqué : {refusal}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(_unreadable(args.document, error), file=sys.stderr)
+        return 1
+    changed = {what: added for what, added in report.added.items() if added or report.removed[what]}
+    if not changed:
+        print("Importation faite : le document est déjà la politique de la plateforme, rien n'a changé.")
+    for what in changed:
+        print(f"{what} : {report.added[what]} ajout(s), {report.removed[what]} retrait(s)")
     return 0
 
 
@@ -181,7 +198,7 @@ def simulate_policy(args: argparse.Namespace) -> int:
         if isinstance(error, PolicyDocumentError):
             print_document_errors(error)
         else:
-            print(f"erreur : fichier illisible « {args.document} » ({error.strerror}).", file=sys.stderr)
+            print(_unreadable(args.document, error), file=sys.stderr)
         return 1
     simulation = simulate_document(document)
     if simulation.invalid:
