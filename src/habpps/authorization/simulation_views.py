@@ -26,7 +26,7 @@ class SimulationForm(DsfrBaseForm):
 
     document_file = forms.FileField(
         label=_("Déposer le fichier"), required=False,
-        help_text=_("Fichier YAML ou JSON, tel que l'écrit « habpps policy export ». Taille maximale : 20 Mo."),
+        help_text=_("Fichier YAML ou JSON d'une politique exportée de la plateforme. Taille maximale : 20 Mo."),
     )
     document_text = forms.CharField(
         label=_("Ou coller son texte"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
