@@ -15,9 +15,13 @@ urlpatterns = [
     path("cdap/", include("habpps.cdap.urls")),
     path("supervision/", include("habpps.supervision.urls")),
     path("atelier-roles/", include("habpps.workbench.urls")),
+    path("politique/simuler/", include("habpps.authorization.simulation_urls")),
     path("api/v1/", include("habpps.api.urls")),
     # OpenID AuthZEN 1.0: paths fixed by the specification (docs/api.md)
     path("access/v1/evaluation", authzen, name="authzen-evaluation"),
     path("access/v1/evaluations", authzen, name="authzen-evaluations"),
     path(".well-known/authzen-configuration", authzen, name="authzen-configuration"),
+    path("sso/", include("habpps.sso.urls")),
+    # OpenID Connect provider: discovery and keys under /.well-known/, protocol endpoints under /oidc/.
+    path("", include("habpps.sso.oidc_urls")),
 ]

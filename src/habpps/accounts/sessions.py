@@ -12,10 +12,15 @@ from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.dispatch import Signal
 
 from habpps.accounts import clock
 from habpps.accounts.models import Account, AccountSession, AuthenticationPolicy, SessionEndReason
 from habpps.journal.services import record_event
+
+session_ended = Signal()
+"""Sent when a login session ends, whatever the reason (``account``, ``session_key``, ``reason``): the single
+sign-on tells the services the person signed into (back-channel logout)."""
 
 
 def idle_timeout(policy: AuthenticationPolicy) -> timedelta:
@@ -79,6 +84,7 @@ def end_session(record: AccountSession, reason: str, *, delete_stored: bool = Tr
         )
     if delete_stored:
         import_module(settings.SESSION_ENGINE).SessionStore(session_key=record.session_key).delete()
+    session_ended.send(sender=AccountSession, account=record.account, session_key=record.session_key, reason=reason)
 
 
 def end_all_sessions(account: Account, reason: str) -> None:

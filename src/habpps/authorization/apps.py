@@ -25,6 +25,9 @@ class AuthorizationConfig(AppConfig):
         register(
             MenuEntry("journal", _("Journal"), VIEW_JOURNAL, lambda account: reverse("journal:search"), order=80)
         )
+        from habpps.authorization.simulation_views import register_menu
+
+        register_menu()
         # A web login opens an engine session (ENG-1): the roles a DSD set forbids together are not all active.
         user_logged_in.connect(_open_engine_session, dispatch_uid="habpps-open-engine-session")
 

@@ -64,14 +64,15 @@ from habpps.engine.policy_schema import FORMAT
 
 SECTION_MODULES: list[str] = [
     "habpps.authorization.policy_core_sections",
-    "habpps.conventions.policy_sections",
+    "habpps.authorization.policy_derived_sections",
 ]
 """Modules that register sections when imported (add yours)."""
 
 CANONICAL_ORDER: tuple[str, ...] = (
     "orgs", "roles", "users", "permissions", "inheritance", "groups", "assignments", "group_assignments",
     "ssd_sets", "dsd_sets",
-    "context_attributes", "context_constraints", "permission_constraints", "activation_constraints",
+    "context_attributes", "context_constraints", "permission_constraints", "grant_constraints", "user_attributes",
+    "activation_constraints",
     "temporal_constraints", "exclusions", "history_exclusions", "admin_roles", "admin_assignments",
     "delegations", "perimeters", "user_orgs", "populations", "field_rules", "action_limits",
 )
@@ -94,6 +95,8 @@ SECTION_LABELS: dict[str, str] = {
     "context_attributes": "les attributs de contexte",
     "context_constraints": "les contraintes contextuelles",
     "permission_constraints": "les conditions attachées aux permissions",
+    "grant_constraints": "les conditions attachées à la permission d'un profil",
+    "user_attributes": "les attributs des comptes",
     "activation_constraints": "les conditions d'activation des profils",
     "temporal_constraints": "les contraintes de temps (dates, horaires, jours)",
     "exclusions": "les exclusions graduées par le risque",

@@ -32,8 +32,12 @@ def run_demo(args: argparse.Namespace) -> int:
     else:
         print("Création du réseau de démonstration…")
         seed_demo_network()
+    from habpps.sso.demo import ensure_example_client
+
+    ensure_example_client(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
     print(f"\nMon Compte Partenaire : {url}\n")
+    print(f"Service d'exemple connecté par Habpps (OpenID Connect) : {url}sso/exemple/\n")
     print(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}\n")
     logins = demo_logins()
     width = max((len(login.role) for login in logins), default=0)
