@@ -8,10 +8,12 @@ format. The policy build loads them into every engine it builds (`compile_into`)
 decides; the app only asks (e.g. `RBAC.perimeter_decision`) and presents the engine's answer.
 
 Keeping them fresh: the sections derived when an engine was built are remembered on it (`derived_on`). At the end
-of every administrative change (`policy_cache.policy_change`) the sections are derived again; when they differ —
-a convention validated or ended, a delegation changed, a profile withdrawn — the change asks every process for a
-full rebuild, as a renamed login does. Such changes are rare next to memberships and grants, which never move a
-derived section (the engine counts a perimeter's holders itself).
+of every administrative change (`policy_cache.policy_change`) the sections are derived again. Perimeters that
+moved — a partner created, a convention validated or ended, a profile withdrawn — become change-log calls
+(``["replace_perimeter", org, before, after]``, `calls_for`), replayed by every process like the directory's own
+calls and undone exactly (`inverse`). Any other derived section that moved asks every process for a full rebuild
+(`moved`), as a renamed login does. Memberships and grants never move a derived section: the engine counts a
+perimeter's holders itself.
 """
 
 from __future__ import annotations
@@ -90,6 +92,48 @@ def derived_on(rbac: Any) -> Sections | None:
     return getattr(rbac, "platform_rules", None)
 
 
-def moved(rbac: Any) -> bool:
-    """Whether the records moved a derived section since ``rbac`` was compiled: the change must rebuild."""
-    return derive() != derived_on(rbac)
+RULE_CALLS = ("replace_perimeter",)
+"""Change-log calls on the derived sections (applied by `apply_call`, not by an engine method of that name)."""
+
+
+def moved(rbac: Any, derived: Sections) -> bool:
+    """Whether a derived section other than the perimeters moved since ``rbac`` was compiled: rebuild."""
+    current = derived_on(rbac)
+    if current is None:
+        return True
+    return any(derived[key] != current.get(key) for key in COMPILED_SECTIONS if key != "perimeters")
+
+
+def calls_for(rbac: Any, derived: Sections) -> list[list[Any]]:
+    """The ``replace_perimeter`` calls that bring ``rbac``'s perimeters to the derived ones."""
+    current = {item["org"]: item for item in (derived_on(rbac) or {}).get("perimeters", [])}
+    wanted = {item["org"]: item for item in derived["perimeters"]}
+    return [
+        ["replace_perimeter", org, current.get(org), wanted.get(org)]
+        for org in sorted(current.keys() | wanted.keys())
+        if current.get(org) != wanted.get(org)
+    ]
+
+
+def inverse(call: list[Any]) -> list[Any]:
+    method, org, before, after = call
+    return [method, org, after, before]
+
+
+def apply_call(rbac: Any, call: list[Any]) -> None:
+    """Apply a ``replace_perimeter`` call to the engine and to the sections remembered on it."""
+    _method, org, _before, after = call
+    if after is None:
+        if org in rbac.perimeters():
+            rbac.clear_perimeter(org)
+    else:
+        known = rbac.roles()
+        roles = [role for role in after["roles"] if role in known]  # undoing may precede a role's return
+        limits = {role: n for role, n in (after.get("max_users") or {}).items() if role in roles}
+        rbac.set_perimeter(org, roles, limits or None)
+    remembered = derived_on(rbac)
+    if remembered is not None:
+        items = [item for item in remembered["perimeters"] if item["org"] != org]
+        if after is not None:
+            items.append(after)
+        rbac.platform_rules = {**remembered, "perimeters": sorted(items, key=_sort_key)}
