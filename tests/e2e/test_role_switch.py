@@ -62,4 +62,5 @@ def test_a_person_switches_between_roles_of_one_dsd_set(browser, world_site, jav
     if javascript:
         audit(page)
         shoot(page, "verificateur")
-    visit(page, f"{base}/conventions/verifications/", check=javascript)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    visit(page, f"{base}/conventions/verifications/", check=javascript)  # now reachable: the verifier's queue
