@@ -171,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "habpps.accounts.password_validation.PasswordHistoryValidator"},
 ]
+# A form refused for its security token gets the site's French 403 page, not Django's English one.
+CSRF_FAILURE_VIEW = "habpps.errors.csrf_failure"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -12,3 +12,8 @@ application = get_wsgi_application()
 from habpps.authorization.policy_listener import start_policy_listener  # noqa: E402
 
 start_policy_listener()
+
+# The supervision's daily aggregates are folded by each server process's hourly timer (no cron needed).
+from habpps.supervision.catch_up import start_aggregation_timer  # noqa: E402
+
+start_aggregation_timer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from habpps.authorization.menu_groups import grouped
 from habpps.authorization.menus import menu_for
 from habpps.authorization.session_views import role_switcher
 
@@ -15,5 +16,6 @@ def navigation(request) -> dict:
     return {
         "site_title": settings.HABPPS_SITE_TITLE,
         "main_menu": menu,
+        "menu_items": grouped(menu),
         "role_switcher": role_switcher(request) if signed_in else None,
     }
