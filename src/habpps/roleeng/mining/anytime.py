@@ -144,7 +144,7 @@ class AnytimeSearch:
         (an unlimited deadline), until that many greedy runs in a row improved neither cover nor bound."""
         self._bound(deadline, restarts=4)
         merged_at = 0
-        quiet = 0
+        quiet = covers_quiet = 0
         while not deadline.expired() and not self.state.solved:
             if patience is not None and quiet >= patience:
                 return
@@ -163,8 +163,11 @@ class AnytimeSearch:
                 merged_at = len(self.pool)
                 budget = max(0.5, min(deadline.remaining() * _MERGE_SHARE, 20 * run_seconds + 1))
                 self.merge(Deadline(budget if patience is None else min(budget, 5.0)))
-            if not self.state.solved and self.state.runs % 2 == 0:
-                self._bound(deadline, restarts=2)
+            stalled = len(self.state.roles) == before[0]
+            covers_quiet = covers_quiet + 1 if stalled else 0
+            # bounds every other run; every run, and harder, once the covers stopped improving
+            if not self.state.solved and (self.state.runs % 2 == 0 or covers_quiet >= 3):
+                self._bound(deadline, restarts=2 if covers_quiet < 3 else 6)
             quiet = 0 if (len(self.state.roles), self.state.bound) != before else quiet + 1
             self.on_improve()
 
@@ -272,6 +275,8 @@ class AnytimeSearch:
             # pairs covered by few roles of the covers found so far are the likely "private" pairs of planted
             # roles: they go first, the compatible counts breaking ties
             order = self._pool_multiplicity() + self._compatible
+        if self._bound_calls > 2:  # the first pass of each call follows ``order`` exactly: vary it between calls
+            order = order * (1.0 + 0.3 * self.random.random(len(order)))
         found = incompatible_edges_bound(
             self.matrix, budget, restarts=restarts, seed=int(self.random.integers(1 << 30)), counts=order
         )
