@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "habpps.authorization.middleware.ActiveRolesMiddleware",
     # Issue 18: no-store on everything a signed-in person or an API caller receives.
     "habpps.http.caching.NoStoreMiddleware",
     "habpps.http.refusals.AccessRefusedMiddleware",
@@ -181,6 +182,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "habpps.accounts.password_validation.PasswordHistoryValidator"},
 ]
+# A form refused for its security token gets the site's French 403 page, not Django's English one.
+CSRF_FAILURE_VIEW = "habpps.errors.csrf_failure"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -13,6 +13,16 @@ from habpps.authorization.policy_listener import start_policy_listener  # noqa: 
 
 start_policy_listener()
 
+# The supervision's daily aggregates are folded by each server process's hourly timer (no cron needed).
+from habpps.supervision.catch_up import start_aggregation_timer  # noqa: E402
+
+start_aggregation_timer()
+
+# Single sign-on: sign-ins whose session timed out or whose profile ended tell their services (every minute).
+from habpps.sso.timer import start_sweep_timer  # noqa: E402
+
+start_sweep_timer()
+
 # Issue 18: queued mail (« mot de passe oublié », retries) leaves from a background thread, never in a request.
 from habpps.accounts.mail_sender import start_background_sender  # noqa: E402
 

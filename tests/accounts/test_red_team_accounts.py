@@ -137,7 +137,7 @@ def test_the_migration_encrypts_secrets_stored_in_clear(network):
     clear = device.secret
     with connection.cursor() as cursor:
         cursor.execute("UPDATE accounts_secondfactordevice SET secret = %s WHERE id = %s", [clear, device.pk])
-    migration = importlib.import_module("habpps.accounts.migrations.0007_reset_outbox_and_sealed_totp")
+    migration = importlib.import_module("habpps.accounts.migrations.0008_reset_outbox_and_sealed_totp")
 
     class Editor:
         pass

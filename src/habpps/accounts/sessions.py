@@ -70,14 +70,16 @@ def _is_live(record: AccountSession, now: datetime) -> bool:
     return not is_idle(record, current_policy(), now)
 
 
-def end_session(record: AccountSession, reason: str, *, delete_stored: bool = True) -> None:
-    """Mark ``record`` ended for ``reason``, journal it, and drop it from Django's session store."""
+def end_session(record: AccountSession, reason: str, *, delete_stored: bool = True, actor=None) -> None:
+    """Mark ``record`` ended for ``reason``, journal it (with ``actor``, who ended it, if a person did), and drop
+    it from Django's session store."""
     record.ended_at = clock.now()
     record.end_reason = reason
     record.save(update_fields=["ended_at", "end_reason"])
     if reason != SessionEndReason.LOGOUT:
         record_event(
             f"auth.session.{reason}",
+            actor=actor,
             org_scope=record.account.org_scope,
             target=record.account.login,
             data={"client": record.client_address, "started_at": record.started_at},

@@ -1,11 +1,15 @@
 from django.urls import path
 
 from habpps.accounts import views
+from habpps.authorization.session_views import ActiveRolesView
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
+    path(
+        "connexion/fermer-autre-session/", views.CloseOtherSessionView.as_view(), name="close-other-session"
+    ),
     path("connexion/code/", views.SecondFactorVerifyView.as_view(), name="second-factor-verify"),
     path("connexion/code-de-secours/", views.RecoveryCodeView.as_view(), name="recovery-code"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
@@ -25,4 +29,5 @@ urlpatterns = [
         name="second-factor-remove",
     ),
     path("politique/", views.AuthenticationPolicyView.as_view(), name="policy"),
+    path("roles-actifs/", ActiveRolesView.as_view(), name="active-roles"),
 ]

@@ -43,9 +43,13 @@ def run_demo(args: argparse.Namespace) -> int:
     if is_seeded():
         print("Réseau de démonstration déjà en place.")
     else:
+        from habpps.supervision.demo_history import seed_demo_history
+
         print("Création du réseau de démonstration…")
         _retire_stale_anchors()
         seed_demo_network()
+        print("Une année d'activité pour les tableaux de bord (connexions, consultations, gels)…")
+        seed_demo_history()
     from habpps.sso.demo import ensure_example_client
 
     ensure_example_client(args.host, args.port)

@@ -36,7 +36,7 @@ def open_sealed_secrets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_outgoing_mail'),
+        ('accounts', '0007_session_closed_by_admin'),
     ]
 
     operations = [
