@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from habpps.authorization import policy_rules
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.authorization.stored import (
     Account,
@@ -129,6 +130,8 @@ def build_rbac() -> RBAC:
     )
     for group_id, role_id in group_roles.values_list("group_id", "role_id").order_by("id"):
         rbac.assign_group(group_name(group_id), roles[role_id], org=partner_unit(group_partner[group_id]))
+    # The rules the domain apps derive from their records (convention perimeters, the four-eyes rule…).
+    policy_rules.compile_into(rbac)
     return rbac
 
 
