@@ -177,15 +177,14 @@ def test_the_delegate_is_offered_only_what_the_engine_lets_him_do(browser, site)
         for verb in ("Suspendre", "Supprimer", "Retirer", "Fermer la session"):
             assert main.locator(f".fr-btn:has-text('{verb}')").count() == 0, verb
         # The refused POST a crafted form could still send is a French message, never a 500.
-        page.evaluate(
-            """([url, token]) => { const f = document.createElement('form'); f.method = 'post'; f.action = url;
-            const i = document.createElement('input'); i.name = 'csrfmiddlewaretoken'; i.value = token;
-            f.appendChild(i); document.body.appendChild(f); f.submit(); }""",
-            [
-                f"/annuaire/comptes/{net.partner_admin_a.pk}/roles/{net.roles['PartnerAdmin'].pk}/retirer/",
-                page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value"),
-            ],
-        )
+        token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+        with page.expect_navigation():
+            page.evaluate(
+                """([url, token]) => { const f = document.createElement('form'); f.method = 'post';
+                f.action = url; const i = document.createElement('input'); i.name = 'csrfmiddlewaretoken';
+                i.value = token; f.appendChild(i); document.body.appendChild(f); f.submit(); }""",
+                [f"/annuaire/comptes/{net.partner_admin_a.pk}/roles/{net.roles['PartnerAdmin'].pk}/retirer/", token],
+            )
         page.wait_for_load_state()
         assert page.locator("header.fr-header").count() == 1
         assert "Server Error" not in page.content()
