@@ -128,16 +128,16 @@ def diff_models(
         old = _profile_content(before, profile_id) if profile_id in before_ids else ({}, {}, set())
         new = _profile_content(after, profile_id) if profile_id in after_ids else ({}, {}, set())
         tasks = _change({t: task_labels[t] for t in old[0]}, {t: task_labels[t] for t in new[0]})
-        scenarios = _change(
-            {s: scenario_labels[s] for s in old[1]}, {s: scenario_labels[s] for s in new[1]}
-        )
+        scenarios = _change({s: scenario_labels[s] for s in old[1]}, {s: scenario_labels[s] for s in new[1]})
         permissions = _change(pairs(old[2]), pairs(new[2]))
         label = (after.profile(profile_id) if profile_id in after_ids else before.profile(profile_id)).label
         profiles.append(
             ProfileDiff(
                 id=profile_id,
                 label=label or profile_id,
-                status=_status(profile_id in before_ids, profile_id in after_ids, tasks, scenarios, permissions),
+                status=_status(
+                    profile_id in before_ids, profile_id in after_ids, tasks, scenarios, permissions
+                ),
                 tasks=tasks,
                 scenarios=scenarios,
                 permissions=permissions,
