@@ -164,3 +164,32 @@ class RulePreviewForm(forms.Form):
         required=False,
         empty_label=_("aucune règle (première application)"),
     )
+
+
+class StoredModelChoiceField(forms.ModelChoiceField):
+    """A stored model named so that two versions of one model can be told apart in the list."""
+
+    def label_from_instance(self, obj: StoredRoleModel) -> str:
+        updated = timezone.localtime(obj.updated_at)
+        return _("%(name)s — n° %(pk)s, enregistré le %(date)s") % {
+            "name": obj.name,
+            "pk": obj.pk,
+            "date": f"{updated:%d/%m/%Y à %H:%M}",
+        }
+
+
+class ModelDiffForm(forms.Form):
+    """The two stored models (or versions of one model) to compare: what each profile and role gains and loses."""
+
+    avant = StoredModelChoiceField(
+        label=_("Version de référence (avant)"),
+        queryset=StoredRoleModel.objects.all(),
+        empty_label=_("choisir un modèle"),
+        error_messages={"required": _("Choisissez la version de référence.")},
+    )
+    apres = StoredModelChoiceField(
+        label=_("Version comparée (après)"),
+        queryset=StoredRoleModel.objects.all(),
+        empty_label=_("choisir un modèle"),
+        error_messages={"required": _("Choisissez la version à comparer.")},
+    )
