@@ -43,8 +43,7 @@ def test_two_versions_show_what_each_profile_and_role_gains_and_loses_in_words(n
     assert page.status_code == 200
     html = page.content.decode()
     assert "version 2016.1" in html and "version 2016.2" in html
-    table_start = html.index("Ce que chaque profil de travail gagne")
-    profiles_table = html[table_start : html.index("</table>", table_start)]
+    profiles_table = html[html.index('id="profils"') : html.index('id="roles"')]
     assert "Service contentieux du Conseil départemental" in profiles_table
     assert "Instruire un dossier RSA" in profiles_table  # the task gained, by its label
     assert "Accompagner un allocataire" in profiles_table  # the task lost
