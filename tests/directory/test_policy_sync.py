@@ -10,13 +10,14 @@ tables. Neither may have rebuilt in full after its start.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import make_network
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization.access_windows import Window
 from habpps.directory import deployment, services
 from habpps.directory.models import (
     AccountRoleAssignment,
@@ -89,6 +90,7 @@ class Walk:
                 self.remove_member, self.assign_profile, self.assign_profile, self.unassign_profile,
                 self.grant_role, self.revoke_role, self.account_status, self.group_status, self.partner_status,
                 self.fund_status, self.permissions, self.opening, self.opening, self.new_profile,
+                self.group_window, self.group_window, self.account_window,
             ]
         )
         try:
@@ -126,9 +128,33 @@ class Walk:
         if membership is not None:
             services.remove_group_member(None, membership.group, membership.account)
 
+    def window(self) -> Window:
+        """A random time window (ENG-5): often none, else dates, hours and weekdays in any combination."""
+        rng = self.rng
+        if rng.random() < 0.15:
+            return Window()
+        today = date.today()
+        start = today + timedelta(days=rng.randrange(-30, 30)) if rng.random() < 0.5 else None
+        end = today + timedelta(days=rng.randrange(0, 60)) if rng.random() < 0.6 else None
+        if start and end and start > end:
+            start, end = end, start
+        hours = (time(rng.randrange(0, 12)), time(rng.randrange(12, 24))) if rng.random() < 0.4 else (None, None)
+        days = tuple(sorted(rng.sample(range(1, 8), rng.randrange(1, 6)))) if rng.random() < 0.3 else ()
+        return Window(start, end, *hours, days)
+
     def assign_profile(self) -> None:
         group = self.pick(Group.objects.exclude(status=Status.REMOVED))
-        services.assign_group_role(None, group, self.rng.choice(self.profiles))
+        services.assign_group_role(None, group, self.rng.choice(self.profiles), self.window())
+
+    def group_window(self) -> None:
+        assignment = self.pick(GroupRoleAssignment.objects.current())
+        if assignment is not None:
+            services.set_group_role_window(None, assignment, self.window())
+
+    def account_window(self) -> None:
+        assignment = self.pick(AccountRoleAssignment.objects.current())
+        if assignment is not None:
+            services.set_account_role_window(None, assignment, self.window())
 
     def unassign_profile(self) -> None:
         assignment = self.pick(GroupRoleAssignment.objects.current())
@@ -137,7 +163,7 @@ class Walk:
 
     def grant_role(self) -> None:
         account = self.pick(Account.objects.exclude(status=AccountStatus.REMOVED))
-        services.grant_account_role(None, account, self.admin_roles[account.org_level])
+        services.grant_account_role(None, account, self.admin_roles[account.org_level], self.window())
 
     def revoke_role(self) -> None:
         assignment = self.pick(AccountRoleAssignment.objects.current())
@@ -198,10 +224,12 @@ def test_logged_calls_reproduce_a_full_rebuild(transactional_db, seed):
     full_builds = policy_cache.full_builds
     walk = Walk(random.Random(seed), network)
     done = []
+    windows_seen = False
     for _ in range(ACTIONS_PER_WALK):
         done.append(walk.step())
         acting = policy_cache.current()
         assert_equals_full_rebuild(acting), done
+        windows_seen |= bool(acting.rbac.export().get("temporal_constraints"))
         replayed = other.refresh()
         assert (replayed.number, replayed.token) == (acting.number, acting.token)
         assert replayed.rbac.export() == acting.rbac.export(), done
@@ -209,6 +237,7 @@ def test_logged_calls_reproduce_a_full_rebuild(transactional_db, seed):
     assert policy_cache.full_builds == full_builds, "the acting process rebuilt in full"
     assert other.full_builds == 1, "the other process rebuilt instead of replaying"
     assert other.replayed > 0
+    assert windows_seen, "no time window (ENG-5) was ever replayed"
 
 
 def test_a_change_is_logged_with_its_engine_calls(transactional_db):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from habpps.api.denials import journal_denials
+from habpps.authorization.request_context import decision_now
 from habpps.directory.orgs import NATIONAL_UNIT
 from habpps.directory.policy_cache import CompiledPolicy, current_policy
 from habpps.engine import Decision, RBACError
@@ -48,12 +49,12 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
     snapshot = compiled.snapshot
     verdicts = []
     for query in queries:
+        # The request's time unless the caller says it (ENG-5): time-bound and hour-bound access are decided now.
+        context = {"now": decision_now(), **(query.context or {})}
         try:
-            granted = bool(
-                snapshot.check(query.user, query.operation, query.obj, org=query.org, context=query.context)
-            )
+            granted = bool(snapshot.check(query.user, query.operation, query.obj, org=query.org, context=context))
             decision = (
-                snapshot.explain(query.user, query.operation, query.obj, org=query.org, context=query.context)
+                snapshot.explain(query.user, query.operation, query.obj, org=query.org, context=context)
                 if explain or not granted
                 else None
             )

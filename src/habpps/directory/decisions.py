@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from habpps.authorization.request_context import decision_context
 from habpps.directory.policy_cache import current_policy
 from habpps.engine import RBACError
 
@@ -21,7 +22,9 @@ def is_allowed(account, operation: str, obj: str, org: str | None = None) -> boo
         return False
     try:
         return bool(
-            current_policy().snapshot.check(account.login, operation, obj, org=org or account.org_unit)
+            current_policy().snapshot.check(
+                account.login, operation, obj, org=org or account.org_unit, context=decision_context()
+            )
         )
     except RBACError:
         return False
@@ -29,7 +32,9 @@ def is_allowed(account, operation: str, obj: str, org: str | None = None) -> boo
 
 def explain(account, operation: str, obj: str, org: str | None = None):
     """The engine's explanation (ENG-9) of the decision ``is_allowed`` takes."""
-    return current_policy().snapshot.explain(account.login, operation, obj, org=org or account.org_unit)
+    return current_policy().snapshot.explain(
+        account.login, operation, obj, org=org or account.org_unit, context=decision_context()
+    )
 
 
 def require(account, operation: str, obj: str, org: str | None = None) -> None:

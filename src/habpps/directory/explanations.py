@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from habpps.accounts.models import Account
+from habpps.authorization.request_context import decision_context
 from habpps.directory.models import Fund, Group, Partner, ServiceRole
 from habpps.directory.orgs import NATIONAL_UNIT
 from habpps.directory.policy_cache import current_policy
@@ -74,7 +75,7 @@ def habilitations_of(account: Account) -> list[Habilitation]:
     unit = account.org_unit
     found = []
     for operation, obj in sorted(snapshot.user_permissions(account.login, org=unit)):
-        decision = snapshot.explain(account.login, operation, obj, org=unit)
+        decision = snapshot.explain(account.login, operation, obj, org=unit, context=decision_context())
         if not decision.granted or decision.path is None:
             continue
         path = decision.path

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from habpps.accounts.models import Account, AccountStatus, OrgLevel
+from habpps.authorization.access_windows import WINDOW_FIELDS, Window
 from habpps.directory.models import (
     AccountRoleAssignment,
     Fund,
@@ -111,9 +112,13 @@ def build_rbac() -> RBAC:
         units[account_id] = account_unit(level, fund_id, partner_id)
 
     current_roles = AccountRoleAssignment.objects.current().filter(_prefixed(ROLE_IN_FORCE, "role"))
-    for account_id, role_id in current_roles.values_list("account_id", "role_id").order_by("id"):
-        if account_id in logins:
-            rbac.assign_user(logins[account_id], roles[role_id], org=units[account_id])
+    for assignment in current_roles.only("account_id", "role_id", *WINDOW_FIELDS).order_by("id"):
+        if assignment.account_id in logins:
+            login, role, unit = logins[assignment.account_id], roles[assignment.role_id], units[assignment.account_id]
+            rbac.assign_user(login, role, org=unit)
+            window = Window.of(assignment).constraint()
+            if window:
+                rbac.set_assignment_temporal(login, role, unit, window)
 
     group_partner = dict(groups_in_force().values_list("id", "partner_id"))
     for group_id in sorted(group_partner):
@@ -125,8 +130,13 @@ def build_rbac() -> RBAC:
     group_roles = GroupRoleAssignment.objects.current().filter(
         _prefixed(GROUP_IN_FORCE, "group"), _prefixed(ROLE_IN_FORCE, "role")
     )
-    for group_id, role_id in group_roles.values_list("group_id", "role_id").order_by("id"):
-        rbac.assign_group(group_name(group_id), roles[role_id], org=partner_unit(group_partner[group_id]))
+    for assignment in group_roles.only("group_id", "role_id", *WINDOW_FIELDS).order_by("id"):
+        group, role = group_name(assignment.group_id), roles[assignment.role_id]
+        unit = partner_unit(group_partner[assignment.group_id])
+        rbac.assign_group(group, role, org=unit)
+        window = Window.of(assignment).constraint()
+        if window:
+            rbac.set_group_assignment_temporal(group, role, unit, window)
     return rbac
 
 

@@ -23,6 +23,8 @@ from django.db import connection
 from django.db.models import Q
 
 from habpps.accounts.models import Account
+from habpps.authorization import policy_calls
+from habpps.authorization.access_windows import WINDOW_FIELDS, Window
 from habpps.directory.models import (
     AccountRoleAssignment,
     Group,
@@ -235,14 +237,18 @@ class _Reconciliation:
         assignments = GroupRoleAssignment.objects.current().filter(
             _prefixed(ROLE_IN_FORCE, "role"), group_id__in=in_force
         )
-        for group_id, code in assignments.values_list("group_id", "role__code"):
-            wanted[group_id].add((code, partner_unit(in_force[group_id])))
+        windows: dict[tuple[str, str, str], dict | None] = {}
+        for row in assignments.select_related("role").only("group_id", "role__code", *WINDOW_FIELDS):
+            unit = partner_unit(in_force[row.group_id])
+            wanted[row.group_id].add((row.role.code, unit))
+            windows[(group_name(row.group_id), row.role.code, unit)] = Window.of(row).constraint()
         for group_id in sorted(self.groups):
             name = group_name(group_id)
             present = name in state.groups
             current = set(state.group_assignments.get(name, ())) if present else set()
             target = wanted.get(group_id, set())
             for role, org in sorted(current - target, key=_pair_key):
+                self._window("set_group_assignment_temporal", "group", name, role, org, None)
                 self.removals.append(["deassign_group", name, role, org])
             if group_id in in_force and not present:
                 self.additions.append(["add_group", name])
@@ -250,6 +256,8 @@ class _Reconciliation:
                 self.last.append(["delete_group", name])
             for role, org in sorted(target - current, key=_pair_key):
                 self.additions.append(["assign_group", name, role, org])
+            for role, org in sorted(target, key=_pair_key):
+                self._window("set_group_assignment_temporal", "group", name, role, org, windows[(name, role, org)])
 
     # Accounts: existence and their own roles (held in their organisation's unit).
     def _accounts(self) -> None:
@@ -266,14 +274,18 @@ class _Reconciliation:
         assignments = AccountRoleAssignment.objects.current().filter(
             _prefixed(ROLE_IN_FORCE, "role"), account_id__in=in_force
         )
-        for account_id, code in assignments.values_list("account_id", "role__code"):
-            wanted[account_id].add((code, units[account_id]))
+        windows: dict[tuple[str, str, str], dict | None] = {}
+        for row in assignments.select_related("role").only("account_id", "role__code", *WINDOW_FIELDS):
+            unit = units[row.account_id]
+            wanted[row.account_id].add((row.role.code, unit))
+            windows[(self.logins[row.account_id], row.role.code, unit)] = Window.of(row).constraint()
         for account_id in sorted(self.logins):
             login = self.logins[account_id]
             present = login in state.users
             current = set(state.user_assignments.get(login, ())) if present else set()
             target = wanted.get(account_id, set())
             for role, org in sorted(current - target, key=_pair_key):
+                self._window("set_assignment_temporal", "user", login, role, org, None)
                 self.removals.append(["deassign_user", login, role, org])
             if account_id in in_force and not present:
                 self.additions.append(["add_user", login])
@@ -281,6 +293,17 @@ class _Reconciliation:
                 self.last.append(["delete_user", login])
             for role, org in sorted(target - current, key=_pair_key):
                 self.additions.append(["assign_user", login, role, org])
+            for role, org in sorted(target, key=_pair_key):
+                self._window("set_assignment_temporal", "user", login, role, org, windows[(login, role, org)])
+
+    def _window(self, method: str, kind: str, holder: str, role: str, org: str, wanted: dict | None) -> None:
+        """Bring one assignment's time window (ENG-5) to ``wanted``: lifted before the assignment goes (so that
+        undoing the removal restores it), set after it is made."""
+        held = self.state.assignment_temporal.get((kind, holder, role, org))
+        current = held.as_dict() if held is not None else None
+        if current != wanted:
+            target = self.removals if wanted is None else self.additions
+            target.append([method, holder, role, org, wanted, current])
 
     # Memberships: every (group, account) pair with a touched group or a touched account.
     def _memberships(self) -> None:
@@ -353,6 +376,9 @@ def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
             elif method in ENGINE_INVERSES:
                 getattr(rbac, method)(*arguments)
                 applied.append(call)
+            elif policy_calls.is_replacement(call):
+                policy_calls.apply_replacement(rbac, call)
+                applied.append(call)
             else:
                 raise ValueError(f"Appel inconnu dans le journal des changements : {method}")
     except BaseException:
@@ -364,7 +390,11 @@ def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
 def undo_calls(rbac: RBAC, calls: Sequence[Sequence[Any]]) -> None:
     """Undo engine ``calls`` that were all applied, last first (calendar calls are undone by keeping the
     previous calendar value)."""
-    for method, *arguments in reversed([c for c in calls if c[0] not in CALENDAR_CALLS]):
+    for call in reversed([c for c in calls if c[0] not in CALENDAR_CALLS]):
+        method, *arguments = call
+        if policy_calls.is_replacement(call):
+            policy_calls.apply_replacement(rbac, policy_calls.inverse(call))
+            continue
         inverse_method, *inverse_arguments = ENGINE_INVERSES[method](*arguments)
         getattr(rbac, inverse_method)(*inverse_arguments)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners
+from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners, windows
 
 app_name = "directory"
 
@@ -48,6 +48,11 @@ urlpatterns = [
         groups.GroupProfileRemoveView.as_view(),
         name="group-profile-remove",
     ),
+    path(
+        "groupes/<int:pk>/profils/<int:role_pk>/periode/",
+        windows.GroupProfileWindowView.as_view(),
+        name="group-profile-window",
+    ),
     path("groupes/<int:pk>/statut/" + STATUS, groups.GroupStatusView.as_view(), name="group-status"),
     path("comptes/<int:pk>/", accounts.AccountDetailView.as_view(), name="account-detail"),
     path("comptes/<int:pk>/roles/", accounts.AccountRoleGrantView.as_view(), name="account-role-grant"),
@@ -55,6 +60,11 @@ urlpatterns = [
         "comptes/<int:pk>/roles/<int:role_pk>/retirer/",
         accounts.AccountRoleRevokeView.as_view(),
         name="account-role-revoke",
+    ),
+    path(
+        "comptes/<int:pk>/roles/<int:role_pk>/periode/",
+        windows.AccountRoleWindowView.as_view(),
+        name="account-role-window",
     ),
     path("comptes/<int:pk>/statut/" + STATUS, accounts.AccountStatusView.as_view(), name="account-status"),
     path("mes-habilitations/", accounts.MyHabilitationsView.as_view(), name="my-habilitations"),

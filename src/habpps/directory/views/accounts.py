@@ -18,7 +18,7 @@ from habpps.directory import permissions as perms
 from habpps.directory import services
 from habpps.directory.decisions import AccessRefused, is_allowed, require
 from habpps.directory.explanations import habilitations_of, holders_of
-from habpps.directory.forms import RoleChoiceForm
+from habpps.directory.forms import GrantForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
 from habpps.directory.views.mixins import EngineAccessMixin, paginate, run_action
@@ -75,7 +75,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
             roles=roles,
             can_manage=can_manage and account.pk != user.pk,
             role_form=kwargs.pop("role_form", None)
-            or RoleChoiceForm(roles=manageable_roles(account), label=_("Rôle"), prefix="role"),
+            or GrantForm(roles=manageable_roles(account), label=_("Rôle"), prefix="role"),
             title=_("Habilitations de %(name)s") % {"name": account.full_name},
             breadcrumb=self.breadcrumb(),
             **paginate(self.request, found),
@@ -100,11 +100,13 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
 
 class AccountRoleGrantView(AccountDetailView):
     def post(self, request, *args, **kwargs):
-        form = RoleChoiceForm(request.POST, roles=manageable_roles(self.account), prefix="role")
+        form = GrantForm(request.POST, roles=manageable_roles(self.account), prefix="role")
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: services.grant_account_role(request.user, self.account, form.cleaned_data["role"]),
+            lambda: services.grant_account_role(
+                request.user, self.account, form.cleaned_data["role"], form.window()
+            ),
         ):
             messages.success(request, _("Rôle attribué."))
             return redirect("directory:account-detail", self.account.pk)
