@@ -12,3 +12,8 @@ application = get_wsgi_application()
 from habpps.directory.policy_listener import start_policy_listener  # noqa: E402
 
 start_policy_listener()
+
+# ENG-5: each server process warns, once per grant, of time-bound accesses about to end.
+from habpps.authorization.expiry_notices import start_expiry_notices  # noqa: E402
+
+start_expiry_notices()

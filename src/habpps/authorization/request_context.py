@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from habpps.accounts import clock
+from habpps.accounts.client import client_address
 
 current_client_ip: ContextVar[str | None] = ContextVar("habpps_client_ip", default=None)
 
@@ -49,8 +50,9 @@ def client_ip_context(client_ip: str | None) -> Iterator[None]:
 
 
 def client_ip_of(request: HttpRequest) -> str | None:
-    """The address the request came from (``REMOTE_ADDR``: the reverse proxy sets it, never a client header)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from, as the login throttle and the journal read it (trusted proxies
+    only, ``HABPPS_TRUSTED_PROXY_HOPS``)."""
+    return client_address(request) or None
 
 
 class RequestContextMiddleware:

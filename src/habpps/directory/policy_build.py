@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from habpps.accounts.models import Account, AccountStatus, OrgLevel
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
+from habpps.authorization.scope_policy import build_extensions
 from habpps.directory.models import (
     AccountRoleAssignment,
     Fund,
@@ -137,6 +138,7 @@ def build_rbac() -> RBAC:
         window = Window.of(assignment).constraint()
         if window:
             rbac.set_group_assignment_temporal(group, role, unit, window)
+    build_extensions(rbac)
     return rbac
 
 

@@ -25,6 +25,7 @@ from django.db.models import Q
 from habpps.accounts.models import Account
 from habpps.authorization import policy_calls
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
+from habpps.authorization.scope_policy import extension_calls
 from habpps.directory.models import (
     AccountRoleAssignment,
     Group,
@@ -91,6 +92,8 @@ class Touched:
     services: set[int] = field(default_factory=set)
     rebuild: bool = False
     """Something the calls cannot tell (a login or profile code renamed): every process rebuilds."""
+    extensions: bool = False
+    """Contextual constraints or scoping rules (``habpps.authorization``) were written: reconcile them."""
 
     KINDS = {
         "account": "accounts",
@@ -105,11 +108,13 @@ class Touched:
     def add(self, kind: str, entity_id: int) -> None:
         if kind == "rebuild":
             self.rebuild = True
+        elif kind == "extension":
+            self.extensions = True
         elif kind in self.KINDS:
             getattr(self, self.KINDS[kind]).add(entity_id)
 
     def __bool__(self) -> bool:
-        return self.rebuild or any(getattr(self, name) for name in self.KINDS.values())
+        return self.rebuild or self.extensions or any(getattr(self, name) for name in self.KINDS.values())
 
 
 def consume_touches() -> Touched:
@@ -140,6 +145,8 @@ class _Reconciliation:
         self.openings = set(touched.openings) | set(touched.roles)
         self.funds = set(touched.funds)
         self.partners = set(touched.partners)
+        self.extensions = touched.extensions
+        self.rbac = rbac
         self.removals: list[Call] = []
         self.additions: list[Call] = []
         self.last: list[Call] = []
@@ -155,7 +162,18 @@ class _Reconciliation:
         self._accounts()
         self._memberships()
         self._calendar()
+        self._extensions()
         return self.removals + self.additions + self.last
+
+    # Contextual constraints and scoping rules (ENG-5, ENG-8): small tables, reconciled whole when written or
+    # when a profile moved (its rules follow it in and out of force).
+    def _extensions(self) -> None:
+        if not self.extensions and not self.roles:
+            return
+        in_force = set(roles_in_force().values_list("code", flat=True))
+        removals, additions = extension_calls(self.rbac, in_force)
+        self.removals.extend(removals)
+        self.additions.extend(additions)
 
     # Funds and partners: their units, and — their status decides — every account and group inside them.
     def _expand_organisations(self) -> None:
