@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "habpps.journal.middleware.RequestIdMiddleware",
     # ENG-5: decisions taken while serving a request see its client address (and the platform clock's time).
-    "habpps.authorization.request_context.RequestContextMiddleware",
+    "habpps.accounts.client.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,7 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "habpps.directory.context_processors.navigation",
+                "habpps.authorization.context_processors.navigation",
             ],
         },
     },

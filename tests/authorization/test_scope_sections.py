@@ -51,14 +51,28 @@ def test_an_import_changes_and_lifts_windows(windowed):
 
 def test_what_the_platform_cannot_store_is_refused(windowed):
     document = export_document()
-    whole_account = copy.deepcopy(document)
-    whole_account["temporal_constraints"].append(
-        {"on": "user", "user": windowed.user_a.login, "constraint": {"end_date": "2030-01-01"}})
+    unknown = copy.deepcopy(document)
+    unknown["temporal_constraints"].append(
+        {"on": "role", "role": "NationalAdmin", "constraint": {"end_date": "2030-01-01"}})
+    unknown["roles"] = [r for r in unknown["roles"]]
+    timeout = copy.deepcopy(document)
+    timeout["temporal_constraints"][0]["constraint"]["timeout_minutes"] = 5
     with pytest.raises(PolicyImportError) as refused:
-        import_document(whole_account)
-    assert "pas un compte entier" in refused.value.errors[0]
-    blackout = copy.deepcopy(document)
-    blackout["temporal_constraints"][0]["constraint"]["timeout_minutes"] = 5
-    with pytest.raises(PolicyImportError) as refused:
-        import_document(blackout)
+        import_document(timeout)
     assert "timeout_minutes" in refused.value.errors[0]
+    assert export_document() == document
+
+
+def test_whole_account_and_profile_windows_are_stored(windowed):
+    document = export_document()
+    document["temporal_constraints"] += [
+        {"on": "user", "user": windowed.user_a.login, "constraint": {"end_date": "2030-12-31"}},
+        {"on": "role", "role": "Verifier", "constraint": {"weekdays": [1, 2, 3, 4, 5]}},
+    ]
+    import_document(document)
+    exported = export_document()
+    assert {"on": "role", "role": "Verifier", "constraint": {"weekdays": [1, 2, 3, 4, 5]}} in exported[
+        "temporal_constraints"]
+    assert len(exported["temporal_constraints"]) == 4
+    import_document(exported)
+    assert export_document() == exported

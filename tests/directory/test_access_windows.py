@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from habpps.accounts import clock
+from habpps.authorization import clock
 from habpps.authorization.access_windows import Window
+from habpps.authorization.decisions import explain, is_allowed
+from habpps.authorization.policy_build import build_rbac
 from habpps.cdap.permissions import USE_CDAP
 from habpps.directory import services
-from habpps.directory.decisions import explain, is_allowed
 from habpps.directory.models import GroupRoleAssignment
-from habpps.directory.policy_build import build_rbac
 from habpps.journal.models import JournalEntry
 
 

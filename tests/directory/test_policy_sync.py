@@ -25,6 +25,8 @@ from habpps.authorization.models import (
     PermissionConstraint,
     PopulationRule,
 )
+from habpps.authorization.policy_build import build_deployment, build_rbac
+from habpps.authorization.policy_cache import PolicyCache, policy_cache, policy_change
 from habpps.directory import deployment, services
 from habpps.directory.models import (
     AccountRoleAssignment,
@@ -38,8 +40,6 @@ from habpps.directory.models import (
     ServiceRole,
     Status,
 )
-from habpps.directory.policy_build import build_deployment, build_rbac
-from habpps.directory.policy_cache import PolicyCache, policy_cache, policy_change
 from habpps.engine import RBACError
 
 ACTIONS_PER_WALK = 30

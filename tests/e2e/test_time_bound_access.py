@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from e2e.browser import audit, log_in, new_page, visit
-from habpps.accounts import clock
+from habpps.authorization import clock
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,7 @@ def test_a_time_bound_access_ends_by_itself(browser, site, monkeypatch):
     audit(admin)
     assert f"jusqu'au {end:%d/%m/%Y} inclus" in admin.inner_text("main")
     shoot(admin, "delegation-groupe")
-    admin.click(f"a:has-text('Période')")
+    admin.click("a:has-text('Période')")
     audit(admin)
     assert admin.input_value("#id_periode-valid_until") == end.isoformat()
     shoot(admin, "periode-acces")

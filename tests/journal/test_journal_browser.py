@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from e2e.browser import AXE_JS, CHROMIUM, PASSWORD, audit, log_in, new_page, visit
-from habpps.directory.orgs import scope_path
+from habpps.authorization.orgs import scope_path
 from habpps.journal.services import record_event
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from habpps.accounts.identifiers import generate_login
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
 
 
 class OrgLevel(models.TextChoices):

@@ -52,8 +52,8 @@ from habpps.accounts.second_factor import (
     verify_code,
 )
 from habpps.accounts.sessions import follow_new_session_key
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.views.mixins import EngineAccessMixin
+from habpps.authorization.mixins import EngineAccessMixin
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.journal.services import record_event
 
 RESET_SESSION_KEY = "habpps.password_reset"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from habpps.api.denials import journal_denials
+from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.policy_cache import CompiledPolicy, current_policy
 from habpps.authorization.request_context import decision_now
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.policy_cache import CompiledPolicy, current_policy
 from habpps.engine import Decision, RBACError
 
 DENIAL_KIND = "access.decision.denied"
@@ -63,11 +63,13 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
         verdicts.append(Verdict(query=query, granted=granted, decision=decision))
     denials = [verdict for verdict in verdicts if not verdict.granted]
     if denials:
-        _journal_denials(compiled, denials, service)
+        journal_verdicts(compiled, denials, service)
     return verdicts
 
 
-def _journal_denials(compiled: CompiledPolicy, denials: list[Verdict], service: str) -> None:
+def journal_verdicts(compiled: CompiledPolicy, denials: list[Verdict], service: str) -> None:
+    """Journal these refused decisions, each in the org scope of the unit it concerns (also used by the lean
+    decision server, ``habpps.pdp``)."""
     journal_denials(
         [
             {

@@ -25,12 +25,17 @@ from django.db import close_old_connections
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from habpps.accounts import clock
-from habpps.accounts.models import Account, AccountStatus
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import is_allowed
-from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment, Status
-from habpps.directory.orgs import partner_unit, scope_path
+from habpps.authorization import clock
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import partner_unit, scope_path
+from habpps.authorization.stored import (
+    Account,
+    AccountRoleAssignment,
+    AccountStatus,
+    GroupRoleAssignment,
+    Status,
+)
 from habpps.journal.services import record_event
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,40 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from habpps.directory.models import ServiceRole
+from habpps.authorization import clock
+from habpps.authorization.access_windows import Window
+
+ServiceRole = "directory.ServiceRole"
+
+
+class AccessWindow(models.Model):
+    """When a granted profile may be used (ENG-5 temporal): validity dates, a daily window, weekdays.
+
+    Whoever grants the profile may bound it; the engine evaluates the bounds at every decision, so access stops
+    by itself at the end without any job (``habpps.authorization.access_windows`` turns these columns into the
+    engine's temporal constraint). ``expiry_notice_sent_on`` records the warning mail sent before the end.
+    """
+
+    valid_from = models.DateField(_("accès à partir du"), null=True, blank=True)
+    valid_until = models.DateField(_("accès jusqu'au"), null=True, blank=True)
+    daily_from = models.TimeField(_("chaque jour de"), null=True, blank=True)
+    daily_until = models.TimeField(_("chaque jour jusqu'à"), null=True, blank=True)
+    weekdays = models.CharField(
+        _("jours de la semaine"), max_length=7, blank=True, help_text=_("Chiffres de 1 (lundi) à 7 (dimanche).")
+    )
+    expiry_notice_sent_on = models.DateField(_("préavis de fin envoyé le"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def access_window(self) -> Window:
+        return Window.of(self)
+
+    @property
+    def access_state(self) -> str:
+        """« à venir », « en cours » or « terminé » today (platform clock, local date)."""
+        return self.access_window.state_on(timezone.localdate(clock.now()))
 
 
 class Changed(models.Model):
@@ -192,3 +225,28 @@ class ActionLimit(Changed):
 
     def limits(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.LIMIT_FIELDS if getattr(self, name) is not None}
+
+
+# -- time windows on a whole account or a whole profile (ENG-5) ------------------------------------------------------
+class AccountWindow(AccessWindow, Changed):
+    """When an account may use anything at all (e.g. a temporary agent's contract dates)."""
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="access_window_row"
+    )
+
+    class Meta:
+        verbose_name = _("période d'accès d'un compte")
+        verbose_name_plural = _("périodes d'accès des comptes")
+
+
+class RoleWindow(AccessWindow, Changed):
+    """When a profile may be used at all, by anyone who holds it (e.g. weekdays only)."""
+
+    role = models.OneToOneField(
+        ServiceRole, verbose_name=_("profil"), on_delete=models.CASCADE, related_name="access_window_row"
+    )
+
+    class Meta:
+        verbose_name = _("période d'usage d'un profil")
+        verbose_name_plural = _("périodes d'usage des profils")

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from habpps.directory.decisions import explain
+from habpps.authorization.decisions import explain
 
 
 def constraint_refusal(request, operation: str, obj: str, org: str | None = None) -> HttpResponse:

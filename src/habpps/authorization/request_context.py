@@ -2,25 +2,24 @@
 
 Temporal constraints (time-bound access) and contextual constraints (hours, networks) are evaluated by the
 engine at decision time with the context the caller passes. Pages and the API decide through
-``habpps.directory.decisions``, which asks ``decision_context()`` here: the current time from the platform's
-clock (``habpps.accounts.clock``, which tests move), in the platform's time zone, and the client address the
-middleware recorded for the request being served. Outside a request (commands, jobs) there is no address, and a
+``habpps.authorization.decisions``, which asks ``decision_context()`` here: the current time from the decision
+clock (``habpps.authorization.clock``, which tests move), in the platform's time zone, and the client address
+the accounts app's middleware (``habpps.accounts.client.ClientAddressMiddleware``) recorded for the request
+being served. Outside a request (commands, jobs) there is no address, and a
 condition on it fails: the policy is closed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from habpps.accounts import clock
-from habpps.accounts.client import client_address
+from habpps.authorization import clock
 
 current_client_ip: ContextVar[str | None] = ContextVar("habpps_client_ip", default=None)
 
@@ -47,20 +46,3 @@ def client_ip_context(client_ip: str | None) -> Iterator[None]:
         yield
     finally:
         current_client_ip.reset(token)
-
-
-def client_ip_of(request: HttpRequest) -> str | None:
-    """The address the request came from, as the login throttle and the journal read it (trusted proxies
-    only, ``HABPPS_TRUSTED_PROXY_HOPS``)."""
-    return client_address(request) or None
-
-
-class RequestContextMiddleware:
-    """Records the client address of each request for the decisions taken while serving it."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        with client_ip_context(client_ip_of(request)):
-            return self.get_response(request)

@@ -16,13 +16,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from habpps.authorization import policy_calls
+from habpps.authorization.access_windows import Window
 from habpps.authorization.models import (
+    AccountWindow,
     ActionLimit,
     ContextAttribute,
     ContextConstraint,
     FieldRule,
     PermissionConstraint,
     PopulationRule,
+    RoleWindow,
 )
 from habpps.engine import RBAC
 from habpps.engine.scoping import ActionLimits
@@ -61,8 +64,9 @@ def _sorted(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda d: sorted((k, str(v)) for k, v in d.items()))
 
 
-def wanted_state(role_codes: set[str]) -> dict[str, dict]:
-    """What the database says, for the profiles in force ``role_codes``, canonicalised by the engine itself."""
+def wanted_state(role_codes: set[str], accounts: Any = None) -> dict[str, dict]:
+    """What the database says, for the profiles in force ``role_codes`` and the accounts in force ``accounts``
+    (a queryset), canonicalised by the engine itself."""
     scratch = RBAC()
     for row in ContextAttribute.objects.order_by("name"):
         doc = attribute_doc(row)
@@ -86,7 +90,20 @@ def wanted_state(role_codes: set[str]) -> dict[str, dict]:
         doc = limits_doc(row)
         if doc:
             limits[(row.role.code, row.action)] = doc
+    user_windows = {}
+    if accounts is not None:
+        for row in AccountWindow.objects.filter(account__in=accounts).select_related("account"):
+            constraint = Window.of(row).constraint()
+            if constraint:
+                user_windows[row.account.login] = constraint
+    role_windows = {}
+    for row in RoleWindow.objects.filter(role__code__in=role_codes).select_related("role"):
+        constraint = Window.of(row).constraint()
+        if constraint:
+            role_windows[row.role.code] = constraint
     return {
+        "user_windows": user_windows,
+        "role_windows": role_windows,
         "attributes": attributes,
         "constraints": constraints,
         "links": {key: sorted(names) for key, names in links.items()},
@@ -105,6 +122,8 @@ def engine_state(rbac: RBAC) -> dict[str, dict]:
         if items:
             fields[key] = _sorted(items)
     return {
+        "user_windows": {user: c.as_dict() for user, c in state.user_temporal.items()},
+        "role_windows": {role: c.as_dict() for role, c in state.role_temporal.items()},
         "attributes": {name: a.as_dict() for name, a in state.context_attributes.items()},
         "constraints": {name: c.as_dict()["conditions"] for name, c in state.context_constraints.items()},
         "links": {key: sorted(names) for key, names in state.permission_constraints.items() if names},
@@ -177,7 +196,17 @@ def _set_limits(rbac: RBAC, key: list[Any], value: Any) -> None:
     rbac.set_action_limits(role, action, **(value or {}))
 
 
+def _set_user_window(rbac: RBAC, key: list[Any], value: Any) -> None:
+    rbac.set_user_temporal(key[0], value)
+
+
+def _set_role_window(rbac: RBAC, key: list[Any], value: Any) -> None:
+    rbac.set_role_temporal(key[0], value)
+
+
 for _method, _replace in (
+    ("set_user_temporal", _set_user_window),
+    ("set_role_temporal", _set_role_window),
     ("set_context_attribute", _set_attribute),
     ("set_context_constraint", _set_constraint),
     ("set_permission_constraints", _set_links),
@@ -189,21 +218,22 @@ for _method, _replace in (
 
 
 # -- full build and reconciliation ---------------------------------------------------------------------------------
-def build_extensions(rbac: RBAC) -> None:
-    """Replay the stored contextual constraints and scoping rules on ``rbac`` (its profiles already in place)."""
-    removals, additions = extension_calls(rbac, set(rbac._state.roles))
+def build_extensions(rbac: RBAC, accounts: Any) -> None:
+    """Replay the stored contextual constraints, scoping rules and account or profile windows on ``rbac`` (its
+    profiles and the ``accounts`` in force already in place)."""
+    removals, additions = extension_calls(rbac, set(rbac._state.roles), accounts)
     for call in removals + additions:
         policy_calls.apply_replacement(rbac, call)
 
 
-def extension_calls(rbac: RBAC, role_codes: set[str]) -> tuple[list[Call], list[Call]]:
+def extension_calls(rbac: RBAC, role_codes: set[str], accounts: Any) -> tuple[list[Call], list[Call]]:
     """The replacement calls that bring ``rbac``'s extension state to the database's: (removals, additions).
 
     Removals first release what others refer to (links and field rules before their constraint, constraints
     before their attributes); additions go the other way. ``role_codes`` are the profiles in force once the
     change is made: the rules of a profile leaving force are removed before it goes, those of a profile
     entering force are added after it comes."""
-    wanted = wanted_state(role_codes)
+    wanted = wanted_state(role_codes, accounts)
     held = engine_state(rbac)
     removals: list[Call] = []
     additions: list[Call] = []
@@ -241,7 +271,8 @@ def extension_calls(rbac: RBAC, role_codes: set[str]) -> tuple[list[Call], list[
     links_and_fields = [c for c in additions if c[0] in ("set_permission_constraints", "set_field_rules")]
     others = [c for c in additions if c[0] not in ("set_permission_constraints", "set_field_rules")]
     additions = others + constraint_additions + links_and_fields
-    for kind, method in (("populations", "set_population_rules"), ("limits", "set_action_limits")):
+    for kind, method in (("populations", "set_population_rules"), ("limits", "set_action_limits"),
+                         ("user_windows", "set_user_temporal"), ("role_windows", "set_role_temporal")):
         for key in keys(kind):
             new, old = wanted[kind].get(key), held[kind].get(key)
             if new != old:

@@ -8,13 +8,15 @@ refusals, before anything is written), the change runs in one ``policy_change`` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import authorize
 from habpps.authorization.models import (
     ActionLimit,
     ContextAttribute,
@@ -23,15 +25,15 @@ from habpps.authorization.models import (
     PermissionConstraint,
     PopulationRule,
 )
+from habpps.authorization.orgs import NATIONAL_UNIT, scope_path
+from habpps.authorization.policy_cache import policy_change
 from habpps.authorization.scope_policy import attribute_doc, limits_doc, population_doc
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import authorize
-from habpps.directory.models import ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT, scope_path
-from habpps.directory.policy_cache import policy_change
 from habpps.engine import RBAC, RBACError
 from habpps.engine.context import ContextAttribute as EngineAttribute
 from habpps.journal.services import record_event
+
+if TYPE_CHECKING:
+    from habpps.directory.models import ServiceRole
 
 RESOURCES = {
     "comptes": _("les comptes"),

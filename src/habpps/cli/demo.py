@@ -24,7 +24,7 @@ def run_demo(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    from habpps.directory.demo_data import DEMO_PASSWORD, demo_logins, is_seeded, seed_demo_network
+    from habpps.conventions.demo_network import DEMO_PASSWORD, demo_logins, is_seeded, seed_demo_network
 
     call_command("migrate", verbosity=0, interactive=False)
     if is_seeded():

@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from habpps.accounts import clock
-from habpps.authorization.access_windows import Window
+from habpps.authorization.models import AccessWindow
 from habpps.directory.validators import normalize_siret, validate_siret
 
 slug_validator = RegexValidator(
@@ -309,36 +308,6 @@ class Period(models.Model):
 
     class Meta:
         abstract = True
-
-
-class AccessWindow(models.Model):
-    """When a granted profile may be used (ENG-5 temporal): validity dates, a daily window, weekdays.
-
-    Whoever grants the profile may bound it; the engine evaluates the bounds at every decision, so access stops
-    by itself at the end without any job (``habpps.authorization.access_windows`` turns these columns into the
-    engine's temporal constraint). ``expiry_notice_sent_on`` records the warning mail sent before the end.
-    """
-
-    valid_from = models.DateField(_("accès à partir du"), null=True, blank=True)
-    valid_until = models.DateField(_("accès jusqu'au"), null=True, blank=True)
-    daily_from = models.TimeField(_("chaque jour de"), null=True, blank=True)
-    daily_until = models.TimeField(_("chaque jour jusqu'à"), null=True, blank=True)
-    weekdays = models.CharField(
-        _("jours de la semaine"), max_length=7, blank=True, help_text=_("Chiffres de 1 (lundi) à 7 (dimanche).")
-    )
-    expiry_notice_sent_on = models.DateField(_("préavis de fin envoyé le"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def access_window(self) -> Window:
-        return Window.of(self)
-
-    @property
-    def access_state(self) -> str:
-        """« à venir », « en cours » or « terminé » today (platform clock, local date)."""
-        return self.access_window.state_on(timezone.localdate(clock.now()))
 
 
 class GroupMembership(Period):

@@ -24,9 +24,9 @@ def _name(table: str, event: str) -> str:
     return f"habpps_touch_{table}_{event.lower()}"
 
 
-def create_triggers(apps, schema_editor) -> None:
+def create_triggers(apps, schema_editor, tables=TABLES) -> None:
     vendor = schema_editor.connection.vendor
-    for table in TABLES:
+    for table in tables:
         for event in EVENTS:
             row = "OLD" if event == "DELETE" else "NEW"
             if vendor == "postgresql":
@@ -41,9 +41,9 @@ def create_triggers(apps, schema_editor) -> None:
                 )
 
 
-def drop_triggers(apps, schema_editor) -> None:
+def drop_triggers(apps, schema_editor, tables=TABLES) -> None:
     vendor = schema_editor.connection.vendor
-    for table in TABLES:
+    for table in tables:
         for event in EVENTS:
             on = f" ON {table}" if vendor == "postgresql" else ""
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {_name(table, event)}{on}")

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account, AccountStatus, OrgLevel
 from habpps.accounts.notifications import send_new_account_mails
 from habpps.accounts.passwords import generate_temporary_password
+from habpps.authorization import perimeters
+from habpps.authorization import permissions as perms
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window, check_window
-from habpps.directory import perimeters
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import authorize
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+from habpps.authorization.policy_cache import policy_change
 from habpps.directory.models import AccountRoleAssignment, Fund, Partner, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
-from habpps.directory.policy_cache import policy_change
 from habpps.directory.records import as_record, target_of
 from habpps.directory.services.common import check_transition, journal_change
 from habpps.journal.services import record_event

@@ -14,14 +14,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from habpps.accounts.models import Account, OrgLevel
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import AccessRefused, is_allowed, require
+from habpps.authorization.explanations import habilitations_of, holders_of
+from habpps.authorization.mixins import EngineAccessMixin, paginate, run_action
 from habpps.directory import services
-from habpps.directory.decisions import AccessRefused, is_allowed, require
-from habpps.directory.explanations import habilitations_of, holders_of
 from habpps.directory.forms import GrantForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
-from habpps.directory.views.mixins import EngineAccessMixin, paginate, run_action
 from habpps.directory.views.status import StatusChangeView
 
 

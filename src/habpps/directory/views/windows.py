@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from habpps.accounts.models import Account
+from habpps.authorization.decisions import require
 from habpps.authorization.forms import AccessWindowForm
+from habpps.authorization.mixins import EngineAccessMixin, run_action
 from habpps.directory import services
-from habpps.directory.decisions import require
 from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment
 from habpps.directory.services.accounts import account_management_permission
 from habpps.directory.views.groups import GroupAccessMixin
-from habpps.directory.views.mixins import EngineAccessMixin, run_action
 
 
 class WindowFormMixin(FormView):

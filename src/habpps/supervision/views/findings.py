@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from habpps.directory.decisions import AccessRefused
+from habpps.authorization.decisions import AccessRefused
 from habpps.supervision.findings import acknowledge
 from habpps.supervision.forms import AcknowledgeForm
 from habpps.supervision.views.dashboards import finding_in_scope

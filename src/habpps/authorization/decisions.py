@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from habpps.authorization.policy_cache import current_policy
 from habpps.authorization.request_context import decision_context
-from habpps.directory.policy_cache import current_policy
 from habpps.engine import RBACError
 
 

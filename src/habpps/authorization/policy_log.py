@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from habpps.directory.models import PolicyChange, PolicyVersion
+from habpps.authorization.stored import PolicyChange, PolicyVersion
 
 NOTIFY_CHANNEL = "habpps_policy"
 

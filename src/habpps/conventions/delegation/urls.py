@@ -1,6 +1,6 @@
 from django.urls import path
 
-from habpps.directory.delegation import views
+from habpps.conventions.delegation import views
 
 app_name = "delegation"
 

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account
 from habpps.authorization.access_windows import Window
+from habpps.authorization.decisions import AccessRefused
+from habpps.authorization.orgs import scope_path
+from habpps.authorization.policy_cache import policy_change
+from habpps.conventions.delegation import authority as rules
 from habpps.conventions.models import DelegatedPerimeter
 from habpps.conventions.services.common import refuse
 from habpps.directory import services as directory
-from habpps.directory.decisions import AccessRefused
-from habpps.directory.delegation import authority as rules
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole
-from habpps.directory.orgs import scope_path
-from habpps.directory.policy_cache import policy_change
 from habpps.journal.services import record_event
 
 

@@ -14,13 +14,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization.mixins import run_action
+from habpps.conventions.delegation import authority as rules
+from habpps.conventions.delegation import services
+from habpps.conventions.delegation.forms import PartnerAccountForm, PerimeterForm
 from habpps.conventions.perimeter import convention_in_force, holders
-from habpps.directory.delegation import authority as rules
-from habpps.directory.delegation import services
-from habpps.directory.delegation.forms import PartnerAccountForm, PerimeterForm
 from habpps.directory.forms import AccountChoiceForm, GrantForm, GroupForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, ServiceRole, Status
-from habpps.directory.views.mixins import run_action
 from habpps.directory.views.windows import WindowFormMixin
 
 
@@ -56,7 +56,7 @@ class DelegationMixin(LoginRequiredMixin):
 
 
 class DelegationHomeView(DelegationMixin, TemplateView):
-    template_name = "directory/delegation/home.html"
+    template_name = "conventions/delegation/home.html"
 
     def accounts(self):
         accounts = self.partner.accounts.exclude(status=AccountStatus.REMOVED).order_by(
@@ -188,7 +188,7 @@ class AccountStatusView(DelegationMixin, View):
 
 
 class GroupView(DelegationMixin, TemplateView):
-    template_name = "directory/delegation/group.html"
+    template_name = "conventions/delegation/group.html"
 
     def get_group(self) -> Group:
         group = get_object_or_404(Group, pk=self.kwargs["pk"], partner=self.partner)
@@ -274,7 +274,7 @@ class GroupActionView(GroupView):
 class PerimeterView(DelegationMixin, TemplateView):
     """The partner administrator gives one delegate his sub-perimeter."""
 
-    template_name = "directory/delegation/perimeter.html"
+    template_name = "conventions/delegation/perimeter.html"
 
     def get_delegate(self) -> Account:
         if not self.authority.full:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from habpps.accounts.models import Account
+from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.policy_cache import current_policy
 from habpps.authorization.request_context import decision_context
-from habpps.directory.models import Fund, Group, Partner, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.policy_cache import current_policy
+from habpps.authorization.stored import Account, Fund, Group, Partner, ServiceRole
 from habpps.engine import NotFound
 
 

@@ -15,22 +15,24 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from habpps.accounts.models import Account, AccountStatus, OrgLevel
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.authorization.scope_policy import build_extensions
-from habpps.directory.models import (
+from habpps.authorization.stored import (
+    Account,
     AccountRoleAssignment,
+    AccountStatus,
     Fund,
     Group,
     GroupMembership,
     GroupRoleAssignment,
+    OrgLevel,
     Partner,
     ProfileOpening,
     RolePermission,
     ServiceRole,
     Status,
 )
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.engine import RBAC
 from habpps.engine.deployment import DeploymentCalendar
 
@@ -138,7 +140,7 @@ def build_rbac() -> RBAC:
         window = Window.of(assignment).constraint()
         if window:
             rbac.set_group_assignment_temporal(group, role, unit, window)
-    build_extensions(rbac)
+    build_extensions(rbac, accounts_in_force())
     return rbac
 
 

@@ -84,8 +84,8 @@ def is_seeded() -> bool:
 def seed_demo_network(users_per_group: int = 3) -> None:
     """Create the demo network unless it exists."""
     # The apps built on the directory, imported here only: they import the directory themselves.
+    from habpps.conventions.delegation.services import delegate_perimeter
     from habpps.conventions.demo import seed_validated_convention
-    from habpps.directory.delegation.services import delegate_perimeter
 
     if is_seeded():
         return

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 
-from habpps.directory.decisions import AccessRefused, require
-from habpps.directory.permissions import Permission
+from habpps.authorization.decisions import AccessRefused, require
+from habpps.authorization.permissions import Permission
 from habpps.engine import RBACError
 
 

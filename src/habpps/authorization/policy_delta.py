@@ -22,22 +22,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from habpps.accounts.models import Account
 from habpps.authorization import policy_calls
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
-from habpps.authorization.scope_policy import extension_calls
-from habpps.directory.models import (
-    AccountRoleAssignment,
-    Group,
-    GroupMembership,
-    GroupRoleAssignment,
-    Partner,
-    ProfileOpening,
-    RolePermission,
-    ServiceRole,
-)
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
-from habpps.directory.policy_build import (
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
+from habpps.authorization.policy_build import (
     GROUP_IN_FORCE,
     ROLE_IN_FORCE,
     _prefixed,
@@ -46,6 +34,18 @@ from habpps.directory.policy_build import (
     groups_in_force,
     opening_unit,
     roles_in_force,
+)
+from habpps.authorization.scope_policy import extension_calls
+from habpps.authorization.stored import (
+    Account,
+    AccountRoleAssignment,
+    Group,
+    GroupMembership,
+    GroupRoleAssignment,
+    Partner,
+    ProfileOpening,
+    RolePermission,
+    ServiceRole,
 )
 from habpps.engine import RBAC
 from habpps.engine.compiled_delta import PolicyDelta
@@ -165,13 +165,13 @@ class _Reconciliation:
         self._extensions()
         return self.removals + self.additions + self.last
 
-    # Contextual constraints and scoping rules (ENG-5, ENG-8): small tables, reconciled whole when written or
-    # when a profile moved (its rules follow it in and out of force).
+    # Contextual constraints, scoping rules, account and profile windows (ENG-5, ENG-8): small tables,
+    # reconciled whole when written or when a profile or an account moved (its rules follow it in and out).
     def _extensions(self) -> None:
-        if not self.extensions and not self.roles:
+        if not self.extensions and not self.roles and not self.accounts:
             return
         in_force = set(roles_in_force().values_list("code", flat=True))
-        removals, additions = extension_calls(self.rbac, in_force)
+        removals, additions = extension_calls(self.rbac, in_force, accounts_in_force())
         self.removals.extend(removals)
         self.additions.extend(additions)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from habpps.directory.menus import menu_for
+from habpps.authorization.menus import menu_for
 
 
 def navigation(request) -> dict:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import partner_unit
 from habpps.conventions.models import DelegatedPerimeter
 from habpps.conventions.perimeter import Refusal, granted_profiles, membership_refusal, profile_refusal
 from habpps.conventions.permissions import DELEGATE_HABILITATIONS, MANAGE_PARTNER_ACCOUNTS
-from habpps.directory.decisions import is_allowed
 from habpps.directory.models import AccountRoleAssignment, Group, GroupMembership, Partner, ServiceRole
-from habpps.directory.orgs import partner_unit
 
 
 @dataclass(frozen=True)

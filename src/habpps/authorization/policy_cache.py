@@ -37,9 +37,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from habpps.directory.models import PolicyVersion
-from habpps.directory.policy_build import build_deployment, build_rbac
-from habpps.directory.policy_delta import (
+from habpps.authorization.policy_build import build_deployment, build_rbac
+from habpps.authorization.policy_delta import (
     CALENDAR_CALLS,
     apply_calls,
     calls_for,
@@ -47,7 +46,8 @@ from habpps.directory.policy_delta import (
     delta_of,
     undo_calls,
 )
-from habpps.directory.policy_log import changes_after, consistent_read, record_change
+from habpps.authorization.policy_log import changes_after, consistent_read, record_change
+from habpps.authorization.stored import PolicyVersion
 from habpps.engine import RBAC, Snapshot
 from habpps.engine.compiled_delta import recompile
 from habpps.engine.deployment import DeploymentCalendar

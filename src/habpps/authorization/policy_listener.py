@@ -20,8 +20,8 @@ import psycopg
 from django.conf import settings
 from django.db import close_old_connections, connection, connections
 
-from habpps.directory.policy_cache import PolicyCache, policy_cache
-from habpps.directory.policy_log import NOTIFY_CHANNEL
+from habpps.authorization.policy_cache import PolicyCache, policy_cache
+from habpps.authorization.policy_log import NOTIFY_CHANNEL
 
 logger = logging.getLogger(__name__)
 
