@@ -28,8 +28,9 @@ from habpps.authorization.models import (
 )
 from habpps.authorization.orgs import group_name, scope_path
 from habpps.authorization.policy_sections import ImportContext, register_section
-from habpps.authorization.scope_policy import attribute_doc, population_doc
+from habpps.authorization.scope_policy import population_doc
 from habpps.authorization.stored import AccountRoleAssignment, GroupRoleAssignment
+from habpps.engine.context import ContextAttribute as EngineAttribute
 from habpps.journal.services import record_event
 
 STORED_WINDOW_FIELDS = {"begin_date", "end_date", "begin_time", "end_time", "weekdays"}
@@ -177,9 +178,14 @@ def _check_roles(section_key: str) -> Callable[[list[dict[str, Any]], ImportCont
 
 
 def _apply_attributes(items: list[dict[str, Any]], ctx: ImportContext) -> None:
+    def canonical(row: ContextAttribute) -> dict[str, Any]:
+        return EngineAttribute.build(row.name, row.domain or None, row.function, row.parameter or None).as_dict()
+
     rows = {row.name: row for row in ContextAttribute.objects.all()}
-    before = {name: attribute_doc(row) for name, row in rows.items()}
+    before = {name: canonical(row) for name, row in rows.items()}
     for item in items:
+        if before.get(item["name"]) == item:
+            continue
         row = rows.get(item["name"]) or ContextAttribute(name=item["name"])
         row.function, row.domain, row.parameter = item["function"], item.get("domain") or "", item.get("parameter") or ""
         row.changed_by = ctx.actor
@@ -187,7 +193,7 @@ def _apply_attributes(items: list[dict[str, Any]], ctx: ImportContext) -> None:
     wanted = {item["name"] for item in items}
     ContextAttribute.objects.exclude(name__in=wanted).delete()
     _journal_rows("attributs de contexte", ctx, before,
-                  {row.name: attribute_doc(row) for row in ContextAttribute.objects.all()})
+                  {row.name: canonical(row) for row in ContextAttribute.objects.all()})
 
 
 def _apply_constraints(items: list[dict[str, Any]], ctx: ImportContext) -> None:
