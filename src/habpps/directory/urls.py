@@ -1,6 +1,6 @@
 from django.urls import path
 
-from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners, windows
+from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners, scope, windows
 
 app_name = "directory"
 
@@ -19,6 +19,8 @@ urlpatterns = [
         name="role-create",
     ),
     path("profils/<int:pk>/", catalogue.ServiceRoleUpdateView.as_view(), name="role-update"),
+    path("profils/<int:pk>/portee/", scope.RoleScopeView.as_view(), name="role-scope"),
+    path("contraintes/", scope.ContextConstraintsView.as_view(), name="context-constraints"),
     path("profils/<int:pk>/titulaires/", accounts.RoleHoldersView.as_view(), name="role-holders"),
     path("doctrine/", catalogue.DoctrineView.as_view(), name="doctrine"),
     path("deploiement/", deployment.DeploymentView.as_view(), name="deployment"),
