@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from habpps.authorization.decisions import explain
+from habpps.authorization.stored import Group, ServiceRole
 
 
 def constraint_refusal(request, operation: str, obj: str, org: str | None = None) -> HttpResponse:
@@ -17,11 +18,36 @@ def constraint_refusal(request, operation: str, obj: str, org: str | None = None
     decision = explain(request.user, operation, obj, org)
     if decision.granted or not decision.failed_constraints:
         raise Http404
-    context = {"title": _("Accès refusé"), "message": plain_message(decision.message)}
+    context = {"title": _("Accès refusé"), "reasons": [plain_reason(c) for c in decision.failed_constraints]}
     return render(request, "authorization/refused.html", context, status=403)
 
 
-def plain_message(message: str) -> str:
-    """The engine's sentence without the internal names of operations and objects it starts with."""
-    head, sep, tail = message.partition(" — ")
-    return (_("Accès refusé") + " — " + tail) if sep else message
+def plain_reason(failure: dict) -> str:
+    """One failed constraint in words a person understands: the profile's and group's names, never the
+    engine's identifiers (``group:7``, ``cdap-ass-cesf``, ``partner:3``)."""
+    if failure.get("kind") == "temporal":
+        reason = failure.get("reason", "")
+        if failure.get("on") == "user":
+            return _("Votre compte est %(reason)s.") % {"reason": reason}
+        role = _role_name(failure.get("role"))
+        if failure.get("group"):
+            group = _group_name(failure["group"])
+            return _("Votre accès au profil « %(role)s » par le groupe « %(group)s » est %(reason)s.") % {
+                "role": role, "group": group, "reason": reason}
+        return _("Votre accès au profil « %(role)s » est %(reason)s.") % {"role": role, "reason": reason}
+    if failure.get("kind") == "context":
+        condition, actual = failure.get("condition", ""), failure.get("actual")
+        text = _("Condition « %(constraint)s » non remplie : %(condition)s") % {
+            "constraint": failure.get("constraint", ""), "condition": condition}
+        return text + (_(" (valeur au moment de la demande : %(actual)s).") % {"actual": actual} if actual else ".")
+    return failure.get("message", "")
+
+
+def _role_name(code: str | None) -> str:
+    role = ServiceRole.objects.filter(code=code).first() if code else None
+    return role.name if role else (code or "")
+
+
+def _group_name(name: str) -> str:
+    group = Group.objects.filter(pk=name.split(":", 1)[-1]).first() if name.startswith("group:") else None
+    return group.name if group else name

@@ -93,6 +93,8 @@ class RoleChoiceForm(DsfrBaseForm):
 class GrantForm(RoleChoiceForm, AccessWindowFields):
     """Give a profile, optionally bounded in time (ENG-5: start and end dates, daily hours, weekdays)."""
 
+    field_order = ["role", "valid_from", "valid_until", "daily_from", "daily_until", "weekdays"]
+
 
 class ServiceRoleForm(DsfrBaseForm):
     """An access profile and the permissions it holds, one ``operation objet`` pair per line."""
