@@ -21,4 +21,12 @@ urlpatterns = [
     path("access/v1/evaluation", authzen, name="authzen-evaluation"),
     path("access/v1/evaluations", authzen, name="authzen-evaluations"),
     path(".well-known/authzen-configuration", authzen, name="authzen-configuration"),
+    path("sso/", include("habpps.sso.urls")),
+    # OpenID Connect provider: discovery and keys under /.well-known/, protocol endpoints under /oidc/.
+    path("", include("habpps.sso.oidc_urls")),
 ]
+
+# French pages with the site header instead of Django's bare English ones (habpps.errors).
+handler403 = "habpps.errors.forbidden"
+handler404 = "habpps.errors.not_found"
+handler500 = "habpps.errors.server_error"

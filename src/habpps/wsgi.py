@@ -13,6 +13,11 @@ from habpps.authorization.policy_listener import start_policy_listener  # noqa: 
 
 start_policy_listener()
 
+# The supervision's daily aggregates are folded by each server process's hourly timer (no cron needed).
+from habpps.supervision.catch_up import start_aggregation_timer  # noqa: E402
+
+start_aggregation_timer()
+
 # ENG-5: each server process warns, once per grant, of time-bound accesses about to end.
 from habpps.authorization.expiry_notices import start_expiry_notices  # noqa: E402
 

@@ -33,8 +33,10 @@ class LoginForm(DsfrBaseForm):
             "Votre mot de passe provisoire a expiré. Demandez-en un nouveau avec « Mot de passe oublié »."
         ),
         "session_live": _(
-            "Une session est déjà ouverte avec ce compte. Déconnectez-vous de l'autre session, ou attendez "
-            "%(minutes)d minutes d'inactivité, puis reconnectez-vous."
+            "Une session est déjà ouverte avec ce compte (un autre onglet, un autre appareil, ou un ordinateur "
+            "resté allumé). Une seule session à la fois est permise : fermez l'autre session avec le bouton "
+            "ci-dessous pour vous connecter ici. Sinon, elle se fermera seule après %(minutes)d minutes "
+            "d'inactivité."
         ),
     }
 

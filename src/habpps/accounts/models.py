@@ -403,6 +403,7 @@ class SessionEndReason(models.TextChoices):
     REPLACED = "replaced", _("Remplacée par une nouvelle connexion")
     REVOKED = "revoked", _("Compte suspendu ou supprimé")
     PASSWORD_RESET = "password_reset", _("Mot de passe réinitialisé")
+    ADMIN = "admin", _("Fermée par un administrateur")
 
 
 class AccountSession(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.permission_labels import PermissionLabels
 from habpps.authorization.policy_cache import current_policy
 from habpps.authorization.request_context import decision_context
 from habpps.authorization.stored import Account, Fund, Group, Partner, ServiceRole
@@ -30,6 +31,10 @@ class Habilitation:
     group_label: str = ""
     role_label: str = ""
     unit_label: str = ""
+    label: str = ""
+    """The permission in words (« Gérer les comptes des partenaires »)."""
+    explanation: str = ""
+    """The engine's reason in words people know; ``sentence`` keeps its codes for the technical detail."""
 
 
 class Labels:
@@ -95,15 +100,31 @@ def habilitations_of(account: Account) -> list[Habilitation]:
         roles={role for h in found for role in h.chain},
         units={h.unit for h in found if h.unit},
     )
+    permission_label = PermissionLabels()
     return [
         replace(
             h,
             group_label=labels.group(h.group) if h.group else "",
             role_label=labels.role(h.assigned_role),
             unit_label=labels.unit(h.unit or None),
+            label=permission_label(h.operation, h.obj),
+            explanation=_explanation(account, h, labels, permission_label),
         )
         for h in found
     ]
+
+
+def _explanation(account: Account, h: Habilitation, labels: Labels, permission_label: PermissionLabels) -> str:
+    """The engine's granted path (``decision.path``) told with the directory's names instead of its codes."""
+    steps = []
+    if h.group:
+        steps.append(f"membre du groupe « {labels.group(h.group)} »")
+    where = f" dans « {labels.unit(h.unit)} »" if h.unit else ""
+    steps.append(f"profil « {labels.role(h.assigned_role)} » attribué{where}")
+    if len(h.chain) > 1:
+        steps.append("qui comprend " + " puis ".join(f"« {labels.role(r)} »" for r in h.chain[1:]))
+    what = permission_label(h.operation, h.obj)
+    return f"Accès accordé : {account.full_name} peut {what[0].lower()}{what[1:]} — " + ", ".join(steps) + "."
 
 
 def holders_of(role: ServiceRole) -> set[str]:

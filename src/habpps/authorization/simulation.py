@@ -195,14 +195,8 @@ def simulate_change(action: str, login: str, profile: str, actor: str | None = N
         simulation.approvals.append(labels.humanize(parked.pending.message))
         proposed = _applied_anyway(current, action, login, profile, account.org_unit, parked.pending.exclusions)
     except RBACError as refusal:
-        if refusal.code != "approval_needs_requester":
-            simulation.refusals.append(labels.humanize(refusal.message))
-            return simulation
-        simulation.approvals.append(
-            labels.humanize(refusal.message.split(" : il faut savoir")[0]) + " — il attendrait l'approbation d'un second "
-            "administrateur, qui n'en est ni le demandeur ni le bénéficiaire.")
-        names = [name for name, rule in proposed.exclusions().items() if rule.risk == "require_approval"]
-        proposed = _applied_anyway(current, action, login, profile, account.org_unit, names)
+        simulation.refusals.append(labels.humanize(refusal.message))
+        return simulation
     _compare(current, proposed, labels, simulation)
     return simulation
 

@@ -25,14 +25,14 @@ class SimulationForm(DsfrBaseForm):
     """A document (file or pasted text) or one change: exactly one of the three."""
 
     document_file = forms.FileField(
-        label=_("Déposer un document de politique"), required=False,
-        help_text=_("Fichier YAML ou JSON, tel que l'écrit « habpps policy export ». Taille maximale : 20 Mo."),
+        label=_("Déposer le fichier"), required=False,
+        help_text=_("Fichier YAML ou JSON d'une politique exportée de la plateforme. Taille maximale : 20 Mo."),
     )
     document_text = forms.CharField(
-        label=_("Ou coller le document"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("Ou coller son texte"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
     )
     action = forms.ChoiceField(
-        label=_("Ou décrire un seul changement"), required=False,
+        label=_("Changement"), required=False,
         choices=[("", _("Aucun changement décrit")), *ACTIONS.items()],
     )
     account = forms.CharField(

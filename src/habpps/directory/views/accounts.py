@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from habpps.accounts.models import Account, OrgLevel
+from habpps.accounts import clock
+from habpps.accounts.models import Account, AccountSession, OrgLevel, SessionEndReason
+from habpps.accounts.policy import current_policy
+from habpps.accounts.sessions import end_session, live_sessions
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.authorization.explanations import habilitations_of, holders_of
@@ -29,7 +32,9 @@ def filter_habilitations(request, habilitations):
     q = request.GET.get("q", "").strip().lower()
     if not q:
         return habilitations
-    return [h for h in habilitations if q in f"{h.operation} {h.obj} {h.role_label} {h.group_label}".lower()]
+    return [
+        h for h in habilitations if q in f"{h.label} {h.operation} {h.obj} {h.role_label} {h.group_label}".lower()
+    ]
 
 
 class MyHabilitationsView(LoginRequiredMixin, TemplateView):
@@ -73,6 +78,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
         return super().get_context_data(
             subject=account,
             roles=roles,
+            open_sessions=open_sessions(account) if can_manage else [],
             can_manage=can_manage and account.pk != user.pk,
             role_form=kwargs.pop("role_form", None)
             or GrantForm(roles=manageable_roles(account), label=_("Rôle"), prefix="role"),
@@ -124,6 +130,28 @@ class AccountRoleRevokeView(LoginRequiredMixin, View):
         except AccessRefused as refusal:
             raise Http404 from refusal
         messages.success(request, _("Rôle « %(role)s » retiré.") % {"role": assignment.role.name})
+        return redirect("directory:account-detail", account.pk)
+
+
+def open_sessions(account: Account) -> list[AccountSession]:
+    """The account's live sessions (not ended, not idle past the policy's timeout), newest first."""
+    return list(live_sessions(account, current_policy(), clock.now()).order_by("-last_activity_at"))
+
+
+class AccountSessionEndView(LoginRequiredMixin, View):
+    """An administrator closes one of a person's open sessions (the « Sessions » tab of an identity provider).
+
+    Whoever may manage the account — the engine decides — may end its sessions; the person's browser is
+    anonymous on its next request, and the journal says who closed it.
+    """
+
+    def post(self, request, pk: int, session_pk: int):
+        account = get_object_or_404(Account.objects.select_related("fund", "partner__fund"), pk=pk)
+        if not is_allowed(request.user, *account_management_permission(account.org_level, account.organisation)):
+            raise Http404
+        record = get_object_or_404(AccountSession, pk=session_pk, account=account, ended_at__isnull=True)
+        end_session(record, SessionEndReason.ADMIN, actor=request.user)  # journalled with who closed it
+        messages.success(request, _("Session de %(name)s fermée.") % {"name": account.full_name})
         return redirect("directory:account-detail", account.pk)
 
 

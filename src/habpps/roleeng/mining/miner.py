@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -383,28 +383,45 @@ def _finish(
 
 
 def _irredundant_assignments(upa: UserPermissionAssignment, roles: list[Biclique]) -> list[Biclique]:
-    """Reassign each user greedily to the fewest of their roles that still grant all their permissions.
+    """Reassign each user to an irredundant set of their roles that still grant all their permissions (largest
+    roles first, then any role the others make redundant is dropped).
 
-    Roles that end up with no user are dropped (which can only lower the count).
+    Roles that end up with no user are dropped (which can only lower the count). Permission sets are handled as
+    integer bitsets: on COMP_02.1 (2,000 roles, users holding up to 900 permissions) set intersections took a
+    minute, bit operations take seconds.
     """
     roles_of: list[list[int]] = [[] for _ in upa.users]
     for k, role in enumerate(roles):
         for u in role.users:
             roles_of[u].append(k)
         role.users = set()
+    bits = [_bits(role.permissions) for role in roles]
+    sizes = [len(role.permissions) for role in roles]
     for u, row in enumerate(upa.user_permissions):
-        missing = set(row)
+        missing = _bits(row)
         picked: list[int] = []
-        while missing:
-            best = max(roles_of[u], key=lambda k: len(roles[k].permissions & missing), default=None)
-            if best is None or not roles[best].permissions & missing:
-                raise MiningError(f"les rôles trouvés ne couvrent pas l'utilisateur {upa.users[u]}")
-            picked.append(best)
-            missing -= roles[best].permissions
-        for k in sorted(picked, key=lambda k: len(roles[k].permissions)):
+        for k in sorted(roles_of[u], key=lambda k: -sizes[k]):  # one pass, largest roles first
+            if bits[k] & missing:
+                picked.append(k)
+                missing &= ~bits[k]
+                if not missing:
+                    break
+        if missing:
+            raise MiningError(f"les rôles trouvés ne couvrent pas l'utilisateur {upa.users[u]}")
+        for k in sorted(picked, key=lambda k: bits[k].bit_count()):
             others = [j for j in picked if j != k]
-            if roles[k].permissions <= set().union(*(roles[j].permissions for j in others)):
+            union = 0
+            for j in others:
+                union |= bits[j]
+            if bits[k] & ~union == 0:
                 picked = others
         for k in picked:
             roles[k].users.add(u)
     return [role for role in roles if role.users]
+
+
+def _bits(indices: Iterable[int]) -> int:
+    value = 0
+    for i in indices:
+        value |= 1 << i
+    return value
