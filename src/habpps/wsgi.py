@@ -18,6 +18,11 @@ from habpps.supervision.catch_up import start_aggregation_timer  # noqa: E402
 
 start_aggregation_timer()
 
+# Single sign-on: sign-ins whose session timed out or whose profile ended tell their services (every minute).
+from habpps.sso.timer import start_sweep_timer  # noqa: E402
+
+start_sweep_timer()
+
 # ENG-5: each server process warns, once per grant, of time-bound accesses about to end.
 from habpps.authorization.expiry_notices import start_expiry_notices  # noqa: E402
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from habpps.authorization import policy_rules
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.authorization.scope_policy import build_extensions
@@ -140,6 +141,8 @@ def build_rbac() -> RBAC:
         window = Window.of(assignment).constraint()
         if window:
             rbac.set_group_assignment_temporal(group, role, unit, window)
+    # The rules the domain apps derive from their records (convention perimeters, the four-eyes rule…).
+    policy_rules.compile_into(rbac)
     build_extensions(rbac, accounts_in_force())
     return rbac
 

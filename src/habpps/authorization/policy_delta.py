@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from habpps.authorization import policy_calls
+from habpps.authorization import policy_calls, policy_rules
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.authorization.policy_build import (
@@ -397,6 +397,9 @@ def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
             elif policy_calls.is_replacement(call):
                 policy_calls.apply_replacement(rbac, call)
                 applied.append(call)
+            elif method in policy_rules.RULE_CALLS:
+                policy_rules.apply_call(rbac, list(call))
+                applied.append(call)
             else:
                 raise ValueError(f"Appel inconnu dans le journal des changements : {method}")
     except BaseException:
@@ -413,10 +416,14 @@ def undo_calls(rbac: RBAC, calls: Sequence[Sequence[Any]]) -> None:
         if policy_calls.is_replacement(call):
             policy_calls.apply_replacement(rbac, policy_calls.inverse(call))
             continue
+        if method in policy_rules.RULE_CALLS:
+            policy_rules.apply_call(rbac, policy_rules.inverse([method, *arguments]))
+            continue
         inverse_method, *inverse_arguments = ENGINE_INVERSES[method](*arguments)
         getattr(rbac, inverse_method)(*inverse_arguments)
 
 
 def delta_of(calls: Iterable[Sequence[Any]]) -> PolicyDelta:
     """What the engine calls among ``calls`` touched, for the incremental compile."""
-    return PolicyDelta.of_calls(call for call in calls if call[0] not in CALENDAR_CALLS)
+    skipped = CALENDAR_CALLS + policy_rules.RULE_CALLS  # perimeters decide administration, not access
+    return PolicyDelta.of_calls(call for call in calls if call[0] not in skipped)
