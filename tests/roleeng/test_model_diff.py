@@ -114,3 +114,44 @@ def load_without_task(model, profile_id):
 
     profiles = tuple(replace(p, tasks=()) if p.id == profile_id else p for p in model.profiles)
     return replace(model, profiles=profiles)
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    import argparse
+    import io
+
+    from habpps.roleeng.model_diff_cli import register_diff
+
+    parser = argparse.ArgumentParser(prog="habpps roles")
+    register_diff(parser.add_subparsers())
+    args = parser.parse_args(["diff", *argv])
+    out, err = io.StringIO(), io.StringIO()
+    return args.handler(args, out=out, err=err), out.getvalue(), err.getvalue()
+
+
+def test_the_command_line_prints_gains_and_losses_by_label_and_exits_like_diff(tmp_path, document):
+    import yaml
+
+    before = tmp_path / "avant.yaml"
+    before.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    document["version"] = 2
+    document["profiles"][0]["tasks"].append("T-VALIDER")
+    after = tmp_path / "apres.yaml"
+    after.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+    code, out, err = run_cli(str(before), str(after))
+    assert (code, err) == (1, "")
+    assert "(version 1) à « Modèle minimal » (version 2)" in out
+    assert (
+        "Profil « Lecteur » (modifié)\n  gagne tâches : Valider\n  gagne scénarios : valider une mise à jour"
+        in out
+    )
+    assert "Rôle « Gestionnaire » (modifié)\n  perd héritage de : Lecteur" in out
+    assert run_cli(str(before), str(before))[0] == 0
+
+    broken = tmp_path / "casse.yaml"
+    broken.write_text("name: x\n", encoding="utf-8")
+    code, _, err = run_cli(str(before), str(broken))
+    assert code == 2 and "invalide" in err
+    code, _, err = run_cli(str(before), str(tmp_path / "absent.yaml"))
+    assert code == 2 and ("absent.yaml" in err)
