@@ -70,6 +70,17 @@ def open_session(account):
     )
 
 
+def frozen(account):
+    """``account`` frozen after failed logins, for the page that unfreezes it."""
+    from datetime import timedelta
+
+    from habpps.accounts import clock
+    from habpps.accounts.models import Account
+
+    Account.objects.filter(pk=account.pk).update(frozen_until=clock.now() + timedelta(minutes=30))
+    return account
+
+
 def group_form(side: Side, world: World) -> dict:
     """Every field of every group form at once, naming objects of the same side."""
     return {
@@ -102,6 +113,7 @@ RECIPES: dict[str, Scoped | Page] = {
     "accounts:second-factor-verify": Page(EVERYONE),
     # Without a right password just given, it only sends back to the login page.
     "accounts:close-other-session": Page(EVERYONE, methods=("post",)),
+    "accounts:active-roles": Page(STAFF, methods=("post",)),  # the caller's own session's roles
     "accounts:recovery-code": Page(EVERYONE),
     "accounts:logout": Page(STAFF, methods=("get",)),  # a POST would end the sweep's own session
     "accounts:security": Page(STAFF),
@@ -173,6 +185,7 @@ RECIPES: dict[str, Scoped | Page] = {
         lambda s, w: [{"pk": s.spare_user.pk}, {"pk": s.actors["user"].pk}],
         post=lambda s, w: {"role": role_pk(w, "PartnerAdmin")},
     ),
+    "directory:account-unfreeze": Scoped(lambda s, w: [{"pk": frozen(s.actors["user"]).pk}]),
     "directory:account-session-end": Scoped(
         lambda s, w: [{"pk": s.actors["user"].pk, "session_pk": open_session(s.actors["user"]).pk}]
     ),
