@@ -22,3 +22,13 @@ start_aggregation_timer()
 from habpps.sso.timer import start_sweep_timer  # noqa: E402
 
 start_sweep_timer()
+
+# Issue 18: queued mail (« mot de passe oublié », retries) leaves from a background thread, never in a request.
+from habpps.accounts.mail_sender import start_background_sender  # noqa: E402
+
+start_background_sender()
+
+# ENG-5: each server process warns, once per grant, of time-bound accesses about to end.
+from habpps.authorization.expiry_notices import start_expiry_notices  # noqa: E402
+
+start_expiry_notices()

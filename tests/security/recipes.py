@@ -286,6 +286,7 @@ RECIPES: dict[str, Scoped | Page] = {
     # Role-engineering workbench: national objects, decided in the national unit.
     "workbench:home": Page(NATIONAL),
     "workbench:model-create": Page(NATIONAL),
+    "workbench:model-diff": Page(NATIONAL),
     "workbench:model-detail": Page(NATIONAL, kwargs=lambda world: {"pk": world.role_model.pk}),
     "workbench:model-edit": Page(NATIONAL, kwargs=lambda world: {"pk": world.role_model.pk}),
     "workbench:model-svg": Page(NATIONAL, kwargs=lambda world: {"pk": world.role_model.pk}),

@@ -7,7 +7,8 @@ administrators act through the delegated administration (ADM-4), bounded by thei
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, time
+from typing import Annotated, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -19,12 +20,14 @@ from pydantic import Field
 from habpps.accounts.models import OrgLevel
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
-from habpps.api.problems import ApiProblem, forbidden
+from habpps.api.problems import ApiProblem, forbidden, not_found
 from habpps.api.routers.accounts import AccountIn, AccountOut, account_out, create_account_in
 from habpps.api.schemas import PAGE_FIELD, SEARCH_FIELD, Input, PageMeta, StatusIn, paginate
 from habpps.authorization import permissions as perms
+from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import require
 from habpps.authorization.orgs import partner_unit
+from habpps.conventions.delegation import authority as delegation_rules
 from habpps.conventions.delegation import services as delegation
 from habpps.directory import services
 from habpps.directory.models import Fund, Group, PartnerType, ServiceRole, Status
@@ -112,10 +115,36 @@ class MemberOut(Schema):
     last_name: str
 
 
+class WindowIn(Input):
+    """When a granted profile may be used (ENG-5); every field optional, none at all: no limit."""
+
+    valid_from: date | None = Field(None, description="Premier jour d'accès (AAAA-MM-JJ).")
+    valid_until: date | None = Field(None, description="Dernier jour d'accès, inclus : l'accès s'arrête de lui-même.")
+    daily_from: time | None = Field(None, description="Chaque jour, à partir de (HH:MM).")
+    daily_until: time | None = Field(None, description="Chaque jour, jusqu'à (HH:MM, exclue).")
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=list, max_length=7, description="Jours autorisés, 1 (lundi) à 7 (dimanche) ; vide : tous."
+    )
+
+    def window(self) -> Window:
+        return Window.from_data(self.model_dump())
+
+
+class WindowOut(Schema):
+    valid_from: date | None = None
+    valid_until: date | None = None
+    daily_from: time | None = None
+    daily_until: time | None = None
+    weekdays: list[int] = []
+    description: str = Field(description="La période en clair.")
+    state: str = Field(description="« à venir », « en cours » ou « terminé ».")
+
+
 class ProfileOut(Schema):
     id: int
     code: str
     name: str
+    window: WindowOut | None = None
 
 
 class GroupDetailOut(GroupOut):
@@ -129,6 +158,7 @@ class MemberIn(Input):
 
 class ProfileIn(Input):
     role: str = Field(min_length=1, max_length=60, description="Code du profil d'accès.")
+    window: WindowIn | None = Field(None, description="Période d'accès (facultative) : dates, heures, jours.")
 
 
 class FundPage(PageMeta):
@@ -295,8 +325,17 @@ def create_partner_account(request: HttpRequest, partner_id: int, payload: Accou
 
 @router.get("/partenaires/{partner_id}/groupes", response=list[GroupOut], summary="Groupes d'un partenaire")
 def list_groups(request: HttpRequest, partner_id: int):
-    partner = get_partner_for(actor_of(request), partner_id)
-    return list(partner.groups.exclude(status=Status.REMOVED).order_by("name"))
+    actor = actor_of(request)
+    partner = get_partner_for(actor, partner_id)
+    groups = partner.groups.exclude(status=Status.REMOVED).order_by("name")
+    if actor.org_level == OrgLevel.PARTNER:
+        # As the delegation page lists them: a delegate sees the groups of his sub-perimeter only (ADM-4).
+        authority = delegation_rules.authority_of(actor, partner)
+        if authority is None:
+            raise not_found()
+        if authority.group_ids is not None:
+            groups = groups.filter(pk__in=authority.group_ids)
+    return list(groups)
 
 
 @router.post("/partenaires/{partner_id}/groupes", response={201: GroupOut}, summary="Créer un groupe")
@@ -314,7 +353,14 @@ def _group_for(request: HttpRequest, group_id: int) -> Group:
     group = get_object_or_404(
         Group.objects.select_related("partner__fund", "partner__partner_type"), pk=group_id
     )
-    require(actor_of(request), *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
+    actor = actor_of(request)
+    require(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
+    if actor.org_level == OrgLevel.PARTNER:
+        # Reads obey the perimeter writes obey (finding 6): a delegate's group page is a 404 outside the
+        # sub-perimeter his administrator gave him, so is the API, for reading as for changing.
+        authority = delegation_rules.authority_of(actor, group.partner)
+        if authority is None or not authority.covers_group(group):
+            raise not_found()
     return group
 
 
@@ -324,8 +370,22 @@ def group_detail(group: Group) -> dict:
     return {
         **{name: getattr(group, name) for name in GroupOut.model_fields},
         "members": [m.account for m in members],
-        "profiles": [a.role for a in profiles],
+        "profiles": [profile_out(a) for a in profiles],
     }
+
+
+def window_out(assignment) -> dict | None:
+    """The window of a grant for the API, None when it has no limit in time."""
+    window = assignment.access_window
+    if not window:
+        return None
+    return {**window.columns(), "weekdays": list(window.weekdays), "description": window.describe(),
+            "state": assignment.access_state}
+
+
+def profile_out(assignment) -> dict:
+    role = assignment.role
+    return {"id": role.pk, "code": role.code, "name": role.name, "window": window_out(assignment)}
 
 
 @router.get("/groupes/{group_id}", response=GroupDetailOut, summary="Un groupe, ses membres et ses profils")
@@ -385,11 +445,28 @@ def remove_member(request: HttpRequest, group_id: int, login: str):
 def assign_profile(request: HttpRequest, group_id: int, payload: ProfileIn):
     actor, group = actor_of(request), _group_for(request, group_id)
     role = _profile(payload.role)
+    window = payload.window.window() if payload.window else None
     if actor.org_level == OrgLevel.PARTNER:
-        delegation.assign_profile(actor, group, role)
+        delegation.assign_profile(actor, group, role, window)
     else:
-        services.assign_group_role(actor, group, role)
+        services.assign_group_role(actor, group, role, window)
     return HttpStatus(201, group_detail(group))
+
+
+@router.put(
+    "/groupes/{group_id}/profils/{code}/periode", response=GroupDetailOut, summary="Changer la période d'accès"
+)
+def set_profile_window(request: HttpRequest, group_id: int, code: str, payload: WindowIn):
+    """Bound in time (or free) a profile the group holds; the access stops by itself after the last day."""
+    actor, group = actor_of(request), _group_for(request, group_id)
+    assignment = group.role_assignments.current().filter(role=_profile(code)).first()
+    if assignment is None:
+        raise _unknown("role", "Le groupe n'a pas ce profil.")
+    if actor.org_level == OrgLevel.PARTNER:
+        delegation.set_profile_window(actor, assignment, payload.window())
+    else:
+        services.set_group_role_window(actor, assignment, payload.window())
+    return group_detail(group)
 
 
 @router.delete("/groupes/{group_id}/profils/{code}", response=GroupDetailOut, summary="Retirer un profil")

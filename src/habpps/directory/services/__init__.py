@@ -10,6 +10,7 @@ from habpps.directory.services.accounts import (
     create_account,
     grant_account_role,
     revoke_account_role,
+    set_account_role_window,
     set_account_status,
 )
 from habpps.directory.services.catalogue import (
@@ -28,6 +29,7 @@ from habpps.directory.services.network import (
     create_partner,
     remove_group_member,
     set_fund_status,
+    set_group_role_window,
     set_group_status,
     set_partner_status,
     unassign_group_role,
@@ -49,9 +51,11 @@ __all__ = [
     "grant_account_role",
     "remove_group_member",
     "revoke_account_role",
+    "set_account_role_window",
     "set_account_status",
     "set_doctrine",
     "set_fund_status",
+    "set_group_role_window",
     "set_group_status",
     "set_partner_status",
     "set_role_permissions",
