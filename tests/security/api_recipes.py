@@ -25,6 +25,11 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "login": lambda s: s.actors["user"].login,
     "code": lambda s: "cdap-ass-cesf",
     "service_code": lambda s: "cdap",
+    "name": lambda s: "horaires-cdap",
+    "operation": lambda s: "consulter",
+    "obj": lambda s: "cdap.section.dossier",
+    "resource": lambda s: "dossier",
+    "action": lambda s: "consulter",
 }
 
 NEW_ACCOUNT = {"first_name": "Intrus", "last_name": "Intrus", "email": "intrus@exemple.fr"}
@@ -88,6 +93,7 @@ OPERATIONS: dict[str, Scoped | Open] = {
     "DELETE /api/v1/groupes/{group_id}/membres/{login}": Scoped(),
     "POST /api/v1/groupes/{group_id}/profils": Scoped(lambda s, w: [{"role": "cdap-instructeur-rsa-cpam"}]),
     "DELETE /api/v1/groupes/{group_id}/profils/{code}": Scoped(),
+    "PUT /api/v1/groupes/{group_id}/profils/{code}/periode": Scoped(lambda s, w: [{"valid_until": "2030-12-31"}]),
     "GET /api/v1/moi": Open(STAFF),
     "GET /api/v1/moi/habilitations": Open(STAFF),
     "GET /api/v1/comptes/{account_id}": Scoped(),
@@ -109,6 +115,22 @@ OPERATIONS: dict[str, Scoped | Open] = {
     "POST /api/v1/politique/differences": Open(NATIONAL, lambda s: {"document": {}}),
     "POST /api/v1/politique/import": Open(NATIONAL, lambda s: {"document": {}, "simulation": True}),
     "POST /api/v1/politique/simulation": Open(NATIONAL, lambda s: {"document": {}}),
+    # Contextual constraints and data scoping: national parameters.
+    "GET /api/v1/contraintes": Open(NATIONAL),
+    "POST /api/v1/contraintes": Open(NATIONAL, lambda s: {"name": "intrusion", "conditions": []}),
+    "PUT /api/v1/contraintes/{name}": Open(NATIONAL, lambda s: {"conditions": []}),
+    "DELETE /api/v1/contraintes/{name}": Open(NATIONAL),
+    "POST /api/v1/contraintes/attributs": Open(NATIONAL, lambda s: {"name": "intrusion", "function": "current_time"}),
+    "DELETE /api/v1/contraintes/attributs/{name}": Open(NATIONAL),
+    "POST /api/v1/contraintes/{name}/permissions": Open(
+        NATIONAL, lambda s: {"operation": "consulter", "object": "cdap.section.dossier"}
+    ),
+    "DELETE /api/v1/contraintes/{name}/permissions/{operation}/{obj}": Open(NATIONAL),
+    "GET /api/v1/profils/{code}/portee": Open(NATIONAL),
+    "POST /api/v1/profils/{code}/populations": Open(NATIONAL, lambda s: {"resource": "dossier", "name": "x", "kind": "all"}),
+    "DELETE /api/v1/profils/{code}/populations/{resource}/{name}": Open(NATIONAL),
+    "POST /api/v1/profils/{code}/champs": Open(NATIONAL, lambda s: {"resource": "dossier", "field": "x", "access": "read"}),
+    "PUT /api/v1/profils/{code}/limites/{action}": Open(NATIONAL, lambda s: {"max_per_day": 1}),
     "GET /api/v1/services/clients-oidc": Open(NATIONAL),
     "GET /api/v1/services/{service_code}/client-oidc": Open(NATIONAL),
     "PUT /api/v1/services/{service_code}/client-oidc": Open(

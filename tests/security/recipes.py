@@ -145,6 +145,9 @@ RECIPES: dict[str, Scoped | Page] = {
         FUND_ADMINS | {"partner_admin", "delegate"}, kwargs=lambda world: {"pk": role_pk(world)}
     ),
     "directory:doctrine": Page(NATIONAL),
+    # Data scoping of a profile and the contextual constraints: national parameters.
+    "directory:role-scope": Page(NATIONAL, kwargs=lambda world: {"pk": role_pk(world)}),
+    "directory:context-constraints": Page(NATIONAL),
     "directory:deployment": Page(NATIONAL),
     "directory:service-deployment": Page(NATIONAL, kwargs=lambda world: {"pk": world.cdap.pk}),
     "directory:opening-clear": Scoped(lambda s, w: [{"pk": s.opening.pk}]),
@@ -189,6 +192,13 @@ RECIPES: dict[str, Scoped | Page] = {
     "directory:account-unfreeze": Scoped(lambda s, w: [{"pk": frozen(s.actors["user"]).pk}]),
     "directory:account-session-end": Scoped(
         lambda s, w: [{"pk": s.actors["user"].pk, "session_pk": open_session(s.actors["user"]).pk}]
+    ),
+    "directory:account-role-window": Scoped(
+        lambda s, w: [{"pk": s.actors["partner_admin"].pk, "role_pk": role_pk(w, "PartnerAdmin")}],
+        post=lambda s, w: {"ends_on": "2030-12-31"},
+    ),
+    "directory:group-profile-window": Scoped(
+        lambda s, w: [{"pk": s.group.pk, "role_pk": role_pk(w)}], post=lambda s, w: {"ends_on": "2030-12-31"}
     ),
     "directory:account-role-revoke": Scoped(
         lambda s, w: [
@@ -247,6 +257,9 @@ RECIPES: dict[str, Scoped | Page] = {
         ],
         post=group_form,
         methods=("post",),
+    ),
+    "delegation:profile-window": Scoped(
+        lambda s, w: [{"pk": s.group.pk, "role_pk": role_pk(w)}], post=lambda s, w: {"ends_on": "2030-12-31"}
     ),
     "delegation:perimeter": Scoped(
         lambda s, w: [{"pk": s.actors["delegate"].pk}],
