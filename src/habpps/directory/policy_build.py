@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from habpps.accounts.models import Account, AccountStatus, OrgLevel
+from habpps.authorization.model_sync import apply_model, wanted_model
 from habpps.directory.models import (
     AccountRoleAssignment,
     Fund,
@@ -127,6 +128,8 @@ def build_rbac() -> RBAC:
     )
     for group_id, role_id in group_roles.values_list("group_id", "role_id").order_by("id"):
         rbac.assign_group(group_name(group_id), roles[role_id], org=partner_unit(group_partner[group_id]))
+    # Hierarchy, separation of duty, exclusions and cardinalities last, as a policy document loads them.
+    apply_model(rbac, wanted_model(roles, logins))
     return rbac
 
 

@@ -213,7 +213,7 @@ class PolicyCache:
         rbac, calendar, applied = current.rbac, current.deployment, []
         try:
             for change in changes:
-                calendar = apply_calls(rbac, calendar, change.calls)
+                calendar = apply_calls(rbac, calendar, change.calls, replay=True)
                 applied.extend(change.calls)
         except Exception:
             logger.exception("Rejeu du journal des changements impossible : reconstruction complète.")
@@ -291,8 +291,12 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
     it: one version, one log row. ``policy_change(rebuild=True)`` makes every process rebuild in full.
     """
 
-    def __init__(self, *, rebuild: bool = False) -> None:
+    def __init__(self, *, rebuild: bool = False, approved: tuple[str, ...] = ()) -> None:
         self.rebuild = rebuild
+        self.approved = tuple(approved)
+        """``require_approval`` exclusions a second administrator approved this change breaking (ENG-7)."""
+        self.reported: list = []
+        """What ``report`` exclusions let this change through with (persisted by ``approvals``)."""
 
     def __enter__(self) -> policy_change:
         cache = policy_cache
@@ -354,21 +358,36 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             return compiled, []
         with cache._lock:
             calls = calls_for(touched, base.rbac, base.deployment)
+            reported_before = len(base.rbac.reported_violations())
             if not self._commits:
-                # Not committed at the end of this block: the shared engine must not hold it. This thread gets
-                # a private build (which the engine checks), the others the log once the transaction commits.
+                # Not committed at the end of this block: the shared engine must not hold it. The engine checks
+                # the calls (then they are undone), this thread gets a private build, the others the log once
+                # the transaction commits.
+                apply_calls(base.rbac, base.deployment, calls, approved=self.approved)
+                self._keep_reported(base.rbac, reported_before)
+                undo_calls(base.rbac, [call for call in calls if call[0] not in CALENDAR_CALLS])
                 compiled = compile_policy(self.number, self.token)
                 record_change(self.number, self.token, calls)
                 return compiled, []
-            calendar = apply_calls(base.rbac, base.deployment, calls)  # a refused call is undone, then raised
+            # a refused call is undone, then raised
+            calendar = apply_calls(base.rbac, base.deployment, calls, approved=self.approved)
             applied = [call for call in calls if call[0] not in CALENDAR_CALLS]
             try:
+                self._keep_reported(base.rbac, reported_before)
                 snapshot = recompile(base.rbac, base.snapshot, delta_of(calls))
                 record_change(self.number, self.token, calls)
             except BaseException:
                 undo_calls(base.rbac, applied)
                 raise
         return CompiledPolicy(self.number, self.token, base.rbac, snapshot, calendar), applied
+
+    def _keep_reported(self, rbac: RBAC, before: int) -> None:
+        """Persist, in this change's transaction, the breaches ``report`` exclusions let it through with."""
+        from habpps.authorization.approvals import persist_reported  # the app built on this one
+
+        self.reported = rbac.reported_violations()[before:]
+        if self.reported:
+            persist_reported(self.reported)
 
     def _abandon(self, applied: list) -> None:
         """The commit failed: take the calls back out of the shared engine."""

@@ -23,6 +23,14 @@ from django.db import connection
 from django.db.models import Q
 
 from habpps.accounts.models import Account
+from habpps.authorization.model_sync import (
+    MODEL_APPLY,
+    MODEL_INVERSES,
+    apply_model_call,
+    approving,
+    model_calls,
+    wanted_model,
+)
 from habpps.directory.models import (
     AccountRoleAssignment,
     Group,
@@ -130,6 +138,7 @@ class _Reconciliation:
     """One reconciliation: expands the touched entities, reads both sides, emits the calls."""
 
     def __init__(self, touched: Touched, rbac: RBAC, calendar: DeploymentCalendar) -> None:
+        self.rbac = rbac
         self.state = rbac._state
         self.calendar = calendar
         self.accounts = set(touched.accounts)
@@ -153,7 +162,14 @@ class _Reconciliation:
         self._accounts()
         self._memberships()
         self._calendar()
-        return self.removals + self.additions + self.last
+        model_removals, model_additions = self._model()
+        return model_removals + self.removals + self.additions + model_additions + self.last
+
+    # The hierarchy, separation of duty, exclusions and cardinalities (small tables: all reconciled each time).
+    def _model(self) -> tuple[list[Call], list[Call]]:
+        roles = dict(roles_in_force().values_list("id", "code"))
+        logins = dict(accounts_in_force().filter(role_limit__isnull=False).values_list("id", "login"))
+        return model_calls(self.rbac, wanted_model(roles, logins), set(roles.values()), set(logins.values()))
 
     # Funds and partners: their units, and — their status decides — every account and group inside them.
     def _expand_organisations(self) -> None:
@@ -335,29 +351,42 @@ def _pair_key(pair: tuple[str, str | None]) -> tuple[str, str]:
 
 
 # -- applying calls ---------------------------------------------------------------------------------------------------
-def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]]) -> DeploymentCalendar:
+def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]], *,
+                approved: Iterable[str] | None = (), replay: bool = False) -> DeploymentCalendar:
     """Apply ``calls`` to ``rbac`` (in place) and return the resulting calendar (calendars are values).
 
     When the engine refuses a call (``RBACError``: an exclusion, a cardinality…), the calls already applied are
-    undone before the error propagates: the engine is left as it was.
+    undone before the error propagates: the engine is left as it was. ``approved`` names the
+    ``require_approval`` exclusions a second administrator approved breaking for this change; a ``replay`` of
+    the change log re-enforces no exclusion (the process that made the change decided, see ``model_sync``).
     """
     applied: list[Sequence[Any]] = []
     try:
-        for call in calls:
-            method, *arguments = call
-            if method == "set_opening":
-                role, unit, opens_on = arguments
-                calendar = calendar.with_opening(role, unit, date.fromisoformat(opens_on) if opens_on else None)
-            elif method == "remove_opening":
-                calendar = calendar.without_opening(*arguments)
-            elif method in ENGINE_INVERSES:
-                getattr(rbac, method)(*arguments)
-                applied.append(call)
-            else:
-                raise ValueError(f"Appel inconnu dans le journal des changements : {method}")
+        with approving(rbac, None if replay else approved):
+            calendar = _apply_each(rbac, calendar, calls, applied)
     except BaseException:
         undo_calls(rbac, applied)
         raise
+    return calendar
+
+
+def _apply_each(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]],
+                applied: list[Sequence[Any]]) -> DeploymentCalendar:
+    for call in calls:
+        method, *arguments = call
+        if method == "set_opening":
+            role, unit, opens_on = arguments
+            calendar = calendar.with_opening(role, unit, date.fromisoformat(opens_on) if opens_on else None)
+        elif method == "remove_opening":
+            calendar = calendar.without_opening(*arguments)
+        elif method in ENGINE_INVERSES:
+            getattr(rbac, method)(*arguments)
+            applied.append(call)
+        elif method in MODEL_APPLY:
+            apply_model_call(rbac, list(call))
+            applied.append(call)
+        else:
+            raise ValueError(f"Appel inconnu dans le journal des changements : {method}")
     return calendar
 
 
@@ -365,8 +394,13 @@ def undo_calls(rbac: RBAC, calls: Sequence[Sequence[Any]]) -> None:
     """Undo engine ``calls`` that were all applied, last first (calendar calls are undone by keeping the
     previous calendar value)."""
     for method, *arguments in reversed([c for c in calls if c[0] not in CALENDAR_CALLS]):
+        if method in MODEL_INVERSES:
+            with approving(rbac, None):
+                apply_model_call(rbac, MODEL_INVERSES[method](*arguments))
+            continue
         inverse_method, *inverse_arguments = ENGINE_INVERSES[method](*arguments)
-        getattr(rbac, inverse_method)(*inverse_arguments)
+        with approving(rbac, None):
+            getattr(rbac, inverse_method)(*inverse_arguments)
 
 
 def delta_of(calls: Iterable[Sequence[Any]]) -> PolicyDelta:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account, AccountStatus, OrgLevel
 from habpps.accounts.notifications import send_new_account_mails
 from habpps.accounts.passwords import generate_temporary_password
+from habpps.authorization.approvals import request_approval
+from habpps.authorization.separation_models import PendingApproval
 from habpps.directory import perimeters
 from habpps.directory import permissions as perms
 from habpps.directory.decisions import authorize
@@ -20,6 +22,7 @@ from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
 from habpps.directory.policy_cache import policy_change
 from habpps.directory.records import as_record
 from habpps.directory.services.common import check_transition, journal_change
+from habpps.engine import ApprovalRequired
 
 
 def account_management_permission(org_level: str, organisation) -> tuple[str, str, str]:
@@ -115,13 +118,21 @@ def set_account_status(actor, account: Account, status: str) -> Account:
     return account
 
 
-def grant_account_role(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment:
-    """Give an administrative role to an account, in its own organisation's unit."""
-    authorize(actor, *account_management_permission(account.org_level, account.organisation))
-    with policy_change():
-        perimeters.check_account(actor, account)
-        perimeters.check_account_role(actor, account, role)
-        return _grant(actor, account, role)
+def grant_account_role(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment | PendingApproval:
+    """Give an administrative role to an account, in its own organisation's unit.
+
+    When the engine holds the change for a ``require_approval`` exclusion (ENG-7), nothing is granted: the
+    change waits in the « À approuver » queue and its `PendingApproval` is returned."""
+    permission = account_management_permission(account.org_level, account.organisation)
+    authorize(actor, *permission)
+    try:
+        with policy_change():
+            perimeters.check_account(actor, account)
+            perimeters.check_account_role(actor, account, role)
+            return _grant(actor, account, role)
+    except ApprovalRequired as held:
+        return request_approval(actor, held, action="assign_user", org=permission[2], org_scope=account.org_scope,
+                                account=account, role=role)
 
 
 def revoke_account_role(actor, account: Account, role: ServiceRole) -> None:

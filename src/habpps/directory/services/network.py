@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization.approvals import request_approval
 from habpps.directory import perimeters
 from habpps.directory import permissions as perms
 from habpps.directory.decisions import authorize
@@ -24,6 +25,7 @@ from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_
 from habpps.directory.policy_cache import policy_change
 from habpps.directory.records import as_record
 from habpps.directory.services.common import change_status, journal_change, save_validated
+from habpps.engine import ApprovalRequired
 
 FUND_FIELDS = ("code", "name", "department")
 PARTNER_FIELDS = ("name", "siret", "partner_type", "person_kind", "street", "postal_code", "city")
@@ -163,22 +165,26 @@ def add_group_member(actor, group: Group, account: Account) -> GroupMembership:
         )
     if account.status == AccountStatus.REMOVED or group.status == Status.REMOVED:
         raise ValidationError(_("Un compte ou un groupe supprimé ne change plus."), code="removed")
-    with policy_change():
-        if GroupMembership.objects.current().filter(group=group, account=account).exists():
-            raise ValidationError(
-                {"account": _("Ce compte est déjà membre du groupe.")}, code="membership_exists"
+    try:
+        with policy_change():
+            if GroupMembership.objects.current().filter(group=group, account=account).exists():
+                raise ValidationError(
+                    {"account": _("Ce compte est déjà membre du groupe.")}, code="membership_exists"
+                )
+            # Inside the change: the version bump serialises it, so no concurrent change overtakes a user limit.
+            perimeters.check_membership(actor, group, account)
+            membership = GroupMembership.objects.create(group=group, account=account, started_by=actor)
+            journal_change(
+                "admin.group.member.add",
+                actor,
+                group,
+                partner_scope(group.partner),
+                before=None,
+                data={"account": account.login},
             )
-        # Inside the change: the version bump serialises it, so no concurrent change overtakes a user limit.
-        perimeters.check_membership(actor, group, account)
-        membership = GroupMembership.objects.create(group=group, account=account, started_by=actor)
-        journal_change(
-            "admin.group.member.add",
-            actor,
-            group,
-            partner_scope(group.partner),
-            before=None,
-            data={"account": account.login},
-        )
+    except ApprovalRequired as held:  # a require_approval exclusion (ENG-7): it waits for a second admin
+        return request_approval(actor, held, action="add_group_member", org=partner_unit(group.partner_id),
+                                org_scope=partner_scope(group.partner), account=account, group=group)
     return membership
 
 
@@ -226,20 +232,24 @@ def check_group_may_receive(group: Group, role: ServiceRole, actor=None) -> None
 def assign_group_role(actor, group: Group, role: ServiceRole) -> GroupRoleAssignment:
     """Give a profile to a group: its members hold it in their partner's unit (ENG-3, ENG-4)."""
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
-    with policy_change():
-        check_group_may_receive(group, role, actor)
-        check_profile_open(role, group.partner.fund_id)
-        if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
-            raise ValidationError({"role": _("Le groupe a déjà ce profil.")}, code="group_role_exists")
-        assignment = GroupRoleAssignment.objects.create(group=group, role=role, started_by=actor)
-        journal_change(
-            "admin.group.role.assign",
-            actor,
-            group,
-            partner_scope(group.partner),
-            before=None,
-            data={"role": role.code},
-        )
+    try:
+        with policy_change():
+            check_group_may_receive(group, role, actor)
+            check_profile_open(role, group.partner.fund_id)
+            if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
+                raise ValidationError({"role": _("Le groupe a déjà ce profil.")}, code="group_role_exists")
+            assignment = GroupRoleAssignment.objects.create(group=group, role=role, started_by=actor)
+            journal_change(
+                "admin.group.role.assign",
+                actor,
+                group,
+                partner_scope(group.partner),
+                before=None,
+                data={"role": role.code},
+            )
+    except ApprovalRequired as held:  # a require_approval exclusion (ENG-7): it waits for a second admin
+        return request_approval(actor, held, action="assign_group", org=partner_unit(group.partner_id),
+                                org_scope=partner_scope(group.partner), role=role, group=group)
     return assignment
 
 
