@@ -123,3 +123,33 @@ def test_separation_sets_descends_and_cardinalities_reach_the_engine(network):
     assert rbac.export() == build_rbac().export()
     with pytest.raises(ValidationError, match="plus que 1"):
         model_services.set_role_rule(network.national_admin, roles["Verifier"], descends=False, max_users=1)
+
+
+def test_the_model_sections_round_trip_through_policy_documents(network):
+    from habpps.authorization.models import Exclusion, RoleInheritance, RoleRule, SeparationSet
+    from habpps.authorization.policy_sections import export_document, import_document
+
+    roles = network.roles
+    model_services.add_inheritance(network.national_admin, roles["PartnerAdmin"], roles["PartnerDelegate"])
+    model_services.create_separation_set(
+        network.national_admin, kind="ssd", name="Saisir ou vérifier", cardinality=2,
+        members=[(roles["NationalAdmin"], ""), (roles["Verifier"], f"fund:{network.fund_a.pk}")],
+    )
+    model_services.set_role_rule(network.national_admin, roles["Verifier"], descends=False, max_users=None)
+    first = export_document()
+    assert first["inheritance"] == [{"ascendant": "PartnerAdmin", "descendant": "PartnerDelegate"}]
+    assert [e["name"] for e in first["exclusions"]] == ["Administrateur Caf et Vérificateur"]
+    assert first["ssd_sets"][0]["name"] == "Saisir ou vérifier"
+    assert {"id": "Verifier", "descends": False} in first["roles"]
+
+    changed = {**first, "inheritance": [], "exclusions": [
+        {**first["exclusions"][0], "risk": "report"}], "ssd_sets": [], "dsd_sets": first["ssd_sets"]}
+    import_document(changed, actor=network.national_admin)
+    assert not RoleInheritance.objects.exists()
+    assert Exclusion.objects.get().risk == "report"
+    assert SeparationSet.objects.get().kind == "dsd"
+    assert RoleRule.objects.get(role=roles["Verifier"]).descends is False
+    second = export_document()
+    assert second == {**changed, "exclusions": second["exclusions"]} and second["exclusions"][0]["risk"] == "report"
+    import_document(second)
+    assert export_document() == second

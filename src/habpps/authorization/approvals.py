@@ -164,7 +164,8 @@ def persist_reported(violations) -> list[ReportedViolation]:
     for violation in violations:
         account = accounts.get(violation.subject)
         rows.append(ReportedViolation.objects.create(
-            exclusion=violation.exclusion, account=account, subject=violation.subject, held=list(violation.held),
+            exclusion=violation.exclusion, account=account, subject=violation.subject,
+            held=[in_french(held) for held in violation.held],
             action=violation.action, org_scope=account.org_scope if account else "", at=timezone.now(),
         ))
         record_event("admin.exclusion.reported", actor=None, org_scope=rows[-1].org_scope,

@@ -8,3 +8,6 @@ class AuthorizationConfig(AppConfig):
     label = "authorization"
     verbose_name = "Habilitations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from habpps.authorization import model_menus  # noqa: F401 — registers the model's menu entries

@@ -1,13 +1,14 @@
 """Engine explanations in the words of the people who read them: profile names, organisation names.
 
-The engine names roles by code and units by key (« FundAdmin », « fund:3 »); pages and API messages show
-« Administrateur Caf » and the fund's name. Only the quoted names are replaced: the sentence is the engine's.
+The engine names roles by code, units by key and people by login (« FundAdmin », « fund:3 », « jdupont.1234 »);
+pages and API messages show « Administrateur Caf », the fund's name and the person's name. Only the quoted names are replaced: the sentence is the engine's.
 """
 
 from __future__ import annotations
 
 import re
 
+from habpps.accounts.models import Account
 from habpps.directory.models import Fund, Group, Partner, ServiceRole
 from habpps.directory.orgs import NATIONAL_UNIT
 
@@ -34,11 +35,15 @@ def in_french(message: str) -> str:
     if not quoted:
         return message
     names = dict(ServiceRole.objects.filter(code__in=quoted).values_list("code", "name"))
+    people = {login: f"{first} {last}" for login, first, last in
+              Account.objects.filter(login__in=quoted - set(names)).values_list("login", "first_name", "last_name")}
 
     def replace(match: re.Match) -> str:
         value = match.group(1)
         if value in names:
             return f"« {names[value]} »"
+        if value in people:
+            return f"« {people[value]} »"
         if ":" in value or value == NATIONAL_UNIT:
             return f"« {unit_label(value)} »"
         return match.group(0)

@@ -107,7 +107,8 @@ def seed_demo_network(users_per_group: int = 3) -> None:
             password_hash=password_hash,
         )
 
-    person(None, "NationalAdmin")
+    national_admin = person(None, "NationalAdmin")
+    second_national_admin = person(None, "NationalAdmin")  # decides the changes the first one asks (ENG-7)
     partner_types = list(PartnerType.objects.prefetch_related("allowed_roles").order_by("name"))
     for code, name, department, city in FUNDS:
         fund = services.create_fund(None, code=code, name=name, department=department)
@@ -143,6 +144,9 @@ def seed_demo_network(users_per_group: int = 3) -> None:
             for _ in range(users_per_group):
                 services.add_group_member(None, group, person(partner))
     seed_demo_deployment()  # ADM-1: the slides' two waves of CDAP profiles
+    from habpps.authorization.demo import seed_demo_model  # the app built on the directory
+
+    seed_demo_model(national_admin, second_national_admin)  # hierarchy, exclusions, approvals (issue 16 §5)
 
 
 def demo_logins() -> list[DemoLogin]:

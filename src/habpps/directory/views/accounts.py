@@ -21,7 +21,7 @@ from habpps.directory.explanations import habilitations_of, holders_of
 from habpps.directory.forms import RoleChoiceForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
-from habpps.directory.views.mixins import EngineAccessMixin, paginate, run_action
+from habpps.directory.views.mixins import EngineAccessMixin, held_message, paginate, run_action
 from habpps.directory.views.status import StatusChangeView
 
 
@@ -101,12 +101,13 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
 class AccountRoleGrantView(AccountDetailView):
     def post(self, request, *args, **kwargs):
         form = RoleChoiceForm(request.POST, roles=manageable_roles(self.account), prefix="role")
+        result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: services.grant_account_role(request.user, self.account, form.cleaned_data["role"]),
+            lambda: result.append(services.grant_account_role(request.user, self.account, form.cleaned_data["role"])),
         ):
-            messages.success(request, _("Rôle attribué."))
+            held_message(request, result[0]) or messages.success(request, _("Rôle attribué."))
             return redirect("directory:account-detail", self.account.pk)
         return self.render_to_response(self.get_context_data(role_form=form))
 

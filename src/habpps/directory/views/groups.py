@@ -23,7 +23,7 @@ from habpps.directory import permissions as perms
 from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole, Status
 from habpps.directory.orgs import partner_unit
-from habpps.directory.views.mixins import EngineAccessMixin, run_action
+from habpps.directory.views.mixins import EngineAccessMixin, held_message, run_action
 from habpps.directory.views.status import StatusChangeView
 
 
@@ -144,12 +144,13 @@ class GroupDetailView(GroupAccessMixin, TemplateView):
 class GroupMemberAddView(GroupDetailView):
     def post(self, request, *args, **kwargs):
         form = AccountChoiceForm(request.POST, accounts=member_candidates(self.group), prefix="membre")
+        result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: services.add_group_member(request.user, self.group, form.cleaned_data["account"]),
+            lambda: result.append(services.add_group_member(request.user, self.group, form.cleaned_data["account"])),
         ):
-            messages.success(request, _("Membre ajouté au groupe."))
+            held_message(request, result[0]) or messages.success(request, _("Membre ajouté au groupe."))
             return redirect("directory:group-detail", self.group.pk)
         return self.render_to_response(self.get_context_data(member_form=form))
 
@@ -157,12 +158,13 @@ class GroupMemberAddView(GroupDetailView):
 class GroupProfileAssignView(GroupDetailView):
     def post(self, request, *args, **kwargs):
         form = RoleChoiceForm(request.POST, roles=profile_candidates(self.group), prefix="profil")
+        result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: services.assign_group_role(request.user, self.group, form.cleaned_data["role"]),
+            lambda: result.append(services.assign_group_role(request.user, self.group, form.cleaned_data["role"])),
         ):
-            messages.success(request, _("Profil attribué au groupe."))
+            held_message(request, result[0]) or messages.success(request, _("Profil attribué au groupe."))
             return redirect("directory:group-detail", self.group.pk)
         return self.render_to_response(self.get_context_data(profile_form=form))
 
