@@ -143,9 +143,6 @@ def test_the_model_pages_for_the_national_administrator(browser, site):
     visit(page, f"{base}/habilitations/modele/roles/")
     shoot(page, "modele-roles")
 
-    visit(page, f"{base}/supervision/moindre-privilege/")
-    shoot(page, "supervision-moindre-privilege")
-
     # A fund administrator sees neither the menu entry nor the pages.
     fund_page = new_page(browser)
     log_in(fund_page, base, network.fund_admin_a.login)
