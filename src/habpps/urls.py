@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from habpps.api.authzen_views import authzen
 from habpps.directory.views.home import HomeView
 
 urlpatterns = [
@@ -16,4 +17,8 @@ urlpatterns = [
     path("supervision/", include("habpps.supervision.urls")),
     path("atelier-roles/", include("habpps.workbench.urls")),
     path("api/v1/", include("habpps.api.urls")),
+    # OpenID AuthZEN 1.0: paths fixed by the specification (docs/api.md)
+    path("access/v1/evaluation", authzen, name="authzen-evaluation"),
+    path("access/v1/evaluations", authzen, name="authzen-evaluations"),
+    path(".well-known/authzen-configuration", authzen, name="authzen-configuration"),
 ]

@@ -37,7 +37,8 @@ def test_delete_role_removes_grants_assignments_edges_sod_and_session_activation
     rbac.create_session(user="alice", session="s", roles=["chef", "lecteur"])
     rbac.delete_role(role="lecteur")
     assert "lecteur" not in rbac.roles()
-    assert rbac.ssd_role_set_roles(name="x") == {"redacteur"}
+    # the set {lecteur, redacteur} (n = 2) keeps one member: it could never bite nor be edited again, so it goes
+    assert "x" not in rbac.ssd_role_sets()
     # no reconnection: chef does not inherit stagiaire through the deleted role
     assert rbac.role_juniors("chef") == set()
     assert rbac.authorized_roles(user="alice") == {"chef"}

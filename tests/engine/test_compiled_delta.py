@@ -46,8 +46,9 @@ def random_call(rng: random.Random, rbac: RBAC) -> list:
     while True:
         kind = rng.choice(["add_user", "delete_user", "assign_user", "deassign_user", "add_group",
                            "add_group_member", "remove_group_member", "assign_group", "deassign_group",
-                           "grant_permission", "revoke_permission", "add_org", "add_role"])
-        role, org = rng.choice(ROLES), rng.choice(ORGS)
+                           "grant_permission", "revoke_permission", "add_org", "add_role", "delete_group",
+                           "delete_org"])
+        role, org = rng.choice(ROLES), rng.choice(sorted(state.orgs))
         if kind == "add_user" and (name := f"u{rng.randint(10, 999)}") not in state.users:
             return [kind, name]
         if kind == "delete_user" and users:
@@ -90,6 +91,11 @@ def random_call(rng: random.Random, rbac: RBAC) -> list:
             return [kind, name, rng.choice(ORGS[1:3])]
         if kind == "add_role" and (name := f"profil-{rng.randint(10, 999)}") not in state.roles:
             return [kind, name]
+        if kind == "delete_group" and groups:  # review defect 13
+            return [kind, rng.choice(groups)]
+        leaves = sorted(o for o in state.orgs if not state.org_children.get(o) and o.startswith("partner:"))
+        if kind == "delete_org" and leaves:
+            return [kind, rng.choice(leaves)]
 
 
 def tables(snapshot) -> dict:

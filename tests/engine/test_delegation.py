@@ -46,9 +46,12 @@ def portal() -> RBAC:
 
 
 def test_role_range_covers_the_roles_between_low_and_high(portal):
-    """ARBAC97 range [T1, profil_complet]: every r with profil_complet ≥ r ≥ T1 — not T2, a sibling of T1."""
-    assert portal.can_assign("cnaf", "agent1", "profil_complet", "cd75")
+    """ARBAC97 range [T1, profil_complet]: every r with profil_complet ≥ r ≥ T1 — not T2, a sibling of T1. The
+    juniors a role brings must be in range too (review defect 6): profil_complet brings T2 and T3, so this range
+    alone does not let its holder assign it."""
     assert portal.can_assign("cnaf", "agent1", "T1")
+    brings = portal.can_assign("cnaf", "agent1", "profil_complet", "cd75")
+    assert not brings and brings.reason == "role_out_of_range" and "« T2 », « T3 »" in brings.message
     assert portal.can_assign("cnaf", "agent1", "T2").reason == "role_out_of_range"
     decision = portal.can_assign("admin_caf", "agent1", "profil_complet", "cd75")
     assert not decision and decision.reason == "role_out_of_range"

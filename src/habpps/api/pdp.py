@@ -62,11 +62,13 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
         verdicts.append(Verdict(query=query, granted=granted, decision=decision))
     denials = [verdict for verdict in verdicts if not verdict.granted]
     if denials:
-        _journal_denials(compiled, denials, service)
+        journal_verdicts(compiled, denials, service)
     return verdicts
 
 
-def _journal_denials(compiled: CompiledPolicy, denials: list[Verdict], service: str) -> None:
+def journal_verdicts(compiled: CompiledPolicy, denials: list[Verdict], service: str) -> None:
+    """Journal these refused decisions, each in the org scope of the unit it concerns (also used by the lean
+    decision server, ``habpps.pdp``)."""
     journal_denials(
         [
             {

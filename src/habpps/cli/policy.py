@@ -83,6 +83,8 @@ def print_diff(changes: dict) -> None:
             print(f"  + {operation} {obj}")
         for operation, obj in sorted(change["lost"]):
             print(f"  - {operation} {obj}")
+        for (operation, obj), moved in sorted(change.get("changed", {}).items()):
+            print(f"  ~ {operation} {obj} : avant {' ; '.join(moved['before'])} — après {' ; '.join(moved['after'])}")
 
 
 def diff_policies(args: argparse.Namespace) -> int:

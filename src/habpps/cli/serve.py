@@ -1,4 +1,9 @@
-"""`habpps serve`: serve the platform with gunicorn (several worker processes; ENG-11 keeps them in step)."""
+"""`habpps serve`: serve the platform with gunicorn (several worker processes; ENG-11 keeps them in step).
+
+``habpps serve --decisions`` serves only the decision endpoints — AuthZEN 1.0 and ``/api/v1/decisions`` — from
+the platform's database with the lean decision server (``habpps.pdp``), for the processes the reverse proxy
+routes those paths to (``docs/deploy.md``).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="servir la plate-forme (gunicorn)")
     add_server_arguments(parser)
     parser.add_argument("--migrate", action="store_true", help="appliquer les migrations avant de servir")
+    parser.add_argument(
+        "--decisions", action="store_true",
+        help="ne servir que les décisions (AuthZEN et /api/v1/decisions), serveur allégé",
+    )
     parser.set_defaults(handler=serve)
 
 
@@ -32,6 +41,10 @@ def serve(args: argparse.Namespace) -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
+    if args.decisions:
+        return exec_decision_server(
+            "habpps.pdp.db_app:application", args, {"DJANGO_SETTINGS_MODULE": "habpps.api.decision_settings"}
+        )
     return run_server(args)
 
 
@@ -51,6 +64,27 @@ def run_server(args: argparse.Namespace) -> int:
         "-",
         "--graceful-timeout",
         "5",
+    ]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0  # pragma: no cover — execv does not return
+
+
+WORKER_CLASS = "gthread"
+"""gunicorn worker of the decision servers: threads keep callers' connections alive (``bench/README.md``)."""
+THREADS = 4
+
+
+def exec_decision_server(app: str, args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Replace this process by gunicorn serving the lean decision ``app`` (no access log: the hot path)."""
+    os.environ.update(env)
+    command = [
+        sys.executable, "-m", "gunicorn", app,
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers),
+        "--worker-class", WORKER_CLASS,
+        "--threads", str(THREADS),
+        "--graceful-timeout", "5",
     ]
     sys.stdout.flush()
     os.execv(sys.executable, command)

@@ -71,9 +71,7 @@ class AdministrativeFunctions(EngineCore):
             state.seniors[junior].discard(role)
         for senior in state.seniors.pop(role, set()):
             state.juniors[senior].discard(role)
-        for sets in (state.ssd_sets, state.dsd_sets):
-            for sod in sets.values():
-                sod.members = {m for m in sod.members if member_role(m) != role}
+        self._drop_sod_members(lambda m: member_role(m) == role)
         for session in state.sessions.values():
             session.active_roles.discard(role)
         del state.roles[role]
@@ -99,6 +97,7 @@ class AdministrativeFunctions(EngineCore):
             )
         entries = [*self._entries(user), Assignment(role, org)]
         check_ssd(state, self._cache, user, entries)
+        self._check_sessions_dsd(user, entries)
         check_user_max_roles(state, user, entries)
         check_role_max_users(state, role, {user})
         state.user_assignments.setdefault(user, set()).add((role, org))

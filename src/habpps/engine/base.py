@@ -186,6 +186,25 @@ class EngineCore:
                     state, self._cache, user, entries, state.sessions[session_id].active_roles, session=session_id
                 )
 
+    def _check_sessions_dsd(self, user: str, entries: list[Assignment]) -> None:
+        """Refuse when, with ``entries`` as its assignments, a live session of ``user`` would break a DSD set: a
+        ``(role, org)`` member becomes held when an assignment starts to apply in ``org`` (review defect 1)."""
+        state = self._state
+        if not state.dsd_sets:
+            return
+        for session_id in sorted(state.user_sessions.get(user, ())):
+            check_dsd(state, self._cache, user, entries, state.sessions[session_id].active_roles, session=session_id)
+
+    def _drop_sod_members(self, matches: Callable[[SodMember], bool]) -> None:
+        """Remove the SSD/DSD members a deletion took away. A set left with fewer members than its cardinality
+        could never be broken again, and could not be edited either (n ≤ |members| is every edit's
+        precondition): it goes (review defect: SSD after ``delete_role``)."""
+        for sets in (self._state.ssd_sets, self._state.dsd_sets):
+            for name, sod in list(sets.items()):
+                sod.members = {m for m in sod.members if not matches(m)}
+                if len(sod.members) < sod.cardinality:
+                    del sets[name]
+
     def _drop_unauthorized_session_roles(self, users: Iterable[str]) -> None:
         """Deactivate, in the sessions of ``users``, every role they are no longer authorized for."""
         for user in users:

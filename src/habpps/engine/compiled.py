@@ -188,6 +188,8 @@ class Snapshot:
             inputs["entry_failure"] = lambda entry, via: guards.entry_failure(user, entry, via, now, last)
         if self._conditional:
             inputs["permission_checks"] = lambda perm: guards.permission_checks(user, perm, context, now)
+        if guards.grant_links:
+            inputs["grant_checks"] = lambda role, perm: guards.grant_failures(user, role, perm, context, now)
         return inputs
 
     def _guarded_check(
@@ -213,6 +215,7 @@ class Snapshot:
         active = None if active_roles is None else frozenset(active_roles)
         role_perms = self._role_perms
         closures = self._role_closure
+        conditional_grant = perm in guards.conditional_grants
         for entry in self._entries.get(user, ()):
             if perm not in role_perms[entry.role] or not self._applies(entry, org):
                 continue
@@ -222,13 +225,25 @@ class Snapshot:
                 vias = [r for r in active if r in closures[entry.role] and perm in role_perms[r]]
             if timed:
                 vias = [via for via in vias if guards.entry_failure(user, entry, via, now, last) is None]
-            if vias:
+            if vias and (not conditional_grant or self._confers(user, entry, vias, perm, context, now)):
                 break
         else:
             return False
         if perm not in self._conditional:
             return True
         return guards.permission_holds(user, perm, context, now)
+
+    def _confers(self, user: str, entry: Assignment, vias: list[str | None], perm: Permission,
+                 context: Mapping[str, Any] | None, now: Any) -> bool:
+        """Whether some role holding ``perm`` below the assignment (through an active role ``via``) confers it
+        in this request — its grant unconditional, or every constraint of the grant holding."""
+        guards = self._guards
+        holders = self._holders.get(perm, _EMPTY)
+        for via in vias:
+            for holder in holders & self._role_closure[via or entry.role]:
+                if guards.grant_holds(user, holder, perm, context, now):
+                    return True
+        return False
 
     def _applies(self, entry: Assignment, org: str | None) -> bool:
         if org is None or entry.org is None or entry.org == org:
@@ -251,10 +266,11 @@ class Snapshot:
                       context: Mapping[str, Any] | None = None) -> FieldDecision:
         return self._scoping.explain_field(user, resource, field, active_roles, context)
 
-    def action_limits(self, user: str, action: str,
-                      active_roles: Iterable[str] | None = None) -> ActionLimits | None:
-        """The limits of ``action`` for ``user`` (most permissive over its roles that set some), or None."""
-        return self._scoping.action_limits(user, action, active_roles)
+    def action_limits(self, user: str, action: str, active_roles: Iterable[str] | None = None,
+                      context: Mapping[str, Any] | None = None) -> ActionLimits | None:
+        """The limits of ``action`` for ``user`` (most permissive over its roles that set some and are usable at
+        the request's ``now``, see ``context``), or None."""
+        return self._scoping.action_limits(user, action, active_roles, context)
 
     # -- what a caller may want to know without the live engine -----------------------------------------------
     def has_user(self, user: str) -> bool:

@@ -132,6 +132,14 @@ def recompile(rbac: RBAC, previous: Snapshot | None, delta: PolicyDelta) -> Snap
         users.update(user for user, _org in state.role_user_assignments.get(role, ()))
     for group in groups:
         users.update(state.groups.get(group, ()))
+    # A deleted group or org unit no longer names its former holders (review defect 13): find them in the
+    # previous snapshot, whose entries still carry the group or unit.
+    gone_groups = {group for group in delta.groups if group not in state.groups}
+    gone_orgs = {org for org in previous._lineage if org not in state.orgs} if delta.orgs else set()
+    if gone_groups or gone_orgs:
+        for user, user_entries in previous._entries.items():
+            if any(entry.group in gone_groups or entry.org in gone_orgs for entry in user_entries):
+                users.add(user)
 
     # ``copy()`` of the underlying dicts: CPython clones a dict's table in one pass (``dict(proxy)`` would
     # re-insert 300,000 keys one by one).

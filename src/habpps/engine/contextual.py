@@ -88,6 +88,8 @@ class ContextualFunctions(EngineCore):
             names.discard(name)
         for names in self._state.activation_constraints.values():
             names.discard(name)
+        for names in self._state.grant_constraints.values():
+            names.discard(name)
         self._changed()
 
     def context_constraints(self) -> dict[str, ContextConstraint]:
@@ -127,6 +129,65 @@ class ContextualFunctions(EngineCore):
         if not linked:
             del self._state.permission_constraints[permission]
         self._changed()
+
+    def link_grant_constraint(self, role: str, operation: str, obj: str, constraint: str) -> None:
+        """Make ``role``'s grant of (operation, obj) conditional: through this role the permission holds only
+        when ``constraint`` holds, while other roles holding it unconditionally still confer it (the Todo
+        scenario's editor updates the todos he owns, its « evil genius » any todo)."""
+        self._link_grant_constraint(role, operation, obj, constraint)
+
+    def _link_grant_constraint(self, role: str, operation: str, obj: str, constraint: str, *,
+                               require_known: bool = True) -> None:
+        self._role(role)
+        permission = (require_name(operation, "operation"), require_name(obj, "obj"))
+        if require_known and permission not in self._state.role_permissions.get(role, ()):
+            raise NotFound(f"Le rôle « {role} » ne détient pas « {operation} » sur « {obj} ».",
+                           code="permission_not_granted", role=role, operation=operation, obj=obj)
+        self._context_constraint(constraint)
+        linked = self._state.grant_constraints.setdefault((role, permission), set())
+        if constraint in linked:
+            raise AlreadyExists(
+                f"La contrainte « {constraint} » conditionne déjà « {operation} » sur « {obj} » pour « {role} ».",
+                code="constraint_link_exists", constraint=constraint,
+            )
+        linked.add(constraint)
+        self._changed()
+
+    def unlink_grant_constraint(self, role: str, operation: str, obj: str, constraint: str) -> None:
+        key = (self._role(role), (require_name(operation, "operation"), require_name(obj, "obj")))
+        linked = self._state.grant_constraints.get(key, set())
+        if constraint not in linked:
+            raise NotFound(
+                f"La contrainte « {constraint} » ne conditionne pas « {operation} » sur « {obj} » pour « {role} ».",
+                code="constraint_link_not_found", constraint=constraint,
+            )
+        linked.discard(constraint)
+        if not linked:
+            del self._state.grant_constraints[key]
+        self._changed()
+
+    def grant_constraints(self, role: str, operation: str, obj: str) -> set[str]:
+        """Names of the context constraints of ``role``'s grant of (operation, obj)."""
+        return set(self._state.grant_constraints.get((role, (operation, obj)), ()))
+
+    # -- stored subject attributes (a policy's own information point) --------------------------------------------
+    def set_user_attributes(self, user: str, attributes: Mapping[str, Any] | None) -> None:
+        """Store ``user``'s attributes (e-mail, grade…): conditions read them as subject attributes, over those
+        a request carries. ``None`` or an empty mapping forgets them."""
+        self._user(user)
+        if attributes is not None and not (
+            isinstance(attributes, Mapping) and all(isinstance(k, str) and k.strip() for k in attributes)
+        ):
+            raise InvalidArgument("Les attributs d'un utilisateur forment un dictionnaire nommé.",
+                                  code="wrong_type", parameter="attributes")
+        if attributes:
+            self._state.user_attributes[user] = dict(attributes)
+        elif self._state.user_attributes.pop(user, None) is None:
+            return
+        self._changed()
+
+    def user_attributes(self, user: str) -> dict[str, Any]:
+        return dict(self._state.user_attributes.get(self._user(user), {}))
 
     def link_activation_constraint(self, role: str, constraint: str) -> None:
         """``role`` may be activated only when ``constraint`` holds in the request context of the activation
@@ -203,12 +264,15 @@ class ContextualFunctions(EngineCore):
     def delete_user(self, user: str) -> None:
         super().delete_user(user)
         self._state.user_temporal.pop(user, None)
+        self._state.user_attributes.pop(user, None)
         self._forget_assignments(lambda key: key[0] == "user" and key[1] == user)
 
     def delete_role(self, role: str) -> None:
         super().delete_role(role)
         self._state.role_temporal.pop(role, None)
         self._state.activation_constraints.pop(role, None)
+        for key in [key for key in self._state.grant_constraints if key[0] == role]:
+            del self._state.grant_constraints[key]
         self._forget_assignments(lambda key: key[2] == role)
 
     def delete_group(self, group: str) -> None:

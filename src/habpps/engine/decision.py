@@ -153,6 +153,8 @@ class DecisionInputs:
     """Why an assignment (with the active role it passes through) cannot be used now; None when it can."""
     permission_checks: Callable[[tuple[str, str]], tuple[tuple[dict[str, Any], ...], tuple[dict[str, Any], ...]]] | None = None
     """(denying failures, reported breaches) of the permission's context constraints and history exclusions."""
+    grant_checks: Callable[[str, tuple[str, str]], tuple[dict[str, Any], ...]] | None = None
+    """The failed constraints of a role's conditional grant of the permission (empty: the role confers it)."""
 
 
 def decide(
@@ -165,7 +167,8 @@ def decide(
 ) -> Decision:
     """Find a grant path, or the closest miss, for ``user`` doing ``operation`` on ``obj`` in ``org``.
 
-    A grant path must also be usable now (temporal constraints on the assignment and its roles); once one is
+    A grant path must also be usable now (temporal constraints on the assignment and its roles) and its holding
+    role must confer the permission in this request (a conditional grant's constraints); once one is
     found, the permission's own conditions (context constraints, history exclusions) decide. Closest misses,
     nearest first: a temporal constraint, a role not active, another org unit, no authorized role.
     """
@@ -179,6 +182,7 @@ def decide(
     other_org: GrantPath | None = None
     inactive: GrantPath | None = None
     unavailable: tuple[GrantPath, dict[str, Any]] | None = None
+    condition_miss: tuple[GrantPath, tuple[dict[str, Any], ...]] | None = None
     ordered = sorted(inputs.entries, key=lambda e: (e.group is not None, e.group or "", e.role, e.org or ""))
     for entry in ordered:
         reachable = inputs.juniors_closure(entry.role)
@@ -196,8 +200,12 @@ def decide(
             chain = _chain(inputs, entry.role, via, holder)
             path = GrantPath(user, entry.group, entry.role, entry.org, chain, via)
             if active is not None and via is None:
+                # Not active here; still a nearer miss than "not authorized" (review defect 12): activating
+                # it would grant when it applies in ``org``, else it is held only in another unit.
                 if applies and inactive is None:
                     inactive = path
+                elif not applies and other_org is None:
+                    other_org = path
                 continue
             if not applies:
                 if other_org is None:
@@ -207,7 +215,17 @@ def decide(
                 if unavailable is None:
                     unavailable = (path, failure)
                 continue
+            if inputs.grant_checks is not None:
+                failures = inputs.grant_checks(holder, (operation, obj))
+                if failures:
+                    if condition_miss is None:
+                        condition_miss = (path, failures)
+                    continue
             return _conditional_grant(inputs, path, base)
+    if condition_miss is not None:
+        path, failures = condition_miss
+        return Decision(granted=False, reason=CONDITION_FAILED, closest=path.as_dict(), failed_constraints=failures,
+                        **base)
     if unavailable is not None:
         path, failure = unavailable
         return Decision(granted=False, reason=UNAVAILABLE, closest=path.as_dict(), failed_constraints=(failure,),

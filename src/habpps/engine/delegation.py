@@ -245,7 +245,7 @@ class DelegatedAdministration(EngineCore):
         """May ``admin`` give ``role`` (in ``org``) to every member of ``group``?"""
         members = self._state.groups.get(group, set())
         return self._decide(admin, "assign", {"group": group, "role": role, "org": org}, role=role, org=org,
-                            group=group, perimeter_users=set(members))
+                            group=group, perimeter_users=set(members), members=set(members))
 
     def can_revoke_group(self, admin: str, group: str, role: str, org: str | None = None) -> AdminDecision:
         return self._decide(admin, "revoke", {"group": group, "role": role, "org": org}, role=role, org=org,
@@ -295,6 +295,35 @@ class DelegatedAdministration(EngineCore):
             self._require(self._decide(actor, "manage_user", {"group": group, "user": user}, user=user,
                                        group=group))
         super().remove_group_member(group, user)
+
+    def can_change_role(self, admin: str, action: str, roles: Iterable[str]) -> AdminDecision:
+        """May ``admin`` change what ``roles`` confer (a new inheritance edge, a grant, a wider reach)? Such a
+        change reaches every holder everywhere, so it needs authority to assign each role (and the juniors it
+        brings) with no org restriction."""
+        decision = AdminDecision(False, admin, "assign", {"action": action}, "no_authority",
+                                 f"Refusé : « {admin} » n'a aucun rôle à modifier.")
+        for role in roles:
+            decision = self._decide(admin, "assign", {"action": action, "role": role}, role=role)
+            if not decision:
+                return decision
+        return decision
+
+    def add_inheritance(self, ascendant: str, descendant: str, *, actor: str | None = None) -> None:
+        """AddInheritance; with ``actor``, only within its authority over both roles (review defect 7)."""
+        if actor is not None:
+            self._require(self.can_change_role(actor, "add_inheritance", [ascendant, descendant]))
+        super().add_inheritance(ascendant, descendant, actor=actor)
+
+    def grant_permission(self, operation: str, obj: str, role: str, *, actor: str | None = None) -> None:
+        """GrantPermission; with ``actor``, only within its authority over the role (review defect 7)."""
+        if actor is not None:
+            self._require(self.can_change_role(actor, "grant_permission", [role]))
+        super().grant_permission(operation, obj, role, actor=actor)
+
+    def set_role_descends(self, role: str, descends: bool, *, actor: str | None = None) -> None:
+        if actor is not None:
+            self._require(self.can_change_role(actor, "set_role_descends", [role]))
+        super().set_role_descends(role, descends, actor=actor)
 
     def add_user(self, user: str, *, max_roles: int | None = None, max_sessions: int | None = None,
                  org: str | None = None, actor: str | None = None) -> None:
@@ -377,7 +406,7 @@ class DelegatedAdministration(EngineCore):
 
     def _decide(self, admin: str, ability: str, target: dict[str, Any], *, role: str | None = None,
                 org: str | None = None, user: str | None = None, group: str | None = None,
-                perimeter_users: set[str] | None = None) -> AdminDecision:
+                perimeter_users: set[str] | None = None, members: set[str] | None = None) -> AdminDecision:
         """The first authority of ``admin`` that covers the request, else the closest miss explained."""
         state = self._state
 
@@ -402,6 +431,12 @@ class DelegatedAdministration(EngineCore):
             if role is not None and role not in authority.roles:
                 misses.append((1, "role_out_of_range", f"le rôle « {role} » est hors de la plage de {via}"))
                 continue
+            if ability == "assign" and role is not None and (juniors := sorted(self._cache.juniors_closure(role)
+                                                                              - authority.roles)):
+                misses.append((1, "role_out_of_range",
+                               f"le rôle « {role} » entraîne par héritage " + ", ".join(f"« {r} »" for r in juniors)
+                               + f", hors de la plage de {via}"))
+                continue
             if group is not None and not authority.covers_group(group):
                 misses.append((2, "group_out_of_scope", f"le groupe « {group} » est hors du périmètre de {via}"))
                 continue
@@ -412,6 +447,12 @@ class DelegatedAdministration(EngineCore):
             if user is not None and not self._user_in_scope(authority, user, user_org):
                 where = f"l'unité « {user_org} »" if user_org else "aucune unité"
                 misses.append((4, "user_out_of_scope", f"le compte « {user} » ({where}) est hors des unités de {via}"))
+                continue
+            outside = sorted(m for m in members or () if not self._user_in_scope(authority, m, state.user_orgs.get(m)))
+            if outside:
+                misses.append((4, "user_out_of_scope",
+                               "le groupe compte des membres hors des unités de " + via + " : "
+                               + ", ".join(f"« {m} »" for m in outside[:5]) + (" …" if len(outside) > 5 else "")))
                 continue
             if ability == "assign" and role is not None:
                 refusal = self._perimeter_refusal(role, org, perimeter_users or set())
@@ -441,6 +482,12 @@ class DelegatedAdministration(EngineCore):
                 return ("outside_perimeter",
                         f"le profil « {role} » n'est pas dans le périmètre de « {unit} » (autorisés : "
                         + ", ".join(sorted(perimeter.roles)) + ")")
+            juniors = sorted(self._cache.juniors_closure(role) - perimeter.roles)
+            if juniors:
+                return ("outside_perimeter",
+                        f"le profil « {role} » entraîne par héritage " + ", ".join(f"« {r} »" for r in juniors)
+                        + f", hors du périmètre de « {unit} » (autorisés : " + ", ".join(sorted(perimeter.roles))
+                        + ")")
             limit = perimeter.max_users.get(role)
             if limit is not None:
                 holders = self._holders_within(role, unit)

@@ -10,7 +10,8 @@ with authority decides, ``report`` lets it through and records it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from habpps.engine.authority import applies_in, ssd_members_held, users_authorized_for_any
@@ -175,7 +176,7 @@ class ExclusionFunctions(EngineCore):
     def assign_user(self, user: str, role: str, org: str | None = None, *, actor: str | None = None) -> None:
         """AssignUser, with the static exclusions enforced by risk (see the module)."""
         report: list[Breach] = []
-        if self._static_rules() and user in self._state.users and role in self._state.roles:
+        if self._state.exclusions and user in self._state.users and role in self._state.roles:
             report = self._enforce(
                 "assign_user", {"user": user, "role": role, "org": org}, actor,
                 self._user_breaches({user: [*self._entries(user), Assignment(role, org)]}, _View(self)),
@@ -185,7 +186,7 @@ class ExclusionFunctions(EngineCore):
 
     def assign_group(self, group: str, role: str, org: str | None = None, *, actor: str | None = None) -> None:
         report: list[Breach] = []
-        if self._static_rules() and group in self._state.groups and role in self._state.roles:
+        if self._state.exclusions and group in self._state.groups and role in self._state.roles:
             candidates = {u: [*self._entries(u), Assignment(role, org, group)] for u in self._state.groups[group]}
             report = self._enforce("assign_group", {"group": group, "role": role, "org": org}, actor,
                           self._user_breaches(candidates, _View(self)))
@@ -195,7 +196,7 @@ class ExclusionFunctions(EngineCore):
     def add_group_member(self, group: str, user: str, *, actor: str | None = None) -> None:
         state = self._state
         report: list[Breach] = []
-        if self._static_rules() and group in state.groups and user in state.users:
+        if self._state.exclusions and group in state.groups and user in state.users:
             extra = [Assignment(role, org, group) for role, org in state.group_assignments.get(group, ())]
             report = self._enforce("add_group_member", {"group": group, "user": user}, actor,
                           self._user_breaches({user: [*self._entries(user), *extra]}, _View(self)))
@@ -205,7 +206,7 @@ class ExclusionFunctions(EngineCore):
     def add_inheritance(self, ascendant: str, descendant: str, *, actor: str | None = None) -> None:
         roles = self._state.roles
         report: list[Breach] = []
-        if self._static_rules() and ascendant in roles and descendant in roles:
+        if self._state.exclusions and ascendant in roles and descendant in roles:
             view = _View(self, edge=(ascendant, descendant))
             report = self._enforce("add_inheritance", {"ascendant": ascendant, "descendant": descendant}, actor,
                           self._change_breaches(view, ascendant))
@@ -214,13 +215,44 @@ class ExclusionFunctions(EngineCore):
 
     def grant_permission(self, operation: str, obj: str, role: str, *, actor: str | None = None) -> None:
         report: list[Breach] = []
-        if self._static_rules() and role in self._state.roles and isinstance(operation, str) and \
+        if self._state.exclusions and role in self._state.roles and isinstance(operation, str) and \
                 isinstance(obj, str):
             view = _View(self, grant=((operation, obj), role))
             report = self._enforce("grant_permission", {"operation": operation, "obj": obj, "role": role}, actor,
                           self._change_breaches(view, role))
         super().grant_permission(operation, obj, role)
         self._record_breaches(report, "grant_permission", actor)
+
+    def set_role_descends(self, role: str, descends: bool, *, actor: str | None = None) -> None:
+        """Whether the role's authority reaches sub-units — with the exclusions over ``(role, org)`` and
+        ``(permission, org)`` enforced on the state it would produce (review defect 2)."""
+        state = self._state
+        report: list[Breach] = []
+        record = state.roles.get(role) if isinstance(role, str) else None
+        if state.exclusions and record is not None and isinstance(descends, bool) and descends != record.descends:
+            view = _View(self)
+            users = {u: self._entries(u) for u in users_authorized_for_any(state, self._cache, [role])}
+            before = self._held_map(view, users)
+            previous, record.descends = record.descends, descends
+            try:
+                after = self._held_map(_View(self), users)
+            finally:
+                record.descends = previous
+            report = self._enforce("set_role_descends", {"role": role, "descends": descends}, actor,
+                                   _new_breaches(before, after))
+        super().set_role_descends(role, descends)
+        self._record_breaches(report, "set_role_descends", actor)
+
+    @contextmanager
+    def approving(self, names: Iterable[str]) -> Iterator[None]:
+        """Apply changes already approved under the ``require_approval`` rules ``names`` (a platform replaying
+        its approved pending changes into a fresh engine): inside the block those rules do not park them."""
+        previous = self._approving
+        self._approving = previous | frozenset(names)
+        try:
+            yield
+        finally:
+            self._approving = previous
 
     # -- approvals (require_approval) -----------------------------------------------------------------------------
     def pending_changes(self, status: str | None = "pending") -> list[PendingChange]:
@@ -317,33 +349,39 @@ class ExclusionFunctions(EngineCore):
     def _static_rules(self) -> list[Exclusion]:
         return [r for r in self._state.exclusions.values() if r.kind == "static"]
 
+    def _held_map(self, view: _View, entries_by_user: Mapping[str, list[Assignment]]) -> dict[tuple[str, str, str], tuple[Exclusion, frozenset[ExclusionMember]]]:
+        """What each user holds of every static rule, and each of its live sessions of every dynamic rule."""
+        state = self._state
+        held: dict[tuple[str, str, str], tuple[Exclusion, frozenset[ExclusionMember]]] = {}
+        for rule in sorted(state.exclusions.values(), key=lambda r: r.name):
+            for user, entries in sorted(entries_by_user.items()):
+                if rule.kind == "static":
+                    held[(rule.name, "user", user)] = (rule, view.held_by_user(entries, rule))
+                    continue
+                for session_id in sorted(state.user_sessions.get(user, ())):
+                    active = state.sessions[session_id].active_roles
+                    held[(rule.name, "session", session_id)] = (rule, view.held_by_user(entries, rule, active))
+        return held
+
     def _user_breaches(self, candidates: Mapping[str, list[Assignment]], view: _View) -> list[Breach]:
-        """Breaches a change creates for users whose assignments become ``candidates``."""
-        breaches = []
-        for rule in sorted(self._static_rules(), key=lambda r: r.name):
-            for user in sorted(candidates):
-                after = view.held_by_user(candidates[user], rule)
-                if len(after) >= rule.cardinality and after != view.held_by_user(self._entries(user), rule):
-                    breaches.append((rule, "user", user, after))
-        return breaches
+        """Breaches a change creates for users whose assignments become ``candidates`` — static rules on what
+        they hold, dynamic rules on their live sessions (review defect 3: a session must not fall in breach)."""
+        before = self._held_map(view, {user: self._entries(user) for user in candidates})
+        return _new_breaches(before, self._held_map(view, candidates))
 
     def _change_breaches(self, after: _View, role: str) -> list[Breach]:
-        """Breaches a new edge or grant below ``role`` creates, for its seniors (4.5.8) and their users."""
+        """Breaches a new edge or grant below ``role`` creates, for its seniors (4.5.8), their users and the
+        users' live sessions."""
         before = _View(self)
         breaches = []
         seniors = sorted(self._cache.seniors_closure(role))
-        users = sorted(users_authorized_for_any(self._state, self._cache, [role]))
         for rule in sorted(self._static_rules(), key=lambda r: r.name):
             for senior in seniors:
                 held = after.held_by_role(senior, rule)
                 if len(held) >= rule.cardinality and held != before.held_by_role(senior, rule):
                     breaches.append((rule, "role", senior, held))
-            for user in users:
-                entries = self._entries(user)
-                held = after.held_by_user(entries, rule)
-                if len(held) >= rule.cardinality and held != before.held_by_user(entries, rule):
-                    breaches.append((rule, "user", user, held))
-        return breaches
+        users = {u: self._entries(u) for u in users_authorized_for_any(self._state, self._cache, [role])}
+        return breaches + _new_breaches(self._held_map(before, users), self._held_map(after, users))
 
     def _current_breaches(self, rule: Exclusion, view: _View | None = None) -> list[Breach]:
         view = view or _View(self)
@@ -384,6 +422,12 @@ class ExclusionFunctions(EngineCore):
                 name=blocking[0][0].name, action=action,
             )
         approval = [b for b in breaches if b[0].risk == "require_approval"]
+        if approval and actor is None:
+            raise ConstraintViolation(
+                f"Changement soumis à l'approbation d'un second administrateur "
+                f"({self._describe_breach(approval[0])}) : il faut savoir qui le demande (actor) pour qu'il ne "
+                "puisse pas l'approuver lui-même.", code="approval_needs_requester", action=action,
+            )
         if approval:
             pending = self._state.pending_changes
             change = PendingChange(
@@ -399,10 +443,12 @@ class ExclusionFunctions(EngineCore):
 
     def _record_breaches(self, breaches: list[Breach], action: str, actor: str | None) -> None:
         """Record the ``report`` breaches of a change that has just succeeded."""
-        for rule, _kind, subject, held in breaches:
+        for rule, kind, subject, held in breaches:
+            session = subject if kind == "session" else None
+            who = self._state.sessions[subject].user if session and subject in self._state.sessions else subject
             self._state.violations.append(ReportedViolation(
-                rule.name, subject, tuple(m.describe() for m in sorted(held, key=ExclusionMember.sort_key)),
-                action, self._clock(), actor=actor))
+                rule.name, who, tuple(m.describe() for m in sorted(held, key=ExclusionMember.sort_key)),
+                action, self._clock(), actor=actor, session=session))
 
     def _decidable_change(self, change_id: Any, approver: str) -> PendingChange:
         change = self._state.pending_changes.get(change_id)
@@ -417,11 +463,28 @@ class ExclusionFunctions(EngineCore):
                 f"« {approver} » a demandé ce changement et ne peut pas l'approuver lui-même : un second "
                 "administrateur doit décider.", code="same_administrator", change=change_id,
             )
+        if approver in self._beneficiaries(change):
+            raise ConstraintViolation(
+                f"« {approver} » bénéficie de ce changement et ne peut pas l'approuver : un administrateur qui n'en "
+                "bénéficie pas doit décider.", code="beneficiary_approval", change=change_id,
+            )
         decision = self._authority_for_change(approver, change.action, change.arguments)
         if not decision:
             raise ConstraintViolation(f"« {approver} » n'a pas autorité sur ce changement : {decision.message}",
                                       code="not_administrator", change=change_id)
         return change
+
+    def _beneficiaries(self, change: PendingChange) -> set[str]:
+        """Who would hold more once the change applies: the user assigned or added to a group, the members of a
+        group given a role, the users authorized for a role that gains a permission, a junior or wider reach."""
+        arguments = change.arguments
+        state = self._state
+        if change.action in ("assign_user", "add_group_member"):
+            return {arguments["user"]}
+        if change.action == "assign_group":
+            return set(state.groups.get(arguments["group"], ()))
+        role = arguments.get("role") or arguments.get("ascendant")
+        return users_authorized_for_any(state, self._cache, [role]) if role else set()
 
     def _authority_for_change(self, approver: str, action: str, arguments: dict[str, Any]) -> Any:
         """Hook: whether ``approver`` has authority over the change; provided by `DelegatedAdministration`."""
@@ -482,3 +545,14 @@ class ExclusionFunctions(EngineCore):
             kept = frozenset(m for m in rule.members if not matches(m))
             if kept != rule.members:
                 self._state.exclusions[name] = Exclusion(name, kept, rule.cardinality, rule.kind, rule.risk)
+
+
+def _new_breaches(before: Mapping[tuple[str, str, str], tuple[Exclusion, frozenset[ExclusionMember]]],
+                  after: Mapping[tuple[str, str, str], tuple[Exclusion, frozenset[ExclusionMember]]]) -> list[Breach]:
+    """The rules broken in ``after`` that were not broken the same way in ``before``."""
+    breaches: list[Breach] = []
+    for key, (rule, held) in sorted(after.items()):
+        previous = before.get(key)
+        if len(held) >= rule.cardinality and (previous is None or held != previous[1]):
+            breaches.append((rule, key[1], key[2], held))
+    return breaches

@@ -36,6 +36,12 @@ class Guards:
     role_temporal: Mapping[str, TemporalConstraint] = field(default_factory=lambda: _EMPTY)
     assignment_temporal: Mapping[AssignmentKey, TemporalConstraint] = field(default_factory=lambda: _EMPTY)
     conditional_permissions: frozenset[Permission] = field(default=frozenset())
+    grant_links: Mapping[tuple[str, Permission], tuple[str, ...]] = field(default_factory=lambda: _EMPTY)
+    """(role, permission) → constraints the role needs to confer the permission (see `grant_holds`)."""
+    conditional_grants: frozenset[Permission] = field(default=frozenset())
+    """Permissions that some role confers only under conditions: decisions on them look at the holding role."""
+    subject_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: _EMPTY)
+    """Stored attributes of users, read by conditions as subject attributes (over the request's own)."""
 
     @classmethod
     def of_state(cls, state: PolicyState, clock: Clock) -> Guards:
@@ -44,6 +50,8 @@ class Guards:
             history.setdefault((rule.then, rule.obj), []).append(rule)
         links = {perm: tuple(sorted(names)) for perm, names in state.permission_constraints.items() if names}
         frozen_history = {perm: tuple(sorted(rules, key=lambda r: r.name)) for perm, rules in history.items()}
+        grant_links = {key: tuple(sorted(names)) for key, names in state.grant_constraints.items() if names}
+        conditional_grants = frozenset(perm for _role, perm in grant_links)
         return cls(
             clock=clock,
             attributes=MappingProxyType(dict(state.context_attributes)),
@@ -53,7 +61,12 @@ class Guards:
             user_temporal=MappingProxyType(dict(state.user_temporal)),
             role_temporal=MappingProxyType(dict(state.role_temporal)),
             assignment_temporal=MappingProxyType(dict(state.assignment_temporal)),
-            conditional_permissions=frozenset(links) | frozenset(frozen_history),
+            conditional_permissions=frozenset(links) | frozenset(frozen_history) | conditional_grants,
+            grant_links=MappingProxyType(grant_links),
+            conditional_grants=conditional_grants,
+            subject_attributes=MappingProxyType(
+                {user: MappingProxyType(dict(values)) for user, values in state.user_attributes.items() if values}
+            ),
         )
 
     @property
@@ -113,13 +126,49 @@ class Guards:
         return failure
 
     # -- conditional permissions -------------------------------------------------------------------------------
+    def request(self, user: str, context: Mapping[str, Any] | None, now: datetime) -> RequestContext:
+        """What conditions read for ``user``: the request context, with the user's stored attributes laid over
+        the subject attributes the caller sent (the policy's own information point wins)."""
+        values: Mapping[str, Any] = context or {}
+        stored = self.subject_attributes.get(user)
+        if stored:
+            given = values.get("subject")
+            values = {**values, "subject": {**given, **stored} if isinstance(given, Mapping) else stored}
+        return RequestContext(values, now)
+
+    def grant_holds(
+        self, user: str, role: str, permission: Permission, context: Mapping[str, Any] | None, now: datetime
+    ) -> bool:
+        """Whether ``role`` confers ``permission`` on ``user`` in this request (every constraint of the grant)."""
+        names = self.grant_links.get((role, permission))
+        if not names:
+            return True
+        request = self.request(user, context, now)
+        constraints = self.constraints
+        return all(constraints[name].holds(request) for name in names)
+
+    def grant_failures(
+        self, user: str, role: str, permission: Permission, context: Mapping[str, Any] | None, now: datetime
+    ) -> tuple[dict[str, Any], ...]:
+        """The failed constraints of the grant of ``permission`` to ``role`` (empty when it confers it)."""
+        names = self.grant_links.get((role, permission))
+        if not names:
+            return ()
+        request = self.request(user, context, now)
+        failures = []
+        for name in names:
+            failure = self.constraints[name].failure(request)
+            if failure is not None:
+                failures.append({**failure, "role": role})
+        return tuple(failures)
+
     def permission_holds(
         self, user: str, permission: Permission, context: Mapping[str, Any] | None, now: datetime
     ) -> bool:
         """Whether every condition of ``permission`` holds — `permission_checks` without explanations."""
         names = self.links.get(permission, ())
         if names:
-            request = RequestContext(context or {}, now)
+            request = self.request(user, context, now)
             constraints = self.constraints
             if not all(constraints[name].holds(request) for name in names):
                 return False
@@ -136,7 +185,7 @@ class Guards:
         reported: list[dict[str, Any]] = []
         names = self.links.get(permission, ())
         if names:
-            request = RequestContext(context or {}, now)
+            request = self.request(user, context, now)
             for name in names:
                 failure = self.constraints[name].failure(request)
                 if failure is not None:

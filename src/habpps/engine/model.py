@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
     from habpps.engine.context import ContextAttribute, ContextConstraint
@@ -103,6 +103,13 @@ class PolicyState:
     assignment_temporal: dict[AssignmentKey, TemporalConstraint] = field(default_factory=dict)
     activation_constraints: dict[str, set[str]] = field(default_factory=dict)
     """Role → context constraints that must hold to activate it (thesis 4.5.9: constraints on activation)."""
+    grant_constraints: dict[tuple[str, Permission], set[str]] = field(default_factory=dict)
+    """(role, permission) → context constraints that must hold for the role to confer that permission: the same
+    permission may be unconditional through one role and conditional through another (an editor updates only
+    what he owns, an administrator anything)."""
+    user_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """User → stored subject attributes (a policy's own information point): conditions read them as subject
+    attributes, over those the request carries."""
     # -- ENG-7 exclusions with risk (pending changes and reported violations are runtime records) ----------------
     exclusions: dict[str, Exclusion] = field(default_factory=dict)
     history_exclusions: dict[str, HistoryExclusion] = field(default_factory=dict)

@@ -49,9 +49,7 @@ class OrganisationFunctions(EngineCore):
                 pairs.discard((role, where))
                 state.role_group_assignments[role].discard((group, where))
                 affected |= state.groups[group]
-        for sets in (state.ssd_sets, state.dsd_sets):
-            for sod in sets.values():
-                sod.members = {m for m in sod.members if member_org(m) != org}
+        self._drop_sod_members(lambda m: member_org(m) == org)
         parent = state.orgs.pop(org)
         state.org_children.pop(org, None)
         if parent is not None:
@@ -92,6 +90,7 @@ class OrganisationFunctions(EngineCore):
         group_entries = [Assignment(role, org, group) for role, org in state.group_assignments[group]]
         entries = [*self._entries(user), *group_entries]
         check_ssd(state, self._cache, user, entries)
+        self._check_sessions_dsd(user, entries)
         check_user_max_roles(state, user, entries)
         for role in sorted({entry.role for entry in group_entries}):
             check_role_max_users(state, role, {user})
@@ -127,6 +126,7 @@ class OrganisationFunctions(EngineCore):
         for user in sorted(members):
             entries = [*user_assignments(state, user), Assignment(role, org, group)]
             check_ssd(state, self._cache, user, entries)
+            self._check_sessions_dsd(user, entries)
             check_user_max_roles(state, user, entries)
         check_role_max_users(state, role, members)
         state.group_assignments[group].add((role, org))

@@ -34,6 +34,15 @@ def export_extensions(state: PolicyState) -> dict[str, Any]:
             for (op, obj), names in sorted(state.permission_constraints.items())
             for name in sorted(names)
         ],
+        "grant_constraints": [
+            {"role": role, "operation": op, "object": obj, "constraint": name}
+            for (role, (op, obj)), names in sorted(state.grant_constraints.items())
+            for name in sorted(names)
+        ],
+        "user_attributes": [
+            {"user": user, "attributes": dict(sorted(values.items()))}
+            for user, values in sorted(state.user_attributes.items())
+        ],
         "activation_constraints": [
             {"role": role, "constraint": name}
             for role, names in sorted(state.activation_constraints.items())
@@ -97,6 +106,11 @@ def load_extensions(doc: dict[str, Any], rbac: RBAC, apply: Apply) -> None:
     for path, item in each("permission_constraints"):
         apply(path, lambda i=item: rbac._link_permission_constraint(i["operation"], i["object"], i["constraint"],
                                                                     require_known=False))
+    for path, item in each("grant_constraints"):
+        apply(path, lambda i=item: rbac._link_grant_constraint(i["role"], i["operation"], i["object"],
+                                                               i["constraint"], require_known=False))
+    for path, item in each("user_attributes"):
+        apply(path, lambda i=item: rbac.set_user_attributes(i["user"], i["attributes"]))
     for path, item in each("activation_constraints"):
         apply(path, lambda i=item: rbac.link_activation_constraint(i["role"], i["constraint"]))
     for path, item in each("temporal_constraints"):

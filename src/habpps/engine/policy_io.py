@@ -228,18 +228,91 @@ def user_permission_map(source: Any) -> dict[str, set[Permission]]:
     return {user: rbac.user_permissions(user) for user in rbac.users()}
 
 
-def diff(a: Any, b: Any) -> dict[str, dict[str, set[Permission]]]:
+def user_access_map(source: Any) -> dict[str, dict[Permission, frozenset[tuple[Any, ...]]]]:
+    """Per user and permission, *where and when* it is held: one ``(org, descends, time, conditions)`` per way
+    of holding it — the org unit of the assignment ("" for everywhere) and whether it reaches sub-units, the
+    temporal constraints of the user, the assigned role and the assignment, the context constraints linked to
+    the permission. From an engine or a policy document."""
+    from habpps.engine.model import assignment_key
+    from habpps.engine.rbac import RBAC
+
+    rbac = source if isinstance(source, RBAC) else RBAC.load(source)
+    state = rbac._state
+
+    def temporal(constraint: Any) -> str:
+        return json.dumps(constraint.as_dict(), sort_keys=True) if constraint is not None else ""
+
+    def conditions(permission: Permission) -> tuple[str, ...]:
+        return tuple(
+            json.dumps(state.context_constraints[name].as_dict(), sort_keys=True, ensure_ascii=False)
+            for name in sorted(state.permission_constraints.get(permission, ()))
+            if name in state.context_constraints
+        )
+
+    result: dict[str, dict[Permission, frozenset[tuple[Any, ...]]]] = {}
+    for user in rbac.users():
+        holdings: dict[Permission, set[tuple[Any, ...]]] = {}
+        user_time = temporal(state.user_temporal.get(user))
+        for entry in rbac._entries(user):
+            descends = bool(entry.org) and state.roles[entry.role].descends
+            when = (user_time, temporal(state.role_temporal.get(entry.role)),
+                    temporal(state.assignment_temporal.get(assignment_key(user, entry))))
+            for junior in rbac._cache.juniors_closure(entry.role):
+                for permission in state.role_permissions.get(junior, ()):
+                    holdings.setdefault(permission, set()).add(
+                        (entry.org or "", descends, when, conditions(permission)))
+        result[user] = {permission: frozenset(ways) for permission, ways in holdings.items()}
+    return result
+
+
+def describe_holding(way: tuple[Any, ...]) -> str:
+    """One way of holding a permission (see `user_access_map`), in French."""
+    org, descends, when, conditions = way
+    text = "partout" if not org else f"dans « {org} »" + (" et ses sous-unités" if descends else " seulement")
+    limits: dict[str, Any] = {}
+    for part in when:
+        if part:
+            limits.update(json.loads(part))
+    if limits.get("begin_date"):
+        text += f", à partir du {limits['begin_date']}"
+    if limits.get("end_date"):
+        text += f", jusqu'au {limits['end_date']}"
+    if limits.get("begin_time"):
+        text += f", de {limits['begin_time']} à {limits['end_time']}"
+    if limits.get("weekdays"):
+        text += ", jours " + ", ".join(map(str, limits["weekdays"]))
+    if limits.get("timeout_minutes"):
+        text += f", inactivité maximale {limits['timeout_minutes']} min"
+    if conditions:
+        names = [json.loads(c).get("name", "?") for c in conditions]
+        text += ", sous condition " + ", ".join(f"« {n} »" for n in names)
+    return text
+
+
+def diff(a: Any, b: Any) -> dict[str, dict[str, Any]]:
     """What each user gains and loses going from policy ``a`` to policy ``b`` (engines or documents).
 
-    Returns ``{user: {"gained": {(operation, obj)…}, "lost": {…}}}`` for every user whose permissions change;
-    a user only in ``b`` gains everything, a user only in ``a`` loses everything.
+    Returns ``{user: {"gained": {(operation, obj)…}, "lost": {…}}}`` for every user whose access changes; a user
+    only in ``b`` gains everything, a user only in ``a`` loses everything. A permission held in both but
+    *elsewhere or otherwise* — another org unit or reach (a partner's scope becoming national), other dates or
+    hours (an expiry lifted), other conditions — is listed under ``"changed"``: ``{(operation, obj): {"before":
+    [French descriptions], "after": […]}}``, a key present only when something changed that way.
     """
-    before = user_permission_map(a)
-    after = user_permission_map(b)
-    changes: dict[str, dict[str, set[Permission]]] = {}
+    before = user_access_map(a)
+    after = user_access_map(b)
+    changes: dict[str, dict[str, Any]] = {}
     for user in sorted(before.keys() | after.keys()):
-        old = before.get(user, set())
-        new = after.get(user, set())
-        if old != new:
-            changes[user] = {"gained": new - old, "lost": old - new}
+        old = before.get(user, {})
+        new = after.get(user, {})
+        if old == new:
+            continue
+        change: dict[str, Any] = {"gained": set(new) - set(old), "lost": set(old) - set(new)}
+        moved = {
+            permission: {"before": sorted(map(describe_holding, old[permission])),
+                         "after": sorted(map(describe_holding, new[permission]))}
+            for permission in sorted(old.keys() & new.keys()) if old[permission] != new[permission]
+        }
+        if moved:
+            change["changed"] = moved
+        changes[user] = change
     return changes

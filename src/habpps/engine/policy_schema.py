@@ -64,6 +64,11 @@ EXTENSION_PROPERTIES: dict[str, Any] = {
         ["name", "conditions"])},
     "permission_constraints": {"type": "array", "items": _record(
         {"operation": _NAME, "object": _NAME, "constraint": _NAME}, ["operation", "object", "constraint"])},
+    "grant_constraints": {"type": "array", "items": _record(
+        {"role": _NAME, "operation": _NAME, "object": _NAME, "constraint": _NAME},
+        ["role", "operation", "object", "constraint"])},
+    "user_attributes": {"type": "array", "items": _record(
+        {"user": _NAME, "attributes": {"type": "object"}}, ["user", "attributes"])},
     "activation_constraints": {"type": "array", "items": _record(
         {"role": _NAME, "constraint": _NAME}, ["role", "constraint"])},
     "temporal_constraints": {"type": "array", "items": {

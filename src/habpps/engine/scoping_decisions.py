@@ -54,14 +54,29 @@ class ScopeEvaluator:
             cached = self._subtrees[org] = frozenset(units)
         return cached
 
-    def _instances(self, user: str, active_roles: Iterable[str] | None) -> list[tuple[str, str | None]]:
-        """(role, org of the role instance) for every role the user may use, inherited juniors included."""
+    def _instances(self, user: str, active_roles: Iterable[str] | None,
+                   context: Mapping[str, Any] | None = None) -> list[tuple[str, str | None]]:
+        """(role, org of the role instance) for every role the user may use now, inherited juniors included.
+
+        Temporal constraints (ENG-5) hold here as in access decisions (review defect 9): an assignment, a role or
+        a user out of its dates, hours or weekdays at the request's ``now`` yields no population, no field access
+        and no action limit."""
         active = None if active_roles is None else set(active_roles)
+        guards = self._guards if self._guards is not None and self._guards.timed else None
+        now = last = None
+        if guards is not None:
+            now, last = guards.now(context), guards.last_activity(context)
+            if guards.user_failure(user, now, last) is not None:
+                return []
         instances = []
         for entry in self._entries.get(user, ()):
+            if guards is not None and guards.entry_failure(user, entry, None, now, last) is not None:
+                continue
             reachable = self._closure.get(entry.role, frozenset())
             roots = reachable if active is None else set().union(
                 *(self._closure.get(r, frozenset()) for r in active & reachable))
+            if guards is not None:
+                roots = {role for role in roots if guards.role_failure(role, now, last) is None}
             instances.extend((role, entry.org) for role in sorted(roots))
         return instances
 
@@ -72,7 +87,7 @@ class ScopeEvaluator:
         """The records of ``resource`` the user may see: the union, over its role instances, of the named
         ``population`` (or each role's default); `Nothing` when no rule applies (closed policy)."""
         parts = []
-        for role, org in self._instances(user, active_roles):
+        for role, org in self._instances(user, active_roles, context):
             rules = self.policy.populations.get((role, resource))
             if not rules:
                 continue
@@ -95,7 +110,7 @@ class ScopeEvaluator:
         """Per listed field, the strongest access over the user's roles and the rule that gave it."""
         decided: dict[str, FieldDecision] = {}
         request = None
-        for role in sorted({role for role, _org in self._instances(user, active_roles)}):
+        for role in sorted({role for role, _org in self._instances(user, active_roles, context)}):
             for name, rules in self.policy.field_rules.get((role, resource), {}).items():
                 if request is None:
                     request = self._request(context)
@@ -135,11 +150,13 @@ class ScopeEvaluator:
         return RequestContext(context or {}, self._guards.now(context))
 
     # -- action limits ----------------------------------------------------------------------------------------------
-    def action_limits(self, user: str, action: str, active_roles: Iterable[str] | None = None) -> ActionLimits | None:
-        """The most permissive limits of ``action`` over the user's roles; None when no role limits it."""
+    def action_limits(self, user: str, action: str, active_roles: Iterable[str] | None = None,
+                      context: Mapping[str, Any] | None = None) -> ActionLimits | None:
+        """The most permissive limits of ``action`` over the user's roles usable now; None when no role limits
+        it."""
         result = None
         limited = False
-        for role in sorted({role for role, _org in self._instances(user, active_roles)}):
+        for role in sorted({role for role, _org in self._instances(user, active_roles, context)}):
             limits = self.policy.action_limits.get((role, action))
             if limits is None:
                 continue

@@ -143,6 +143,12 @@ class SystemFunctions(EngineCore):
             def permission_checks(permission: tuple[str, str]) -> Any:
                 return guards.permission_checks(user, permission, context, now)
 
+        grant_checks = None
+        if guards.grant_links:
+
+            def grant_checks(role: str, permission: tuple[str, str]) -> Any:
+                return guards.grant_failures(user, role, permission, context, now)
+
         return DecisionInputs(
             entries=self._entries(user),
             juniors=state.juniors,
@@ -152,6 +158,7 @@ class SystemFunctions(EngineCore):
             user_failure=user_failure,
             entry_failure=entry_failure,
             permission_checks=permission_checks,
+            grant_checks=grant_checks,
         )
 
     def _check_activation_time(self, user: str, roles: set[str]) -> None:

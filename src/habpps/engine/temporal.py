@@ -135,7 +135,7 @@ class TemporalConstraint:
             if not in_daily_window(moment, self.begin_time, self.end_time):
                 return f"autorisé seulement de {self.begin_time:%H:%M} à {self.end_time:%H:%M}"
         idle_limit = None if self.timeout_minutes is None else timedelta(minutes=self.timeout_minutes)
-        if idle_limit is not None and last_activity is not None and now - last_activity > idle_limit:
+        if idle_limit is not None and last_activity is not None and elapsed(now, last_activity) > idle_limit:
             return f"inactif depuis plus de {self.timeout_minutes} minute(s)"
         return None
 
@@ -159,6 +159,14 @@ class TemporalConstraint:
         if self.timeout_minutes is not None:
             doc["timeout_minutes"] = self.timeout_minutes
         return doc
+
+
+def elapsed(now: datetime, since: datetime) -> timedelta:
+    """``now - since``, even when one is timezone-aware and the other naive (review defect 8): a naive value is
+    read as local time, as ``datetime.now()`` — the engine's default clock — gives it."""
+    if (now.tzinfo is None) != (since.tzinfo is None):
+        now, since = now.astimezone(), since.astimezone()
+    return now - since
 
 
 def in_daily_window(moment: time, begin: time, end: time) -> bool:

@@ -33,10 +33,20 @@ class ImportIn(DocumentIn):
     simulation: bool = Field(False, description="Montrer les différences sans rien appliquer.")
 
 
+class ScopeChange(Schema):
+    operation: str
+    object: str
+    before: list[str] = Field(description="Où et quand la permission était détenue (unité, portée, dates, conditions).")
+    after: list[str] = Field(description="Où et quand elle le serait.")
+
+
 class UserChange(Schema):
     user: str
     gained: list[list[str]]
     lost: list[list[str]]
+    changed: list[ScopeChange] = Field(
+        default_factory=list, description="Permissions gardées mais ailleurs ou autrement (unité, dates, conditions)."
+    )
 
 
 class DiffOut(Schema):
@@ -71,7 +81,15 @@ def _changes(before: Any, after: Any) -> list[dict]:
             ],
         ) from error
     return [
-        {"user": user, "gained": sorted(map(list, c["gained"])), "lost": sorted(map(list, c["lost"]))}
+        {
+            "user": user,
+            "gained": sorted(map(list, c["gained"])),
+            "lost": sorted(map(list, c["lost"])),
+            "changed": [
+                {"operation": op, "object": obj, "before": moved["before"], "after": moved["after"]}
+                for (op, obj), moved in sorted(c.get("changed", {}).items())
+            ],
+        }
         for user, c in sorted(changes.items())
     ]
 

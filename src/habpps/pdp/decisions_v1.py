@@ -1,0 +1,151 @@
+"""``POST /api/v1/decisions`` and ``/api/v1/decisions/batch`` for the lean server, on the same wire format as the
+platform's django-ninja endpoint (``habpps.api.routers.decisions``): same fields and limits, same answers, the same
+problem documents (``application/problem+json``, French ``detail``, stable ``code``) for refused input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from habpps.engine import Decision, RBACError, Snapshot
+
+BATCH_LIMIT = 100
+_FIELDS = {"user": 150, "operation": 60, "object": 120}
+_KNOWN = frozenset({"user", "operation", "object", "org", "context", "explain"})
+
+
+class Invalid(ValueError):
+    """Refused input: (status, code, detail, field errors) of a problem document."""
+
+    def __init__(self, status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors or []
+
+
+def _error(location: str, code: str, message: str) -> dict[str, str]:
+    return {"location": location, "code": code, "message": message}
+
+
+def _validate(item: Any, where: str, errors: list[dict[str, str]]) -> None:
+    if not isinstance(item, dict):
+        errors.append(_error(where, "model_attributes_type", "Un objet JSON est attendu."))
+        return
+    for key, limit in _FIELDS.items():
+        value = item.get(key)
+        if value is None:
+            errors.append(_error(f"{where}.{key}", "missing", "Valeur obligatoire."))
+        elif not isinstance(value, str):
+            errors.append(_error(f"{where}.{key}", "string_type", "Une chaîne de caractères est attendue."))
+        elif not value:
+            errors.append(_error(f"{where}.{key}", "string_too_short", "Texte trop court."))
+        elif len(value) > limit:
+            errors.append(_error(f"{where}.{key}", "string_too_long", "Texte trop long."))
+    org = item.get("org")
+    if org is not None:
+        if not isinstance(org, str):
+            errors.append(_error(f"{where}.org", "string_type", "Une chaîne de caractères est attendue."))
+        elif not 1 <= len(org) <= 60:
+            errors.append(_error(f"{where}.org", "string_too_long" if org else "string_too_short",
+                                 "Texte trop long." if org else "Texte trop court."))
+    context = item.get("context")
+    if context is not None and not isinstance(context, dict):
+        errors.append(_error(f"{where}.context", "dict_type", "Un objet JSON est attendu."))
+    explain = item.get("explain", False)
+    if not isinstance(explain, bool):
+        if isinstance(explain, (int, float, str)) and _lax_bool(explain) is not None:
+            item["explain"] = _lax_bool(explain)
+        else:
+            errors.append(_error(f"{where}.explain", "bool_parsing" if isinstance(explain, (int, float, str))
+                                 else "bool_type", "Un booléen est attendu (true ou false)." if isinstance(
+                                     explain, (int, float, str)) else "Un booléen est attendu."))
+    for key in item:  # pydantic's order: declared fields, then unknown ones
+        if key not in _KNOWN:
+            errors.append(_error(f"{where}.{key}", "extra_forbidden", "Champ inconnu."))
+
+
+_TRUE = frozenset({"1", "on", "t", "true", "y", "yes"})
+_FALSE = frozenset({"0", "off", "f", "false", "n", "no"})
+
+
+def _lax_bool(value: int | float | str) -> bool | None:
+    """A boolean as pydantic's lax mode reads it (what the platform's endpoint accepts), None when it does not."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return True if text in _TRUE else False if text in _FALSE else None
+    return bool(value) if value in (0, 1) else None
+
+
+def _refuse(errors: list[dict[str, str]]) -> Invalid:
+    return Invalid(422, "donnees-invalides", "Certaines valeurs de la requête sont refusées.", errors)
+
+
+def _explanation(decision: Decision) -> dict[str, Any]:
+    path = decision.path
+    return {
+        "reason": decision.reason,
+        "message": decision.message,
+        "path": None if path is None else {
+            "group": path.group,
+            "assigned_role": path.assigned_role,
+            "assignment_org": path.assignment_org,
+            "inheritance_chain": list(path.chain),
+            "permission_role": path.permission_role,
+        },
+        "failed_constraints": [dict(c) for c in decision.failed_constraints],
+    }
+
+
+Refusal = tuple[dict[str, Any], Decision | None]
+
+
+def _decide(snapshot: Snapshot, item: dict[str, Any], refused: list[Refusal] | None) -> dict[str, Any]:
+    user, operation, obj, org, context = item["user"], item["operation"], item["object"], item.get("org"), \
+        item.get("context")
+    try:
+        granted = snapshot.check(user, operation, obj, org, context=context)
+        explain = item.get("explain", False)
+        decision = snapshot.explain(user, operation, obj, org, context=context) if explain or (
+            not granted and refused is not None) else None
+    except (RBACError, LookupError, ValueError, TypeError) as error:
+        raise Invalid(422, "contexte-invalide", "Le contexte de la requête ne peut pas être lu par le moteur.",
+                      [_error("body.context", "context", str(error))]) from error
+    if not granted and refused is not None:
+        refused.append((item, decision))
+    if explain and decision is not None:
+        return {"granted": granted, "explanation": _explanation(decision)}
+    return {"granted": True} if granted else {"granted": False}
+
+
+def single(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None) -> dict[str, Any]:
+    errors: list[dict[str, str]] = []
+    _validate(body, "body", errors)
+    if errors:
+        raise _refuse(errors)
+    return _decide(snapshot, body, refused)
+
+
+def batch(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None) -> dict[str, Any]:
+    errors: list[dict[str, str]] = []
+    if not isinstance(body, dict):
+        raise _refuse([_error("body", "model_attributes_type", "Un objet JSON est attendu.")])
+    for key in body:
+        if key != "decisions":
+            errors.append(_error(f"body.{key}", "extra_forbidden", "Champ inconnu."))
+    items = body.get("decisions")
+    if items is None:
+        errors.append(_error("body.decisions", "missing", "Valeur obligatoire."))
+    elif not isinstance(items, list):
+        errors.append(_error("body.decisions", "list_type", "Une liste est attendue."))
+    elif not items:
+        errors.append(_error("body.decisions", "too_short", "Liste trop courte."))
+    elif len(items) > BATCH_LIMIT:
+        errors.append(_error("body.decisions", "too_long", "Liste trop longue."))
+    else:
+        for index, item in enumerate(items):
+            _validate(item, f"body.decisions.{index}", errors)
+    if errors:
+        raise _refuse(errors)
+    return {"results": [_decide(snapshot, item, refused) for item in items]}

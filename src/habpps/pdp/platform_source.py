@@ -1,0 +1,71 @@
+"""The platform's decisions for the lean server (``habpps serve --decisions``): its database, its tokens, its journal.
+
+The snapshot is the process's compiled policy (``policy_cache.current_policy``), which follows the policy change
+log exactly as the platform's own processes do (NOTIFY listener, version probe). Callers present the platform's
+service tokens (``habpps.api.tokens``); a recognised ``Authorization`` header is remembered for the same
+freshness bound as the tokens' own cache (``HABPPS_POLICY_PROBE_SECONDS``), so a revoked token stops working
+within the delay a revoked habilitation does, and the check is otherwise a dict probe. Refusals are journalled
+as the platform's decision endpoint journals them (``habpps.api.pdp``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from django.conf import settings
+
+from habpps.api import pdp
+from habpps.api.models import TokenKind
+from habpps.api.tokens import recognise
+from habpps.directory.policy_cache import CompiledPolicy, current_policy
+from habpps.engine import Snapshot
+from habpps.journal.context import current_request_id, is_sane_request_id, new_request_id
+from habpps.pdp.app import Refusal
+
+
+class PlatformSource:
+    journals = True
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[float, str]] = {}
+        self._local = threading.local()
+
+    def snapshot(self) -> Snapshot:
+        compiled = current_policy()
+        self._local.compiled = compiled
+        return compiled.snapshot
+
+    def service(self, authorization: str | None) -> str | None:
+        if authorization is None:
+            return None
+        known = self._known.get(authorization)
+        if known is not None and known[0] > time.monotonic():
+            return known[1]
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        caller = recognise(token.strip())
+        if caller is None or caller.kind != TokenKind.SERVICE:
+            self._known.pop(authorization, None)
+            return None
+        ttl = settings.HABPPS_POLICY_PROBE_SECONDS
+        if ttl > 0:
+            if len(self._known) > 10_000:  # tokens are few: this only bounds a flood of made-up headers
+                self._known.clear()
+            self._known[authorization] = (time.monotonic() + ttl, caller.name)
+        return caller.name
+
+    def journal(self, snapshot: Snapshot, refusals: list[Refusal], service: str, request_id: str | None) -> None:
+        compiled: CompiledPolicy = getattr(self._local, "compiled", None) or current_policy()
+        verdicts = [
+            pdp.Verdict(query=pdp.DecisionQuery(user=user, operation=operation, obj=obj, org=org), granted=False,
+                        decision=decision)
+            for user, operation, obj, org, decision in refusals
+        ]
+        token = current_request_id.set(request_id if request_id and is_sane_request_id(request_id)
+                                       else new_request_id())
+        try:
+            pdp.journal_verdicts(compiled, verdicts, service)
+        finally:
+            current_request_id.reset(token)

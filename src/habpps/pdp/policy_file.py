@@ -1,0 +1,116 @@
+"""A decision point's policy from a document on disk (``habpps pdp --policy FILE``): the sidecar form, no database.
+
+The document (YAML or JSON, ``docs/policy.schema.json``) is loaded through the engine — every rule checked — and
+compiled once. Each process looks at the file's modification time at most every ``RELOAD_SECONDS`` and, when it
+changed, loads and compiles the new version before swapping it in; a document that does not load leaves the
+previous policy in service (and says why on the error stream), so a bad edit never empties a decision point.
+
+Callers: without a token file, any caller is served (a sidecar listens on its service's loopback). With one
+(``--tokens FILE``: lines ``name sha256-hex-digest``, the digest of a service token ``hab_…`` as the platform
+stores it in ``habpps.api.tokens``), a request must present ``Authorization: Bearer <token>`` whose digest is
+listed; a recognised header is then remembered, so the check costs a dict probe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+
+import orjson
+import yaml
+
+from habpps.engine import RBAC, RBACError, Snapshot
+from habpps.pdp.app import Refusal, warn
+
+RELOAD_SECONDS = 0.5
+
+try:  # the C loader reads a national policy several times faster
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML without libyaml
+    _Loader = yaml.SafeLoader
+
+
+def load_policy(path: Path) -> Snapshot:
+    """Parse, load (all rules checked) and compile the document at ``path``."""
+    raw = path.read_bytes()
+    doc = orjson.loads(raw) if path.suffix == ".json" else yaml.load(raw, Loader=_Loader)  # noqa: S506 - safe loader
+    return RBAC.load(doc).compile()
+
+
+def read_tokens(path: Path) -> dict[str, str]:
+    """``digest → service name`` from a token file (blank lines and ``#`` comments ignored)."""
+    tokens: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) != 2 or len(parts[1]) != 64:
+            raise ValueError(f"{path}, ligne {number} : « nom empreinte-sha256 » attendu.")
+        tokens[parts[1].lower()] = parts[0]
+    return tokens
+
+
+class FileSource:
+    """Snapshot from a policy document, reloaded when the file changes; optional service tokens."""
+
+    journals = False
+
+    def __init__(self, path: str | os.PathLike[str], tokens: dict[str, str] | None = None) -> None:
+        self.path = Path(path)
+        self._mtime = self.path.stat().st_mtime_ns
+        self._snapshot = load_policy(self.path)
+        self._next_look = time.monotonic() + RELOAD_SECONDS
+        self._lock = threading.Lock()
+        self._digests = tokens
+        self._known: dict[str, str] = {}
+
+    def snapshot(self) -> Snapshot:
+        if time.monotonic() >= self._next_look:
+            self._look()
+        return self._snapshot
+
+    def _look(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # another thread is looking: serve the current snapshot meanwhile
+        try:
+            self._next_look = time.monotonic() + RELOAD_SECONDS
+            try:
+                mtime = self.path.stat().st_mtime_ns
+            except OSError as error:
+                warn(f"habpps pdp : politique illisible ({error}) ; la version précédente reste en service.")
+                return
+            if mtime == self._mtime:
+                return
+            try:
+                snapshot = load_policy(self.path)
+            except (OSError, ValueError, yaml.YAMLError, RBACError) as error:
+                warn(f"habpps pdp : la nouvelle politique est refusée ({error}) ; la version précédente reste "
+                     "en service.")
+                self._mtime = mtime
+                return
+            self._snapshot, self._mtime = snapshot, mtime
+        finally:
+            self._lock.release()
+
+    def service(self, authorization: str | None) -> str | None:
+        if self._digests is None:
+            return ""
+        if authorization is None:
+            return None
+        name = self._known.get(authorization)
+        if name is not None:
+            return name
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token or len(token) > 200:
+            return None
+        name = self._digests.get(hashlib.sha256(token.strip().encode()).hexdigest())
+        if name is not None and len(self._known) < 10_000:
+            self._known[authorization] = name
+        return name
+
+    def journal(self, snapshot: Snapshot, refusals: list[Refusal], service: str, request_id: str | None) -> None:
+        """Nothing to write to: a sidecar has no journal (its service logs what it enforces)."""
