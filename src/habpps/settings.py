@@ -15,6 +15,8 @@ Environment variables:
 - ``HABPPS_VAR_DIR``: where the embedded database, the outbox and other run-time files go (default ``var/``).
 - ``HABPPS_POLICY_PROBE_SECONDS``: how often a process asks the database whether the policy changed (ENG-11).
 - ``HABPPS_LOG_LEVEL``: level of the console log.
+- ``HABPPS_APPROVAL_DAYS``: how long a change held by a ``require_approval`` exclusion waits for a second
+  administrator before it expires (ENG-7, default 7 days).
 - ``HABPPS_TRUSTED_PROXY_HOPS``: reverse proxies appending to ``X-Forwarded-For`` (1 behind nginx), for the
   client address the login throttle and the journal read. The authentication policy's own ``HABPPS_*``
   figures seed its administrator-edited row once (``habpps.accounts.policy``, ``docs/security.md``).
@@ -244,6 +246,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon Compte Partenaire <ne-pa
 HABPPS_POLICY_PROBE_SECONDS = float(env_str("HABPPS_POLICY_PROBE_SECONDS", "1.0"))
 # PostgreSQL LISTEN/NOTIFY wakes every process when the policy changes; the probe above stays the fallback.
 HABPPS_POLICY_LISTEN = env_bool("HABPPS_POLICY_LISTEN", True)
+# Days a change held by a require_approval exclusion waits for a second administrator (ENG-7).
+HABPPS_APPROVAL_DAYS = int(env_str("HABPPS_APPROVAL_DAYS", "7"))
 # Page size of the directory's lists (« Pourquoi ? », holders of a profile, partners).
 HABPPS_PAGE_SIZE = int(env_str("HABPPS_PAGE_SIZE", "25"))
 HABPPS_SITE_TITLE = env_str("HABPPS_SITE_TITLE", "Mon Compte Partenaire")

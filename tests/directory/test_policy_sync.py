@@ -41,6 +41,7 @@ from habpps.directory.models import (
 from habpps.directory.policy_build import build_deployment, build_rbac
 from habpps.directory.policy_cache import PolicyCache, policy_cache, policy_change
 from habpps.engine import RBACError
+from habpps.engine.exclusion_functions import ExclusionFunctions
 
 ACTIONS_PER_WALK = 40
 
@@ -308,7 +309,8 @@ def test_a_refused_engine_call_rolls_the_change_back(transactional_db, monkeypat
     def refuse(*args, **kwargs):
         raise RBACError("refusé par une contrainte")
 
-    monkeypatch.setattr(before.rbac, "add_group_member", refuse)
+    # The engine's exclusion layer checks a membership naming who asks it (policy_delta.apply_calls).
+    monkeypatch.setattr(ExclusionFunctions, "add_group_member", refuse)
     with pytest.raises(RBACError):
         services.add_group_member(None, network.group_a, network.partner_admin_a)
     monkeypatch.undo()

@@ -36,7 +36,7 @@ from habpps.journal.services import record_event
 
 
 def approval_delay() -> timedelta:
-    return timedelta(days=getattr(settings, "HABPPS_APPROVAL_DAYS", 7))
+    return timedelta(days=settings.HABPPS_APPROVAL_DAYS)
 
 
 def request_approval(actor, held: ApprovalRequired, *, action: str, org: str, org_scope: str,
@@ -103,7 +103,7 @@ def check_may_decide(actor, pending: PendingApproval) -> None:
 
 def approve(actor, pending: PendingApproval) -> PendingApproval:
     """Make the held change, the rules it was held by waived; the engine checks every other rule again."""
-    with policy_change(approved=tuple(pending.exclusions)):
+    with policy_change(approved=tuple(pending.exclusions), requester=pending.requested_by):
         pending = PendingApproval.objects.select_for_update().get(pk=pending.pk)
         check_may_decide(actor, pending)
         before = as_record(pending)

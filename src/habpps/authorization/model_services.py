@@ -83,7 +83,7 @@ def add_inheritance(actor, senior: ServiceRole, junior: ServiceRole) -> RoleInhe
                                % {"senior": senior.name, "junior": junior.name}}, code="inheritance_exists")
 
     def change() -> RoleInheritance:
-        with policy_change():
+        with policy_change(requester=actor):
             link = RoleInheritance.objects.create(senior=senior, junior=junior, created_by=actor)
             _journal("admin.model.inheritance.add", actor, link, None, as_record(link),
                      data={"senior": senior.code, "junior": junior.code})

@@ -30,6 +30,7 @@ from habpps.authorization.separation_models import (
     SeparationSet,
 )
 from habpps.engine import RBAC
+from habpps.engine.exclusion_functions import ExclusionFunctions
 from habpps.engine.exclusions import ExclusionMember as EngineMember
 
 Call = list[Any]
@@ -200,7 +201,8 @@ def _create_rule(rbac: RBAC, name: str, members: list, cardinality: int, kind: s
 
 
 MODEL_APPLY = {
-    "add_inheritance": lambda rbac, senior, junior: rbac.add_inheritance(senior, junior),
+    "add_inheritance": lambda rbac, senior, junior, requester="système": ExclusionFunctions.add_inheritance(
+        rbac, senior, junior, actor=requester),
     "delete_inheritance": lambda rbac, senior, junior: rbac.delete_inheritance(senior, junior),
     "role_descends": lambda rbac, role, new, old: rbac.set_role_descends(role, new),
     "role_max_users": lambda rbac, role, new, old: rbac.set_role_max_users(role, new),
@@ -225,8 +227,11 @@ MODEL_INVERSES = {
 }
 
 
-def apply_model_call(rbac: RBAC, call: Call) -> None:
+def apply_model_call(rbac: RBAC, call: Call, requester: str | None = None) -> None:
     method, *arguments = call
+    if method == "add_inheritance" and requester is not None:
+        MODEL_APPLY[method](rbac, *arguments, requester)
+        return
     MODEL_APPLY[method](rbac, *arguments)
 
 
@@ -239,9 +244,5 @@ def approving(rbac: RBAC, names: Iterable[str] | None) -> Iterator[None]:
     (a replay of the change log: the process that made the change enforced the rules, and its decision — refusal,
     approval, report — is the log's content). Nothing else is relaxed: separation-of-duty sets, cardinalities
     and cycles are checked as always."""
-    previous = rbac._approving
-    rbac._approving = frozenset(rbac.exclusions()) if names is None else frozenset(names)
-    try:
+    with rbac.approving(rbac.exclusions() if names is None else names):
         yield
-    finally:
-        rbac._approving = previous

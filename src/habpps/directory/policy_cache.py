@@ -41,6 +41,7 @@ from habpps.directory.models import PolicyVersion
 from habpps.directory.policy_build import build_deployment, build_rbac
 from habpps.directory.policy_delta import (
     CALENDAR_CALLS,
+    SYSTEM_REQUESTER,
     apply_calls,
     calls_for,
     consume_touches,
@@ -291,8 +292,10 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
     it: one version, one log row. ``policy_change(rebuild=True)`` makes every process rebuild in full.
     """
 
-    def __init__(self, *, rebuild: bool = False, approved: tuple[str, ...] = ()) -> None:
+    def __init__(self, *, rebuild: bool = False, approved: tuple[str, ...] = (), requester=None) -> None:
         self.rebuild = rebuild
+        self.requester = getattr(requester, "login", None) or SYSTEM_REQUESTER
+        """Who asks the change (an account, or None for the system): held changes wait in their name."""
         self.approved = tuple(approved)
         """``require_approval`` exclusions a second administrator approved this change breaking (ENG-7)."""
         self.reported: list = []
@@ -306,6 +309,9 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             self._atomic.__enter__()
             self.number, self.token, self.working = self._outer.number, self._outer.token, self._outer.working
             self._outer.rebuild |= self.rebuild
+            self._outer.approved += self.approved  # one change: the outer one applies the calls
+            if self._outer.requester == SYSTEM_REQUESTER:
+                self._outer.requester = self.requester
             return self
         self._commits = not connection.in_atomic_block
         # The policy in force before this change: shared, or private to the caller's transaction.
@@ -363,14 +369,16 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
                 # Not committed at the end of this block: the shared engine must not hold it. The engine checks
                 # the calls (then they are undone), this thread gets a private build, the others the log once
                 # the transaction commits.
-                apply_calls(base.rbac, base.deployment, calls, approved=self.approved)
+                apply_calls(base.rbac, base.deployment, calls, approved=self.approved,
+                            requester=self.requester)
                 self._keep_reported(base.rbac, reported_before)
                 undo_calls(base.rbac, [call for call in calls if call[0] not in CALENDAR_CALLS])
                 compiled = compile_policy(self.number, self.token)
                 record_change(self.number, self.token, calls)
                 return compiled, []
             # a refused call is undone, then raised
-            calendar = apply_calls(base.rbac, base.deployment, calls, approved=self.approved)
+            calendar = apply_calls(base.rbac, base.deployment, calls, approved=self.approved,
+                            requester=self.requester)
             applied = [call for call in calls if call[0] not in CALENDAR_CALLS]
             try:
                 self._keep_reported(base.rbac, reported_before)

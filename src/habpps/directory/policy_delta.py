@@ -55,6 +55,7 @@ from habpps.directory.policy_build import (
 from habpps.engine import RBAC
 from habpps.engine.compiled_delta import PolicyDelta
 from habpps.engine.deployment import DeploymentCalendar
+from habpps.engine.exclusion_functions import ExclusionFunctions
 
 Call = list[Any]
 
@@ -351,19 +352,30 @@ def _pair_key(pair: tuple[str, str | None]) -> tuple[str, str]:
 
 
 # -- applying calls ---------------------------------------------------------------------------------------------------
+SYSTEM_REQUESTER = "système"
+"""Who asks, for the engine, a change nobody signed (demo, imports): it still waits for an administrator."""
+
+EXCLUSION_CHECKED = ("assign_user", "assign_group", "add_group_member", "grant_permission")
+"""Calls the engine checks against the static exclusions, naming who asks (``require_approval`` needs it)."""
+
+
 def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]], *,
-                approved: Iterable[str] | None = (), replay: bool = False) -> DeploymentCalendar:
+                approved: Iterable[str] | None = (), replay: bool = False,
+                requester: str = SYSTEM_REQUESTER) -> DeploymentCalendar:
     """Apply ``calls`` to ``rbac`` (in place) and return the resulting calendar (calendars are values).
 
     When the engine refuses a call (``RBACError``: an exclusion, a cardinality…), the calls already applied are
     undone before the error propagates: the engine is left as it was. ``approved`` names the
     ``require_approval`` exclusions a second administrator approved breaking for this change; a ``replay`` of
     the change log re-enforces no exclusion (the process that made the change decided, see ``model_sync``).
+    ``requester`` is who asks the change: a ``require_approval`` exclusion parks it in their name. The engine's
+    administrative-authority check (ENG-12) that ``actor=`` also triggers is not asked here: the services decide
+    who may act with the engine's permission decisions before they write anything.
     """
     applied: list[Sequence[Any]] = []
     try:
         with approving(rbac, None if replay else approved):
-            calendar = _apply_each(rbac, calendar, calls, applied)
+            calendar = _apply_each(rbac, calendar, calls, applied, requester)
     except BaseException:
         undo_calls(rbac, applied)
         raise
@@ -371,7 +383,7 @@ def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
 
 
 def _apply_each(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]],
-                applied: list[Sequence[Any]]) -> DeploymentCalendar:
+                applied: list[Sequence[Any]], requester: str) -> DeploymentCalendar:
     for call in calls:
         method, *arguments = call
         if method == "set_opening":
@@ -379,11 +391,14 @@ def _apply_each(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
             calendar = calendar.with_opening(role, unit, date.fromisoformat(opens_on) if opens_on else None)
         elif method == "remove_opening":
             calendar = calendar.without_opening(*arguments)
+        elif method in EXCLUSION_CHECKED:
+            getattr(ExclusionFunctions, method)(rbac, *arguments, actor=requester)
+            applied.append(call)
         elif method in ENGINE_INVERSES:
             getattr(rbac, method)(*arguments)
             applied.append(call)
         elif method in MODEL_APPLY:
-            apply_model_call(rbac, list(call))
+            apply_model_call(rbac, list(call), requester)
             applied.append(call)
         else:
             raise ValueError(f"Appel inconnu dans le journal des changements : {method}")

@@ -17,7 +17,7 @@ from pydantic import Field
 from habpps.accounts.models import Account
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
-from habpps.api.problems import ApiProblem
+from habpps.api.problems import ApiProblem, not_found
 from habpps.api.schemas import Input
 from habpps.authorization import approvals, model_services
 from habpps.authorization.model_permissions import APPROVE_CHANGES, MANAGE_MODEL
@@ -44,7 +44,7 @@ def _model_reader(request: HttpRequest):
 def _role(code: str) -> ServiceRole:
     role = ServiceRole.objects.exclude(status=Status.REMOVED).filter(code=code).first()
     if role is None:
-        raise ApiProblem(422, f"Profil inconnu : « {code} ».", code="unknown_role")
+        raise ApiProblem(422, "profil-inconnu", f"Profil inconnu : « {code} ».")
     return role
 
 
@@ -130,7 +130,7 @@ def list_separations(request: HttpRequest):
 @router.post("/modele/separations", response={201: SeparationOut}, summary="Créer un ensemble SSD ou DSD")
 def create_separation(request: HttpRequest, payload: SeparationIn):
     if any(m.role is None for m in payload.members):
-        raise ApiProblem(422, "Chaque membre d'un ensemble est un rôle.", code="sod_members")
+        raise ApiProblem(422, "membre-invalide", "Chaque membre d'un ensemble est un rôle.")
     sod_set = model_services.create_separation_set(
         actor_of(request), kind=payload.kind, name=payload.name, cardinality=payload.cardinality,
         members=[(_role(m.role), m.org) for m in payload.members], description=payload.description)
@@ -274,7 +274,7 @@ def list_approvals(request: HttpRequest):
 def _visible_approval(request: HttpRequest, pk: int) -> PendingApproval:
     item = get_object_or_404(PendingApproval, pk=pk)
     if not is_allowed(actor_of(request), *APPROVE_CHANGES, item.org):
-        raise ApiProblem(404, "Demande introuvable.", code="not_found")
+        raise not_found()
     return item
 
 

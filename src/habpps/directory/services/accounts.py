@@ -126,7 +126,7 @@ def grant_account_role(actor, account: Account, role: ServiceRole) -> AccountRol
     permission = account_management_permission(account.org_level, account.organisation)
     authorize(actor, *permission)
     try:
-        with policy_change():
+        with policy_change(requester=actor):
             perimeters.check_account(actor, account)
             perimeters.check_account_role(actor, account, role)
             return _grant(actor, account, role)

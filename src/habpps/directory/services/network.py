@@ -166,7 +166,7 @@ def add_group_member(actor, group: Group, account: Account) -> GroupMembership:
     if account.status == AccountStatus.REMOVED or group.status == Status.REMOVED:
         raise ValidationError(_("Un compte ou un groupe supprimé ne change plus."), code="removed")
     try:
-        with policy_change():
+        with policy_change(requester=actor):
             if GroupMembership.objects.current().filter(group=group, account=account).exists():
                 raise ValidationError(
                     {"account": _("Ce compte est déjà membre du groupe.")}, code="membership_exists"
@@ -233,7 +233,7 @@ def assign_group_role(actor, group: Group, role: ServiceRole) -> GroupRoleAssign
     """Give a profile to a group: its members hold it in their partner's unit (ENG-3, ENG-4)."""
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
     try:
-        with policy_change():
+        with policy_change(requester=actor):
             check_group_may_receive(group, role, actor)
             check_profile_open(role, group.partner.fund_id)
             if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
