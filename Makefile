@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint bench-engine bench-rolemining bench-cdap bench-policysync bench-scale bench-supervision clean
+.PHONY: demo test install lint bench-engine bench-rolemining bench-cdap bench-policysync bench-scale bench-supervision bench-pdp clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench-policysync: install
 
 bench-scale: install
 	$(BIN)/python bench/scale/run.py
+
+## Decisions over HTTP (habpps pdp / serve --decisions) against a bare WSGI app, same server and wrk load.
+bench-pdp: install
+	scripts/system-deps.sh --bench
+	$(BIN)/python bench/pdp/run.py
 
 bench-supervision: install
 	bench/supervision/run.sh

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
-from habpps.directory.policy_cache import policy_cache
+from habpps.authorization.policy_cache import policy_cache
 
 DEMO_SIRETS = ["73282932000074", "35600000000048", "44306184100047", "55208131766522"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-PASSWORD = "Partenaire#2025"  # habpps.directory.demo_data.DEMO_PASSWORD
+PASSWORD = "Partenaire#2025"  # habpps.conventions.demo_network.DEMO_PASSWORD
 LOGIN_TIMEOUT = 600
 SECTION_LINK = re.compile(r'data-section="([a-z0-9-]+)"')
 

@@ -82,7 +82,7 @@ def seed(users: int) -> list[str]:
     from habpps.accounts.models import Account, OrgLevel
     from habpps.cdap.doctrine import update_limits
     from habpps.cdap.sections import granted_sections
-    from habpps.directory.demo_data import seed_demo_network
+    from habpps.conventions.demo_network import seed_demo_network
 
     call_command("migrate", verbosity=0, interactive=False)
     started = time.perf_counter()

@@ -79,8 +79,8 @@ def worker(database_url: str, listen: bool) -> None:
     setup_django(database_url)
     from django.conf import settings
 
-    from habpps.directory.policy_cache import policy_cache
-    from habpps.directory.policy_listener import start_policy_listener
+    from habpps.authorization.policy_cache import policy_cache
+    from habpps.authorization.policy_listener import start_policy_listener
 
     settings.HABPPS_POLICY_PROBE_SECONDS = 1.0
     settings.HABPPS_POLICY_LISTEN = listen
@@ -129,9 +129,9 @@ def spawn_workers(database_url: str, count: int, listen: bool) -> list[subproces
 def actions(ids: dict, round_: int):
     """The administrative actions measured, each with a decision it changes: (label, action, check)."""
     from habpps.accounts.models import Account
+    from habpps.authorization.orgs import partner_unit
     from habpps.directory import services
     from habpps.directory.models import Group, GroupRoleAssignment, Partner, ServiceRole
-    from habpps.directory.orgs import partner_unit
 
     def member_of(group: Group) -> Account:
         return group.memberships.filter(ended_at__isnull=True).select_related("account").order_by("pk")[0].account
@@ -185,7 +185,7 @@ def actions(ids: dict, round_: int):
 
 
 def measure(workers: list[subprocess.Popen], ids: dict, round_: int) -> list[dict]:
-    from habpps.directory.policy_cache import policy_cache
+    from habpps.authorization.policy_cache import policy_cache
 
     rows = []
     for label, action, check in actions(ids, round_):
@@ -248,7 +248,7 @@ def main() -> int:
         from generate import generate_policy
         from load import load_plan
 
-        from habpps.directory.policy_cache import policy_cache
+        from habpps.authorization.policy_cache import policy_cache
 
         call_command("migrate", verbosity=0)
         started = time.perf_counter()

@@ -68,6 +68,8 @@ def load(users: int, seed: int, queries_path: Path | None, query_count: int) -> 
     from django.db import transaction
 
     from habpps.accounts.models import Account, OrgLevel
+    from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+    from habpps.authorization.policy_cache import bump_version
     from habpps.directory.models import (
         AccountRoleAssignment,
         Fund,
@@ -80,8 +82,6 @@ def load(users: int, seed: int, queries_path: Path | None, query_count: int) -> 
         Service,
         ServiceRole,
     )
-    from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
-    from habpps.directory.policy_cache import bump_version
 
     started = time.perf_counter()
     plan = generate_policy(users, seed)

@@ -434,7 +434,7 @@ def measure_profile(
 
 def granted_queries(queries: Path, target: Path) -> Path:
     """The sampled queries the current policy grants, written to ``target``."""
-    from habpps.directory.policy_cache import current_policy
+    from habpps.authorization.policy_cache import current_policy
 
     snapshot = current_policy().snapshot
     items = json.loads(queries.read_text(encoding="utf-8"))
@@ -445,7 +445,7 @@ def granted_queries(queries: Path, target: Path) -> Path:
 
 def propagation_subject(sample: dict, queries: Path) -> tuple[str, dict]:
     """A partner user and a decision it is granted now (from the sampled queries)."""
-    from habpps.directory.policy_cache import current_policy
+    from habpps.authorization.policy_cache import current_policy
 
     snapshot = current_policy().snapshot
     for item in json.loads(queries.read_text(encoding="utf-8")):

@@ -134,7 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "habpps.directory.context_processors.navigation",
+                "habpps.authorization.context_processors.navigation",
             ],
         },
     },
@@ -172,6 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "habpps.accounts.password_validation.PasswordHistoryValidator"},
 ]
+# A form refused for its security token gets the site's French 403 page, not Django's English one.
+CSRF_FAILURE_VIEW = "habpps.errors.csrf_failure"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -263,3 +265,46 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("HABPPS_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Single sign-on (habpps.sso): Habpps is the OpenID Connect provider of the portal's services, through
+# django-oauth-toolkit. Keys: ``HABPPS_OIDC_PRIVATE_KEY`` / ``HABPPS_OIDC_PRIVATE_KEYS_INACTIVE`` (PEM) in
+# production, otherwise ``var/oidc/`` (created on first start; ``habpps sso rotate-key``). ``HABPPS_OIDC_ISSUER``
+# fixes the issuer URL (behind a reverse proxy); without it the issuer follows the request's host.
+from habpps.sso.keys import load_keys  # noqa: E402
+
+OIDC_KEY_DIR = Path(env_str("HABPPS_OIDC_KEY_DIR", str(VAR_DIR / "oidc")))
+_OIDC_ACTIVE_KEY, _OIDC_INACTIVE_KEYS = load_keys(
+    OIDC_KEY_DIR, env_str("HABPPS_OIDC_PRIVATE_KEY"), env_str("HABPPS_OIDC_PRIVATE_KEYS_INACTIVE")
+)
+INSTALLED_APPS += ["oauth2_provider", "habpps.sso"]
+# The toolkit's models are swappable; naming them lets migrations that point to them resolve.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_ACTIVE_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _OIDC_INACTIVE_KEYS,
+    "OIDC_ISS_ENDPOINT": env_str("HABPPS_OIDC_ISSUER"),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only, never "plain"
+    "OAUTH2_VALIDATOR_CLASS": "habpps.sso.validator.HabppsValidator",
+    "SCOPES": {
+        "openid": "Identité (OpenID Connect)",
+        "profile": "Nom, identifiant et organisation",
+        "email": "Adresse électronique",
+        "habilitations": "Profils détenus pour ce service",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(env_str("HABPPS_OIDC_ACCESS_TOKEN_SECONDS", "600")),
+    "ID_TOKEN_EXPIRE_SECONDS": int(env_str("HABPPS_OIDC_ID_TOKEN_SECONDS", "600")),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(env_str("HABPPS_OIDC_REFRESH_TOKEN_SECONDS", str(8 * 3600))),
+    "ROTATE_REFRESH_TOKEN": True,
+}
+# How long the provider waits for a service's back-channel logout endpoint.
+HABPPS_BACKCHANNEL_TIMEOUT_SECONDS = float(env_str("HABPPS_BACKCHANNEL_TIMEOUT_SECONDS", "5"))

@@ -9,6 +9,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
 application = get_wsgi_application()
 
 # ENG-11: each server process listens for policy changes (PostgreSQL NOTIFY); the version probe is the fallback.
-from habpps.directory.policy_listener import start_policy_listener  # noqa: E402
+from habpps.authorization.policy_listener import start_policy_listener  # noqa: E402
 
 start_policy_listener()
+
+# The supervision's daily aggregates are folded by each server process's hourly timer (no cron needed).
+from habpps.supervision.catch_up import start_aggregation_timer  # noqa: E402
+
+start_aggregation_timer()

@@ -15,10 +15,10 @@ def convention(network):
     social-worker bulletin."""
     from django.apps import apps
 
+    from habpps.authorization.policy_cache import policy_cache
     from habpps.conventions import services
     from habpps.directory import services as directory
     from habpps.directory.models import PartnerType, Service
-    from habpps.directory.policy_cache import policy_cache
 
     importlib.import_module("habpps.conventions.migrations.0002_delegation_permission").seed(apps, None)
     policy_cache.invalidate()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from habpps.api.pdp import DENIAL_KIND
-from habpps.directory.orgs import partner_unit
+from habpps.authorization.orgs import partner_unit
 
 
 def test_fund_auditor_sees_its_fund_denials_and_not_the_other_funds(network, client_for, service_client):

@@ -12,10 +12,10 @@ from django.utils import timezone
 from conftest import make_network
 from habpps.authorization import approvals, model_services
 from habpps.authorization.models import ApprovalStatus, PendingApproval, ReportedViolation
+from habpps.authorization.policy_build import build_rbac
+from habpps.authorization.policy_cache import current_policy
 from habpps.directory import services
 from habpps.directory.models import AccountRoleAssignment
-from habpps.directory.policy_build import build_rbac
-from habpps.directory.policy_cache import current_policy
 from habpps.journal.models import JournalEntry
 
 
@@ -43,7 +43,7 @@ def test_an_edge_that_would_break_an_exclusion_is_held_by_the_engine(network):
 
 
 def test_only_whom_the_engine_allows_edits_the_model(network):
-    from habpps.directory.decisions import AccessRefused
+    from habpps.authorization.decisions import AccessRefused
 
     with pytest.raises(AccessRefused):
         model_services.add_inheritance(network.fund_admin_a, network.roles["FundAdmin"], network.roles["Verifier"])
@@ -115,7 +115,7 @@ def test_separation_sets_descends_and_cardinalities_reach_the_engine(network):
         members=[(roles["FundAdmin"], ""), (roles["Verifier"], f"fund:{network.fund_a.pk}")],
     )
     model_services.set_role_rule(network.national_admin, roles["Verifier"], descends=False, max_users=5)
-    model_services.set_account_limit(network.national_admin, network.partner_admin_a, 2)
+    services.set_account_limit(network.national_admin, network.partner_admin_a, 2)
     rbac = current_policy().rbac
     assert rbac.dsd_role_set_roles("Saisie ou vérification") == {"FundAdmin", ("Verifier", f"fund:{network.fund_a.pk}")}
     assert rbac._state.roles["Verifier"].descends is False and rbac._state.roles["Verifier"].max_users == 5

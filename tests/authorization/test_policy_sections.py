@@ -85,3 +85,29 @@ def test_a_registered_section_is_checked_then_applied_in_one_change(network, mon
     report = import_document(document)
     assert calls == [["permis"]]
     assert report.added["essais"] == 1
+
+
+def test_diff_shows_a_move_from_fund_to_national_scope(network, tmp_path, capsys):
+    path, document = _exported(tmp_path)
+    login = network.fund_admin_a.login
+    for item in document["assignments"]:
+        if item["user"] == login:
+            item["org"] = "national"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    capsys.readouterr()
+    assert main(["policy", "diff", "actuelle", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert login in out
+    assert f"dans « {network.fund_admin_a.org_unit} » et ses sous-unités" in out
+    assert "après dans « national » et ses sous-unités" in out
+
+
+def test_a_derived_section_is_accepted_only_as_derived(network):
+    document = export_document()
+    import_document(document)  # whatever the platform derives today goes back unchanged
+    document["perimeters"] = [*document.get("perimeters", []),
+                              {"org": network.user_b.org_unit, "roles": ["Verifier"], "max_users": {"Verifier": 1}}]
+    with pytest.raises(PolicyImportError) as refused:
+        import_document(document)
+    message = "\n".join(refused.value.errors)
+    assert "La section « perimeters »" in message and "« Conventions »" in message

@@ -11,14 +11,14 @@ from django.db import transaction
 from django.test import override_settings
 
 from conftest import make_network
+from habpps.authorization.policy_cache import policy_cache
 from habpps.cdap import sources
 from habpps.cdap.reference import seed_cdap_reference_data
 from habpps.cdap.sources.demo import DemoBeneficiaryFileSource
 from habpps.conventions.demo import seed_validated_convention
+from habpps.conventions.demo_network import luhn_siret
 from habpps.directory import services
-from habpps.directory.demo_data import luhn_siret
 from habpps.directory.models import PartnerType
-from habpps.directory.policy_cache import policy_cache
 
 PASSWORD = "Motdepasse#2025"
 # What the platform's ``_test_settings`` fixture sets for each test, for the module-wide network built before it.

@@ -11,10 +11,10 @@ from django.core import mail
 from django.db import connection
 
 from cdap.conftest import KNOWN_NUMBER, TODAY, UNKNOWN_NUMBER, make_cdap_network
+from habpps.authorization.policy_build import build_rbac
 from habpps.cdap import doctrine
 from habpps.cdap.limits import LOOKUP_ACTION, DatabaseActionCounter, effective_limits, lookup_limits
 from habpps.cdap.models import AbuseLimits, Consultation, DailyActionCount
-from habpps.directory.policy_build import build_rbac
 from habpps.journal.models import JournalEntry
 
 
@@ -109,7 +109,7 @@ def test_the_national_administrator_edits_the_figures_and_it_is_journalled(cdap_
 
 
 def test_only_a_national_administrator_may_change_the_figures(cdap_network):
-    from habpps.directory.decisions import AccessRefused
+    from habpps.authorization.decisions import AccessRefused
 
     with pytest.raises(AccessRefused):
         doctrine.update_limits(cdap_network.fund_admin_a, daily_ceiling=1, alert_threshold=1)

@@ -20,7 +20,7 @@ def seed_convention_permissions() -> None:
     from django.apps import apps
 
     importlib.import_module("habpps.conventions.migrations.0002_delegation_permission").seed(apps, None)
-    from habpps.directory.policy_cache import policy_cache
+    from habpps.authorization.policy_cache import policy_cache
 
     policy_cache.invalidate()
 

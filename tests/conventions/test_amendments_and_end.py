@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conventions.conftest import validated_convention
+from habpps.authorization.decisions import is_allowed
 from habpps.cli import main as habpps
 from habpps.conventions import services
+from habpps.conventions.delegation import services as delegation
 from habpps.conventions.models import DelegatedPerimeter, EndKind
 from habpps.conventions.workflow import VersionState
-from habpps.directory.decisions import is_allowed
-from habpps.directory.delegation import services as delegation
 from habpps.directory.models import GroupRoleAssignment, PartnerType
 from habpps.journal.models import JournalEntry
 
@@ -97,9 +97,9 @@ def test_expiry_leaves_conventions_still_valid(world, council):
 
 
 def test_demo_conventions_cover_what_the_demo_groups_hold(world, monkeypatch):
+    from habpps.authorization import perimeters
     from habpps.conventions.demo import seed_demo_conventions
     from habpps.conventions.models import Convention
-    from habpps.directory import perimeters
     from habpps.directory import services as directory
 
     # A database seeded before conventions existed: a group holds a profile its partner has no convention for.

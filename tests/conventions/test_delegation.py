@@ -6,8 +6,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from conventions.conftest import validated_convention
-from habpps.directory.decisions import is_allowed
-from habpps.directory.delegation import services as delegation
+from habpps.authorization.decisions import is_allowed
+from habpps.conventions.delegation import services as delegation
 from habpps.directory.models import GroupRoleAssignment, PartnerType
 
 

@@ -1,16 +1,16 @@
 """The directory's own services, pages and API keep a partner's groups inside its validated convention and its
 per-profile user limits (CNV-1, CNV-2, ADM-4), whoever acts — the fund administrator, the system — through the
-perimeter the conventions app registers in the directory (``habpps.directory.perimeters``)."""
+perimeter the conventions app registers in the directory (``habpps.authorization.perimeters``)."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conventions.conftest import validated_convention
+from habpps.authorization import perimeters
+from habpps.authorization.decisions import is_allowed
 from habpps.conventions import services as conventions
-from habpps.directory import perimeters
 from habpps.directory import services as directory
-from habpps.directory.decisions import is_allowed
 from habpps.directory.models import GroupRoleAssignment, Status
 
 SECTION = ("consulter", "cdap.section.dossier")

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from conventions.conftest import validated_convention
+from habpps.authorization.decisions import AccessRefused
 from habpps.conventions import services
 from habpps.conventions.workflow import VersionState
-from habpps.directory.decisions import AccessRefused
 from habpps.directory.models import PolicyVersion
 from habpps.journal.models import JournalEntry
 
@@ -146,9 +146,9 @@ def test_a_partner_has_one_open_convention(world):
 
 
 def test_the_engine_policy_declaring_the_rule_refuses_the_author_itself(world):
+    from habpps.authorization.orgs import fund_unit
+    from habpps.authorization.policy_build import build_rbac
     from habpps.conventions.four_eyes import FOUR_EYES_RULE, declare_four_eyes, history_of
-    from habpps.directory.orgs import fund_unit
-    from habpps.directory.policy_build import build_rbac
 
     version = entered(world, author=world.admin_verifier)
     rbac = build_rbac()

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit
+from habpps.authorization.policy_cache import current_policy
 from habpps.directory import deployment, services
 from habpps.directory.models import GroupRoleAssignment, PolicyChange, ProfileOpening
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit
-from habpps.directory.policy_cache import current_policy
 from habpps.engine.deployment import DeploymentCalendar
 
 TODAY = date.today()

@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
+from habpps.authorization.menus import menu_for
 from habpps.directory import services
-from habpps.directory.menus import menu_for
 
 DIRECTORY_ENTRIES = {"funds", "catalogue", "doctrine", "partners", "my-partner"}
 

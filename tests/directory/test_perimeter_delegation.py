@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conventions.conftest import make_convention_world, validated_convention
+from habpps.authorization import perimeters
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import partner_unit
+from habpps.conventions.delegation import services as delegation
 from habpps.conventions.permissions import DELEGATE_HABILITATIONS
-from habpps.directory import perimeters
 from habpps.directory import services as directory
-from habpps.directory.decisions import is_allowed
-from habpps.directory.delegation import services as delegation
 from habpps.directory.models import GroupRoleAssignment, PartnerType, ServiceRole, Status
-from habpps.directory.orgs import partner_unit
 
 INSTRUCTOR, CONTROL = "cdap-instructeur-rsa-cpam", "cdap-cd-controle"
 

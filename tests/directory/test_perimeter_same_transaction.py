@@ -9,9 +9,9 @@ inside the test's own transaction.
 import pytest
 from django.db import transaction
 
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.policy_cache import policy_change
 from habpps.directory import services as directory
-from habpps.directory.decisions import is_allowed
-from habpps.directory.policy_cache import policy_change
 
 SECTION = ("consulter", "cdap.section.dossier")
 

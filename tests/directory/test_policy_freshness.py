@@ -1,9 +1,9 @@
 """Decisions come from the in-memory snapshot: no query per decision, one tiny probe per period (ENG-11)."""
 
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.policy_build import build_rbac
+from habpps.authorization.policy_cache import PolicyCache
 from habpps.directory import services
-from habpps.directory.decisions import is_allowed
-from habpps.directory.policy_build import build_rbac
-from habpps.directory.policy_cache import PolicyCache
 
 CDAP_DOSSIER = ("consulter", "cdap.section.dossier")
 

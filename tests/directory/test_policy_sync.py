@@ -25,6 +25,8 @@ from habpps.authorization.models import (
     RoleInheritance,
     SeparationSet,
 )
+from habpps.authorization.policy_build import build_deployment, build_rbac
+from habpps.authorization.policy_cache import PolicyCache, policy_cache, policy_change
 from habpps.directory import deployment, services
 from habpps.directory.models import (
     AccountRoleAssignment,
@@ -38,8 +40,6 @@ from habpps.directory.models import (
     ServiceRole,
     Status,
 )
-from habpps.directory.policy_build import build_deployment, build_rbac
-from habpps.directory.policy_cache import PolicyCache, policy_cache, policy_change
 from habpps.engine import RBACError
 from habpps.engine.exclusion_functions import ExclusionFunctions
 
@@ -244,7 +244,7 @@ class Walk:
 
     def account_limit(self) -> None:
         account = self.pick(Account.objects.exclude(status=AccountStatus.REMOVED))
-        model_services.set_account_limit(None, account, self.rng.choice([None, 1, 2, 5]))
+        services.set_account_limit(None, account, self.rng.choice([None, 1, 2, 5]))
 
     def decide_pending(self) -> None:
         pending = self.pick(PendingApproval.objects.filter(status=ApprovalStatus.PENDING))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from habpps.directory.scoping_q import to_q
+from habpps.authorization.scoping_q import to_q
 from habpps.engine.scoping import AnyOf, Everything, FieldIn, Nothing
 
 

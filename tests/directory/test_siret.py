@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from habpps.directory.demo_data import luhn_siret
+from habpps.conventions.demo_network import luhn_siret
 from habpps.directory.validators import normalize_siret, siret_is_valid, validate_siret
 
 

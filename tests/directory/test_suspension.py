@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from habpps.accounts.models import Account
+from habpps.authorization.decisions import is_allowed
 from habpps.directory import services
-from habpps.directory.decisions import is_allowed
 from habpps.directory.models import GroupMembership, Partner
 
 CDAP_DOSSIER = ("consulter", "cdap.section.dossier")

@@ -157,7 +157,7 @@ def test_the_slides_convention_process_end_to_end(browser, world_site):
 
 def test_refusals_are_explained_in_the_browser(browser, world_site):
     from habpps.conventions import services
-    from habpps.directory.delegation import services as delegation
+    from habpps.conventions.delegation import services as delegation
 
     base, world = world_site
     # The author, who is also a verifier, is told why he may not validate his own entry.

@@ -61,7 +61,7 @@ def test_why_page_explains_each_habilitation(page, site):
     log_in(page, base, net.partner_admin_a.login)
     visit(page, f"{base}/annuaire/comptes/{net.user_a.pk}/")
     text = page.inner_text("main")
-    assert "consulter cdap.section.dossier" in text
+    assert "Consulter la rubrique « Dossier »" in text
     assert "groupe « Travailleurs sociaux »" in text
     assert "Accès accordé" in text
 
@@ -71,7 +71,7 @@ def test_a_partner_user_sees_only_what_it_may_use(page, site):
     log_in(page, base, net.user_a.login)
     assert not {"funds", "catalogue", "doctrine", "partners", "my-partner"} & set(menu(page))
     visit(page, f"{base}/annuaire/mes-habilitations/")
-    assert "cdap.section.dossier" in page.inner_text("main")
+    assert "Consulter la rubrique « Dossier »" in page.inner_text("main")
     response = page.goto(f"{base}/annuaire/partenaires/")
     assert response.status == 404
 

@@ -42,7 +42,8 @@ def test_defect_01_dsd_role_org_member_rechecked_by_assign_user(dsd_on_role_org)
     with pytest.raises(ConstraintViolation) as refused:
         dsd_on_role_org.assign_user("ines", "instructeur", org="caf13")
     assert refused.value.code == "dsd_violation"
-    assert ("instructeur", "caf13") not in dsd_on_role_org.user_assignments("ines")
+    assert [(a.role, a.org) for a in dsd_on_role_org.user_assignments("ines")] == [
+        ("instructeur", "caf75"), ("valideur", None)]
 
 
 def test_defect_01_dsd_role_org_member_rechecked_by_assign_group(dsd_on_role_org):
@@ -151,12 +152,15 @@ def test_defect_04_beneficiary_cannot_approve_the_change_that_benefits_him(appro
     assert "verificateur" in approval.assigned_roles("alice")
 
 
-def test_defect_04_a_change_without_requester_cannot_wait_for_approval(approval):
-    with pytest.raises(ConstraintViolation) as refused:
+def test_defect_04_a_change_without_requester_cannot_be_approved_through_the_engine(approval):
+    with pytest.raises(ApprovalRequired) as parked:
         approval.assign_user("alice", "verificateur")
-    assert refused.value.code == "approval_needs_requester"
-    assert approval.pending_changes() == []
+    for approver in ("admin1", "admin2"):
+        with pytest.raises(ConstraintViolation) as refused:
+            approval.approve_change(parked.value.pending.id, approver)
+        assert refused.value.code == "approval_needs_requester"
     assert "verificateur" not in approval.assigned_roles("alice")
+    approval.reject_change(parked.value.pending.id, "admin1", "demandeur inconnu")
 
 
 # -- 5 ------------------------------------------------------------------------------------------------------------
@@ -314,7 +318,7 @@ def test_defect_11_platform_import_refuses_extension_sections_instead_of_droppin
     document["history_exclusions"] = [{"name": "quatre-yeux", "object": "convention", "done": ["saisir"],
                                        "then": "valider", "risk": "block"}]
     registered = section("history_exclusions")
-    if registered is not None and registered.importable:
+    if registered is not None and registered.importable and not registered.derived:
         import_document(document)
         assert export_document()["history_exclusions"] == document["history_exclusions"]
         return

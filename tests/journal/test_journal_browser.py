@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from e2e.browser import AXE_JS, CHROMIUM, PASSWORD, audit, log_in, new_page, visit
-from habpps.directory.orgs import scope_path
+from habpps.authorization.orgs import scope_path
 from habpps.journal.services import record_event
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +54,7 @@ def test_fund_auditor_searches_and_reads_an_entry_without_accessibility_violatio
             "[data-menu]", "links => links.map(l => l.dataset.menu)"
         )
         visit(page, f"{base}/journal/")
-        page.fill("#id_kind", "admin.partner.update")
+        page.select_option("#id_kind", label="Organisme partenaire modifié")
         page.click("button:has-text('Rechercher')")
         audit(page)
         assert "1 entrée trouvée." in page.inner_text("main")
@@ -76,7 +76,7 @@ def test_search_and_csv_export_work_without_javascript(chromium, site):
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]:has-text('Se connecter')")
         page.goto(f"{base}/journal/")
-        page.fill("#id_kind", "admin.partner.update")
+        page.select_option("#id_kind", label="Organisme partenaire modifié")
         page.click("button:has-text('Rechercher')")
         assert "1 entrée trouvée." in page.inner_text("main")
         with page.expect_download() as download:

@@ -8,8 +8,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from habpps.directory.menus import menu_for
-from habpps.directory.orgs import scope_path
+from habpps.authorization.menus import menu_for
+from habpps.authorization.orgs import scope_path
 from habpps.directory.services import set_account_status
 from habpps.journal.models import JournalEntry
 from habpps.journal.scoping import NATIONAL_SCOPE, journal_scope_for

@@ -1,7 +1,7 @@
 """`habpps demo` seeds a believable network once, and prints a login for each role."""
 
 from habpps.accounts.models import Account
-from habpps.directory.demo_data import demo_logins, seed_demo_network
+from habpps.conventions.demo_network import demo_logins, seed_demo_network
 from habpps.directory.models import Fund, GroupRoleAssignment, Partner, PartnerType
 from habpps.journal.models import JournalEntry
 from habpps.journal.verification import verify_journal

@@ -2,9 +2,9 @@
 
 import yaml
 
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import group_name
 from habpps.cli import main
-from habpps.directory.decisions import is_allowed
-from habpps.directory.orgs import group_name
 from habpps.journal.models import JournalEntry
 
 CDAP_DOSSIER = ("consulter", "cdap.section.dossier")

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
+from habpps.authorization.policy_cache import PolicyCache, policy_cache
+from habpps.authorization.policy_listener import PolicyListener
 from habpps.directory import services
-from habpps.directory.policy_cache import PolicyCache, policy_cache
-from habpps.directory.policy_listener import PolicyListener
 
 pytestmark = [pytest.mark.postgres]
 

@@ -24,6 +24,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "sequence": lambda s: s.journal_sequence,
     "login": lambda s: s.actors["user"].login,
     "code": lambda s: "cdap-ass-cesf",
+    "service_code": lambda s: "cdap",
 }
 
 NEW_ACCOUNT = {"first_name": "Intrus", "last_name": "Intrus", "email": "intrus@exemple.fr"}
@@ -107,4 +108,11 @@ OPERATIONS: dict[str, Scoped | Open] = {
     "GET /api/v1/politique": Open(NATIONAL),
     "POST /api/v1/politique/differences": Open(NATIONAL, lambda s: {"document": {}}),
     "POST /api/v1/politique/import": Open(NATIONAL, lambda s: {"document": {}, "simulation": True}),
+    "POST /api/v1/politique/simulation": Open(NATIONAL, lambda s: {"document": {}}),
+    "GET /api/v1/services/clients-oidc": Open(NATIONAL),
+    "GET /api/v1/services/{service_code}/client-oidc": Open(NATIONAL),
+    "PUT /api/v1/services/{service_code}/client-oidc": Open(
+        NATIONAL, lambda s: {"redirect_uris": ["https://intrus.exemple.fr/retour"]}
+    ),
+    "POST /api/v1/services/{service_code}/client-oidc/secret": Open(NATIONAL),
 }

@@ -266,4 +266,29 @@ RECIPES: dict[str, Scoped | Page] = {
     "workbench:run-detail": Page(NATIONAL, kwargs=lambda world: {"pk": world.mining_run.pk}),
     "workbench:run-accept": Page(NATIONAL, kwargs=lambda world: {"pk": world.mining_run.pk}),
     "workbench:gap": Page(NATIONAL),
+    # Single sign-on: the national administrator registers services as clients; the provider's endpoints and
+    # the demo's example service answer anyone (each protects itself: login, tokens, client authentication).
+    "sso:client-list": Page(NATIONAL),
+    "sso:client-form": Page(NATIONAL, kwargs=lambda world: {"service_pk": world.cdap.pk}),
+    "sso:secret-rotate": Page(NATIONAL, kwargs=lambda world: {"service_pk": world.cdap.pk}),
+    "sso:example": Page(EVERYONE),
+    "sso:example-login": Page(EVERYONE),
+    "sso:example-callback": Page(EVERYONE),
+    "sso:example-logout": Page(EVERYONE),
+    "sso:example-backchannel": Page(EVERYONE),
+    "oauth2_provider:oidc-connect-discovery-info": Page(EVERYONE),
+    "oauth2_provider:jwks-info": Page(EVERYONE),
+    "oauth2_provider:oauth-server-metadata": Page(EVERYONE),
+    "oauth2_provider:authorize": Page(EVERYONE),
+    "oauth2_provider:token": Page(EVERYONE),
+    "oauth2_provider:user-info": Page(EVERYONE),
+    "oauth2_provider:rp-initiated-logout": Page(EVERYONE, methods=("get",)),  # a POST would end the session
+    "oauth2_provider:revoke-token": Page(EVERYONE),
+    "oauth2_provider:introspect": Page(EVERYONE),
+    # What-if simulation of a policy change: the national administrator only.
+    "simulation:simulate": Page(NATIONAL),
+    # OpenID AuthZEN: registered services' tokens only; a browser session is no credential there.
+    "authzen-evaluation": Page(EVERYONE),
+    "authzen-evaluations": Page(EVERYONE),
+    "authzen-configuration": Page(EVERYONE),
 }

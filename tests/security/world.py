@@ -79,8 +79,8 @@ def _account(services, roles, organisation, first, last, *codes):
 def build_world() -> SimpleNamespace:
     """Both sides and the national administrator; every object made by the services an administrator uses."""
     from habpps.conventions import services as conventions
+    from habpps.conventions.delegation import services as delegation
     from habpps.directory import services
-    from habpps.directory.delegation import services as delegation
     from habpps.directory.deployment import set_opening
     from habpps.directory.models import Service
     from habpps.journal.models import JournalEntry

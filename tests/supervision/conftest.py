@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import make_network
-from habpps.directory.policy_cache import policy_cache
+from habpps.authorization.policy_cache import policy_cache
 from habpps.journal.services import record_event
 from habpps.supervision import events
 

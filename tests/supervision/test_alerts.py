@@ -80,7 +80,7 @@ def test_an_administrator_may_not_acknowledge_a_finding_of_another_fund(net):
     make_user_a_the_only_silent_account(net)
     run_alerts()
     finding = Finding.objects.get(kind=FindingKind.INACTIVE_USER)
-    from habpps.directory.decisions import AccessRefused
+    from habpps.authorization.decisions import AccessRefused
 
     try:
         acknowledge(net.fund_admin_b, finding)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from habpps.accounts.models import Account
+from habpps.authorization.policy_build import build_rbac
 from habpps.directory.models import GroupMembership, GroupRoleAssignment
-from habpps.directory.policy_build import build_rbac
 from habpps.supervision.aggregation import aggregate
 from habpps.supervision.dashboards.activity import top_business_actions, top_freezes
 from habpps.supervision.dashboards.habilitations import habilitation_series

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from habpps.directory.decisions import AccessRefused
+from habpps.authorization.decisions import AccessRefused
 from habpps.directory.models import GroupMembership
 from habpps.journal.models import JournalEntry
 from habpps.supervision import recertification

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_network
-from habpps.directory.policy_cache import policy_cache
+from habpps.authorization.policy_cache import policy_cache
 from habpps.journal.services import record_event
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "src/habpps/roleeng/examples"

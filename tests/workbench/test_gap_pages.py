@@ -7,8 +7,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from habpps.authorization.policy_cache import current_policy
 from habpps.directory.models import RolePermission
-from habpps.directory.policy_cache import current_policy
 from habpps.journal.models import JournalEntry
 from habpps.workbench import gap_analysis
 from habpps.workbench.models import MiningRun

@@ -69,7 +69,7 @@ def test_a_malformed_file_is_refused_with_its_line_number_and_no_run(net, login,
 
 
 def test_a_run_on_the_policy_reproduces_what_users_hold(net, login, inline_runs):
-    from habpps.directory.policy_cache import current_policy
+    from habpps.authorization.policy_cache import current_policy
 
     client = login(net.national_admin)
     client.post("/atelier-roles/fouilles/nouvelle/", {"source": "politique", "time_limit": "10"})

@@ -14,7 +14,6 @@ from habpps.accounts.client import client_address
 from habpps.accounts.models import Account, AuthenticationPolicy, ConcurrentSessionMode
 from habpps.accounts.policy import current_policy
 from habpps.accounts.sessions import live_sessions
-from habpps.directory.models import Fund, Partner, ServiceRole, Status
 from habpps.journal.services import record_event
 
 # Longer input cannot be a login or a password; refusing it early keeps a huge body from costing a hash.
@@ -34,8 +33,10 @@ class LoginForm(DsfrBaseForm):
             "Votre mot de passe provisoire a expiré. Demandez-en un nouveau avec « Mot de passe oublié »."
         ),
         "session_live": _(
-            "Une session est déjà ouverte avec ce compte. Déconnectez-vous de l'autre session, ou attendez "
-            "%(minutes)d minutes d'inactivité, puis reconnectez-vous."
+            "Une session est déjà ouverte avec ce compte (un autre onglet, un autre appareil, ou un ordinateur "
+            "resté allumé). Une seule session à la fois est permise : fermez l'autre session avec le bouton "
+            "ci-dessous pour vous connecter ici. Sinon, elle se fermera seule après %(minutes)d minutes "
+            "d'inactivité."
         ),
     }
 
@@ -202,11 +203,16 @@ class AuthenticationPolicyForm(DsfrBaseForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["second_factor_funds"].queryset = Fund.objects.exclude(status=Status.REMOVED)
-        self.fields["second_factor_partners"].queryset = Partner.objects.exclude(
-            status=Status.REMOVED
-        ).select_related("fund")
+        # Funds, partners and profiles are reached through the policy's own relations (the accounts app does not
+        # import the directory that builds on it); "removed" and "active" are the directory's life-cycle values.
+        def related(name: str):
+            return AuthenticationPolicy._meta.get_field(name).related_model
+
+        self.fields["second_factor_funds"].queryset = related("second_factor_funds").objects.exclude(status="removed")
+        self.fields["second_factor_partners"].queryset = (
+            related("second_factor_partners").objects.exclude(status="removed").select_related("fund")
+        )
         self.fields["second_factor_partners"].label_from_instance = lambda p: f"{p.name} — {p.fund.name}"
-        self.fields["second_factor_roles"].queryset = ServiceRole.objects.filter(
-            status=Status.ACTIVE
-        ).select_related("service")
+        self.fields["second_factor_roles"].queryset = (
+            related("second_factor_roles").objects.filter(status="active").select_related("service")
+        )

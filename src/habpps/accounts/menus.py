@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from habpps.accounts.permissions import MANAGE_AUTHENTICATION_POLICY
-from habpps.directory.menus import MenuEntry, register
-from habpps.directory.orgs import NATIONAL_UNIT
+from habpps.authorization.menus import MenuEntry, register
+from habpps.authorization.orgs import NATIONAL_UNIT
 
 
 def register_entries() -> None:

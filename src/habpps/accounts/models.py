@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from habpps.accounts.identifiers import generate_login
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
 
 
 class OrgLevel(models.TextChoices):
@@ -403,6 +403,7 @@ class SessionEndReason(models.TextChoices):
     REPLACED = "replaced", _("Remplacée par une nouvelle connexion")
     REVOKED = "revoked", _("Compte suspendu ou supprimé")
     PASSWORD_RESET = "password_reset", _("Mot de passe réinitialisé")
+    ADMIN = "admin", _("Fermée par un administrateur")
 
 
 class AccountSession(models.Model):

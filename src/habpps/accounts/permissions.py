@@ -6,7 +6,7 @@ pages ask the engine for the permission, never for a role.
 
 from __future__ import annotations
 
-from habpps.directory.permissions import MANAGE_AUTHENTICATION_POLICY
+from habpps.authorization.permissions import MANAGE_AUTHENTICATION_POLICY
 
 __all__ = ["AUTHENTICATION_POLICY_ROLE", "MANAGE_AUTHENTICATION_POLICY"]
 # The administrative role that holds it when the network is seeded (an administrator may grant it elsewhere).

@@ -35,15 +35,18 @@ def second_factor_required(account: Account, policy: AuthenticationPolicy) -> bo
     """Whether the policy requires a second factor of ``account``: for all, or by fund, partner or role."""
     if policy.second_factor_for_everyone:
         return True
-    from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment
-
-    held_roles = AccountRoleAssignment.objects.current().filter(account=account).values("role_id")
-    group_roles = (
-        GroupRoleAssignment.objects.current()
-        .filter(group__memberships__account=account, group__memberships__ended_at__isnull=True)
-        .values("role_id")
-    )
-    reasons = Q(second_factor_roles__in=held_roles) | Q(second_factor_roles__in=group_roles)
+    # The profiles the account holds today, directly or through a current group membership, read through the
+    # policy's own relation to profiles: the accounts app does not import the directory that builds on it.
+    profiles = AuthenticationPolicy.second_factor_roles.field.related_model
+    held_roles = profiles.objects.filter(
+        Q(account_assignments__account=account, account_assignments__ended_at__isnull=True)
+        | Q(
+            group_assignments__ended_at__isnull=True,
+            group_assignments__group__memberships__account=account,
+            group_assignments__group__memberships__ended_at__isnull=True,
+        )
+    ).values("id")
+    reasons = Q(second_factor_roles__in=held_roles)
     if account.home_fund is not None:
         reasons |= Q(second_factor_funds=account.home_fund)
     if account.partner_id is not None:

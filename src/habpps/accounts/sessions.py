@@ -12,10 +12,15 @@ from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.dispatch import Signal
 
 from habpps.accounts import clock
 from habpps.accounts.models import Account, AccountSession, AuthenticationPolicy, SessionEndReason
 from habpps.journal.services import record_event
+
+session_ended = Signal()
+"""Sent when a login session ends, whatever the reason (``account``, ``session_key``, ``reason``): the single
+sign-on tells the services the person signed into (back-channel logout)."""
 
 
 def idle_timeout(policy: AuthenticationPolicy) -> timedelta:
@@ -65,20 +70,23 @@ def _is_live(record: AccountSession, now: datetime) -> bool:
     return not is_idle(record, current_policy(), now)
 
 
-def end_session(record: AccountSession, reason: str, *, delete_stored: bool = True) -> None:
-    """Mark ``record`` ended for ``reason``, journal it, and drop it from Django's session store."""
+def end_session(record: AccountSession, reason: str, *, delete_stored: bool = True, actor=None) -> None:
+    """Mark ``record`` ended for ``reason``, journal it (with ``actor``, who ended it, if a person did), and drop
+    it from Django's session store."""
     record.ended_at = clock.now()
     record.end_reason = reason
     record.save(update_fields=["ended_at", "end_reason"])
     if reason != SessionEndReason.LOGOUT:
         record_event(
             f"auth.session.{reason}",
+            actor=actor,
             org_scope=record.account.org_scope,
             target=record.account.login,
             data={"client": record.client_address, "started_at": record.started_at},
         )
     if delete_stored:
         import_module(settings.SESSION_ENGINE).SessionStore(session_key=record.session_key).delete()
+    session_ended.send(sender=AccountSession, account=record.account, session_key=record.session_key, reason=reason)
 
 
 def end_all_sessions(account: Account, reason: str) -> None:

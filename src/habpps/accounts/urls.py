@@ -6,6 +6,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
+    path(
+        "connexion/fermer-autre-session/", views.CloseOtherSessionView.as_view(), name="close-other-session"
+    ),
     path("connexion/code/", views.SecondFactorVerifyView.as_view(), name="second-factor-verify"),
     path("connexion/code-de-secours/", views.RecoveryCodeView.as_view(), name="recovery-code"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),

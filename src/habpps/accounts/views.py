@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, UpdateView
 
-from habpps.accounts import clock, pending_login
+from habpps.accounts import clock, pending_login, session_takeover
 from habpps.accounts.authentication import count_second_factor_failure
 from habpps.accounts.client import client_address
 from habpps.accounts.forms import (
@@ -52,8 +52,8 @@ from habpps.accounts.second_factor import (
     verify_code,
 )
 from habpps.accounts.sessions import follow_new_session_key
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.views.mixins import EngineAccessMixin
+from habpps.authorization.mixins import EngineAccessMixin
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.journal.services import record_event
 
 RESET_SESSION_KEY = "habpps.password_reset"
@@ -77,10 +77,33 @@ class LoginView(auth_views.LoginView):
         return redirect(self.get_success_url())
 
     def form_invalid(self, form):
-        response = super().form_invalid(form)
+        offer_close = form.has_error(NON_FIELD_ERRORS, "session_live") and form.credential_check is not None
+        if offer_close:
+            session_takeover.offer(self.request, form.credential_check.account, self.get_success_url())
+        response = self.render_to_response(self.get_context_data(form=form, offer_close_other=offer_close))
         if form.has_error(NON_FIELD_ERRORS, "throttled"):
             response.status_code = 429
         return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class CloseOtherSessionView(View):
+    """POST « Fermer l'autre session et me connecter », offered after a right password (AUT-6)."""
+
+    def post(self, request):
+        account = session_takeover.offered_account(request)
+        if account is None:
+            messages.error(request, _("Votre demande a expiré. Saisissez à nouveau vos identifiants."))
+            return redirect("accounts:login")
+        next_url = session_takeover.next_url(request)
+        session_takeover.forget(request)
+        if has_second_factor(account):
+            pending_login.begin(request, account, next_url)
+            request.session[session_takeover.CONFIRMED] = account.pk
+            return redirect("accounts:second-factor-verify")
+        auth_login(request, account)  # the login signal ends the other session as replaced (journalled)
+        messages.info(request, _("Votre autre session a été fermée."))
+        return redirect(next_url)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -120,13 +143,17 @@ class SecondFactorVerifyView(FormView):
                 return self.abandon_frozen()
             form.add_error(None, _("Code incorrect."))
             return self.form_invalid(form)
-        try:
-            refuse_if_session_live(request, self.account)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
+        close_other = request.session.pop(session_takeover.CONFIRMED, None) == self.account.pk
+        if not close_other:
+            try:
+                refuse_if_session_live(request, self.account)
+            except ValidationError as error:
+                form.add_error(None, error)
+                return self.form_invalid(form)
         next_url = pending_login.finish(request)
         auth_login(request, self.account)
+        if close_other:  # the login signal has ended the other session as replaced (journalled)
+            messages.info(request, _("Votre autre session a été fermée."))
         return redirect(next_url)
 
     def abandon_frozen(self):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from habpps.api.problems import forbidden
-from habpps.directory.decisions import is_allowed
-from habpps.directory.permissions import Permission
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.permissions import Permission
 
 
 def actor_of(request: HttpRequest):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from habpps.api.denials import journal_denials
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.policy_cache import CompiledPolicy, current_policy
+from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.policy_cache import CompiledPolicy, current_policy
 from habpps.engine import Decision, RBACError
 
 DENIAL_KIND = "access.decision.denied"

@@ -20,8 +20,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
 from pydantic import Field
 
+from habpps.authorization.decisions import AccessRefused
 from habpps.conventions.workflow import WorkflowError
-from habpps.directory.decisions import AccessRefused
 from habpps.engine import RBACError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habpps.api.models import ApiToken, TokenKind
-from habpps.directory.orgs import scope_path
+from habpps.authorization.orgs import scope_path
 from habpps.journal.services import record_event
 
 TOKEN_PREFIX = "hab"

@@ -23,14 +23,18 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from habpps.accounts.models import Account
+from habpps.authorization.decisions import authorize, is_allowed
 from habpps.authorization.labels import in_french
 from habpps.authorization.model_permissions import APPROVE_CHANGES
+from habpps.authorization.policy_cache import policy_change
+from habpps.authorization.records import as_record, target_of
 from habpps.authorization.separation_models import ApprovalStatus, PendingApproval, ReportedViolation
-from habpps.directory.decisions import authorize, is_allowed
-from habpps.directory.models import AccountRoleAssignment, Group, GroupMembership, GroupRoleAssignment
-from habpps.directory.policy_cache import policy_change
-from habpps.directory.records import as_record, target_of
+from habpps.authorization.stored import (
+    Account,
+    AccountRoleAssignment,
+    GroupMembership,
+    GroupRoleAssignment,
+)
 from habpps.engine import ApprovalRequired
 from habpps.journal.services import record_event
 
@@ -40,7 +44,7 @@ def approval_delay() -> timedelta:
 
 
 def request_approval(actor, held: ApprovalRequired, *, action: str, org: str, org_scope: str,
-                     account: Account | None = None, role=None, group: Group | None = None) -> PendingApproval:
+                     account=None, role=None, group=None) -> PendingApproval:
     """Persist a change the engine held (``held``) until a second administrator decides; journalled."""
     now = timezone.now()
     with transaction.atomic():

@@ -10,4 +10,23 @@ class AuthorizationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.urls import reverse
+        from django.utils.translation import gettext_lazy as _
+
+        from habpps.authorization.decisions import is_allowed
+        from habpps.authorization.menus import MenuEntry, register
+        from habpps.authorization.permissions import VIEW_JOURNAL
+        from habpps.journal.scoping import decide_audit_right_with
+
+        # The journal is below this app (this app journals what it stores): its audit right and its menu entry
+        # are the engine's decision on « consulter journal », plugged in here.
+        decide_audit_right_with(lambda account: is_allowed(account, VIEW_JOURNAL.operation, VIEW_JOURNAL.obj))
+        register(
+            MenuEntry("journal", _("Journal"), VIEW_JOURNAL, lambda account: reverse("journal:search"), order=80)
+        )
+
+        from habpps.authorization.simulation_views import register_menu
+
+        register_menu()
+
         from habpps.authorization import model_menus  # noqa: F401 — registers the model's menu entries

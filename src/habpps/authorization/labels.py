@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 
-from habpps.accounts.models import Account
-from habpps.directory.models import Fund, Group, Partner, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT
+from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.stored import Account, Fund, Group, Partner, ServiceRole
 
 _QUOTED = re.compile(r"« ([^»]+?) »")
 

@@ -9,7 +9,7 @@ from dsfr.forms import DsfrBaseForm
 
 from habpps.authorization.model_services import unit_choices
 from habpps.authorization.separation_models import ExclusionKind, Risk, SeparationKind
-from habpps.directory.models import ServiceRole, Status
+from habpps.authorization.stored import ServiceRole, Status
 
 MEMBER_ROWS = 4
 
@@ -102,11 +102,6 @@ class RoleRuleForm(DsfrBaseForm):
     descends = forms.BooleanField(label=_("S'étend aux unités inférieures"), required=False, initial=True,
                                   help_text=_("Décoché : le rôle ne vaut que dans l'unité où il est attribué."))
     max_users = forms.IntegerField(label=_("Nombre maximal de titulaires"), min_value=1, required=False,
-                                   help_text=_("Vide : pas de limite."))
-
-
-class AccountLimitForm(DsfrBaseForm):
-    max_roles = forms.IntegerField(label=_("Nombre maximal de rôles"), min_value=1, required=False,
                                    help_text=_("Vide : pas de limite."))
 
 

@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from habpps.authorization.menus import MenuEntry, register, url_to
 from habpps.authorization.model_permissions import APPROVE_CHANGES, MANAGE_MODEL
-from habpps.directory.menus import MenuEntry, _url, register
-from habpps.directory.orgs import NATIONAL_UNIT
+from habpps.authorization.orgs import NATIONAL_UNIT
 
-register(MenuEntry("model", _("Modèle d'habilitation"), MANAGE_MODEL, _url("authorization:hierarchy"),
+register(MenuEntry("model", _("Modèle d'habilitation"), MANAGE_MODEL, url_to("authorization:hierarchy"),
                    org=lambda account: NATIONAL_UNIT, order=37))
-register(MenuEntry("approvals", _("À approuver"), APPROVE_CHANGES, _url("authorization:approvals"), order=38))
+register(MenuEntry("approvals", _("À approuver"), APPROVE_CHANGES, url_to("authorization:approvals"), order=38))

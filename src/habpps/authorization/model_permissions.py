@@ -7,7 +7,7 @@ API ask the engine for the permission, never for a role.
 
 from __future__ import annotations
 
-from habpps.directory.permissions import Permission
+from habpps.authorization.permissions import Permission
 
 MANAGE_MODEL = Permission("gerer", "modele-habilitations")
 """Edit the role hierarchy, separation-of-duty sets, exclusions, role properties and cardinalities."""

@@ -14,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from habpps.accounts.models import Account
+from habpps.authorization.decisions import authorize
 from habpps.authorization.labels import in_french
 from habpps.authorization.model_permissions import MANAGE_MODEL
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
+from habpps.authorization.policy_cache import policy_change
+from habpps.authorization.records import as_record, target_of
 from habpps.authorization.separation_models import (
-    AccountLimit,
     Exclusion,
     ExclusionKind,
     ExclusionMember,
@@ -29,12 +31,7 @@ from habpps.authorization.separation_models import (
     SeparationMember,
     SeparationSet,
 )
-from habpps.directory.decisions import authorize, is_allowed
-from habpps.directory.models import Fund, Partner, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
-from habpps.directory.policy_cache import policy_change
-from habpps.directory.records import as_record, target_of
-from habpps.directory.services.accounts import account_management_permission
+from habpps.authorization.stored import Fund, Partner, ServiceRole
 from habpps.engine import RBACError
 from habpps.journal.services import record_event
 
@@ -45,7 +42,7 @@ class EngineRefusal(ValidationError):
     """The engine refused the change: its explanation, in French names, as a form error."""
 
 
-def _engine_checked(action):
+def engine_checked(action):
     """Run ``action`` and turn an engine refusal into a French ``ValidationError`` (nothing was changed)."""
     try:
         return action()
@@ -89,7 +86,7 @@ def add_inheritance(actor, senior: ServiceRole, junior: ServiceRole) -> RoleInhe
                      data={"senior": senior.code, "junior": junior.code})
         return link
 
-    return _engine_checked(change)
+    return engine_checked(change)
 
 
 def remove_inheritance(actor, link: RoleInheritance) -> None:
@@ -102,7 +99,7 @@ def remove_inheritance(actor, link: RoleInheritance) -> None:
                      data={"senior": link.senior.code, "junior": link.junior.code})
             link.delete()
 
-    _engine_checked(change)
+    engine_checked(change)
 
 
 # -- separation of duty (ENG-2) -------------------------------------------------------------------------------------------
@@ -139,7 +136,7 @@ def create_separation_set(actor, *, kind: str, name: str, cardinality: int,
             _journal(f"admin.model.{kind}.create", actor, sod_set, None, _set_record(sod_set))
         return sod_set
 
-    return _engine_checked(change)
+    return engine_checked(change)
 
 
 def delete_separation_set(actor, sod_set: SeparationSet) -> None:
@@ -150,7 +147,7 @@ def delete_separation_set(actor, sod_set: SeparationSet) -> None:
             _journal(f"admin.model.{sod_set.kind}.delete", actor, sod_set, _set_record(sod_set), None)
             sod_set.delete()
 
-    _engine_checked(change)
+    engine_checked(change)
 
 
 # -- exclusions (ENG-7) -------------------------------------------------------------------------------------------------
@@ -211,7 +208,7 @@ def create_exclusion(actor, *, name: str, risk: str, cardinality: int, members: 
             _journal("admin.model.exclusion.create", actor, rule, None, _rule_record(rule))
         return rule
 
-    return _engine_checked(change)
+    return engine_checked(change)
 
 
 def delete_exclusion(actor, rule: Exclusion) -> None:
@@ -222,7 +219,7 @@ def delete_exclusion(actor, rule: Exclusion) -> None:
             _journal("admin.model.exclusion.delete", actor, rule, _rule_record(rule), None)
             rule.delete()
 
-    _engine_checked(change)
+    engine_checked(change)
 
 
 # -- role properties and cardinalities (ENG-3, ENG-6) ---------------------------------------------------------------------
@@ -243,28 +240,7 @@ def set_role_rule(actor, role: ServiceRole, *, descends: bool, max_users: int | 
             _journal("admin.model.role_rule.set", actor, rule, before, as_record(rule), data={"role": role.code})
         return rule
 
-    return _engine_checked(change)
-
-
-def set_account_limit(actor, account: Account, max_roles: int | None) -> AccountLimit:
-    """At most ``max_roles`` roles for ``account`` (None: no limit): set by who administers the model, or by
-    whoever manages the account (a fund administrator for its partners' accounts)."""
-    if actor is not None and not is_allowed(actor, *MANAGE_MODEL, NATIONAL_UNIT):
-        authorize(actor, *account_management_permission(account.org_level, account.organisation))
-    if max_roles is not None and max_roles < 1:
-        raise ValidationError({"max_roles": _("Au moins 1, ou vide pour aucune limite.")}, code="max_roles")
-
-    def change() -> AccountLimit:
-        with policy_change():
-            limit, created = AccountLimit.objects.select_for_update().get_or_create(account=account)
-            before = None if created else as_record(limit)
-            limit.max_roles, limit.changed_at = max_roles, timezone.now()
-            limit.save()
-            _journal("admin.model.account_limit.set", actor, limit, before, as_record(limit),
-                     scope=account.org_scope, data={"account": account.login})
-        return limit
-
-    return _engine_checked(change)
+    return engine_checked(change)
 
 
 def unit_choices() -> list[tuple[str, str]]:

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
-from habpps.accounts.models import Account
 from habpps.authorization import approvals, model_services
+from habpps.authorization.decisions import AccessRefused, is_allowed
 from habpps.authorization.hierarchy_svg import render
 from habpps.authorization.labels import unit_label
+from habpps.authorization.mixins import EngineAccessMixin, run_action
 from habpps.authorization.model_forms import (
-    AccountLimitForm,
     ExclusionForm,
     InheritanceForm,
     RejectForm,
@@ -30,6 +30,7 @@ from habpps.authorization.model_forms import (
     SeparationSetForm,
 )
 from habpps.authorization.model_permissions import APPROVE_CHANGES, MANAGE_MODEL
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.separation_models import (
     AccountLimit,
     ApprovalStatus,
@@ -39,10 +40,7 @@ from habpps.authorization.separation_models import (
     RoleRule,
     SeparationSet,
 )
-from habpps.directory.decisions import AccessRefused, is_allowed
-from habpps.directory.models import ServiceRole, Status
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.views.mixins import EngineAccessMixin, run_action
+from habpps.authorization.stored import ServiceRole, Status
 
 SECTIONS = [
     ("authorization:hierarchy", gettext_lazy("Hiérarchie des rôles")),
@@ -243,43 +241,6 @@ class RoleRuleEditView(ModelMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("« %(role)s » enregistré.") % {"role": self.role.name})
         return redirect("authorization:role-rules")
-
-
-class AccountLimitView(LoginRequiredMixin, FormView):
-    """Most roles one account may hold: by who administers the model or manages the account (service decides)."""
-
-    template_name = "authorization/form_page.html"
-    form_class = AccountLimitForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.account = get_object_or_404(Account, pk=kwargs["pk"])
-        if request.user.is_authenticated and not may_limit(request.user, self.account):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_initial(self):
-        limit = AccountLimit.objects.filter(account=self.account).first()
-        return {"max_roles": limit.max_roles if limit else None}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=_("Nombre maximal de rôles de %(name)s") % {"name": self.account.full_name},
-            cancel_url=reverse("directory:account-detail", args=[self.account.pk]), **kwargs)
-
-    def form_valid(self, form):
-        if not run_action(self.request, form, lambda: model_services.set_account_limit(
-                self.request.user, self.account, form.cleaned_data["max_roles"])):
-            return self.form_invalid(form)
-        messages.success(self.request, _("Limite enregistrée."))
-        return redirect("directory:account-detail", pk=self.account.pk)
-
-
-def may_limit(actor, account: Account) -> bool:
-    """Who administers the model, or manages the account (engine decisions, as the service checks)."""
-    from habpps.directory.services.accounts import account_management_permission
-
-    return is_allowed(actor, *MANAGE_MODEL, NATIONAL_UNIT) or is_allowed(
-        actor, *account_management_permission(account.org_level, account.organisation))
 
 
 # -- « À approuver » -------------------------------------------------------------------------------------------------------

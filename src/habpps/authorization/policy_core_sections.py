@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
 from habpps.authorization.policy_sections import ImportContext, register_section
-from habpps.directory.models import (
+from habpps.authorization.stored import (
     AccountRoleAssignment,
     Fund,
     GroupMembership,
@@ -21,7 +22,6 @@ from habpps.directory.models import (
     Partner,
     RolePermission,
 )
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
 
 
 # -- orgs -------------------------------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ from habpps.engine.policy_schema import FORMAT
 
 SECTION_MODULES: list[str] = [
     "habpps.authorization.policy_core_sections",
+    "habpps.authorization.policy_derived_sections",
     "habpps.authorization.policy_sod_sections",
 ]
 """Modules that register sections when imported (add yours)."""
@@ -71,7 +72,8 @@ SECTION_MODULES: list[str] = [
 CANONICAL_ORDER: tuple[str, ...] = (
     "orgs", "roles", "users", "permissions", "inheritance", "groups", "assignments", "group_assignments",
     "ssd_sets", "dsd_sets",
-    "context_attributes", "context_constraints", "permission_constraints", "activation_constraints",
+    "context_attributes", "context_constraints", "permission_constraints", "grant_constraints", "user_attributes",
+    "activation_constraints",
     "temporal_constraints", "exclusions", "history_exclusions", "admin_roles", "admin_assignments",
     "delegations", "perimeters", "user_orgs", "populations", "field_rules", "action_limits",
 )
@@ -94,6 +96,8 @@ SECTION_LABELS: dict[str, str] = {
     "context_attributes": "les attributs de contexte",
     "context_constraints": "les contraintes contextuelles",
     "permission_constraints": "les conditions attachées aux permissions",
+    "grant_constraints": "les conditions attachées à la permission d'un profil",
+    "user_attributes": "les attributs des comptes",
     "activation_constraints": "les conditions d'activation des profils",
     "temporal_constraints": "les contraintes de temps (dates, horaires, jours)",
     "exclusions": "les exclusions graduées par le risque",
@@ -135,7 +139,7 @@ class ExportContext:
 
     @cached_property
     def rbac(self) -> Any:
-        from habpps.directory.policy_build import build_rbac
+        from habpps.authorization.policy_build import build_rbac
 
         return build_rbac()
 
@@ -170,22 +174,22 @@ class ImportContext:
     @cached_property
     def roles(self) -> dict[str, Any]:
         """Profile code → `ServiceRole` (not removed)."""
-        from habpps.directory.models import ServiceRole, Status
+        from habpps.authorization.stored import ServiceRole, Status
 
         return {role.code: role for role in ServiceRole.objects.exclude(status=Status.REMOVED)}
 
     @cached_property
     def accounts(self) -> dict[str, Any]:
         """Login → `Account` (not removed)."""
-        from habpps.accounts.models import Account
+        from habpps.authorization.stored import Account
 
         return {a.login: a for a in Account.objects.exclude(status="removed").select_related("partner", "fund")}
 
     @cached_property
     def groups(self) -> dict[str, Any]:
         """Engine group name (``group:<id>``) → `Group` (not removed)."""
-        from habpps.directory.models import Group, Status
-        from habpps.directory.orgs import group_name
+        from habpps.authorization.orgs import group_name
+        from habpps.authorization.stored import Group, Status
 
         return {group_name(g.pk): g for g in Group.objects.exclude(status=Status.REMOVED)}
 
@@ -395,8 +399,8 @@ def check_document(ctx: ImportContext) -> list[str]:
 def import_document(document: Any, actor: Any = None) -> ImportReport:
     """Store ``document``: validated by the engine, refused whole (`PolicyImportError`) when any part cannot be
     stored, else applied section by section in one ``policy_change`` and journalled."""
-    from habpps.directory.orgs import scope_path
-    from habpps.directory.policy_cache import policy_change
+    from habpps.authorization.orgs import scope_path
+    from habpps.authorization.policy_cache import policy_change
     from habpps.journal.services import record_event
 
     ctx = ImportContext(canonical_document(document), actor=actor)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from habpps.authorization.orgs import scope_path
 from habpps.authorization.policy_sections import ImportContext, register_fields, register_section
+from habpps.authorization.records import as_record, target_of
 from habpps.authorization.separation_models import (
     AccountLimit,
     Exclusion,
@@ -21,8 +23,6 @@ from habpps.authorization.separation_models import (
     SeparationMember,
     SeparationSet,
 )
-from habpps.directory.orgs import scope_path
-from habpps.directory.records import as_record, target_of
 from habpps.journal.services import record_event
 
 SCOPE = scope_path()

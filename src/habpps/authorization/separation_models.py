@@ -6,7 +6,8 @@ broken is refused with its explanation). Approvals and reported violations are t
 records of what a ``require_approval`` or ``report`` exclusion did to a change.
 
 Org units are stored as the engine names them (``national``, ``fund:7``, ``partner:42``; empty: everywhere):
-units are named from primary keys, which never change (``habpps.directory.orgs``).
+units are named from primary keys, which never change (``habpps.authorization.orgs``). Profiles and accounts
+are the directory's and the accounts app's rows, referred to by label (this app sits below them).
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from habpps.directory.models import ServiceRole
-
 
 class RoleInheritance(models.Model):
     """An immediate inheritance edge (ENG-2): the senior profile holds everything the junior holds."""
 
     senior = models.ForeignKey(
-        ServiceRole, verbose_name=_("rôle supérieur"), on_delete=models.PROTECT, related_name="junior_links"
+        "directory.ServiceRole", verbose_name=_("rôle supérieur"), on_delete=models.PROTECT, related_name="junior_links"
     )
     junior = models.ForeignKey(
-        ServiceRole, verbose_name=_("rôle hérité"), on_delete=models.PROTECT, related_name="senior_links"
+        "directory.ServiceRole", verbose_name=_("rôle hérité"), on_delete=models.PROTECT, related_name="senior_links"
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -49,7 +48,7 @@ class RoleRule(models.Model):
 
     A profile without a row descends and has no limit (the engine's defaults)."""
 
-    role = models.OneToOneField(ServiceRole, on_delete=models.CASCADE, related_name="engine_rule")
+    role = models.OneToOneField("directory.ServiceRole", on_delete=models.CASCADE, related_name="engine_rule")
     descends = models.BooleanField(
         _("s'étend aux unités inférieures"),
         default=True,
@@ -117,7 +116,7 @@ class SeparationMember(models.Model):
     """A member of a set: a role, or a (role, unit) pair."""
 
     sod_set = models.ForeignKey(SeparationSet, on_delete=models.CASCADE, related_name="members")
-    role = models.ForeignKey(ServiceRole, verbose_name=_("rôle"), on_delete=models.PROTECT, related_name="+")
+    role = models.ForeignKey("directory.ServiceRole", verbose_name=_("rôle"), on_delete=models.PROTECT, related_name="+")
     org = models.CharField(_("unité"), max_length=40, blank=True, help_text=_("Vide : partout."))
 
     class Meta:
@@ -167,7 +166,7 @@ class ExclusionMember(models.Model):
 
     exclusion = models.ForeignKey(Exclusion, on_delete=models.CASCADE, related_name="members")
     role = models.ForeignKey(
-        ServiceRole, verbose_name=_("rôle"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "directory.ServiceRole", verbose_name=_("rôle"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     operation = models.CharField(_("opération"), max_length=60, blank=True)
     obj = models.CharField(_("objet"), max_length=120, blank=True)
@@ -204,7 +203,7 @@ class PendingApproval(models.Model):
         related_name="+",
     )
     role = models.ForeignKey(
-        ServiceRole, verbose_name=_("rôle"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "directory.ServiceRole", verbose_name=_("rôle"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     group = models.ForeignKey(
         "directory.Group", verbose_name=_("groupe"), on_delete=models.PROTECT, null=True, blank=True,

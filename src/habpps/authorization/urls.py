@@ -14,7 +14,6 @@ urlpatterns = [
     path("modele/exclusions/<int:pk>/supprimer/", views.ExclusionDeleteView.as_view(), name="exclusion-delete"),
     path("modele/roles/", views.RoleRulesView.as_view(), name="role-rules"),
     path("modele/roles/<int:pk>/", views.RoleRuleEditView.as_view(), name="role-rule-edit"),
-    path("comptes/<int:pk>/limite/", views.AccountLimitView.as_view(), name="account-limit"),
     path("a-approuver/", views.ApprovalQueueView.as_view(), name="approvals"),
     path("a-approuver/<int:pk>/<str:decision>/", views.ApprovalDecideView.as_view(), name="approval-decide"),
 ]

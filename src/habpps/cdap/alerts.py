@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization.decisions import is_allowed
 from habpps.cdap import clock
 from habpps.cdap.permissions import RECEIVE_ALERTS
-from habpps.directory.decisions import is_allowed
 from habpps.journal.services import record_event
 
 

@@ -15,9 +15,9 @@ class CdapConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from habpps.authorization.menus import MenuEntry, register
+        from habpps.authorization.orgs import NATIONAL_UNIT
         from habpps.cdap import permissions
-        from habpps.directory.menus import MenuEntry, register
-        from habpps.directory.orgs import NATIONAL_UNIT
 
         register(
             MenuEntry(

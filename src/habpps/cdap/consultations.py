@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from habpps.accounts.models import Account
+from habpps.authorization.policy_cache import current_policy
 from habpps.cdap import limits
 from habpps.cdap.alerts import send_threshold_alert
 from habpps.cdap.content import BeneficiaryFile
@@ -24,7 +25,6 @@ from habpps.cdap.sections import PerPolicyVersion
 from habpps.cdap.sources import SourceError, UnknownBeneficiary, configured_source
 from habpps.directory import reference_data as ref
 from habpps.directory.models import Partner, ServiceRole
-from habpps.directory.policy_cache import current_policy
 from habpps.journal.services import record_event
 
 

@@ -10,13 +10,13 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import NATIONAL_UNIT, scope_path
+from habpps.authorization.policy_cache import policy_change
 from habpps.cdap.models import AbuseLimits, Section
 from habpps.cdap.permissions import EDIT_SECTION_DOCTRINE, SECTION_OBJECT_PREFIX, section_permission
 from habpps.directory import reference_data as ref
-from habpps.directory.decisions import authorize
 from habpps.directory.models import RolePermission, ServiceRole, Status
-from habpps.directory.orgs import NATIONAL_UNIT, scope_path
-from habpps.directory.policy_cache import policy_change
 from habpps.directory.services.common import save_validated
 from habpps.journal.services import record_event
 

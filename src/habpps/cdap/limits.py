@@ -15,9 +15,9 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from habpps.authorization.policy_cache import current_policy
 from habpps.cdap import clock
 from habpps.cdap.models import AbuseLimits, DailyActionCount
-from habpps.directory.policy_cache import current_policy
 from habpps.engine import ActionLimits, consume_daily
 from habpps.engine.limits import DailyDecision
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from habpps.authorization.permissions import MANAGE_DOCTRINE, VIEW_JOURNAL, Permission
 from habpps.directory import reference_data as ref
-from habpps.directory.permissions import MANAGE_DOCTRINE, VIEW_JOURNAL, Permission
 
 # Reaching the service at all (the lookup page and the menu entry).
 USE_CDAP = Permission(*ref.CDAP_ACCESS)

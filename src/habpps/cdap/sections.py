@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.policy_cache import current_policy
 from habpps.cdap.models import Section
 from habpps.cdap.permissions import USE_CDAP, section_permission
-from habpps.directory.decisions import is_allowed
-from habpps.directory.policy_cache import current_policy
 
 
 class PerPolicyVersion:

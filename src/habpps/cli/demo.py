@@ -24,16 +24,24 @@ def run_demo(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
 
-    from habpps.directory.demo_data import DEMO_PASSWORD, demo_logins, is_seeded, seed_demo_network
+    from habpps.conventions.demo_network import DEMO_PASSWORD, demo_logins, is_seeded, seed_demo_network
 
     call_command("migrate", verbosity=0, interactive=False)
     if is_seeded():
         print("Réseau de démonstration déjà en place.")
     else:
+        from habpps.supervision.demo_history import seed_demo_history
+
         print("Création du réseau de démonstration…")
         seed_demo_network()
+        print("Une année d'activité pour les tableaux de bord (connexions, consultations, gels)…")
+        seed_demo_history()
+    from habpps.sso.demo import ensure_example_client
+
+    ensure_example_client(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
     print(f"\nMon Compte Partenaire : {url}\n")
+    print(f"Service d'exemple connecté par Habpps (OpenID Connect) : {url}sso/exemple/\n")
     print(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}\n")
     logins = demo_logins()
     width = max((len(login.role) for login in logins), default=0)

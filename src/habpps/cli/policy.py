@@ -10,7 +10,9 @@ CURRENT = "actuelle"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("policy", help="politique d'habilitation : export, import, différences")
+    parser = subparsers.add_parser(
+        "policy", help="politique d'habilitation : export, import, différences, simulation"
+    )
     actions = parser.add_subparsers(dest="policy_command", metavar="ACTION")
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
@@ -28,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     diff.add_argument("avant", help=f"fichier, ou « {CURRENT} » pour la politique de l'annuaire")
     diff.add_argument("apres", help=f"fichier, ou « {CURRENT} »")
     diff.set_defaults(handler=diff_policies)
+
+    simulate = actions.add_parser(
+        "simulate", help="avant d'appliquer un document : qui gagne et perd quoi, exclusions et approbations"
+    )
+    simulate.add_argument("document", metavar="DOC", help="fichier YAML ou JSON")
+    simulate.add_argument("--format", choices=["texte", "json"], default="texte")
+    simulate.set_defaults(handler=simulate_policy)
 
     rebuild = actions.add_parser(
         "rebuild", help="faire reconstruire la politique par chaque processus depuis l'annuaire (ENG-11)"
@@ -64,6 +73,11 @@ def export_policy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unreadable(path: str, error: OSError) -> str:
+    what = "introuvable" if isinstance(error, FileNotFoundError) else "illisible"
+    return f"erreur : fichier {what} : « {path} »."
+
+
 def print_document_errors(error) -> None:
     """Every error of an invalid document, with its path (nothing was applied)."""
     print(
@@ -97,12 +111,15 @@ def diff_policies(args: argparse.Namespace) -> int:
     except PolicyDocumentError as error:
         print_document_errors(error)
         return 1
+    except OSError as error:
+        print(_unreadable(error.filename or "", error), file=sys.stderr)
+        return 1
     return 0
 
 
 def import_policy(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
-    from habpps.engine import PolicyDocumentError, diff
+    from habpps.engine import PolicyDocumentError, RBACError, diff
 
     setup_django()
     from habpps.directory.policy_import import PolicyImportError, current_document
@@ -121,8 +138,79 @@ def import_policy(args: argparse.Namespace) -> int:
         for message in error.errors:
             print(f"erreur : {message}", file=sys.stderr)
         return 1
-    for what, added in report.added.items():
-        print(f"{what} : {added} ajout(s), {report.removed[what]} retrait(s)")
+    except RBACError as refusal:  # the engine refuses the resulting policy: everything was rolled back
+        print(f"erreur : le moteur refuse la politique obtenue, rien n'est appliqué : {refusal}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(_unreadable(args.document, error), file=sys.stderr)
+        return 1
+    changed = {what: added for what, added in report.added.items() if added or report.removed[what]}
+    if not changed:
+        print("Importation faite : le document est déjà la politique de la plateforme, rien n'a changé.")
+    for what in changed:
+        print(f"{what} : {report.added[what]} ajout(s), {report.removed[what]} retrait(s)")
+    return 0
+
+
+def print_simulation(simulation) -> None:
+    """A what-if in French: people by name, profiles by label, exclusions, approvals, refusals."""
+    print(simulation.subject)
+    if not simulation.people:
+        print("Personne ne gagnerait ni ne perdrait d'habilitation.")
+    for person in simulation.people:
+        print(f"{person.name} ({person.login})")
+        for label in person.gained_profiles:
+            print(f"  + profil {label}")
+        for label in person.lost_profiles:
+            print(f"  - profil {label}")
+        for permission in person.gained:
+            print(f"  + {permission}")
+        for permission in person.lost:
+            print(f"  - {permission}")
+        for moved in person.changed:
+            print(f"  ~ {moved}")
+    for text in simulation.exclusions:
+        print(f"Exclusion déclenchée : {text}")
+    for text in simulation.approvals:
+        print(f"Approbation en attente créée : {text}")
+    if simulation.refusals:
+        print("L'application serait refusée :")
+        for text in simulation.refusals:
+            print(f"  {text}")
+    else:
+        print("Rien n'a été appliqué (simulation).")
+
+
+def simulate_policy(args: argparse.Namespace) -> int:
+    """``habpps policy simulate DOC``: the effects of importing DOC, nothing applied. Exit 1 when DOC cannot be
+    read or is not a valid policy document; 0 otherwise (refusals of the import are shown)."""
+    import json
+
+    from habpps.cli.setup import setup_django
+    from habpps.engine import PolicyDocumentError
+
+    setup_django()
+    from habpps.authorization.simulation import simulate_document
+
+    try:
+        document = _document(args.document)
+    except (OSError, PolicyDocumentError) as error:
+        if isinstance(error, PolicyDocumentError):
+            print_document_errors(error)
+        else:
+            print(_unreadable(args.document, error), file=sys.stderr)
+        return 1
+    simulation = simulate_document(document)
+    if simulation.invalid:
+        print(f"Document de politique invalide : {len(simulation.refusals)} erreur(s), rien n'est simulé.",
+              file=sys.stderr)
+        for text in simulation.refusals:
+            print(f"  {text}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(simulation.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_simulation(simulation)
     return 0
 
 
@@ -131,7 +219,7 @@ def rebuild_policy(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
 
     setup_django()
-    from habpps.directory.policy_cache import policy_change
+    from habpps.authorization.policy_cache import policy_change
     from habpps.journal.services import record_event
 
     with policy_change(rebuild=True) as change:
@@ -145,7 +233,7 @@ def prune_log(args: argparse.Namespace) -> int:
     from habpps.cli.setup import setup_django
 
     setup_django()
-    from habpps.directory.policy_log import prune_changes
+    from habpps.authorization.policy_log import prune_changes
 
     print(f"{prune_changes(args.garder)} changement(s) anciens retirés du journal de la politique.")
     return 0

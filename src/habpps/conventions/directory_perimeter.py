@@ -2,7 +2,7 @@
 ``AppConfig.ready``.
 
 The directory's services consult them before every change to a group or an account
-(``habpps.directory.perimeters``), so the directory's own pages, the API and the delegated-administration pages
+(``habpps.authorization.perimeters``), so the directory's own pages, the API and the delegated-administration pages
 obey the same two rules:
 
 - ``ConventionPerimeter``: a partner's groups hold only profiles its validated convention grants, within the
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from habpps.authorization.perimeters import Perimeter, register
 from habpps.conventions import perimeter as convention
+from habpps.conventions.delegation import authority as delegation
 from habpps.conventions.perimeter import Refusal
-from habpps.directory.delegation import authority as delegation
 from habpps.directory.models import GroupMembership, Partner, Status
-from habpps.directory.perimeters import Perimeter, register
 
 
 class ConventionPerimeter(Perimeter):

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from habpps.authorization.orgs import fund_unit
+from habpps.authorization.policy_cache import current_policy
 from habpps.conventions.models import ConventionVersion
 from habpps.conventions.permissions import DECIDE_VERSION
-from habpps.directory.orgs import fund_unit
-from habpps.directory.policy_cache import current_policy
 from habpps.engine import RBAC, RBACError
 from habpps.engine.exclusions import HistoryExclusion
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from habpps.authorization.menus import MenuEntry, register
 from habpps.conventions import permissions as perms
-from habpps.directory.menus import MenuEntry, register
 
 register(
     MenuEntry(

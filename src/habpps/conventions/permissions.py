@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from habpps.directory.permissions import (
+from habpps.authorization.permissions import (
     ENTER_CONVENTIONS,
     MANAGE_GROUPS,
     MANAGE_PARTNER_ACCOUNTS,

@@ -7,3 +7,8 @@ class DirectoryConfig(AppConfig):
     label = "directory"
     verbose_name = _("Annuaire")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from habpps.directory.menus import register_entries
+
+        register_entries()

@@ -18,11 +18,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import authorize
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, scope_path
+from habpps.authorization.policy_cache import current_policy, policy_change
 from habpps.directory.models import Fund, ProfileOpening, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, scope_path
-from habpps.directory.policy_cache import current_policy, policy_change
 from habpps.engine.deployment import DeploymentDecision
 from habpps.journal.services import record_event
 

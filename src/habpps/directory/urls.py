@@ -50,12 +50,18 @@ urlpatterns = [
     ),
     path("groupes/<int:pk>/statut/" + STATUS, groups.GroupStatusView.as_view(), name="group-status"),
     path("comptes/<int:pk>/", accounts.AccountDetailView.as_view(), name="account-detail"),
+    path(
+        "comptes/<int:pk>/sessions/<int:session_pk>/fermer/",
+        accounts.AccountSessionEndView.as_view(),
+        name="account-session-end",
+    ),
     path("comptes/<int:pk>/roles/", accounts.AccountRoleGrantView.as_view(), name="account-role-grant"),
     path(
         "comptes/<int:pk>/roles/<int:role_pk>/retirer/",
         accounts.AccountRoleRevokeView.as_view(),
         name="account-role-revoke",
     ),
+    path("comptes/<int:pk>/limite-roles/", accounts.AccountLimitView.as_view(), name="account-limit"),
     path("comptes/<int:pk>/statut/" + STATUS, accounts.AccountStatusView.as_view(), name="account-status"),
     path("mes-habilitations/", accounts.MyHabilitationsView.as_view(), name="my-habilitations"),
 ]

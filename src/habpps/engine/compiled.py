@@ -276,6 +276,10 @@ class Snapshot:
     def has_user(self, user: str) -> bool:
         return user in self._entries
 
+    def holds_permission(self, operation: str, obj: str) -> bool:
+        """Whether some role holds (operation, obj) at all (one probe: a caller can skip a check bound to fail)."""
+        return (operation, obj) in self._holders
+
     def authorized_roles(self, user: str) -> frozenset[str]:
         result: set[str] = set()
         for entry in self._entries.get(user, ()):

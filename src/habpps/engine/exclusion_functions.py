@@ -263,6 +263,12 @@ class ExclusionFunctions(EngineCore):
         """A second administrator with authority over the change applies it (recorded with who and when).
         Other rules still hold: a ``block`` exclusion or SSD broken meanwhile refuses it, and it stays pending."""
         change = self._decidable_change(change_id, approver)
+        if change.requested_by is None:  # review defect 4: the requester could be the approver
+            raise ConstraintViolation(
+                f"Le changement {change_id} a été demandé sans demandeur connu (actor) : rien ne prouve qu'un "
+                "second administrateur l'approuve. Rejetez-le et faites-le redemander par un administrateur nommé.",
+                code="approval_needs_requester", change=change_id,
+            )
         self._approving = frozenset(change.exclusions)
         try:
             getattr(self, change.action)(**change.arguments)
@@ -422,12 +428,6 @@ class ExclusionFunctions(EngineCore):
                 name=blocking[0][0].name, action=action,
             )
         approval = [b for b in breaches if b[0].risk == "require_approval"]
-        if approval and actor is None:
-            raise ConstraintViolation(
-                f"Changement soumis à l'approbation d'un second administrateur "
-                f"({self._describe_breach(approval[0])}) : il faut savoir qui le demande (actor) pour qu'il ne "
-                "puisse pas l'approuver lui-même.", code="approval_needs_requester", action=action,
-            )
         if approval:
             pending = self._state.pending_changes
             change = PendingChange(
@@ -458,7 +458,7 @@ class ExclusionFunctions(EngineCore):
             raise ConstraintViolation(f"Le changement {change_id} a déjà été {change.status}.",
                                       code="pending_change_decided")
         self._user(approver, "user")
-        if change.requested_by is not None and approver == change.requested_by:
+        if approver == change.requested_by:
             raise ConstraintViolation(
                 f"« {approver} » a demandé ce changement et ne peut pas l'approuver lui-même : un second "
                 "administrateur doit décider.", code="same_administrator", change=change_id,

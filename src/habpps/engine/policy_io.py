@@ -259,8 +259,9 @@ def user_access_map(source: Any) -> dict[str, dict[Permission, frozenset[tuple[A
                     temporal(state.assignment_temporal.get(assignment_key(user, entry))))
             for junior in rbac._cache.juniors_closure(entry.role):
                 for permission in state.role_permissions.get(junior, ()):
+                    through = tuple(sorted(getattr(state, "grant_constraints", {}).get((junior, permission), ())))
                     holdings.setdefault(permission, set()).add(
-                        (entry.org or "", descends, when, conditions(permission)))
+                        (entry.org or "", descends, when, conditions(permission) + through))
         result[user] = {permission: frozenset(ways) for permission, ways in holdings.items()}
     return result
 
@@ -284,7 +285,7 @@ def describe_holding(way: tuple[Any, ...]) -> str:
     if limits.get("timeout_minutes"):
         text += f", inactivité maximale {limits['timeout_minutes']} min"
     if conditions:
-        names = [json.loads(c).get("name", "?") for c in conditions]
+        names = [json.loads(c).get("name", "?") if c.startswith("{") else c for c in conditions]
         text += ", sous condition " + ", ".join(f"« {n} »" for n in names)
     return text
 

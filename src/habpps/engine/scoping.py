@@ -4,7 +4,7 @@
   role instance's org unit (or that unit and below), the subject's own file, an explicit list. A role may have
   several, one of them the default; they are parameterised by the role instance (the org unit of the
   assignment). They compile to a `RecordFilter`, a Django-free description of a query filter that an adapter
-  turns into a Django ``Q`` (`habpps.directory.scoping_q.to_q`), so that a list page intersects its own query
+  turns into a Django ``Q`` (`habpps.authorization.scoping_q.to_q`), so that a list page intersects its own query
   with it and never loads what it must not show.
 - *Information rules* give each field of a resource an access level (``forbidden``, ``read``, ``write``),
   statically or dynamically: a dynamic rule applies when a context constraint holds on the subject's (or the

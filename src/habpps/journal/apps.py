@@ -11,20 +11,3 @@ class JournalConfig(AppConfig):
     label = "journal"
     verbose_name = _("Journal")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # The menu entry is decided by the engine like every other: shown to whoever may audit the journal.
-        from django.urls import reverse
-
-        from habpps.directory import permissions
-        from habpps.directory.menus import MenuEntry, register
-
-        register(
-            MenuEntry(
-                "journal",
-                _("Journal"),
-                permissions.VIEW_JOURNAL,
-                lambda account: reverse("journal:search"),
-                order=80,
-            )
-        )

@@ -9,6 +9,7 @@ from dsfr.forms import DsfrBaseForm
 
 from .context import REQUEST_ID_MAX_LENGTH
 from .kinds import KIND_MAX_LENGTH, validate_kind
+from .labels import kind_choices, people_named
 from .scoping import is_valid_scope
 from .search import JournalQuery
 
@@ -24,28 +25,32 @@ def validate_scope(value: str) -> None:
 class JournalSearchForm(DsfrBaseForm):
     """Filters of the journal search; all optional, combined with AND."""
 
+    # Chosen from lists of labels (the values stay the journal's codes, so links and exports keep working).
     kind = forms.CharField(
         label=_("Type d'événement"),
         required=False,
         max_length=KIND_MAX_LENGTH,
         validators=[validate_kind],
-        help_text=_("Le type ou sa famille : « auth » couvre « auth.login.failure »."),
+        widget=forms.Select(),
     )
     actor = forms.CharField(
-        label=_("Acteur"), required=False, max_length=150, help_text=_("Identifiant de connexion exact.")
+        label=_("Personne"),
+        required=False,
+        max_length=150,
+        help_text=_("Nom et prénom, ou identifiant de connexion, de la personne qui a agi."),
     )
     target = forms.CharField(
         label=_("Cible"),
         required=False,
         max_length=255,
-        help_text=_("Début de la cible, ex. « partner:42 »."),
+        help_text=_("Identifiant de connexion de la personne concernée, par exemple."),
     )
     scope = forms.CharField(
-        label=_("Périmètre"),
+        label=_("Organisme"),
         required=False,
         max_length=255,
         validators=[validate_scope],
-        help_text=_("Restreint la recherche à une partie de votre périmètre, ex. « national/fund:7 »."),
+        widget=forms.Select(),
     )
     request_id = forms.CharField(
         label=_("Identifiant de requête"), required=False, max_length=REQUEST_ID_MAX_LENGTH
@@ -56,6 +61,24 @@ class JournalSearchForm(DsfrBaseForm):
     until = forms.DateField(
         label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+    def __init__(self, *args, scope_choices=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.choices = kind_choices()
+        self.fields["scope"].widget.choices = [("", _("Tout votre périmètre")), *(scope_choices or [])]
+
+    def clean_actor(self) -> str:
+        """A name is turned into the login it designates; a login is kept as it is."""
+        value = self.cleaned_data["actor"].strip()
+        if not value:
+            return value
+        found = people_named(value)
+        if len(found) > 1:
+            raise ValidationError(
+                _("Plusieurs personnes portent ce nom : précisez avec l'identifiant de connexion."),
+                code="ambiguous_actor",
+            )
+        return found[0] if found else value
 
     def clean(self) -> dict:
         cleaned = super().clean()

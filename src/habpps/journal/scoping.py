@@ -9,28 +9,40 @@ identifier, for instance).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 NATIONAL_SCOPE = "national"
 _SCOPE = re.compile(rf"{NATIONAL_SCOPE}(?:/[a-z_]+:[A-Za-z0-9_-]+)*")
+
+AuditRight = Callable[[Any], bool]
+_audit_right: AuditRight | None = None
+
+
+def decide_audit_right_with(decide: AuditRight) -> None:
+    """Plug in who may audit the journal: the authorization app gives the engine's decision from its ``ready``.
+
+    The journal sits below the authorization app in the import layers (the authorization app journals the
+    changes it stores), so it asks through this hook instead of importing the decisions. Until it is plugged,
+    nobody may audit.
+    """
+    global _audit_right
+    _audit_right = decide
 
 
 def journal_scope_for(account: Any) -> str | None:
     """The journal scope ``account`` may search and export, or ``None`` if it may not audit the journal.
 
     The right to audit is the engine's decision on the directory permission ``consulter journal``
-    (:data:`habpps.directory.permissions.VIEW_JOURNAL`) in the account's own organisation unit, so it follows
+    (:data:`habpps.authorization.permissions.VIEW_JOURNAL`) in the account's own organisation unit, plugged in by
+    the authorization app (`decide_audit_right_with`), so it follows
     the roles an administrator grants and is never inferred from a role name. The scope is the account's
     attachment: the national body, its fund, or its partner organisation (``Account.org_scope``). An account
     that is anonymous, suspended or removed, or whose organisation is no longer in force, has no scope.
     """
     if account is None or not getattr(account, "is_authenticated", False) or not account.is_active:
         return None
-    # Imported here: the directory's decision layer pulls in the engine and the compiled policy cache.
-    from habpps.directory.decisions import is_allowed
-    from habpps.directory.permissions import VIEW_JOURNAL
-
-    if not is_allowed(account, VIEW_JOURNAL.operation, VIEW_JOURNAL.obj):
+    if _audit_right is None or not _audit_right(account):
         return None
     return account.org_scope
 

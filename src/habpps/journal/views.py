@@ -23,6 +23,7 @@ from django.views.generic import DetailView, ListView
 
 from .csv_export import csv_lines
 from .forms import JournalSearchForm
+from .labels import Names, field_label, kind_label, scope_choices, value_label
 from .models import JournalEntry
 from .scoping import journal_scope_for
 from .search import JournalQuery, search_entries
@@ -56,7 +57,7 @@ class JournalSearchView(AuditorRequiredMixin, ListView):
         return getattr(settings, "HABPPS_PAGE_SIZE", 25)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        self.form = JournalSearchForm(self.request.GET or None)
+        self.form = JournalSearchForm(self.request.GET or None, scope_choices=scope_choices(self.viewer_scope))
         if not self.form.is_bound:
             return search_entries(self.viewer_scope, JournalQuery())
         if not self.form.is_valid():
@@ -67,10 +68,27 @@ class JournalSearchView(AuditorRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         filters = self.request.GET.copy()
         filters.pop("page", None)
+        entries = list(context.get("entries") or [])
+        names = Names(
+            [self.viewer_scope, *(entry.org_scope for entry in entries)],
+            [entry.actor_identifier for entry in entries],
+            [entry.target for entry in entries],
+        )
         context.update(
             title=_("Journal des événements"),
             form=self.form,
             viewer_scope=self.viewer_scope,
+            viewer_scope_label=names.scope(self.viewer_scope),
+            rows=[
+                {
+                    "entry": entry,
+                    "kind": kind_label(entry.kind),
+                    "actor": names.person(entry.actor_identifier),
+                    "scope": names.scope(entry.org_scope),
+                    "target": names.target(entry.target),
+                }
+                for entry in entries
+            ],
             query_string=f"{filters.urlencode()}&" if filters else "",
         )
         return context
@@ -94,7 +112,13 @@ class JournalEntryView(AuditorRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        entry = self.object
+        names = Names([entry.org_scope], [entry.actor_identifier], [entry.target])
         context.update(
+            kind_label=kind_label(entry.kind),
+            actor_label=names.person(entry.actor_identifier),
+            scope_label=names.scope(entry.org_scope),
+            target_label=names.target(entry.target),
             title=_("Entrée n° %(sequence)s") % {"sequence": self.object.sequence},
             breadcrumb=[{"url": reverse("journal:search"), "title": _("Journal des événements")}],
             data_json=json.dumps(self.object.data, indent=2, ensure_ascii=False, sort_keys=True),
@@ -141,8 +165,9 @@ def changed_fields(before: Any, after: Any) -> list[dict[str, Any]]:
     return [
         {
             "field": key,
-            "before": before.get(key),
-            "after": after.get(key),
+            "label": field_label(key),
+            "before": value_label(before.get(key)),
+            "after": value_label(after.get(key)),
             "changed": before.get(key) != after.get(key),
         }
         for key in sorted(set(before) | set(after))

@@ -50,28 +50,41 @@ class Query:
 
 
 def _entity(value: Any, kind: str, keys: tuple[str, ...]) -> dict[str, Any]:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise BadRequest(f"« {kind} » est obligatoire et doit être un objet JSON.")
     for key in keys:
-        if not isinstance(value.get(key), str) or not value[key]:
+        item = value.get(key)
+        if type(item) is not str or not item:
             raise BadRequest(f"« {kind}.{key} » est obligatoire et doit être une chaîne non vide.")
     properties = value.get("properties")
-    if properties is not None and not isinstance(properties, dict):
+    if properties is not None and type(properties) is not dict:
         raise BadRequest(f"« {kind}.properties » doit être un objet JSON.")
     return value
 
 
-def query_of(subject: Any, action: Any, resource: Any, context: Any) -> Query:
-    """The engine's question for one AuthZEN evaluation (BadRequest when an entity is missing or malformed)."""
-    subject = _entity(subject, "subject", ("type", "id"))
-    action = _entity(action, "action", ("name",))
-    resource = _entity(resource, "resource", ("type", "id"))
-    if context is not None and not isinstance(context, dict):
+_SUBJECT_KEYS = ("type", "id")
+_ACTION_KEYS = ("name",)
+
+
+def query_of(subject: Any, action: Any, resource: Any, context: Any, checked: set[int] | None = None) -> Query:
+    """The engine's question for one AuthZEN evaluation (BadRequest when an entity is missing or malformed).
+    ``checked``: ids of entities already validated in this request (defaults shared by a batch's entries)."""
+    if checked is None or id(subject) not in checked:
+        _entity(subject, "subject", _SUBJECT_KEYS)
+        if checked is not None:
+            checked.add(id(subject))
+    if checked is None or id(action) not in checked:
+        _entity(action, "action", _ACTION_KEYS)
+        if checked is not None:
+            checked.add(id(action))
+    _entity(resource, "resource", _SUBJECT_KEYS)
+    if context is not None and type(context) is not dict:
         raise BadRequest("« context » doit être un objet JSON.")
     subject_properties = subject.get("properties")
     resource_properties = resource.get("properties")
     action_properties = action.get("properties")
     engine_context: dict[str, Any] | None = None
+    org = None
     if context or subject_properties or resource_properties or action_properties:
         engine_context = dict(context) if context else {}
         if subject_properties:
@@ -80,11 +93,11 @@ def query_of(subject: Any, action: Any, resource: Any, context: Any) -> Query:
             engine_context["object"] = resource_properties
         if action_properties:
             engine_context["action"] = action_properties
-    org = (context or {}).get("org")
-    if org is None and resource_properties:
-        org = resource_properties.get("org")
-    if org is not None and not isinstance(org, str):
-        raise BadRequest("L'unité d'organisation (« context.org ») doit être une chaîne.")
+        org = (context or {}).get("org")
+        if org is None and resource_properties:
+            org = resource_properties.get("org")
+        if org is not None and type(org) is not str:
+            raise BadRequest("L'unité d'organisation (« context.org ») doit être une chaîne.")
     kind = resource["type"]
     return Query(subject["id"], action["name"], (f"{kind}.{resource['id']}", kind), org, engine_context)
 
@@ -92,9 +105,11 @@ def query_of(subject: Any, action: Any, resource: Any, context: Any) -> Query:
 def check(snapshot: Snapshot, query: Query) -> bool:
     """The decision: the object ``type.id``, else the object ``type``. Raises what the engine cannot read."""
     specific, general = query.objects
-    return snapshot.check(query.user, query.operation, specific, query.org, context=query.context) or (
-        snapshot.check(query.user, query.operation, general, query.org, context=query.context)
-    )
+    if snapshot.holds_permission(query.operation, specific) and snapshot.check(
+        query.user, query.operation, specific, query.org, context=query.context
+    ):
+        return True
+    return snapshot.check(query.user, query.operation, general, query.org, context=query.context)
 
 
 def explain(snapshot: Snapshot, query: Query) -> Decision:
@@ -169,14 +184,16 @@ def evaluations(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = N
     semantic = (options or {}).get("evaluations_semantic", EXECUTE_ALL)
     if semantic not in SEMANTICS:
         raise BadRequest(f"« options.evaluations_semantic » vaut l'une de : {', '.join(SEMANTICS)}.")
-    defaults = {key: body.get(key) for key in ("subject", "action", "resource", "context")}
+    subject, action, resource, context = (body.get("subject"), body.get("action"), body.get("resource"),
+                                          body.get("context"))
     queries = []
+    checked: set[int] = set()
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
+        if type(item) is not dict:
             raise BadRequest(f"« evaluations[{index}] » doit être un objet JSON.")
         try:
-            queries.append(query_of(*(item.get(key, defaults[key]) for key in ("subject", "action", "resource",
-                                                                              "context"))))
+            queries.append(query_of(item.get("subject", subject), item.get("action", action),
+                                    item.get("resource", resource), item.get("context", context), checked))
         except BadRequest as error:
             raise BadRequest(f"evaluations[{index}] : {error}") from error
     explain_it = _explain_asked(body)

@@ -15,7 +15,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.api.decision_settings")
 django.setup()
 
-from habpps.directory.policy_listener import start_policy_listener  # noqa: E402
+from habpps.authorization.policy_listener import start_policy_listener  # noqa: E402
 from habpps.pdp.app import make_app  # noqa: E402
 from habpps.pdp.platform_source import PlatformSource  # noqa: E402
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from habpps.api import pdp
 from habpps.api.models import TokenKind
 from habpps.api.tokens import recognise
-from habpps.directory.policy_cache import CompiledPolicy, current_policy
+from habpps.authorization.policy_cache import CompiledPolicy, current_policy
 from habpps.engine import Snapshot
 from habpps.journal.context import current_request_id, is_sane_request_id, new_request_id
 from habpps.pdp.app import Refusal

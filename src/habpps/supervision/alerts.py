@@ -19,9 +19,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from habpps.accounts.models import Account, AccountStatus
-from habpps.directory.decisions import is_allowed
-from habpps.directory.policy_build import accounts_in_force
-from habpps.directory.policy_cache import current_policy
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.policy_build import accounts_in_force
+from habpps.authorization.policy_cache import current_policy
 from habpps.journal.services import record_event
 from habpps.supervision import events
 from habpps.supervision.dashboards.inactivity import inactivity_cutoff

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from habpps.directory.decisions import authorize
-from habpps.directory.orgs import fund_unit, partner_unit, scope_path
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import fund_unit, partner_unit, scope_path
 from habpps.journal.services import record_event
 from habpps.supervision import events
 from habpps.supervision.models import Finding

@@ -31,13 +31,13 @@ class SupervisionSettings(models.Model):
         _("inactivité signalée après (mois)"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text=_("Un utilisateur actif qui ne s'est pas connecté depuis ce délai est signalé (SUP-1)."),
+        help_text=_("Un utilisateur actif qui ne s'est pas connecté depuis ce délai est signalé."),
     )
     activity_window_months = models.PositiveSmallIntegerField(
         _("période observée (mois)"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
-        help_text=_("Période des classements d'actions métier et de gels de compte (SUP-2, SUP-3)."),
+        help_text=_("Période des classements d'actions métier et de gels de compte."),
     )
     business_actions_alert_threshold = models.PositiveIntegerField(
         _("seuil d'alerte des actions métier"),
@@ -218,10 +218,10 @@ class DailySectionConsultation(RolledUpCount):
 class FindingKind(models.TextChoices):
     """What a finding is about; each kind is one dashboard's row that deserves an alert."""
 
-    INACTIVE_USER = "inactive_user", _("Utilisateur actif non connecté (SUP-1)")
-    BUSINESS_ACTIONS = "business_actions", _("Actions métier inhabituelles (SUP-2)")
-    EXCLUSION_VIOLATION = "exclusion_violation", _("Exclusion enfreinte, signalée (SUP-7)")
-    UNANSWERED_RECERTIFICATION = "unanswered_recertification", _("Recertification sans réponse (ADM-8)")
+    INACTIVE_USER = "inactive_user", _("Utilisateur actif non connecté")
+    BUSINESS_ACTIONS = "business_actions", _("Actions métier inhabituelles")
+    EXCLUSION_VIOLATION = "exclusion_violation", _("Exclusion enfreinte, signalée")
+    UNANSWERED_RECERTIFICATION = "unanswered_recertification", _("Recertification sans réponse")
 
 
 class FindingQuerySet(models.QuerySet):

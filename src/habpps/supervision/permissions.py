@@ -3,7 +3,7 @@ migration on top of the directory's administrative roles and editable like any p
 
 from __future__ import annotations
 
-from habpps.directory.permissions import MANAGE_GROUPS, Permission
+from habpps.authorization.permissions import MANAGE_GROUPS, Permission
 
 # Reading the dashboards of one's own organisation (SUP-1..8): national, fund or partner level.
 VIEW_SUPERVISION = Permission("consulter", "supervision")

@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization.decisions import authorize, is_allowed
+from habpps.authorization.orgs import partner_unit
+from habpps.authorization.policy_build import accounts_in_force
 from habpps.directory import services as directory
-from habpps.directory.decisions import authorize, is_allowed
 from habpps.directory.models import GroupMembership, GroupRoleAssignment, Partner, Status
-from habpps.directory.orgs import partner_unit
-from habpps.directory.policy_build import accounts_in_force
 from habpps.journal.services import record_event
 from habpps.supervision import events
 from habpps.supervision.models import (

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from habpps.accounts.models import OrgLevel
-from habpps.directory.decisions import is_allowed
-from habpps.directory.orgs import scope_path
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import scope_path
 from habpps.supervision.models import Level
 from habpps.supervision.permissions import VIEW_SUPERVISION
 

@@ -30,12 +30,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from habpps.accounts.models import Account
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import NATIONAL_UNIT, partner_unit
+from habpps.authorization.permissions import MANAGE_CATALOGUE, MANAGE_GROUPS
+from habpps.authorization.policy_cache import current_policy
 from habpps.directory import services
-from habpps.directory.decisions import is_allowed
 from habpps.directory.models import Group, RolePermission, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT, partner_unit
-from habpps.directory.permissions import MANAGE_CATALOGUE, MANAGE_GROUPS
-from habpps.directory.policy_cache import current_policy
 from habpps.directory.services.accounts import account_management_permission
 from habpps.engine import RBAC
 from habpps.journal.services import record_event

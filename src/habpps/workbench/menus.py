@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from habpps.directory.menus import MenuEntry, register
+from habpps.authorization.menus import MenuEntry, register
 from habpps.workbench.permissions import USE_WORKBENCH, WORKBENCH_UNIT
 
 register(

@@ -7,8 +7,8 @@ makes the change (``gerer catalogue``, ``gerer comptes-caisse``…), checked by 
 
 from __future__ import annotations
 
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.permissions import Permission
+from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.permissions import Permission
 
 USE_WORKBENCH = Permission("utiliser", "atelier-roles")
 WORKBENCH_UNIT = NATIONAL_UNIT

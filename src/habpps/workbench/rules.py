@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from habpps.directory.policy_build import account_unit, accounts_in_force
+from habpps.authorization.policy_build import account_unit, accounts_in_force
 from habpps.engine import RBAC
 from habpps.roleeng.assignment_rules import AssignmentChange, apply_change, preview_rules_change
 from habpps.roleeng.engine_import import import_hierarchy

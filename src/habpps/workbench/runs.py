@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from habpps.directory.policy_cache import current_policy
+from habpps.authorization.policy_cache import current_policy
 from habpps.journal.services import record_event
 from habpps.roleeng.mining import Deadline, MiningResult, UserPermissionAssignment, mine, parse_upa
 from habpps.roleeng.sources import upa_from_accesses, upa_from_policy

@@ -18,9 +18,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from habpps.authorization import permissions as perms
 from habpps.cdap.permissions import USE_CDAP, section_permission
 from habpps.conventions.permissions import DECIDE_VERSION
-from habpps.directory import permissions as perms
 from habpps.journal.kinds import kind_and_ancestors
 from habpps.journal.models import JournalEntry
 from habpps.roleeng.model import Permission

@@ -1,6 +1,6 @@
 """Accounts, their roles, and « Pourquoi ? » / « Qui ? » through the API (ADM-5..7, ENG-9).
 
-The explanations are the engine's (``habpps.directory.explanations``): each habilitation with the group, role,
+The explanations are the engine's (``habpps.authorization.explanations``): each habilitation with the group, role,
 inheritance chain and unit it comes from; and for any question « may X do Y? » the engine's decision with its
 reasons — asked by an administrator about an account of their scope.
 """
@@ -19,12 +19,12 @@ from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem
 from habpps.api.routers.model import ApprovalOut, approval_out
 from habpps.api.schemas import PAGE_FIELD, SEARCH_FIELD, Input, PageMeta, StatusIn, paginate
-from habpps.authorization.separation_models import PendingApproval
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import explain, require
+from habpps.authorization.explanations import Habilitation, habilitations_of, holders_of
+from habpps.authorization.models import PendingApproval
+from habpps.conventions.delegation import services as delegation
 from habpps.directory import services
-from habpps.directory.decisions import explain, require
-from habpps.directory.delegation import services as delegation
-from habpps.directory.explanations import Habilitation, habilitations_of, holders_of
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
 from habpps.directory.views.accounts import accounts_in_scope

@@ -20,7 +20,9 @@ from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem, not_found
 from habpps.api.schemas import Input
 from habpps.authorization import approvals, model_services
+from habpps.authorization.decisions import is_allowed
 from habpps.authorization.model_permissions import APPROVE_CHANGES, MANAGE_MODEL
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.separation_models import (
     ApprovalStatus,
     Exclusion,
@@ -30,9 +32,8 @@ from habpps.authorization.separation_models import (
     RoleRule,
     SeparationSet,
 )
-from habpps.directory.decisions import is_allowed
+from habpps.directory import services as directory_services
 from habpps.directory.models import ServiceRole, Status
-from habpps.directory.orgs import NATIONAL_UNIT
 
 router = Router(tags=["Modèle d'habilitation"], auth=person_auth)
 
@@ -228,7 +229,7 @@ class AccountLimitIn(Input):
 @router.put("/comptes/{account_id}/limite-roles", response=AccountLimitIn, summary="Limiter le nombre de rôles")
 def set_account_limit(request: HttpRequest, account_id: int, payload: AccountLimitIn):
     account = get_object_or_404(Account, pk=account_id)
-    limit = model_services.set_account_limit(actor_of(request), account, payload.max_roles)
+    limit = directory_services.set_account_limit(actor_of(request), account, payload.max_roles)
     return {"max_roles": limit.max_roles}
 
 

@@ -22,12 +22,12 @@ from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem, forbidden
 from habpps.api.routers.accounts import AccountIn, AccountOut, account_out, create_account_in
 from habpps.api.schemas import PAGE_FIELD, SEARCH_FIELD, Input, PageMeta, StatusIn, paginate
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import require
+from habpps.authorization.orgs import partner_unit
+from habpps.conventions.delegation import services as delegation
 from habpps.directory import services
-from habpps.directory.decisions import require
-from habpps.directory.delegation import services as delegation
 from habpps.directory.models import Fund, Group, PartnerType, ServiceRole, Status
-from habpps.directory.orgs import partner_unit
 from habpps.directory.views.partners import get_partner_for, partners_visible_to
 
 router = Router(tags=["Annuaire"], auth=person_auth)

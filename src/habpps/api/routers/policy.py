@@ -17,8 +17,8 @@ from habpps.api.actors import require_permission
 from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem
 from habpps.api.schemas import Input
-from habpps.directory import permissions as perms
-from habpps.directory.orgs import NATIONAL_UNIT
+from habpps.authorization import permissions as perms
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory.policy_import import PolicyImportError, current_document, import_policy
 from habpps.engine import PolicyDocumentError, diff
 
@@ -127,3 +127,57 @@ def policy_import(request: HttpRequest, payload: ImportIn):
             ],
         ) from error
     return {"changes": changes, "applied": True, "added": report.added, "removed": report.removed}
+
+
+class ChangeIn(Input):
+    action: str = Field(description="« attribuer » ou « retirer » un profil.")
+    account: str = Field(description="Identifiant (login) du compte.")
+    profile: str = Field(description="Code du profil d'accès.")
+
+
+class SimulationIn(Input):
+    document: dict[str, Any] | None = Field(None, description="Document de politique à simuler à la place de l'actuel.")
+    change: ChangeIn | None = Field(None, description="Ou un seul changement à simuler.")
+
+
+class PersonOut(Schema):
+    login: str
+    name: str
+    gained_profiles: list[str]
+    lost_profiles: list[str]
+    gained: list[str]
+    lost: list[str]
+    changed: list[str]
+
+
+class SimulationOut(Schema):
+    subject: str
+    applicable: bool = Field(description="Faux quand l'application serait refusée (voir refusals).")
+    people: list[PersonOut] = Field(description="Qui gagnerait et perdrait quoi (personnes et profils nommés).")
+    exclusions: list[str] = Field(description="Exclusions qui se déclencheraient.")
+    approvals: list[str] = Field(description="Approbations en attente que le changement créerait.")
+    refusals: list[str] = Field(description="Pourquoi l'application serait refusée.")
+
+
+@router.post("/politique/simulation", response=SimulationOut, summary="Simuler un document ou un changement")
+def policy_simulation(request: HttpRequest, payload: SimulationIn):
+    """Before applying: who gains and loses what, which exclusions would fire, which pending approvals it would
+    create. Nothing is applied."""
+    from habpps.authorization.simulation import simulate_change, simulate_document
+
+    actor = _national(request)
+    if (payload.document is None) == (payload.change is None):
+        raise ApiProblem(422, "simulation-invalide", "Donnez soit un document, soit un changement, pas les deux.",
+                         [{"location": "body", "code": "one_of", "message": "document ou change"}])
+    if payload.document is not None:
+        simulation = simulate_document(payload.document)
+        if simulation.invalid:
+            raise ApiProblem(
+                422, "politique-invalide",
+                f"Document de politique invalide : {len(simulation.refusals)} erreur(s), rien n'est simulé.",
+                [{"location": "body.document", "code": "policy", "message": text} for text in simulation.refusals],
+            )
+    else:
+        change = payload.change
+        simulation = simulate_change(change.action, change.account, change.profile, actor=actor.login)
+    return simulation.as_dict()

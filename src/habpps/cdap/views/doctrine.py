@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from habpps.authorization.mixins import EngineAccessMixin, run_action
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.cdap import doctrine
 from habpps.cdap.forms import LimitsForm, SectionForm
 from habpps.cdap.models import AbuseLimits, Section
 from habpps.cdap.permissions import EDIT_SECTION_DOCTRINE
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.views.mixins import EngineAccessMixin, run_action
 
 
 class NationalDoctrineMixin(EngineAccessMixin):

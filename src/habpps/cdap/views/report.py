@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from habpps.authorization.mixins import paginate
 from habpps.cdap.forms import ReportForm
 from habpps.cdap.report import consultations_of_file
 from habpps.directory.models import Fund
-from habpps.directory.views.mixins import paginate
 from habpps.journal.scoping import NATIONAL_SCOPE, journal_scope_for
 from habpps.journal.services import record_event
 

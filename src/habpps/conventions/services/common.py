@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from habpps.authorization.orgs import scope_path
 from habpps.conventions.models import BulletinProfile, Convention, ConventionVersion
 from habpps.conventions.workflow import Transition, WorkflowError, next_state
-from habpps.directory.orgs import scope_path
 from habpps.directory.records import as_record
 from habpps.journal.services import record_event
 

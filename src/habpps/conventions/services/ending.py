@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from habpps.authorization.policy_cache import policy_change
 from habpps.conventions.models import Convention, ConventionVersion, DelegatedPerimeter, EndKind
 from habpps.conventions.services.access import withdraw_profiles
 from habpps.conventions.services.common import convention_scope
 from habpps.conventions.services.entry import authorize_entry
 from habpps.conventions.workflow import VersionState
-from habpps.directory.policy_cache import policy_change
 from habpps.directory.records import as_record
 from habpps.journal.services import record_event
 

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import fund_unit
 from habpps.conventions.models import (
     Bulletin,
     BulletinProfile,
@@ -37,9 +39,7 @@ from habpps.conventions.services.common import (
     version_picture,
 )
 from habpps.conventions.workflow import EDITABLE_STATES, Event, VersionState
-from habpps.directory.decisions import authorize
 from habpps.directory.models import Partner, Service, ServiceRole
-from habpps.directory.orgs import fund_unit
 from habpps.directory.records import as_record
 from habpps.journal.services import record_event
 

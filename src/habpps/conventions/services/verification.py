@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from habpps.authorization.decisions import AccessRefused
+from habpps.authorization.policy_cache import policy_change
 from habpps.conventions.four_eyes import VerificationDecision, history_exclusion, may_verify
 from habpps.conventions.models import ConventionVersion
 from habpps.conventions.services.access import withdraw_profiles
 from habpps.conventions.services.common import journal_version, move, version_picture
 from habpps.conventions.workflow import Event, VersionState
-from habpps.directory.decisions import AccessRefused
-from habpps.directory.policy_cache import policy_change
 from habpps.journal.services import record_event
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.orgs import fund_unit, partner_unit
 from habpps.conventions.models import Convention
 from habpps.conventions.permissions import ENTER_CONVENTIONS, MANAGE_PARTNER_ACCOUNTS, VERIFY_CONVENTIONS
-from habpps.directory.decisions import is_allowed
-from habpps.directory.orgs import fund_unit, partner_unit
 
 
 def may_enter(user, fund_id: int) -> bool:

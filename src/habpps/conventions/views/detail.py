@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from habpps.authorization.mixins import run_action
 from habpps.conventions import services
 from habpps.conventions.comparison import compare
 from habpps.conventions.forms import (
@@ -29,7 +30,6 @@ from habpps.conventions.perimeter import requires_instructor_number
 from habpps.conventions.views.access import may_enter, may_verify_in, readable_convention
 from habpps.conventions.workflow import EDITABLE_STATES, VersionState, events_from
 from habpps.directory.models import Service, Status
-from habpps.directory.views.mixins import run_action
 
 
 class ConventionPageMixin(LoginRequiredMixin):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from habpps.authorization.mixins import run_action
 from habpps.conventions import services
 from habpps.conventions.forms import ConventionForm
 from habpps.conventions.four_eyes import may_verify
@@ -17,7 +18,6 @@ from habpps.conventions.models import Convention, ConventionVersion
 from habpps.conventions.views.access import may_enter, may_verify_in
 from habpps.conventions.workflow import VersionState
 from habpps.directory.models import Partner, Status
-from habpps.directory.views.mixins import run_action
 
 
 class FundPageMixin(LoginRequiredMixin):

@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
+from habpps.authorization.permissions import ADMINISTRATIVE_ROLES
 from habpps.directory import reference_data as ref
-from habpps.directory.permissions import ADMINISTRATIVE_ROLES
 
 
 def seed(apps, schema_editor):

@@ -9,7 +9,9 @@ functions; nothing else writes to the directory.
 from habpps.directory.services.accounts import (
     create_account,
     grant_account_role,
+    may_limit_roles,
     revoke_account_role,
+    set_account_limit,
     set_account_status,
 )
 from habpps.directory.services.catalogue import (
@@ -47,6 +49,8 @@ __all__ = [
     "create_service",
     "create_service_role",
     "grant_account_role",
+    "may_limit_roles",
+    "set_account_limit",
     "remove_group_member",
     "revoke_account_role",
     "set_account_status",

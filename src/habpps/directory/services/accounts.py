@@ -12,14 +12,16 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account, AccountStatus, OrgLevel
 from habpps.accounts.notifications import send_new_account_mails
 from habpps.accounts.passwords import generate_temporary_password
+from habpps.authorization import perimeters
+from habpps.authorization import permissions as perms
 from habpps.authorization.approvals import request_approval
-from habpps.authorization.separation_models import PendingApproval
-from habpps.directory import perimeters
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import authorize
+from habpps.authorization.decisions import AccessRefused, authorize, is_allowed
+from habpps.authorization.model_permissions import MANAGE_MODEL
+from habpps.authorization.model_services import engine_checked
+from habpps.authorization.models import AccountLimit, PendingApproval
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+from habpps.authorization.policy_cache import policy_change
 from habpps.directory.models import AccountRoleAssignment, Fund, Partner, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit
-from habpps.directory.policy_cache import policy_change
 from habpps.directory.records import as_record
 from habpps.directory.services.common import check_transition, journal_change
 from habpps.engine import ApprovalRequired
@@ -173,3 +175,30 @@ def _grant(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment:
         "admin.account.role.grant", actor, account, account.org_scope, before=None, data={"role": role.code}
     )
     return assignment
+
+
+def may_limit_roles(actor, account: Account) -> bool:
+    """Who may cap the roles of ``account`` (ENG-6): who administers the model, or who manages the account."""
+    return is_allowed(actor, *MANAGE_MODEL, NATIONAL_UNIT) or is_allowed(
+        actor, *account_management_permission(account.org_level, account.organisation))
+
+
+def set_account_limit(actor, account: Account, max_roles: int | None) -> AccountLimit:
+    """At most ``max_roles`` roles for ``account`` (ENG-6; None: no limit); the engine refuses a cap below the
+    roles the account already holds, with its explanation."""
+    if actor is not None and not may_limit_roles(actor, account):
+        raise AccessRefused(*account_management_permission(account.org_level, account.organisation))
+    if max_roles is not None and max_roles < 1:
+        raise ValidationError({"max_roles": _("Au moins 1, ou vide pour aucune limite.")}, code="max_roles")
+
+    def change() -> AccountLimit:
+        with policy_change():
+            limit, created = AccountLimit.objects.select_for_update().get_or_create(account=account)
+            before = None if created else as_record(limit)
+            limit.max_roles, limit.changed_at = max_roles, timezone.now()
+            limit.save()
+            journal_change("admin.model.account_limit.set", actor, limit, account.org_scope, before,
+                           data={"account": account.login})
+        return limit
+
+    return engine_checked(change)

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import authorize
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import NATIONAL_UNIT, scope_path
+from habpps.authorization.policy_cache import policy_change
 from habpps.directory.models import DoctrineRule, PartnerType, RolePermission, Service, ServiceRole
-from habpps.directory.orgs import NATIONAL_UNIT, scope_path
-from habpps.directory.policy_cache import policy_change
 from habpps.directory.records import as_record
 from habpps.directory.services.common import journal_change, save_validated
 

@@ -7,10 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization import perimeters
+from habpps.authorization import permissions as perms
 from habpps.authorization.approvals import request_approval
-from habpps.directory import perimeters
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import authorize
+from habpps.authorization.decisions import authorize
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
+from habpps.authorization.policy_cache import policy_change
 from habpps.directory.deployment import check_profile_open
 from habpps.directory.models import (
     Fund,
@@ -21,8 +23,6 @@ from habpps.directory.models import (
     ServiceRole,
     Status,
 )
-from habpps.directory.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
-from habpps.directory.policy_cache import policy_change
 from habpps.directory.records import as_record
 from habpps.directory.services.common import change_status, journal_change, save_validated
 from habpps.engine import ApprovalRequired
@@ -211,7 +211,7 @@ def remove_group_member(actor, group: Group, account: Account) -> None:
 
 def check_group_may_receive(group: Group, role: ServiceRole, actor=None) -> None:
     """The perimeter a group's profiles must stay in: service profiles the national doctrine allows for the
-    partner's type (CNV-1), then every registered perimeter (``habpps.directory.perimeters``): the partner's
+    partner's type (CNV-1), then every registered perimeter (``habpps.authorization.perimeters``): the partner's
     validated convention and its per-profile user limits (CNV-2), the sub-perimeter delegated to ``actor``
     (ADM-4). Call it inside the change's ``policy_change`` so that a user-limit count cannot be overtaken."""
     if role.account_level:

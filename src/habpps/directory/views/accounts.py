@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Q
@@ -11,17 +12,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
+from dsfr.forms import DsfrBaseForm
 
-from habpps.accounts.models import Account, OrgLevel
-from habpps.directory import permissions as perms
+from habpps.accounts import clock
+from habpps.accounts.models import Account, AccountSession, OrgLevel, SessionEndReason
+from habpps.accounts.policy import current_policy
+from habpps.accounts.sessions import end_session, live_sessions
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import AccessRefused, is_allowed, require
+from habpps.authorization.explanations import habilitations_of, holders_of
+from habpps.authorization.mixins import EngineAccessMixin, held_message, paginate, run_action
+from habpps.authorization.models import AccountLimit
 from habpps.directory import services
-from habpps.directory.decisions import AccessRefused, is_allowed, require
-from habpps.directory.explanations import habilitations_of, holders_of
 from habpps.directory.forms import RoleChoiceForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
-from habpps.directory.views.mixins import EngineAccessMixin, held_message, paginate, run_action
 from habpps.directory.views.status import StatusChangeView
 
 
@@ -29,7 +35,9 @@ def filter_habilitations(request, habilitations):
     q = request.GET.get("q", "").strip().lower()
     if not q:
         return habilitations
-    return [h for h in habilitations if q in f"{h.operation} {h.obj} {h.role_label} {h.group_label}".lower()]
+    return [
+        h for h in habilitations if q in f"{h.label} {h.operation} {h.obj} {h.role_label} {h.group_label}".lower()
+    ]
 
 
 class MyHabilitationsView(LoginRequiredMixin, TemplateView):
@@ -73,6 +81,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
         return super().get_context_data(
             subject=account,
             roles=roles,
+            open_sessions=open_sessions(account) if can_manage else [],
             can_manage=can_manage and account.pk != user.pk,
             role_form=kwargs.pop("role_form", None)
             or RoleChoiceForm(roles=manageable_roles(account), label=_("Rôle"), prefix="role"),
@@ -123,6 +132,28 @@ class AccountRoleRevokeView(LoginRequiredMixin, View):
         except AccessRefused as refusal:
             raise Http404 from refusal
         messages.success(request, _("Rôle « %(role)s » retiré.") % {"role": assignment.role.name})
+        return redirect("directory:account-detail", account.pk)
+
+
+def open_sessions(account: Account) -> list[AccountSession]:
+    """The account's live sessions (not ended, not idle past the policy's timeout), newest first."""
+    return list(live_sessions(account, current_policy(), clock.now()).order_by("-last_activity_at"))
+
+
+class AccountSessionEndView(LoginRequiredMixin, View):
+    """An administrator closes one of a person's open sessions (the « Sessions » tab of an identity provider).
+
+    Whoever may manage the account — the engine decides — may end its sessions; the person's browser is
+    anonymous on its next request, and the journal says who closed it.
+    """
+
+    def post(self, request, pk: int, session_pk: int):
+        account = get_object_or_404(Account.objects.select_related("fund", "partner__fund"), pk=pk)
+        if not is_allowed(request.user, *account_management_permission(account.org_level, account.organisation)):
+            raise Http404
+        record = get_object_or_404(AccountSession, pk=session_pk, account=account, ended_at__isnull=True)
+        end_session(record, SessionEndReason.ADMIN, actor=request.user)  # journalled with who closed it
+        messages.success(request, _("Session de %(name)s fermée.") % {"name": account.full_name})
         return redirect("directory:account-detail", account.pk)
 
 
@@ -181,3 +212,37 @@ class RoleHoldersView(EngineAccessMixin, TemplateView):
             **paginate(self.request, found),
             **kwargs,
         )
+
+
+class AccountLimitForm(DsfrBaseForm):
+    max_roles = forms.IntegerField(label=gettext_lazy("Nombre maximal de rôles"), min_value=1, required=False,
+                                   help_text=gettext_lazy("Vide : pas de limite."))
+
+
+class AccountLimitView(LoginRequiredMixin, FormView):
+    """Most roles one account may hold (ENG-6): who administers the model or manages the account."""
+
+    template_name = "directory/form_page.html"
+    form_class = AccountLimitForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.account = get_object_or_404(Account, pk=kwargs["pk"])
+        if request.user.is_authenticated and not services.may_limit_roles(request.user, self.account):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        limit = AccountLimit.objects.filter(account=self.account).first()
+        return {"max_roles": limit.max_roles if limit else None}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Nombre maximal de rôles de %(name)s") % {"name": self.account.full_name},
+            cancel_url=reverse("directory:account-detail", args=[self.account.pk]), **kwargs)
+
+    def form_valid(self, form):
+        if not run_action(self.request, form, lambda: services.set_account_limit(
+                self.request.user, self.account, form.cleaned_data["max_roles"])):
+            return self.form_invalid(form)
+        messages.success(self.request, _("Limite enregistrée."))
+        return redirect("directory:account-detail", pk=self.account.pk)

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.mixins import EngineAccessMixin, run_action
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory import services
 from habpps.directory.forms import PartnerTypeForm, ServiceRoleForm
 from habpps.directory.models import PartnerType, Service, ServiceRole, Status
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.views.mixins import EngineAccessMixin, run_action
 
 
 class NationalMixin(EngineAccessMixin):

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import AccessRefused
+from habpps.authorization.mixins import run_action
 from habpps.directory import deployment
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import AccessRefused
 from habpps.directory.models import Fund, ProfileOpening, Service, ServiceRole, Status
 from habpps.directory.views.catalogue import NationalMixin
-from habpps.directory.views.mixins import run_action
 
 
 class OpeningForm(forms.Form):

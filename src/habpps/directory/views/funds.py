@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from habpps.accounts.models import OrgLevel
-from habpps.directory import permissions as perms
+from habpps.authorization import permissions as perms
+from habpps.authorization.mixins import EngineAccessMixin, paginate, run_action
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory import services
 from habpps.directory.forms import AccountForm, FundForm
 from habpps.directory.models import AccountRoleAssignment, Fund
-from habpps.directory.orgs import NATIONAL_UNIT
-from habpps.directory.views.mixins import EngineAccessMixin, paginate, run_action
 from habpps.directory.views.status import StatusChangeView
 
 

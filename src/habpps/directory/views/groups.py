@@ -1,6 +1,6 @@
 """Pages of a partner's groups: members and profiles (ENG-4), for fund admins and the partner's administrators.
 
-The engine decides who may manage a partner's groups; the registered perimeters (``habpps.directory.perimeters``)
+The engine decides who may manage a partner's groups; the registered perimeters (``habpps.authorization.perimeters``)
 then bound what each may do there: a partner delegate sees only the groups delegated to him — any other is a
 404, as a group of another partner — and every action is refused, with its explanation, outside the partner's
 validated convention or the delegated profiles, by the services themselves.
@@ -18,12 +18,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from habpps.accounts.models import AccountStatus
-from habpps.directory import perimeters, services
-from habpps.directory import permissions as perms
+from habpps.authorization import perimeters
+from habpps.authorization import permissions as perms
+from habpps.authorization.mixins import EngineAccessMixin, held_message, run_action
+from habpps.authorization.orgs import partner_unit
+from habpps.directory import services
 from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole, Status
-from habpps.directory.orgs import partner_unit
-from habpps.directory.views.mixins import EngineAccessMixin, held_message, run_action
 from habpps.directory.views.status import StatusChangeView
 
 

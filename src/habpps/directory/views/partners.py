@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from habpps.accounts.models import OrgLevel
-from habpps.directory import perimeters, services
-from habpps.directory import permissions as perms
-from habpps.directory.decisions import is_allowed
+from habpps.authorization import perimeters
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import is_allowed
+from habpps.authorization.mixins import EngineAccessMixin, paginate, run_action
+from habpps.authorization.orgs import partner_unit
+from habpps.directory import services
 from habpps.directory.forms import AccountForm, PartnerForm
 from habpps.directory.models import AccountRoleAssignment, Partner, Status
-from habpps.directory.orgs import partner_unit
-from habpps.directory.views.mixins import EngineAccessMixin, paginate, run_action
 from habpps.directory.views.status import StatusChangeView
 
 
@@ -123,7 +124,7 @@ class PartnerDetailView(EngineAccessMixin, FormView):
         return super().get_context_data(
             partner=self.partner,
             groups=groups,
-            # A delegate opens only the groups of his perimeter and creates none (``habpps.directory.perimeters``).
+            # A delegate opens only the groups of his perimeter and creates none (``habpps.authorization.perimeters``).
             manageable_group_ids={
                 group.pk
                 for group in groups

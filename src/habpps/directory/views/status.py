@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from habpps.authorization.mixins import EngineAccessMixin, run_action
 from habpps.directory.forms import StatusForm
 from habpps.directory.models import Status
-from habpps.directory.views.mixins import EngineAccessMixin, run_action
 
 CONSEQUENCES = {
     Status.SUSPENDED: gettext_lazy(

@@ -8,12 +8,16 @@ stderr; the result is written atomically (temporary file then rename), and not a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +28,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 
 #: Reserve kept out of the miner's budget for the final stages, per edge of the assignment, plus a constant.
-_RESERVE_PER_EDGE = 4e-6
+_RESERVE_PER_EDGE = 3e-5
 _RESERVE_BASE = 0.3
 _RESERVE_MAX_SHARE = 0.25
 
@@ -56,6 +60,7 @@ def register_mine(roles_sub: argparse._SubParsersAction) -> None:
 def run_mine(args: argparse.Namespace) -> int:
     """Parse, mine within the time limit, write the result; return the process exit code."""
     from habpps.roleeng.mining import Deadline, UpaFormatError, mine, read_upa
+    from habpps.roleeng.mining.deadline import stop_requested
 
     run = Deadline(args.time_limit, started=time.monotonic() - _seconds_since_process_start())
     say = _Progress(run)
@@ -69,19 +74,45 @@ def run_mine(args: argparse.Namespace) -> int:
         f"{upa.edge_count} couples."
     )
     reserve = min(args.time_limit * _RESERVE_MAX_SHARE, _RESERVE_BASE + _RESERVE_PER_EDGE * upa.edge_count)
-    result = mine(upa, run.sooner(reserve), progress=say)
-    result = dataclasses.replace(result, seconds=run.elapsed())
-    try:
-        _write_atomically(Path(args.out), result.as_json())
-    except OSError as error:
-        print(f"habpps roles mine : erreur : écriture de {args.out} impossible ({error})", file=sys.stderr)
-        return EXIT_FAILURE
+    with _stop_on_signal():
+        result = mine(upa, run.sooner(reserve), progress=say)
+        if stop_requested():
+            say("Arrêt demandé : écriture de la meilleure couverture trouvée jusqu'ici.")
+        result = dataclasses.replace(result, seconds=run.elapsed())
+        try:
+            _write_atomically(Path(args.out), result.as_json())
+        except OSError as error:
+            print(f"habpps roles mine : erreur : écriture de {args.out} impossible ({error})", file=sys.stderr)
+            return EXIT_FAILURE
     verdict = "minimum prouvé" if result.optimal else f"non prouvé, borne inférieure {result.lower_bound}"
     say(
         f"{len(result.roles)} rôles ({verdict}), complexité structurelle pondérée "
         f"{result.complexity.value}, écrit dans {args.out}."
     )
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _stop_on_signal() -> Iterator[None]:
+    """While mining and writing, Ctrl-C and SIGTERM make every deadline expire: the miner returns its best cover so
+    far and the command writes it, as on reaching the time limit."""
+    from habpps.roleeng.mining.deadline import clear_stop, request_stop
+
+    clear_stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        request_stop()  # nothing printed here: a handler must not write to a stream the main thread may be using
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        clear_stop()
 
 
 class _Progress:

@@ -35,9 +35,13 @@ class Candidates:
 
 
 def maximal_bicliques(
-    matrix: np.ndarray, limit: int = DEFAULT_CONCEPT_LIMIT, deadline: Deadline | None = None
+    matrix: np.ndarray,
+    limit: int = DEFAULT_CONCEPT_LIMIT,
+    deadline: Deadline | None = None,
+    keep_partial: bool = True,
 ) -> Candidates:
-    """Enumerate the maximal bicliques of ``matrix``; ``complete`` is false if the limit or deadline cut it short.
+    """Enumerate the maximal bicliques of ``matrix``; ``complete`` is false if the limit or deadline cut it short
+    (the bicliques found so far are then returned only with ``keep_partial``: closing them all takes time).
 
     The limit is lowered on large graphs (see :data:`MAX_CANDIDATE_CELLS`).
 
@@ -68,6 +72,9 @@ def maximal_bicliques(
                 break
         frontier = discovered
     width = generators.shape[1]
+    if not complete and not keep_partial:
+        empty = np.zeros((0, matrix.shape[0]), dtype=bool), np.zeros((0, matrix.shape[1]), dtype=bool)
+        return Candidates(empty[0], empty[1], complete=False)
     intent_matrix = np.array([_from_bits(i, width) for i in intents], dtype=bool).reshape(-1, width)
     extent_matrix = closures(generators, intent_matrix)
     if transposed:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from habpps.roleeng.mining.cover import CoverProblem
+from habpps.roleeng.mining.deadline import stop_requested
 
 #: CP-SAT sub-solvers for machines with few cores, strongest first: the full LP relaxation with cuts, the
 #: core-based (MaxSAT-style) bound, and the default search that finds solutions.
@@ -72,7 +75,9 @@ def solve_cover(
         # proves set-cover optima: a 57-candidate piece of americas_small took 15 s with 2 default workers and
         # 0.01 s with these.
         solver.parameters.subsolvers.extend(_SMALL_PORTFOLIO[: max(1, workers)])
-    status = solver.solve(model)
+    outcome: list[int] = []
+    run_interruptibly(lambda: outcome.append(solver.solve(model)), solver.stop_search)
+    status = outcome[0]
     if status == cp_model.OPTIMAL:
         solution = [k for k, variable in enumerate(chosen) if solver.boolean_value(variable)]
         return ExactOutcome(solution, proven_optimal=True, bound=len(solution))
@@ -82,3 +87,20 @@ def solve_cover(
         if len(solution) < len(hint):
             return ExactOutcome(solution, proven_optimal=False, bound=max(bound, lower_bound))
     return ExactOutcome(list(hint), proven_optimal=False, bound=max(bound, lower_bound))
+
+
+def run_interruptibly(target: Callable[[], object], stop: Callable[[], None]) -> None:
+    """Run ``target`` (a native call that releases the GIL, like CP-SAT's solve) in a thread while the main thread
+    watches for a stop request (:func:`~habpps.roleeng.mining.deadline.request_stop`) or a Ctrl-C; either calls
+    ``stop`` at once (a Ctrl-C is then re-raised once the thread has finished)."""
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+            if stop_requested():
+                stop()
+    except BaseException:
+        stop()
+        worker.join()
+        raise

@@ -19,23 +19,23 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from habpps.roleeng.mining.bounds import disjoint_edges_bound, incompatible_edges_bound
+from habpps.roleeng.mining.anytime import AnytimeSearch, Role, SearchState
+from habpps.roleeng.mining.bounds import disjoint_edges_bound
 from habpps.roleeng.mining.components import Component, connected_components
 from habpps.roleeng.mining.concepts import (
     DEFAULT_CONCEPT_LIMIT,
     Candidates,
     maximal_bicliques,
-    merge_candidates,
-    vertex_concepts,
 )
 from habpps.roleeng.mining.cover import CoverProblem, greedy_cover
 from habpps.roleeng.mining.cover_reductions import CoverPiece, ReducedCover, reduce_cover
 from habpps.roleeng.mining.deadline import Deadline
+from habpps.roleeng.mining.exact import available_workers
 from habpps.roleeng.mining.reductions import Biclique, reduce_assignment, reinstate
 from habpps.roleeng.mining.result import MinedRole, MiningResult, composition_errors
 from habpps.roleeng.mining.upa import UserPermissionAssignment
@@ -51,11 +51,22 @@ _MAX_COVER_AREA = 3_000_000
 _MAX_REDUCIBLE_EDGES = 20_000
 #: CP-SAT models are built in Python: beyond this many incidences building one would eat the time limit.
 _MAX_EXACT_AREA = 1_000_000
-#: A conservative rate for numpy's float32 matrix products on a loaded two-core machine, to decide whether a
-#: product fits in the time left.
-_FLOPS_PER_SECOND = 5e9
 #: Share of the remaining time the graph reductions may take.
-_REDUCTION_SHARE = 0.5
+_REDUCTION_SHARE = 0.3
+#: Enumeration of maximal bicliques is given at most this long per component: beyond it the anytime search is
+#: a better use of the time.
+_ENUMERATION_SECONDS = 2.5
+#: Share of the remaining time for the exact pass (what it leaves unproven goes on to the anytime search).
+_EXACT_SHARE = 0.5
+#: Beyond this many maximal bicliques the set-cover machinery of the fast pass is slower than the anytime search
+#: (the HP Labs cores have at most about 1,200).
+_FAST_CONCEPT_LIMIT = 5_000
+#: Set-cover reductions are given at most this long per component.
+_COVER_REDUCTION_SECONDS = 5.0
+#: Least interval between two progress lines of the anytime search.
+_PROGRESS_SECONDS = 1.0
+_PATIENCE = 12
+_INTERRUPTED = "interrompu avant la fin du temps imparti"
 #: Loading OR-Tools takes about a second; not worth starting with less time than this left.
 _EXACT_SOLVER_MODULE = "ortools.sat.python.cp_model"
 _EXACT_SOLVER_IMPORT_SECONDS = 1.5
@@ -102,20 +113,36 @@ class _ComponentState:
     forced: list[int]
     pieces: list[_PieceState]
     graph_bound: int
+    search: SearchState | None = None
 
     @property
     def chosen(self) -> list[int]:
         return self.forced + [k for p in self.pieces for k in p.piece.original(p.chosen)]
 
+    def roles(self) -> list[Role]:
+        """The best cover of the component so far, as (row mask, column mask) bicliques."""
+        chosen = self.chosen
+        if self.search is not None and len(self.search.roles) < len(chosen):
+            return list(self.search.roles)
+        return [(self.candidates.extents[k], self.candidates.intents[k]) for k in chosen]
+
+    @property
+    def role_count(self) -> int:
+        count = len(self.chosen)
+        return min(count, len(self.search.roles)) if self.search is not None else count
+
     @property
     def lower_bound(self) -> int:
+        bound = self.graph_bound
         if self.candidates.complete:
-            return max(self.graph_bound, len(self.forced) + sum(p.lower_bound for p in self.pieces))
-        return self.graph_bound
+            bound = max(bound, len(self.forced) + sum(p.lower_bound for p in self.pieces))
+        if self.search is not None:
+            bound = max(bound, self.search.bound)
+        return bound
 
     @property
     def optimal(self) -> bool:
-        return len(self.chosen) == self.lower_bound
+        return self.role_count == self.lower_bound
 
 
 def mine(
@@ -124,7 +151,11 @@ def mine(
     progress: Progress | None = None,
     settings: MinerSettings | None = None,
 ) -> MiningResult:
-    """Mine as few roles as possible for ``upa`` before ``deadline``; the result's composition is always exact."""
+    """Mine as few roles as possible for ``upa`` before ``deadline``; the result's composition is always exact.
+
+    A ``KeyboardInterrupt`` (Ctrl-C, or SIGTERM turned into one by the command) stops the search early: the best
+    cover found so far is returned, with the notes saying so.
+    """
     deadline = deadline or Deadline.unlimited()
     settings = settings or MinerSettings()
     report = progress or (lambda message: None)
@@ -132,7 +163,12 @@ def mine(
     if not upa.users:
         return MiningResult((), optimal=True, lower_bound=0, seconds=time.monotonic() - started)
 
-    reduced = reduce_assignment(upa, Deadline(deadline.remaining() * _REDUCTION_SHARE))
+    try:
+        reduced = reduce_assignment(upa, Deadline(deadline.remaining() * _REDUCTION_SHARE))
+    except KeyboardInterrupt:
+        report("Interrompu pendant les réductions : un rôle par ensemble de permissions distinct.")
+        roles = _one_role_per_permission_set(upa)
+        return _finish(upa, roles, 1, len(roles) == 1, started, notes=(_INTERRUPTED,))
     if reduced.matrix is None:
         report("Graphe trop grand pour les réductions : un rôle par ensemble de permissions distinct.")
         roles = _one_role_per_permission_set(upa)
@@ -143,46 +179,61 @@ def mine(
         f"Réductions : noyau de {reduced.matrix.shape[0]} utilisateurs × {reduced.matrix.shape[1]} permissions, "
         f"{reduced.edge_count} couples, {len(components)} composante(s) connexe(s)."
     )
-    states = _fast_pass(components, deadline, settings, report)
-    open_pieces = [p for s in states for p in s.pieces if not p.solved]
-    report(
-        f"Passe rapide : {sum(len(s.chosen) for s in states)} rôles, borne inférieure "
-        f"{sum(s.lower_bound for s in states)}, {len(open_pieces)} sous-problème(s) à résoudre exactement."
-    )
-    if settings.use_exact_solver and open_pieces:
-        _exact_pass(open_pieces, deadline, settings, report)
+    states: list[_ComponentState] = [_one_role_per_row(c) for c in components]
+    notes: tuple[str, ...] = ()
+    try:
+        _fast_pass(states, deadline, settings, report)
+        open_pieces = [p for s in states if s.candidates.complete for p in s.pieces if not p.solved]
+        searching = [s for s in states if not s.candidates.complete]
+        report(
+            f"Passe rapide : {sum(s.role_count for s in states)} rôles, borne inférieure "
+            f"{sum(s.lower_bound for s in states)}, {len(open_pieces)} sous-problème(s) à résoudre exactement, "
+            f"{len(searching)} composante(s) pour la recherche continue."
+        )
+        if settings.use_exact_solver and open_pieces:
+            exact_deadline = Deadline(deadline.remaining() * _EXACT_SHARE) if deadline.bounded else deadline
+            _exact_pass(open_pieces, exact_deadline, settings, report)
+        _anytime_pass(states, deadline, settings, report)
+    except KeyboardInterrupt:
+        report("Interrompu : la meilleure couverture trouvée jusqu'ici est gardée.")
+        notes = (_INTERRUPTED,)
 
     core_roles = [
         Biclique(
-            users={int(x) for x in reduced.user_ids[s.component.rows[s.candidates.extents[k]]]},
-            permissions={int(x) for x in reduced.permission_ids[s.component.columns[s.candidates.intents[k]]]},
+            users={int(x) for x in reduced.user_ids[s.component.rows[extent]]},
+            permissions={int(x) for x in reduced.permission_ids[s.component.columns[intent]]},
         )
         for s in states
-        for k in s.chosen
+        for extent, intent in s.roles()
     ]
     roles = reinstate(core_roles, reduced.steps)
     lower_bound = sum(s.lower_bound for s in states)
-    return _finish(upa, roles, lower_bound, all(s.optimal for s in states), started)
+    trivial = _one_role_per_permission_set(upa)
+    if len(trivial) < len(roles):  # a safety net: never worse than one role per distinct permission set
+        roles = trivial
+    return _finish(upa, roles, lower_bound, all(s.optimal for s in states), started, notes=notes)
 
 
-def _fast_pass(
-    components: list[Component], deadline: Deadline, settings: MinerSettings, report: Progress
-) -> list[_ComponentState]:
-    remaining_edges = sum(c.edge_count for c in components)
-    states = []
-    for component in components:
+def _fast_pass(states: list[_ComponentState], deadline: Deadline, settings: MinerSettings, report: Progress) -> None:
+    """Solve each component exactly when its maximal bicliques can all be enumerated; ``states`` is updated in
+    place, so that an interruption leaves the components not reached yet with their one-role-per-user cover."""
+    remaining_edges = sum(s.component.edge_count for s in states)
+    for index, previous in enumerate(states):
+        component = previous.component
         share = component.edge_count / max(1, remaining_edges)
         remaining_edges -= component.edge_count
         state = _solve_fast(component, deadline, share, settings)
-        states.append(state)
+        states[index] = state
         if component.edge_count > _QUIET_EDGES:
-            completeness = "toutes énumérées" if state.candidates.complete else "énumération partielle"
-            report(
-                f"Composante de {component.edge_count} couples : {len(state.candidates)} bicliques candidates "
-                f"({completeness}), {len(state.forced)} rôles imposés, {len(state.pieces)} sous-problème(s) ; "
-                f"{len(state.chosen)} rôles, borne inférieure {state.lower_bound}."
-            )
-    return states
+            if state.candidates.complete:
+                detail = (
+                    f"{len(state.candidates)} bicliques maximales (toutes énumérées), {len(state.forced)} rôles "
+                    f"imposés, {len(state.pieces)} sous-problème(s) ; {state.role_count} rôles, borne "
+                    f"inférieure {state.lower_bound}."
+                )
+            else:
+                detail = "trop de bicliques maximales pour les énumérer : recherche continue."
+            report(f"Composante de {component.edge_count} couples : {detail}")
 
 
 def _solve_fast(component: Component, deadline: Deadline, share: float, settings: MinerSettings) -> _ComponentState:
@@ -192,23 +243,17 @@ def _solve_fast(component: Component, deadline: Deadline, share: float, settings
         return _ComponentState(component, whole, forced=[0], pieces=[], graph_bound=1)
     if deadline.expired():
         return _one_role_per_row(component)
-    enumeration_deadline = Deadline(deadline.remaining() * _ENUMERATION_SHARE * share)
-    candidates = maximal_bicliques(matrix, settings.concept_limit, enumeration_deadline)
+    enumeration_deadline = Deadline(min(deadline.remaining() * _ENUMERATION_SHARE * share, _ENUMERATION_SECONDS))
+    limit = min(settings.concept_limit, _FAST_CONCEPT_LIMIT)
+    candidates = maximal_bicliques(matrix, limit, enumeration_deadline, keep_partial=False)
     if not candidates.complete:
-        n, m = matrix.shape
-        if deadline.expired() or n * m * (n + m) > _FLOPS_PER_SECOND * deadline.remaining() * share:
-            return _one_role_per_row(component)
-        candidates = merge_candidates(candidates, vertex_concepts(matrix))
+        return _one_role_per_row(component)  # left to the anytime search
     area = int(candidates.extents.sum(axis=1) @ candidates.intents.sum(axis=1))
     if area > _MAX_COVER_AREA or deadline.expired():
-        state = _one_role_per_row(component)
-        if not deadline.expired():
-            bound_deadline = Deadline(min(deadline.remaining() * share * 0.1, 5.0))
-            state.graph_bound = max(1, len(incompatible_edges_bound(matrix, bound_deadline)))
-        return state
+        return _one_role_per_row(component)  # left to the anytime search
     problem = CoverProblem.from_candidates(matrix, candidates)
     if problem.edge_count <= _MAX_REDUCIBLE_EDGES:
-        reduced = reduce_cover(problem, Deadline(deadline.remaining() * share * 0.5))
+        reduced = reduce_cover(problem, Deadline(min(deadline.remaining() * share * 0.5, _COVER_REDUCTION_SECONDS)))
     else:  # the bitset reductions are quadratic in the edges: solve the cover as one piece
         whole = CoverPiece(np.arange(len(problem.sets)), problem)
         reduced = ReducedCover(forced=[], pieces=[whole], exhaustive=False)
@@ -217,17 +262,57 @@ def _solve_fast(component: Component, deadline: Deadline, share: float, settings
         chosen = greedy_cover(piece.problem)
         bound = len(disjoint_edges_bound(piece.problem)) if not deadline.expired() else 1
         pieces.append(_PieceState(piece, chosen, max(1, bound)))
-    graph_bound = 1
-    if not candidates.complete and not deadline.expired():
-        bound_deadline = Deadline(min(deadline.remaining() * share * 0.1, 5.0))
-        graph_bound = max(1, len(incompatible_edges_bound(matrix, bound_deadline)))
-    return _ComponentState(component, candidates, reduced.forced, pieces, graph_bound)
+    return _ComponentState(component, candidates, reduced.forced, pieces, graph_bound=1)
+
+
+def _anytime_pass(
+    every: list[_ComponentState], deadline: Deadline, settings: MinerSettings, report: Progress
+) -> None:
+    """Give the unsolved components the time left, in rounds (each keeps its search between rounds); progress
+    lines give the whole assignment's best cover and bound so far."""
+    states = [s for s in every if not s.optimal]
+    if not states:
+        return
+    workers = settings.workers or available_workers()
+    last = [0.0, -1, -1]
+
+    def show(force: bool = False) -> None:
+        roles = sum(s.role_count for s in every)
+        bound = sum(s.lower_bound for s in every)
+        now = time.monotonic()
+        if force or (roles, bound) != (last[1], last[2]) and now - last[0] >= _PROGRESS_SECONDS or now - last[0] > 10:
+            last[:] = [now, roles, bound]
+            report(f"Recherche : meilleure couverture {roles} rôles, meilleure borne {bound}, "
+                   f"{deadline.elapsed():.1f} s écoulées.")
+
+    searches = {}
+    for state in states:
+        state.search = SearchState(state.roles(), state.lower_bound)
+        searches[id(state)] = AnytimeSearch(
+            state.component.matrix, state.search, show, workers=workers, use_solver=settings.use_exact_solver
+        )
+    show(force=True)
+    # Without a time limit each search stops after this many fruitless greedy runs, and the pass after one round.
+    patience = None if deadline.bounded else _PATIENCE
+    while not deadline.expired():
+        open_states = [s for s in states if not s.optimal]
+        if not open_states:
+            break
+        weight = sum(s.component.edge_count for s in open_states)
+        for state in open_states:
+            share = state.component.edge_count / max(1, weight)
+            slice_deadline = Deadline(deadline.remaining() * share) if deadline.bounded else deadline
+            weight -= state.component.edge_count
+            searches[id(state)].run(slice_deadline, patience)
+        if patience is not None:
+            break
+    show(force=True)
 
 
 def _one_role_per_row(component: Component) -> _ComponentState:
     """The fallback when time or memory runs short: each distinct permission set of the core is a role."""
     n = component.matrix.shape[0]
-    rows = Candidates(np.eye(n, dtype=bool), component.matrix.copy(), complete=False)
+    rows = Candidates(np.eye(n, dtype=bool), component.matrix, complete=False)
     return _ComponentState(component, rows, forced=list(range(n)), pieces=[], graph_bound=1)
 
 
@@ -235,7 +320,7 @@ def _exact_pass(pieces: list[_PieceState], deadline: Deadline, settings: MinerSe
     """Give each unsolved piece a fair share of the time left, smallest first (their leftovers roll over)."""
     if _EXACT_SOLVER_MODULE not in sys.modules and deadline.remaining() < _EXACT_SOLVER_IMPORT_SECONDS:
         return  # loading OR-Tools alone would overrun the budget
-    from habpps.roleeng.mining.exact import available_workers, solve_cover
+    from habpps.roleeng.mining.exact import solve_cover
 
     workers = settings.workers or available_workers()
     pieces = sorted(pieces, key=lambda p: len(p.piece.problem.sets) + p.piece.problem.edge_count)
@@ -269,7 +354,12 @@ def _one_role_per_permission_set(upa: UserPermissionAssignment) -> list[Biclique
 
 
 def _finish(
-    upa: UserPermissionAssignment, roles: list[Biclique], lower_bound: int, optimal: bool, started: float
+    upa: UserPermissionAssignment,
+    roles: list[Biclique],
+    lower_bound: int,
+    optimal: bool,
+    started: float,
+    notes: tuple[str, ...] = (),
 ) -> MiningResult:
     """Give each user an irredundant set of the roles that fit them, name everything, and check the result."""
     roles = _irredundant_assignments(upa, roles)
@@ -287,32 +377,51 @@ def _finish(
         raise MiningError("la composition des rôles trouvés ne reproduit pas l'affectation : " + "; ".join(errors))
     if lower_bound > len(named):
         raise MiningError(f"borne inférieure {lower_bound} supérieure au nombre de rôles trouvés {len(named)}")
-    return MiningResult(named, optimal or lower_bound == len(named), lower_bound, time.monotonic() - started)
+    return MiningResult(
+        named, optimal or lower_bound == len(named), lower_bound, time.monotonic() - started, notes=notes
+    )
 
 
 def _irredundant_assignments(upa: UserPermissionAssignment, roles: list[Biclique]) -> list[Biclique]:
-    """Reassign each user greedily to the fewest of their roles that still grant all their permissions.
+    """Reassign each user to an irredundant set of their roles that still grant all their permissions (largest
+    roles first, then any role the others make redundant is dropped).
 
-    Roles that end up with no user are dropped (which can only lower the count).
+    Roles that end up with no user are dropped (which can only lower the count). Permission sets are handled as
+    integer bitsets: on COMP_02.1 (2,000 roles, users holding up to 900 permissions) set intersections took a
+    minute, bit operations take seconds.
     """
     roles_of: list[list[int]] = [[] for _ in upa.users]
     for k, role in enumerate(roles):
         for u in role.users:
             roles_of[u].append(k)
         role.users = set()
+    bits = [_bits(role.permissions) for role in roles]
+    sizes = [len(role.permissions) for role in roles]
     for u, row in enumerate(upa.user_permissions):
-        missing = set(row)
+        missing = _bits(row)
         picked: list[int] = []
-        while missing:
-            best = max(roles_of[u], key=lambda k: len(roles[k].permissions & missing), default=None)
-            if best is None or not roles[best].permissions & missing:
-                raise MiningError(f"les rôles trouvés ne couvrent pas l'utilisateur {upa.users[u]}")
-            picked.append(best)
-            missing -= roles[best].permissions
-        for k in sorted(picked, key=lambda k: len(roles[k].permissions)):
+        for k in sorted(roles_of[u], key=lambda k: -sizes[k]):  # one pass, largest roles first
+            if bits[k] & missing:
+                picked.append(k)
+                missing &= ~bits[k]
+                if not missing:
+                    break
+        if missing:
+            raise MiningError(f"les rôles trouvés ne couvrent pas l'utilisateur {upa.users[u]}")
+        for k in sorted(picked, key=lambda k: bits[k].bit_count()):
             others = [j for j in picked if j != k]
-            if roles[k].permissions <= set().union(*(roles[j].permissions for j in others)):
+            union = 0
+            for j in others:
+                union |= bits[j]
+            if bits[k] & ~union == 0:
                 picked = others
         for k in picked:
             roles[k].users.add(u)
     return [role for role in roles if role.users]
+
+
+def _bits(indices: Iterable[int]) -> int:
+    value = 0
+    for i in indices:
+        value |= 1 << i
+    return value

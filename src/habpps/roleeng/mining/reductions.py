@@ -33,6 +33,8 @@ MAX_DENSE_CELLS = 200_000_000
 #: Beyond this many cells the dominance test (a float32 matrix product) is skipped; twins are still merged.
 MAX_DOMINANCE_CELLS = 50_000_000
 _BLOCK = 256
+#: Rows this many times sparser than the matrix is wide are tested one at a time on their own columns.
+_SPARSE_RATIO = 20
 
 
 @dataclass(frozen=True)
@@ -237,8 +239,11 @@ def dominated_rows(matrix: np.ndarray, deadline: Deadline | None = None) -> np.n
     if n == 0:
         return result
     sizes = matrix.sum(axis=1)
-    smallest_row_with = np.where(matrix, sizes[:, None], np.iinfo(np.int64).max).min(axis=0)
+    by_size = np.argsort(sizes, kind="stable")
+    smallest_row_with = sizes[by_size][matrix[by_size].argmax(axis=0)]  # every column is held by some row
     candidates = np.flatnonzero(~(matrix & (smallest_row_with[None, :] >= sizes[:, None])).any(axis=1))
+    if sizes.mean() * _SPARSE_RATIO < matrix.shape[1]:
+        return _dominated_sparse(matrix, sizes, candidates, result, deadline)
     dense = matrix.astype(np.float32)
     for start in range(0, len(candidates), _BLOCK):
         if deadline.expired():
@@ -248,4 +253,22 @@ def dominated_rows(matrix: np.ndarray, deadline: Deadline | None = None) -> np.n
         inside = (overlap == sizes[None, :]) & (sizes[None, :] < sizes[block, None])
         covered = (inside.astype(np.float32) @ dense) > 0
         result[block] = covered.sum(axis=1) == sizes[block]
+    return result
+
+
+def _dominated_sparse(
+    matrix: np.ndarray, sizes: np.ndarray, candidates: np.ndarray, result: np.ndarray, deadline: Deadline
+) -> np.ndarray:
+    """The same test one row at a time, looking only at the row's own columns: on sparse rows (RMPlib's COMP
+    family: 56 of 7,528 permissions per user on average) this is two orders of magnitude fewer operations than
+    the block products."""
+    columns = np.ascontiguousarray(matrix.T)
+    for count, v in enumerate(candidates.tolist()):
+        if count % 64 == 0 and deadline.expired():
+            break
+        support = np.flatnonzero(matrix[v])
+        inside = columns[support]  # |support| × rows: which rows hold each column of v
+        held = np.count_nonzero(inside, axis=0)
+        subsets = (held == sizes) & (sizes < sizes[v])
+        result[v] = bool(subsets.any()) and bool(inside[:, subsets].any(axis=1).all())
     return result

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Count, Max, Sum
 
 from habpps.accounts.models import Account
-from habpps.directory.policy_build import accounts_in_force
+from habpps.authorization.policy_build import accounts_in_force
 from habpps.supervision.models import DailyAccountActivity, DailyServiceActivity
 from habpps.supervision.scope import SupervisionScope
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
 
-from habpps.directory.policy_build import accounts_in_force
+from habpps.authorization.policy_build import accounts_in_force
 from habpps.supervision.periods import months_before
 from habpps.supervision.scope import SupervisionScope
 

@@ -16,8 +16,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from habpps.accounts.models import Account
 from habpps.authorization.labels import in_french
+from habpps.authorization.policy_build import accounts_in_force
 from habpps.directory.models import GroupMembership, GroupRoleAssignment, Status
-from habpps.directory.policy_build import accounts_in_force
 from habpps.supervision.models import DailyServiceActivity
 from habpps.supervision.scope import SupervisionScope
 

@@ -13,8 +13,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import AccountStatus
+from habpps.authorization.policy_build import accounts_in_force
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, Status
-from habpps.directory.policy_build import accounts_in_force
 from habpps.supervision.dashboards.inactivity import inactive_users
 from habpps.supervision.models import (
     DailyAccountActivity,

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from habpps.accounts.models import Account
+from habpps.authorization.decisions import is_allowed
 from habpps.authorization.models import ReportedViolation
+from habpps.authorization.orgs import partner_unit
+from habpps.authorization.permissions import MANAGE_GROUPS
+from habpps.authorization.policy_cache import current_policy
 from habpps.cdap.models import Section
-from habpps.directory.decisions import is_allowed
 from habpps.directory.models import Partner, ServiceRole, Status
-from habpps.directory.orgs import partner_unit
-from habpps.directory.permissions import MANAGE_GROUPS
-from habpps.directory.policy_cache import current_policy
 from habpps.supervision.charts import bar_chart, line_chart
 from habpps.supervision.dashboards.activity import top_business_actions, top_freezes
 from habpps.supervision.dashboards.habilitations import habilitation_series, sampled

@@ -12,8 +12,8 @@ from django.views import View
 
 from habpps.accounts.models import Account
 from habpps.authorization.approvals import acknowledge as acknowledge_violation
+from habpps.authorization.decisions import AccessRefused, is_allowed
 from habpps.authorization.models import ReportedViolation
-from habpps.directory.decisions import AccessRefused, is_allowed
 from habpps.supervision.findings import acknowledge
 from habpps.supervision.forms import AcknowledgeForm
 from habpps.supervision.permissions import ACKNOWLEDGE_FINDINGS

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from habpps.journal.services import record_event
 from habpps.supervision import events
+from habpps.supervision.catch_up import catch_up
 from habpps.supervision.csv_export import csv_response
 from habpps.supervision.models import AggregationState, Level, SupervisionSettings
 from habpps.supervision.periods import months_before
@@ -31,6 +32,7 @@ class SupervisionAccessMixin(LoginRequiredMixin):
         if scope is None:
             raise Http404
         self.scope = scope
+        catch_up()  # yesterday is folded by the first page read after midnight (and by the hourly timer)
         self.settings_row = SupervisionSettings.current()
         return super().dispatch(request, *args, **kwargs)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from habpps.directory.decisions import AccessRefused, is_allowed, require
+from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.supervision import recertification as services
 from habpps.supervision.forms import CampaignForm
 from habpps.supervision.models import ItemDecision, RecertificationItem

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
-from habpps.directory.decisions import require
+from habpps.authorization.decisions import require
 from habpps.journal.services import record_event
 from habpps.supervision import events
 from habpps.supervision.forms import SupervisionSettingsForm

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from habpps.directory.decisions import AccessRefused
-from habpps.directory.policy_cache import current_policy
+from habpps.authorization.decisions import AccessRefused
+from habpps.authorization.policy_cache import current_policy
 from habpps.engine import RBACError
 from habpps.workbench import gap_analysis
 from habpps.workbench.forms import GapForm

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from habpps.directory.views.mixins import EngineAccessMixin
+from habpps.authorization.mixins import EngineAccessMixin
 from habpps.workbench.permissions import USE_WORKBENCH, WORKBENCH_UNIT
 
 

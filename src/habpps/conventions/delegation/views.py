@@ -1,0 +1,312 @@
+"""Pages of the partner administrator and of partner delegates (ADM-4): their perimeter, their groups and
+accounts and who holds what — nothing outside what each administers; refusals shown with their explanation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization.mixins import run_action
+from habpps.conventions.delegation import authority as rules
+from habpps.conventions.delegation import services
+from habpps.conventions.delegation.forms import PartnerAccountForm, PerimeterForm
+from habpps.conventions.perimeter import convention_in_force, holders
+from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
+from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, ServiceRole, Status
+
+
+class DelegationMixin(LoginRequiredMixin):
+    """Reached only by an account administering (part of) its own partner; anyone else gets a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        partner = request.user.partner
+        self.authority = rules.authority_of(request.user, partner) if partner else None
+        if self.authority is None:
+            raise Http404
+        self.partner = partner
+        return super().dispatch(request, *args, **kwargs)
+
+    def groups(self):
+        groups = Group.objects.filter(partner=self.partner).exclude(status=Status.REMOVED)
+        if self.authority.group_ids is not None:
+            groups = groups.filter(pk__in=self.authority.group_ids)
+        return groups.order_by("name")
+
+    def grantable_roles(self):
+        """Profiles offered in the forms: a delegate's own; for the administrator those of the doctrine, so that
+        a profile beyond the convention is refused with its explanation rather than silently missing."""
+        if self.authority.full:
+            return ServiceRole.objects.filter(
+                status=Status.ACTIVE,
+                account_level="",
+                doctrine_rules__partner_type=self.partner.partner_type_id,
+            ).select_related("service")
+        return ServiceRole.objects.filter(pk__in=self.authority.role_ids).select_related("service")
+
+
+class DelegationHomeView(DelegationMixin, TemplateView):
+    template_name = "conventions/delegation/home.html"
+
+    def accounts(self):
+        accounts = self.partner.accounts.exclude(status=AccountStatus.REMOVED).order_by(
+            "last_name", "first_name"
+        )
+        rows = []
+        for account in accounts:
+            groups = [
+                m.group
+                for m in GroupMembership.objects.current().filter(account=account).select_related("group")
+            ]
+            rows.append(
+                {
+                    "account": account,
+                    "groups": groups,
+                    "manageable": rules.account_refusal(self.authority, account) is None
+                    and account.pk != self.request.user.pk,
+                }
+            )
+        return rows
+
+    def get_context_data(self, **kwargs) -> dict:
+        convention = convention_in_force(self.partner)
+        version = convention.version_in_force() if convention else None
+        perimeter = []
+        if version is not None:
+            for role_id, limit in sorted(version.granted().items()):
+                role = ServiceRole.objects.get(pk=role_id)
+                perimeter.append(
+                    {
+                        "role": role,
+                        "limit": limit,
+                        "holders": len(holders(self.partner, role)),
+                        "mine": self.authority.covers_role(role),
+                    }
+                )
+        delegates = []
+        if self.authority.full:
+            for account in self.partner.accounts.filter(status=AccountStatus.ACTIVE).exclude(
+                pk=self.request.user.pk
+            ):
+                authority = rules.authority_of(account, self.partner)
+                if authority is not None and not authority.full:
+                    delegates.append({"account": account, "authority": authority})
+        group_form = kwargs.pop("group_form", None)
+        return super().get_context_data(
+            title=_("Gestion déléguée — %(partner)s") % {"partner": self.partner.name},
+            convention=convention,
+            perimeter=perimeter,
+            groups=self.groups(),
+            accounts=self.accounts(),
+            delegates=delegates,
+            account_form=kwargs.pop("account_form", None)
+            or PartnerAccountForm(groups=self.groups(), prefix="compte"),
+            group_form=(group_form or GroupForm(prefix="groupe")) if self.authority.full else None,
+            **kwargs,
+        )
+
+
+class AccountCreateView(DelegationHomeView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = PartnerAccountForm(request.POST, groups=self.groups(), prefix="compte")
+        created = {}
+
+        def action():
+            created["account"] = services.create_account(request.user, self.partner, **form.cleaned_data)
+
+        if form.is_valid() and run_action(request, form, action):
+            messages.success(
+                request,
+                _(
+                    "Compte %(login)s créé : l'identifiant et le mot de passe provisoire sont envoyés dans deux "
+                    "courriels séparés."
+                )
+                % {"login": created["account"].login},
+            )
+            return redirect("delegation:home")
+        return self.render_to_response(self.get_context_data(account_form=form))
+
+
+class GroupCreateView(DelegationHomeView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if not self.authority.full:
+            raise Http404  # only the partner administrator builds groups; a delegate works on those given
+        form = GroupForm(request.POST, prefix="groupe")
+        created = {}
+
+        def action():
+            created["group"] = services.create_group(request.user, self.partner, **form.cleaned_data)
+
+        if form.is_valid() and run_action(request, form, action):
+            messages.success(request, _("Groupe « %(name)s » créé.") % {"name": created["group"].name})
+            return redirect("delegation:group", created["group"].pk)
+        return self.render_to_response(self.get_context_data(group_form=form))
+
+
+class AccountStatusView(DelegationMixin, View):
+    """Suspend, reactivate or remove an account of the actor's perimeter (a POST button)."""
+
+    def post(self, request, pk: int, status: str):
+        account = get_object_or_404(Account, pk=pk, partner=self.partner)
+        if status not in AccountStatus.values:
+            raise Http404
+        try:
+            services.set_account_status(request.user, account, status)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Statut de %(name)s : %(status)s.")
+                % {"name": account.full_name, "status": AccountStatus(status).label},
+            )
+        return redirect("delegation:home")
+
+
+class GroupView(DelegationMixin, TemplateView):
+    template_name = "conventions/delegation/group.html"
+
+    def get_group(self) -> Group:
+        group = get_object_or_404(Group, pk=self.kwargs["pk"], partner=self.partner)
+        if not self.authority.covers_group(group):
+            raise Http404
+        return group
+
+    def member_candidates(self, group: Group):
+        current = GroupMembership.objects.current().filter(group=group).values("account_id")
+        return self.partner.accounts.filter(status=AccountStatus.ACTIVE).exclude(pk__in=current)
+
+    def profile_candidates(self, group: Group):
+        held = GroupRoleAssignment.objects.current().filter(group=group).values("role_id")
+        return self.grantable_roles().exclude(pk__in=held)
+
+    def get_context_data(self, **kwargs) -> dict:
+        group = self.get_group()
+        return super().get_context_data(
+            group=group,
+            title=_("Groupe « %(name)s »") % {"name": group.name},
+            breadcrumb=[{"url": reverse("delegation:home"), "title": _("Gestion déléguée")}],
+            members=GroupMembership.objects.current().filter(group=group).select_related("account"),
+            profiles=GroupRoleAssignment.objects.current()
+            .filter(group=group)
+            .select_related("role__service"),
+            member_form=kwargs.pop("member_form", None)
+            or AccountChoiceForm(accounts=self.member_candidates(group), prefix="membre"),
+            profile_form=kwargs.pop("profile_form", None)
+            or RoleChoiceForm(roles=self.profile_candidates(group), prefix="profil"),
+            **kwargs,
+        )
+
+
+class GroupActionView(GroupView):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int, action: str):
+        group = self.get_group()
+        user = request.user
+        if action == "ajouter-membre":
+            form = AccountChoiceForm(request.POST, accounts=self.member_candidates(group), prefix="membre")
+            if form.is_valid() and run_action(
+                request, form, lambda: services.add_member(user, group, form.cleaned_data["account"])
+            ):
+                messages.success(request, _("Membre ajouté au groupe."))
+                return redirect("delegation:group", group.pk)
+            return self.render_to_response(self.get_context_data(member_form=form))
+        if action == "attribuer-profil":
+            form = RoleChoiceForm(request.POST, roles=self.profile_candidates(group), prefix="profil")
+            if form.is_valid() and run_action(
+                request, form, lambda: services.assign_profile(user, group, form.cleaned_data["role"])
+            ):
+                messages.success(request, _("Profil attribué au groupe."))
+                return redirect("delegation:group", group.pk)
+            return self.render_to_response(self.get_context_data(profile_form=form))
+        if action == "retirer-membre":
+            account = get_object_or_404(Account, pk=request.POST.get("account"), partner=self.partner)
+            return self._simple(
+                group,
+                lambda: services.remove_member(user, group, account),
+                _("%(name)s ne fait plus partie du groupe.") % {"name": account.full_name},
+            )
+        if action == "retirer-profil":
+            role = get_object_or_404(ServiceRole, pk=request.POST.get("role"))
+            return self._simple(
+                group,
+                lambda: services.withdraw_profile(user, group, role),
+                _("Profil « %(role)s » retiré du groupe.") % {"role": role.name},
+            )
+        raise Http404
+
+    def _simple(self, group: Group, action, success: str):
+        try:
+            action()
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(self.request, message)
+        else:
+            messages.success(self.request, success)
+        return redirect("delegation:group", group.pk)
+
+
+class PerimeterView(DelegationMixin, TemplateView):
+    """The partner administrator gives one delegate his sub-perimeter."""
+
+    template_name = "conventions/delegation/perimeter.html"
+
+    def get_delegate(self) -> Account:
+        if not self.authority.full:
+            raise Http404
+        return get_object_or_404(Account, pk=self.kwargs["pk"], partner=self.partner)
+
+    def form(self, delegate: Account, data=None) -> PerimeterForm:
+        current = rules.current_perimeter(delegate)
+        initial = (
+            {"groups": list(current.groups.all()), "roles": list(current.roles.all())} if current else {}
+        )
+        return PerimeterForm(
+            data,
+            groups=Group.objects.filter(partner=self.partner, status=Status.ACTIVE),
+            roles=ServiceRole.objects.filter(pk__in=self.authority.role_ids),
+            initial=initial,
+            prefix="perimetre",
+        )
+
+    def get_context_data(self, **kwargs) -> dict:
+        delegate = self.get_delegate()
+        return super().get_context_data(
+            delegate=delegate,
+            title=_("Périmètre délégué à %(name)s") % {"name": delegate.full_name},
+            breadcrumb=[{"url": reverse("delegation:home"), "title": _("Gestion déléguée")}],
+            form=kwargs.pop("form", None) or self.form(delegate),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        delegate = self.get_delegate()
+        form = self.form(delegate, request.POST)
+        if form.is_valid() and run_action(
+            request,
+            form,
+            lambda: services.delegate_perimeter(
+                request.user,
+                delegate,
+                groups=list(form.cleaned_data["groups"]),
+                roles=list(form.cleaned_data["roles"]),
+            ),
+        ):
+            messages.success(request, _("Périmètre de %(name)s enregistré.") % {"name": delegate.full_name})
+            return redirect("delegation:home")
+        return self.render_to_response(self.get_context_data(form=form))

@@ -1,0 +1,74 @@
+"""The aggregation runs by itself: nobody should have to type a command for the dashboards to be filled.
+
+Two triggers, both calling :func:`catch_up`, which aggregates the finished days not yet aggregated (normally
+yesterday alone), journals the run like the ``habpps supervision aggregate`` command does, then runs the alerts
+(findings and their mails, like ``habpps alerts``) on the new figures:
+
+* the supervision pages call it before reading the aggregates, so the first dashboard opened after midnight
+  folds the day that just ended (one day of journal: a fraction of a second);
+* each server process runs a timer thread (:func:`start_aggregation_timer`, started by ``habpps.wsgi``) that
+  catches up every hour, so the aggregates are ready even on a day nobody opens a dashboard.
+
+Concurrent runs are harmless (the aggregation rewrites the days it folds in one transaction), but pointless:
+a process-wide lock makes a second caller return at once instead of waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+_running = threading.Lock()
+TIMER_SECONDS = 3600
+
+
+def is_behind() -> bool:
+    from habpps.supervision.models import AggregationState
+
+    last_day = AggregationState.objects.values_list("last_day", flat=True).first()
+    return last_day is None or last_day < timezone.localdate() - timedelta(days=1)
+
+
+def catch_up() -> int:
+    """Aggregate the finished days not aggregated yet; returns how many days were folded (0 if up to date)."""
+    from habpps.journal.services import record_event
+    from habpps.supervision import events
+    from habpps.supervision.aggregation import aggregate
+    from habpps.supervision.alerts import run_alerts
+
+    if not is_behind() or not _running.acquire(blocking=False):
+        return 0
+    try:
+        report = aggregate()
+        if report.days:
+            record_event(
+                events.AGGREGATION_RUN, org_scope="national", target="supervision", data=report.as_json()
+            )
+            run_alerts()  # the day's findings and their mails follow the figures they are read from
+        return report.days
+    finally:
+        _running.release()
+
+
+def _timer() -> None:
+    # First tick after an hour: at start-up the pages' own catch-up is enough, and a server starting under a
+    # test harness must not write before it is asked anything.
+    while not threading.Event().wait(TIMER_SECONDS):
+        try:
+            close_old_connections()
+            catch_up()
+        except Exception:  # a failed run is retried at the next tick; the server keeps serving
+            logger.exception("agrégation de la supervision en échec")
+        finally:
+            close_old_connections()
+
+
+def start_aggregation_timer() -> threading.Thread:
+    thread = threading.Thread(target=_timer, name="habpps-aggregation", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,148 @@
+"""What a person sees, defect by defect (issue « Screens a Caf administrator uses without training »): each test
+would have caught its defect in a real browser, with the site's own Content-Security-Policy enforced."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from e2e.browser import PASSWORD, log_in, new_page
+from e2e.walk import logout_reachable
+
+pytestmark = pytest.mark.e2e
+
+
+def strict_page(browser, width: int = 1366, height: int = 900):
+    """A page with the CSP enforced (the audit's pages bypass it) and its console's CSP reports collected."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.csp_reports = []
+    page.on(
+        "console",
+        lambda message: page.csp_reports.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return page
+
+
+def submit_login(page, base: str, login: str) -> None:
+    page.goto(f"{base}/compte/connexion/")
+    page.fill("#id_username", login)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_load_state()
+
+
+def test_a_second_login_may_close_the_forgotten_session_and_an_administrator_sees_and_ends_sessions(browser, site):
+    base, net = site
+    forgotten, here = strict_page(browser), strict_page(browser)
+    try:
+        log_in(forgotten, base, net.user_a.login, check=False)
+        submit_login(here, base, net.user_a.login)
+        text = here.inner_text("main")
+        assert "Une session est déjà ouverte avec ce compte" in text
+        here.click("button:has-text(\"Fermer l'autre session et me connecter\")")
+        here.wait_for_url(f"{base}/")
+        assert "Votre autre session a été fermée." in here.inner_text("main")
+        forgotten.goto(f"{base}/annuaire/mes-habilitations/")
+        assert "/compte/connexion/" in forgotten.url  # the forgotten tab is signed out
+
+        # The partner administrator sees the person's open session and closes it.
+        admin = strict_page(browser)
+        log_in(admin, base, net.partner_admin_a.login, check=False)
+        admin.goto(f"{base}/annuaire/comptes/{net.user_a.pk}/")
+        assert admin.locator("h2:has-text('Sessions ouvertes')").count() == 1
+        admin.click("button:has-text('Fermer la session')")
+        assert "Session de Ulysse UsagerA fermée." in admin.inner_text("main")
+        here.goto(f"{base}/annuaire/mes-habilitations/")
+        assert "/compte/connexion/" in here.url
+        admin.context.close()
+    finally:
+        forgotten.context.close()
+        here.context.close()
+
+
+def test_at_390_px_the_burger_opens_the_menu_and_the_logout(browser, site):
+    base, net = site
+    page = strict_page(browser, width=390, height=844)
+    try:
+        log_in(page, base, net.fund_admin_a.login, check=False)
+        assert not page.locator(".fr-header__tools-links button:has-text('Se déconnecter')").is_visible()
+        assert logout_reachable(page)
+        page.click("button.fr-btn--menu")
+        page.locator("#menu-principal [data-menu='partners']").first.wait_for()
+        page.locator("#menu-principal button:has-text('Se déconnecter')").click()
+        page.wait_for_selector("text=Vous êtes déconnecté.")
+        assert not page.csp_reports
+    finally:
+        page.context.close()
+
+
+def test_the_national_menu_is_grouped_and_fits_a_laptop(browser, site):
+    base, net = site
+    page = strict_page(browser, width=1366, height=768)
+    try:
+        log_in(page, base, net.national_admin.login, check=False)
+        groups = page.locator("[data-menu-group]")
+        assert groups.count() >= 2
+        width = page.evaluate("() => document.querySelector('.fr-nav__list').scrollWidth")
+        assert width <= 1366
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
+        groups.first.click()
+        assert page.locator("[data-menu-group]").first.get_attribute("aria-expanded") == "true"
+    finally:
+        page.context.close()
+
+
+def test_charts_are_drawn_under_the_sites_csp(browser, site):
+    base, net = site
+    from supervision.conftest import consult, seed_supervision_permissions
+
+    seed_supervision_permissions()
+    consult(net.user_a, sections=["dossier", "droits"], times=3)
+    page = strict_page(browser)
+    try:
+        log_in(page, base, net.national_admin.login, check=False)
+        page.goto(f"{base}/supervision/rubriques/?end={timezone.localdate().isoformat()}")
+        image = page.locator("figure img")
+        assert image.count() == 1
+        assert page.evaluate("img => img.complete && img.naturalWidth > 0", image.element_handle())
+        assert not page.csp_reports, page.csp_reports
+        # The dashboard tells no command to anyone, and the aggregation ran by itself.
+        assert "habpps" not in page.inner_text("main")
+    finally:
+        page.context.close()
+
+
+def test_error_pages_are_french_with_the_site_header_and_a_way_back(browser, site):
+    base, net = site
+    page = strict_page(browser)
+    try:
+        log_in(page, base, net.user_a.login, check=False)
+        response = page.goto(f"{base}/annuaire/partenaires/")
+        assert response.status == 404
+        assert page.locator("header.fr-header").count() == 1
+        assert "Page introuvable" in page.inner_text("h1")
+        assert "Not Found" not in page.content()
+        page.click("main a:has-text(\"Revenir à l'accueil\")")
+        page.wait_for_url(f"{base}/")
+        assert not page.csp_reports
+    finally:
+        page.context.close()
+
+
+def test_why_speaks_names_and_labels_not_engine_codes(browser, site):
+    base, net = site
+    page = new_page(browser)
+    try:
+        log_in(page, base, net.partner_admin_a.login)
+        page.goto(f"{base}/annuaire/comptes/{net.user_a.pk}/")
+        text = page.inner_text("main")
+        assert "Consulter la rubrique « Dossier »" in text and "Accéder au service CDAP" in text
+        assert "groupe « Travailleurs sociaux »" in text
+        for code in (f"partner:{net.partner_a.pk}", "group:", "cdap-ass-cesf", "cdap.section."):
+            assert code not in text
+        page.locator("summary:has-text('Détail technique')").first.click()
+        assert f"partner:{net.partner_a.pk}" in page.inner_text("main")  # codes stay one click away, for support
+    finally:
+        page.context.close()
