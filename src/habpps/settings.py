@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "habpps.authorization.middleware.ActiveRolesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # AUT-6: idle timeout, one live session per account, suspended accounts' sessions end.
     "habpps.accounts.middleware.SessionPolicyMiddleware",

@@ -17,3 +17,8 @@ start_policy_listener()
 from habpps.supervision.catch_up import start_aggregation_timer  # noqa: E402
 
 start_aggregation_timer()
+
+# Single sign-on: sign-ins whose session timed out or whose profile ended tell their services (every minute).
+from habpps.sso.timer import start_sweep_timer  # noqa: E402
+
+start_sweep_timer()

@@ -167,6 +167,7 @@ class Reference:
         for sets in (self.ssd, self.dsd):
             for entry in sets.values():
                 entry[0] = {m for m in entry[0] if (m if isinstance(m, str) else m[0]) != role}
+        self._drop_inert_sets()
         for session in self.sessions.values():
             session[1].discard(role)
 
@@ -264,6 +265,13 @@ class Reference:
         for sets in (self.ssd, self.dsd):
             for entry in sets.values():
                 entry[0] = {m for m in entry[0] if isinstance(m, str) or m[1] != org}
+        self._drop_inert_sets()
+
+    def _drop_inert_sets(self):
+        """A set left with fewer members than its cardinality can never be broken again: it goes."""
+        for sets in (self.ssd, self.dsd):
+            for name in [name for name, (members, n) in sets.items() if len(members) < n]:
+                del sets[name]
 
     def op_add_group(self, group):
         self.need(group not in self.groups)

@@ -246,3 +246,27 @@ def test_rp_initiated_logout_ends_the_habpps_session_and_tells_the_services(regi
     assert len(received) == 1
     # The Habpps session is over too: the home page asks to log in again.
     assert browser.get(f"{url}/", allow_redirects=False).status_code == 302
+
+
+def test_sweep_ends_sign_ins_whose_habpps_session_timed_out(registered):
+    """Nobody makes a request when a session times out: the sweep (timer or command) tells the service."""
+    from datetime import timedelta
+
+    from habpps.accounts.models import AccountSession
+    from habpps.sso.signins import sweep
+
+    url, net, client, secret, base, received = registered
+    oauth = OAuth2Session(client.application.client_id, secret, scope="openid", redirect_uri=f"{base}/callback",
+                          code_challenge_method="S256")
+    authorize_url, _ = oauth.create_authorization_url(f"{url}/oidc/authorize/", code_verifier="z" * 64)
+    _login_and_authorize(requests.Session(), authorize_url, net.user_a.login, base)
+    assert sweep() == []
+    AccountSession.objects.filter(account=net.user_a).update(
+        last_activity_at=AccountSession.objects.get(account=net.user_a, ended_at__isnull=True).last_activity_at
+        - timedelta(days=1)
+    )
+    assert [s.end_reason for s in sweep()] == ["session Habpps terminée ou inactive"]
+    deadline = time.monotonic() + 10
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(received) == 1

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from habpps.accounts import views
+from habpps.authorization.session_views import ActiveRolesView
 
 app_name = "accounts"
 
@@ -28,4 +29,5 @@ urlpatterns = [
         name="second-factor-remove",
     ),
     path("politique/", views.AuthenticationPolicyView.as_view(), name="policy"),
+    path("roles-actifs/", ActiveRolesView.as_view(), name="active-roles"),
 ]

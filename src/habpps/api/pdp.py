@@ -15,6 +15,7 @@ from typing import Any
 from habpps.api.denials import journal_denials
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.policy_cache import CompiledPolicy, current_policy
+from habpps.authorization.sessions import validate_activation
 from habpps.engine import Decision, RBACError
 
 DENIAL_KIND = "access.decision.denied"
@@ -28,6 +29,8 @@ class DecisionQuery:
     obj: str
     org: str | None = None
     context: Mapping[str, Any] | None = None
+    active_roles: tuple[str, ...] | None = None
+    """The roles active in the user's session (None: all its authorised roles), checked by the engine."""
 
 
 @dataclass(frozen=True)
@@ -42,18 +45,37 @@ class ContextRefused(ValueError):
     """The request context cannot be read by the engine (a value of the wrong shape)."""
 
 
+class ActivationRefused(ValueError):
+    """The engine refuses to activate these roles together in a session (not authorised, DSD set…)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = False) -> list[Verdict]:
     """Decide every query on one snapshot and journal the denials; granted ones are not journalled."""
     compiled = current_policy()
     snapshot = compiled.snapshot
     verdicts = []
     for query in queries:
+        if query.active_roles is not None:
+            try:
+                validate_activation(query.user, list(query.active_roles))
+            except RBACError as error:
+                raise ActivationRefused(str(error), getattr(error, "code", "refused")) from error
         try:
             granted = bool(
-                snapshot.check(query.user, query.operation, query.obj, org=query.org, context=query.context)
+                snapshot.check(
+                    query.user, query.operation, query.obj, org=query.org, active_roles=query.active_roles,
+                    context=query.context,
+                )
             )
             decision = (
-                snapshot.explain(query.user, query.operation, query.obj, org=query.org, context=query.context)
+                snapshot.explain(
+                    query.user, query.operation, query.obj, org=query.org, active_roles=query.active_roles,
+                    context=query.context,
+                )
                 if explain or not granted
                 else None
             )
@@ -84,6 +106,12 @@ def journal_verdicts(compiled: CompiledPolicy, denials: list[Verdict], service: 
                     "object": verdict.query.obj,
                     "org": verdict.query.org,
                     "reason": verdict.decision.reason if verdict.decision is not None else None,
+                    "message": verdict.decision.message if verdict.decision is not None else None,
+                    **(
+                        {"active_roles": list(verdict.query.active_roles)}
+                        if verdict.query.active_roles is not None
+                        else {}
+                    ),
                     "policy_version": compiled.number,
                 },
             }

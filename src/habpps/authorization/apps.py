@@ -10,6 +10,7 @@ class AuthorizationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.urls import reverse
         from django.utils.translation import gettext_lazy as _
 
@@ -24,9 +25,18 @@ class AuthorizationConfig(AppConfig):
         register(
             MenuEntry("journal", _("Journal"), VIEW_JOURNAL, lambda account: reverse("journal:search"), order=80)
         )
-
         from habpps.authorization.simulation_views import register_menu
 
         register_menu()
 
         from habpps.authorization import model_menus  # noqa: F401 — registers the model's menu entries
+
+        # A web login opens an engine session (ENG-1): the roles a DSD set forbids together are not all active.
+        user_logged_in.connect(_open_engine_session, dispatch_uid="habpps-open-engine-session")
+
+
+def _open_engine_session(sender, request, user, **kwargs) -> None:
+    from habpps.authorization.sessions import open_session
+
+    if request is not None and hasattr(request, "session") and hasattr(user, "login"):
+        open_session(request, user)

@@ -15,13 +15,16 @@ from habpps.engine import RBACError
 def is_allowed(account, operation: str, obj: str, org: str | None = None) -> bool:
     """Whether ``account`` holds ``(operation, obj)`` in unit ``org`` (default: the account's own unit).
 
-    A decision about an unknown login or unit is a refusal, like any other: the policy is closed.
+    A decision about an unknown login or unit is a refusal, like any other: the policy is closed. In a web
+    session, only the roles the person activated decide (``account.active_roles``, `habpps.authorization.sessions`).
     """
     if account is None or not account.is_authenticated or not account.is_active:
         return False
     try:
         return bool(
-            current_policy().snapshot.check(account.login, operation, obj, org=org or account.org_unit)
+            current_policy().snapshot.check(
+                account.login, operation, obj, org=org or account.org_unit, active_roles=active_roles(account)
+            )
         )
     except RBACError:
         return False
@@ -29,7 +32,14 @@ def is_allowed(account, operation: str, obj: str, org: str | None = None) -> boo
 
 def explain(account, operation: str, obj: str, org: str | None = None):
     """The engine's explanation (ENG-9) of the decision ``is_allowed`` takes."""
-    return current_policy().snapshot.explain(account.login, operation, obj, org=org or account.org_unit)
+    return current_policy().snapshot.explain(
+        account.login, operation, obj, org=org or account.org_unit, active_roles=active_roles(account)
+    )
+
+
+def active_roles(account) -> frozenset[str] | None:
+    """The roles active in the account's web session (None: all its authorised roles, outside a session)."""
+    return getattr(account, "active_roles", None)
 
 
 def require(account, operation: str, obj: str, org: str | None = None) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from habpps.authorization import policy_rules
 from habpps.authorization.model_sync import apply_model, wanted_model
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.authorization.stored import (
@@ -132,6 +133,8 @@ def build_rbac() -> RBAC:
         rbac.assign_group(group_name(group_id), roles[role_id], org=partner_unit(group_partner[group_id]))
     # Hierarchy, separation of duty, exclusions and cardinalities last, as a policy document loads them.
     apply_model(rbac, wanted_model(roles, logins))
+    # The rules the domain apps derive from their records (convention perimeters, the four-eyes rule…).
+    policy_rules.compile_into(rbac)
     return rbac
 
 

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from habpps.authorization import policy_rules
 from habpps.authorization.policy_build import build_deployment, build_rbac
 from habpps.authorization.policy_delta import (
     CALENDAR_CALLS,
@@ -357,13 +358,14 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
         cache = policy_cache
         touched = consume_touches()
         base = self.working
-        if self.rebuild or touched.rebuild:
+        derived = policy_rules.derive()
+        if self.rebuild or touched.rebuild or policy_rules.moved(base.rbac, derived):
             compiled = compile_policy(self.number, self.token)  # RBACError rolls the change back
             cache.full_builds += 1
             record_change(self.number, self.token, [], rebuild=True)
             return compiled, []
         with cache._lock:
-            calls = calls_for(touched, base.rbac, base.deployment)
+            calls = calls_for(touched, base.rbac, base.deployment) + policy_rules.calls_for(base.rbac, derived)
             reported_before = len(base.rbac.reported_violations())
             if not self._commits:
                 # Not committed at the end of this block: the shared engine must not hold it. The engine checks

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
+from habpps.authorization import policy_rules
 from habpps.authorization.model_sync import (
     MODEL_APPLY,
     MODEL_INVERSES,
@@ -400,6 +401,9 @@ def _apply_each(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
         elif method in MODEL_APPLY:
             apply_model_call(rbac, list(call), requester)
             applied.append(call)
+        elif method in policy_rules.RULE_CALLS:
+            policy_rules.apply_call(rbac, list(call))
+            applied.append(call)
         else:
             raise ValueError(f"Appel inconnu dans le journal des changements : {method}")
     return calendar
@@ -413,6 +417,9 @@ def undo_calls(rbac: RBAC, calls: Sequence[Sequence[Any]]) -> None:
             with approving(rbac, None):
                 apply_model_call(rbac, MODEL_INVERSES[method](*arguments))
             continue
+        if method in policy_rules.RULE_CALLS:
+            policy_rules.apply_call(rbac, policy_rules.inverse([method, *arguments]))
+            continue
         inverse_method, *inverse_arguments = ENGINE_INVERSES[method](*arguments)
         with approving(rbac, None):
             getattr(rbac, inverse_method)(*inverse_arguments)
@@ -420,4 +427,5 @@ def undo_calls(rbac: RBAC, calls: Sequence[Sequence[Any]]) -> None:
 
 def delta_of(calls: Iterable[Sequence[Any]]) -> PolicyDelta:
     """What the engine calls among ``calls`` touched, for the incremental compile."""
-    return PolicyDelta.of_calls(call for call in calls if call[0] not in CALENDAR_CALLS)
+    skipped = CALENDAR_CALLS + policy_rules.RULE_CALLS  # perimeters decide administration, not access
+    return PolicyDelta.of_calls(call for call in calls if call[0] not in skipped)

@@ -37,9 +37,6 @@ def pdp(args: argparse.Namespace) -> int:
     except (ValueError, RBACError) as error:
         print(f"Politique refusée : {error}", file=sys.stderr)
         return 1
-    except Exception as error:  # noqa: BLE001 — a YAML error of any kind: say so in French, never a traceback
-        print(f"Politique illisible : {error}", file=sys.stderr)
-        return 1
     print(f"habpps pdp : {len(snapshot.users)} utilisateurs, politique {path}, http://{args.host}:{args.port}",
           flush=True)
     env = {"HABPPS_PDP_POLICY": str(path)}

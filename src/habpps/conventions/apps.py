@@ -9,7 +9,11 @@ class ConventionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from habpps.conventions import menus  # noqa: F401 — registers the menu entries
-        from habpps.conventions.directory_perimeter import register_perimeters
+        from habpps.conventions import (
+            menus,  # noqa: F401 — registers the menu entries
+            policy_rules,
+        )
+        from habpps.conventions.refusals import register_perimeters
 
-        register_perimeters()  # the directory's services keep groups inside conventions and delegations
+        policy_rules.register()  # the engine's perimeters and four-eyes rule, compiled from the conventions
+        register_perimeters()  # the directory's services ask before changing a partner's groups

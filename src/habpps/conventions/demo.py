@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 from habpps.accounts.models import Account, AccountStatus
 from habpps.conventions import services
+from habpps.conventions.doctrine import requires_instructor_number
 from habpps.conventions.models import Convention
-from habpps.conventions.perimeter import requires_instructor_number
 from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment, Partner, ServiceRole
 
 

@@ -5,8 +5,8 @@ One engine decision answers both halves. The permission to decide on a version i
 (ENG-3: a verifier of another fund is refused, with the engine's explanation that his role applies elsewhere),
 and the object-history exclusion ``FOUR_EYES_RULE`` (ENG-7, mode ``block``) refuses whoever did ``saisir`` or
 ``modifier`` on this very version; the version's history travels in the decision's context, so the decision
-stays free of I/O. ``declare_four_eyes`` puts the rule in an engine policy (the directory's policy build calls
-it); while a policy lacks it, the same engine rule is evaluated on its own, never bypassed.
+stays free of I/O. The rule is compiled into every policy the platform builds (`habpps.conventions.policy_rules`);
+this module only asks and words the answer.
 """
 
 from __future__ import annotations
@@ -19,22 +19,10 @@ from habpps.authorization.orgs import fund_unit
 from habpps.authorization.policy_cache import current_policy
 from habpps.conventions.models import ConventionVersion
 from habpps.conventions.permissions import DECIDE_VERSION
-from habpps.engine import RBAC, RBACError
-from habpps.engine.exclusions import HistoryExclusion
+from habpps.conventions.policy_rules import CHANGED, ENTERED, FOUR_EYES, FOUR_EYES_RULE
+from habpps.engine import RBACError
 
-FOUR_EYES_RULE = "quatre-yeux-convention"
-ENTERED, CHANGED = "saisir", "modifier"
-FOUR_EYES = HistoryExclusion(
-    FOUR_EYES_RULE, DECIDE_VERSION.obj, frozenset({ENTERED, CHANGED}), DECIDE_VERSION.operation, "block"
-)
-
-
-def declare_four_eyes(rbac: RBAC) -> None:
-    """Declare the four-eyes exclusion in an engine policy being built."""
-    if FOUR_EYES_RULE not in rbac.history_exclusions():
-        rbac.create_history_exclusion(
-            FOUR_EYES.name, FOUR_EYES.obj, sorted(FOUR_EYES.done), FOUR_EYES.then, FOUR_EYES.risk
-        )
+__all__ = ["FOUR_EYES_RULE", "VerificationDecision", "history_exclusion", "history_of", "may_verify"]
 
 
 def history_of(version: ConventionVersion) -> list[dict[str, str]]:
@@ -92,10 +80,6 @@ def may_verify(actor, version: ConventionVersion) -> VerificationDecision:
             _("Seul un vérificateur de la caisse de la convention peut la vérifier. %(why)s")
             % {"why": decision.message},
         )
-    if FOUR_EYES_RULE not in policy.rbac.history_exclusions():
-        breach = FOUR_EYES.violation(actor.login, context)
-        if breach:
-            return _four_eyes_refusal(version, breach)
     return VerificationDecision(True, "granted", decision.message)
 
 

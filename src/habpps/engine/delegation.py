@@ -202,6 +202,25 @@ class DelegatedAdministration(EngineCore):
     def perimeters(self) -> dict[str, Perimeter]:
         return dict(self._state.perimeters)
 
+    def perimeter_decision(self, role: str, org: str | None, users: Iterable[str] = ()) -> AdminDecision:
+        """Would granting ``role`` in ``org`` to ``users`` stay within the perimeters of ``org`` and its ancestors
+        (allowed roles, per-role user limits)? The perimeter half of `can_assign`, for changes no administrator
+        makes (the platform's own imports and seeding) and for asking before the administrator is known."""
+        target: dict[str, Any] = {"role": role, "org": org}
+        refusal = self._perimeter_refusal(self._role(role), self._org(org), set(users))
+        if refusal:
+            details = {**target, **refusal[2]}
+            return AdminDecision(False, "", "assign", details, refusal[0], f"Refusé : {refusal[1]}.")
+        return AdminDecision(True, "", "assign", target, "granted",
+                             f"Autorisé : le profil « {role} » est dans les périmètres de « {org} ».")
+
+    def holders_within(self, role: str, org: str) -> set[str]:
+        """The users holding ``role`` through an assignment in ``org`` or below: what a perimeter's limit counts."""
+        org = self._org(org)
+        if org is None:
+            raise InvalidArgument("Un périmètre s'applique à une unité organisationnelle.", code="empty_name")
+        return self._holders_within(self._role(role), org)
+
     # -- authority ----------------------------------------------------------------------------------------------
     def effective_authorities(self, user: str) -> list[Authority]:
         """Every authority ``user`` holds now: from administrative roles, and from delegations (each
@@ -470,8 +489,9 @@ class DelegatedAdministration(EngineCore):
             return authority.orgs is None
         return org_within(user_org, authority.orgs, self._lineage)
 
-    def _perimeter_refusal(self, role: str, org: str | None, newcomers: set[str]) -> tuple[str, str] | None:
-        """Why the perimeters of ``org`` and its ancestors forbid granting ``role`` to ``newcomers``, or None."""
+    def _perimeter_refusal(self, role: str, org: str | None, newcomers: set[str]) -> tuple[str, str, dict] | None:
+        """Why the perimeters of ``org`` and its ancestors forbid granting ``role`` to ``newcomers``, or None:
+        (reason, message, details — the unit, and for a limit the limit and the holders' count after)."""
         if org is None or not self._state.perimeters:
             return None
         for unit in self._lineage(org):
@@ -481,7 +501,7 @@ class DelegatedAdministration(EngineCore):
             if role not in perimeter.roles:
                 return ("outside_perimeter",
                         f"le profil « {role} » n'est pas dans le périmètre de « {unit} » (autorisés : "
-                        + ", ".join(sorted(perimeter.roles)) + ")")
+                        + ", ".join(sorted(perimeter.roles)) + ")", {"unit": unit})
             juniors = sorted(self._cache.juniors_closure(role) - perimeter.roles)
             if juniors:
                 return ("outside_perimeter",
@@ -495,7 +515,7 @@ class DelegatedAdministration(EngineCore):
                 if total > limit:
                     return ("perimeter_limit",
                             f"le profil « {role} » serait détenu par {total} utilisateurs dans « {unit} », la "
-                            f"limite est {limit}")
+                            f"limite est {limit}", {"unit": unit, "limit": limit, "holders": total})
         return None
 
     def _holders_within(self, role: str, unit: str) -> set[str]:

@@ -22,6 +22,7 @@ FAMILIES = {
     "supervision": "Supervision",
     "api": "Accès par l'API",
     "workbench": "Atelier des rôles",
+    "sso": "Connexion unique aux services",
 }
 
 KINDS = {
@@ -71,6 +72,12 @@ KINDS = {
     "admin.service.create": "Service créé",
     "admin.journal.retention.update": "Durée de conservation du journal modifiée",
     "admin.journal.retention.remove": "Entrées anciennes du journal purgées",
+    "admin.sso.client.create": "Service enregistré pour la connexion unique",
+    "admin.sso.client.update": "Connexion unique d'un service modifiée",
+    "admin.sso.client.secret_rotate": "Secret de connexion unique d'un service renouvelé",
+    "sso.authorization": "Connexion à un service par Habpps",
+    "sso.token.issue": "Jeton remis à un service",
+    "sso.logout": "Service prévenu d'une déconnexion",
     "api.token.create": "Jeton d'accès à l'API créé",
     "api.token.revoke": "Jeton d'accès à l'API révoqué",
     "cdap.consultation": "Dossier consulté",

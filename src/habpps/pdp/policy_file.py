@@ -13,6 +13,7 @@ listed; a recognised header is then remembered, so the check costs a dict probe.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import threading
@@ -22,7 +23,7 @@ from pathlib import Path
 import orjson
 import yaml
 
-from habpps.engine import RBAC, RBACError, Snapshot
+from habpps.engine import RBAC, PolicyDocumentError, RBACError, Snapshot
 from habpps.pdp.app import Refusal, warn
 
 RELOAD_SECONDS = 0.5
@@ -34,10 +35,29 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
 
 
 def load_policy(path: Path) -> Snapshot:
-    """Parse, load (all rules checked) and compile the document at ``path``."""
+    """Parse, load (all rules checked) and compile the document at ``path``.
+
+    The snapshot's millions of objects (national policy) are then frozen out of the cyclic garbage collector's
+    sight (``gc.freeze``): requests allocate small dicts all the time, and a full collection walking the whole
+    policy would stall a worker. Freed by reference counting all the same when a reload replaces it."""
     raw = path.read_bytes()
-    doc = orjson.loads(raw) if path.suffix == ".json" else yaml.load(raw, Loader=_Loader)  # noqa: S506 - safe loader
-    return RBAC.load(doc).compile()
+    try:
+        doc = orjson.loads(raw) if path.suffix == ".json" else yaml.load(raw, Loader=_Loader)  # noqa: S506 - safe
+    except orjson.JSONDecodeError as error:
+        raise _unreadable(f"Texte JSON illisible (ligne {error.lineno}, colonne {error.colno}).") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
+        raise _unreadable(f"Texte YAML/JSON illisible{where}.") from error
+    snapshot = RBAC.load(doc).compile()
+    del doc
+    gc.collect()
+    gc.freeze()
+    return snapshot
+
+
+def _unreadable(message: str) -> PolicyDocumentError:
+    return PolicyDocumentError([{"path": "/", "code": "unparsable", "message": message}])
 
 
 def read_tokens(path: Path) -> dict[str, str]:

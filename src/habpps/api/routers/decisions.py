@@ -37,6 +37,13 @@ class DecisionIn(Schema):
     context: dict[str, Any] | None = Field(
         default=None, description="Contexte de la requête pour les permissions conditionnelles (ENG-5)."
     )
+    active_roles: list[str] | None = Field(
+        default=None,
+        max_length=50,
+        description="Les rôles actifs de la session de l'utilisateur (ENG-1) : seuls ceux-ci décident. Le moteur "
+        "vérifie qu'il peut les activer ensemble (rôles autorisés, séparation dynamique des tâches). Absent : "
+        "tous ses rôles autorisés.",
+    )
     explain: bool = Field(default=False, description="Joindre l'explication du moteur à la réponse.")
 
 
@@ -72,7 +79,12 @@ class BatchOut(Schema):
 
 def _query(item: DecisionIn) -> pdp.DecisionQuery:
     return pdp.DecisionQuery(
-        user=item.user, operation=item.operation, obj=item.obj, org=item.org, context=item.context
+        user=item.user,
+        operation=item.operation,
+        obj=item.obj,
+        org=item.org,
+        context=item.context,
+        active_roles=None if item.active_roles is None else tuple(item.active_roles),
     )
 
 
@@ -99,6 +111,13 @@ def _decide(request: HttpRequest, items: list[DecisionIn]) -> list[pdp.Verdict]:
             service=request.auth.name,
             explain=any(item.explain for item in items),
         )
+    except pdp.ActivationRefused as error:
+        raise ApiProblem(
+            422,
+            "roles-actifs-refuses",
+            "Le moteur refuse d'activer ces rôles ensemble.",
+            [{"location": "body.active_roles", "code": error.code, "message": str(error)}],
+        ) from error
     except pdp.ContextRefused as error:
         raise ApiProblem(
             422,

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account
 from habpps.authorization.decisions import is_allowed
 from habpps.authorization.orgs import partner_unit
+from habpps.conventions.doctrine import Refusal, granted_profiles
 from habpps.conventions.models import DelegatedPerimeter
-from habpps.conventions.perimeter import Refusal, granted_profiles, membership_refusal, profile_refusal
+from habpps.conventions.perimeter_decisions import membership_refusal, profile_refusal
 from habpps.conventions.permissions import DELEGATE_HABILITATIONS, MANAGE_PARTNER_ACCOUNTS
 from habpps.directory.models import AccountRoleAssignment, Group, GroupMembership, Partner, ServiceRole
 
@@ -143,7 +144,7 @@ def membership_add_refusal(authority: Authority, group: Group, account: Account)
     return (
         group_refusal(authority, group)
         or account_refusal(authority, account)
-        or membership_refusal(group, account.pk)
+        or membership_refusal(group, account)
     )
 
 

@@ -18,7 +18,8 @@ from habpps.authorization.mixins import run_action
 from habpps.conventions.delegation import authority as rules
 from habpps.conventions.delegation import services
 from habpps.conventions.delegation.forms import PartnerAccountForm, PerimeterForm
-from habpps.conventions.perimeter import convention_in_force, holders
+from habpps.conventions.doctrine import convention_in_force
+from habpps.conventions.perimeter_decisions import holders_count
 from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, ServiceRole, Status
 
@@ -88,7 +89,7 @@ class DelegationHomeView(DelegationMixin, TemplateView):
                     {
                         "role": role,
                         "limit": limit,
-                        "holders": len(holders(self.partner, role)),
+                        "holders": holders_count(self.partner, role),
                         "mine": self.authority.covers_role(role),
                     }
                 )

@@ -17,17 +17,17 @@ from django.utils.translation import gettext as _
 
 from habpps.authorization.decisions import authorize
 from habpps.authorization.orgs import fund_unit
+from habpps.conventions.doctrine import (
+    doctrine_refusal,
+    instructor_number_refusal,
+    requires_instructor_number,
+)
 from habpps.conventions.models import (
     Bulletin,
     BulletinProfile,
     Convention,
     ConventionVersion,
     PaperStep,
-)
-from habpps.conventions.perimeter import (
-    doctrine_refusal,
-    instructor_number_refusal,
-    requires_instructor_number,
 )
 from habpps.conventions.permissions import ENTER_CONVENTIONS
 from habpps.conventions.services.common import (

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from habpps.authorization.mixins import run_action
 from habpps.conventions import services
 from habpps.conventions.comparison import compare
+from habpps.conventions.doctrine import requires_instructor_number
 from habpps.conventions.forms import (
     BulletinForm,
     DocumentsRequestForm,
@@ -26,7 +27,6 @@ from habpps.conventions.forms import (
 )
 from habpps.conventions.four_eyes import may_verify
 from habpps.conventions.models import ConventionVersion, PaperStep
-from habpps.conventions.perimeter import requires_instructor_number
 from habpps.conventions.views.access import may_enter, may_verify_in, readable_convention
 from habpps.conventions.workflow import EDITABLE_STATES, VersionState, events_from
 from habpps.directory.models import Service, Status

@@ -135,8 +135,7 @@ class AnytimeSearch:
         self._compatible: np.ndarray | None = None
         self._bound_calls = 0
         self.pool: dict[bytes, Role] = {}
-        self._edge_index = np.full(matrix.shape, -1, dtype=np.int64)
-        self._edge_index[matrix] = np.arange(int(matrix.sum()))
+        self._edge_index: np.ndarray | None = None  # built at the first merge (large on large graphs)
 
     # ----------------------------------------------------------------------------------------------- driver
     def run(self, deadline: Deadline, patience: int | None = None) -> None:
@@ -144,7 +143,7 @@ class AnytimeSearch:
         (an unlimited deadline), until that many greedy runs in a row improved neither cover nor bound."""
         self._bound(deadline, restarts=4)
         merged_at = 0
-        quiet = 0
+        quiet = covers_quiet = 0
         while not deadline.expired() and not self.state.solved:
             if patience is not None and quiet >= patience:
                 return
@@ -163,8 +162,11 @@ class AnytimeSearch:
                 merged_at = len(self.pool)
                 budget = max(0.5, min(deadline.remaining() * _MERGE_SHARE, 20 * run_seconds + 1))
                 self.merge(Deadline(budget if patience is None else min(budget, 5.0)))
-            if not self.state.solved and self.state.runs % 2 == 0:
-                self._bound(deadline, restarts=2)
+            stalled = len(self.state.roles) == before[0]
+            covers_quiet = covers_quiet + 1 if stalled else 0
+            # bounds every other run; every run, and harder, once the covers stopped improving
+            if not self.state.solved and (self.state.runs % 2 == 0 or covers_quiet >= 3):
+                self._bound(deadline, restarts=2 if covers_quiet < 3 else 6)
             quiet = 0 if (len(self.state.roles), self.state.bound) != before else quiet + 1
             self.on_improve()
 
@@ -177,7 +179,8 @@ class AnytimeSearch:
 
     # ---------------------------------------------------------------------------------------------- covers
     def greedy_cover(self, deadline: Deadline) -> list[Role] | None:
-        """One randomised grown greedy cover (redundant roles dropped), or None if the deadline cut it short."""
+        """One randomised grown greedy cover, redundant roles dropped; cut short by the deadline, it is completed
+        with one role per user still having uncovered pairs (never None: kept as is, the run would be lost)."""
         matrix, transposed = self.matrix, self.transposed
         uncovered = matrix.copy()
         uncovered_transposed = transposed.copy()  # kept equal to uncovered.T, stored by rows for fast reads
@@ -186,8 +189,11 @@ class AnytimeSearch:
         rows_left = uncovered.sum(axis=1)
         cover: list[Role] = []
         while columns_left.any():
-            if deadline.expired():
-                return None
+            if deadline.expired():  # finish with each user's own permissions: still better than nothing
+                for u in np.flatnonzero(rows_left).tolist():
+                    permissions = matrix[u]
+                    cover.append((_holders(matrix, transposed, degrees, permissions), permissions))
+                return cover
             options = []
             for _ in range(_SEEDS):
                 # (rows of ``matrix`` and of ``transposed`` are contiguous: closures read rows only)
@@ -239,6 +245,9 @@ class AnytimeSearch:
         for key, role in zip(best_keys, self.state.roles, strict=True):
             self.pool.setdefault(key, role)
         keys = list(self.pool)
+        if self._edge_index is None:
+            self._edge_index = np.full(self.matrix.shape, -1, dtype=np.int32)
+            self._edge_index[self.matrix] = np.arange(int(self.matrix.sum()), dtype=np.int32)
         sets = [self._edge_index[np.ix_(*self.pool[k])].ravel() for k in keys]
         position = {k: i for i, k in enumerate(keys)}
         hint = [position[k] for k in best_keys]
@@ -252,7 +261,7 @@ class AnytimeSearch:
     # ---------------------------------------------------------------------------------------------- bounds
     def _pool_multiplicity(self) -> np.ndarray:
         """For each pair (row-major order), how many roles of the pool cover it."""
-        counts = np.zeros(self.matrix.shape, dtype=np.int32)
+        counts = np.zeros(self.matrix.shape, dtype=np.int16)
         for users, permissions in self.pool.values():
             counts[np.ix_(users, permissions)] += 1
         return counts[self.matrix].astype(np.float64)
@@ -272,6 +281,8 @@ class AnytimeSearch:
             # pairs covered by few roles of the covers found so far are the likely "private" pairs of planted
             # roles: they go first, the compatible counts breaking ties
             order = self._pool_multiplicity() + self._compatible
+        if self._bound_calls > 2:  # the first pass of each call follows ``order`` exactly: vary it between calls
+            order = order * (1.0 + 0.3 * self.random.random(len(order)))
         found = incompatible_edges_bound(
             self.matrix, budget, restarts=restarts, seed=int(self.random.integers(1 << 30)), counts=order
         )

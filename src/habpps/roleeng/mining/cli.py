@@ -28,8 +28,8 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 
 #: Reserve kept out of the miner's budget for the final stages, per edge of the assignment, plus a constant.
-_RESERVE_PER_EDGE = 3e-5
-_RESERVE_BASE = 0.3
+_RESERVE_PER_EDGE = 4e-5
+_RESERVE_BASE = 0.8
 _RESERVE_MAX_SHARE = 0.25
 
 

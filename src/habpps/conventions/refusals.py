@@ -1,12 +1,14 @@
-"""The bounds this app puts on the directory's groups and accounts (CNV-1, CNV-2, ADM-4), registered from
-``AppConfig.ready``.
+"""The questions this app asks before a change to the directory's groups and accounts (CNV-1, CNV-2, ADM-4),
+registered from ``AppConfig.ready``.
 
 The directory's services consult them before every change to a group or an account
 (``habpps.authorization.perimeters``), so the directory's own pages, the API and the delegated-administration pages
 obey the same two rules:
 
-- ``ConventionPerimeter``: a partner's groups hold only profiles its validated convention grants, within the
-  per-profile user limits — whoever acts, the system included; a group or an account back in force must fit too.
+- ``ConventionPerimeter``: asks the engine's perimeter rule (compiled from the validated conventions by
+  ``habpps.conventions.policy_rules``): a partner's groups hold only profiles its validated convention grants,
+  within the per-profile user limits — whoever acts, the system included; a group or an account back in force
+  must fit too.
 - ``DelegationPerimeter``: an account of the partner acting on its own partner without the engine's
   delegate-habilitations permission there (a delegate) manages only the groups, profiles and accounts of the
   sub-perimeter the partner administrator gave him, and gives no administrative role — nobody grants more than
@@ -19,9 +21,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from habpps.authorization.perimeters import Perimeter, register
-from habpps.conventions import perimeter as convention
+from habpps.conventions import perimeter_decisions as convention
 from habpps.conventions.delegation import authority as delegation
-from habpps.conventions.perimeter import Refusal
+from habpps.conventions.doctrine import Refusal
 from habpps.directory.models import GroupMembership, Partner, Status
 
 
@@ -34,16 +36,11 @@ class ConventionPerimeter(Perimeter):
         return convention.profile_refusal(group, role)
 
     def membership_refusal(self, actor, group, account) -> Refusal | None:
-        return convention.membership_refusal(group, account.pk)
+        return convention.membership_refusal(group, account)
 
     def reactivation_refusal(self, actor, group) -> Refusal | None:
         """A suspended group's members were not counted: back in force, they must fit in every user limit."""
-        members = convention.current_members(group)
-        for role in convention.group_roles(group):
-            refusal = convention.limit_refusal(group.partner, role, members)
-            if refusal:
-                return refusal
-        return None
+        return convention.reactivation_refusal(group)
 
     def account_reactivation_refusal(self, actor, account) -> Refusal | None:
         """A suspended account was not counted: back in force, it must fit in its groups' user limits."""
@@ -53,7 +50,7 @@ class ConventionPerimeter(Perimeter):
             .select_related("group__partner")
         )
         for membership in memberships:
-            refusal = convention.membership_refusal(membership.group, account.pk)
+            refusal = convention.membership_refusal(membership.group, account)
             if refusal:
                 return refusal
         return None

@@ -1,0 +1,123 @@
+"""Engine sessions of the web (ENG-1, ENG-2 dynamic separation of duty): which of a person's roles are active.
+
+A web login opens an engine session (`open_session`): every role the person is authorised for is active, except
+where a dynamic separation-of-duty set (DSD) forbids holding its roles together in one session — there the
+first roles of the set (by name) are active, and the person chooses which to activate with the role switcher in
+the header (`activate`, a plain form, no JavaScript). The engine checks every activation (`RBAC.create_session`:
+authorised roles, DSD sets, temporal and activation constraints); the chosen roles are kept in the Django
+session, and every decision of the pages (`habpps.authorization.decisions`) is taken with only those roles
+active. A person whose roles meet no DSD set keeps the fast path: no restriction is stored, all roles decide.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from habpps.authorization.policy_cache import current_policy
+from habpps.engine import RBACError
+
+ACTIVE_ROLES_KEY = "habpps_active_roles"
+"""Django session key: the codes of the active roles (absent: all authorised roles are active)."""
+ENGINE_SESSION_KEY = "habpps_engine_session"
+"""Django session key: the id of the engine session the login opened."""
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    """A DSD set the person holds too many roles of: which of them may be active together, and which are."""
+
+    name: str
+    cardinality: int
+    roles: tuple[str, ...]
+    """Codes of the person's authorised roles in the set, sorted."""
+
+
+def _member_role(member: Any) -> str:
+    return member if isinstance(member, str) else member[0]
+
+
+def choices_for(login: str, rbac: Any | None = None) -> list[RoleChoice]:
+    """The DSD sets that make ``login`` choose: those of which it is authorised for ``cardinality`` roles or more."""
+    rbac = rbac if rbac is not None else current_policy().rbac
+    try:
+        authorized = rbac.authorized_roles(login)
+    except RBACError:
+        return []
+    result = []
+    for name in sorted(rbac.dsd_role_sets()):
+        held = sorted({_member_role(m) for m in rbac.dsd_role_set_roles(name)} & authorized)
+        cardinality = rbac.dsd_role_set_cardinality(name)
+        if len(held) >= cardinality:
+            result.append(RoleChoice(name, cardinality, tuple(held)))
+    return result
+
+
+def default_roles(login: str, rbac: Any, choices: list[RoleChoice]) -> set[str]:
+    """Every authorised role, but only the first ``cardinality - 1`` of each set that makes the person choose."""
+    active = set(rbac.authorized_roles(login))
+    for choice in choices:
+        active -= set(choice.roles[choice.cardinality - 1 :])
+    return active
+
+
+def _engine_session(rbac: Any, login: str, roles: set[str], previous: str | None) -> str:
+    """Open the engine session with ``roles`` active (the engine refuses what breaks a rule), closing the previous
+    one of this login if the engine still holds it."""
+    session = f"web-{uuid.uuid4().hex}"
+    rbac.create_session(login, session, sorted(roles))
+    if previous:
+        with contextlib.suppress(RBACError):  # a rebuilt policy no longer holds it
+            rbac.delete_session(login, previous)
+    return session
+
+
+def open_session(request: Any, account: Any) -> None:
+    """At login: open the account's engine session with its default roles, remembered in the Django session."""
+    request.session.pop(ACTIVE_ROLES_KEY, None)
+    rbac = current_policy().rbac
+    choices = choices_for(account.login, rbac)
+    if not choices:
+        return
+    roles = default_roles(account.login, rbac, choices)
+    try:
+        request.session[ENGINE_SESSION_KEY] = _engine_session(rbac, account.login, roles, None)
+    except RBACError:
+        roles = set(rbac.authorized_roles(account.login)) - {r for c in choices for r in c.roles}
+    request.session[ACTIVE_ROLES_KEY] = sorted(roles)
+
+
+def activate(request: Any, account: Any, chosen: dict[str, str]) -> None:
+    """Activate, in each DSD set of ``chosen`` (set name → role code), that role instead of the set's others.
+
+    Raises the engine's refusal (`RBACError`, French message) when the engine refuses the activation.
+    """
+    rbac = current_policy().rbac
+    choices = {choice.name: choice for choice in choices_for(account.login, rbac)}
+    active = set(request.session.get(ACTIVE_ROLES_KEY) or default_roles(account.login, rbac, list(choices.values())))
+    for name, role in chosen.items():
+        choice = choices.get(name)
+        if choice is None or role not in choice.roles:
+            raise ValueError("Ce rôle ne fait pas partie de ceux que vous pouvez activer.")
+        active = (active - set(choice.roles)) | {role}
+    request.session[ENGINE_SESSION_KEY] = _engine_session(
+        rbac, account.login, active, request.session.get(ENGINE_SESSION_KEY)
+    )
+    request.session[ACTIVE_ROLES_KEY] = sorted(active)
+
+
+def active_roles_of(request: Any) -> frozenset[str] | None:
+    """The roles active in the request's session (None: all authorised roles)."""
+    roles = request.session.get(ACTIVE_ROLES_KEY)
+    return None if roles is None else frozenset(roles)
+
+
+def validate_activation(login: str, roles: list[str]) -> None:
+    """Whether the engine lets ``login`` activate ``roles`` together (decision API ``active_roles``): it opens and
+    closes a session with them; raises the engine's refusal."""
+    rbac = current_policy().rbac
+    session = f"api-{uuid.uuid4().hex}"
+    rbac.create_session(login, session, roles)
+    rbac.delete_session(login, session)

@@ -1,0 +1,83 @@
+"""What the conventions compile into the engine (CNV-1, CNV-2, CNV-3): the rules themselves live in the engine.
+
+- **Perimeters** (ENG-12): each partner's unit gets the profiles its validated convention grants, within the
+  national doctrine for its type, in force, and — for RSA instructor partners — only once the instructor number
+  was checked; with the convention's per-profile user limits. A partner without a validated convention gets an
+  empty perimeter: no profile may be granted there. The engine refuses any grant outside it, for whoever acts.
+- **The four-eyes rule** (ENG-7 object-history exclusion): whoever entered or last changed a convention version
+  may not decide on it.
+
+Registered with `habpps.authorization.policy_rules` from ``ConventionsConfig.ready``; the policy build loads
+them, and a change that moves them (a version validated, a convention ended, the doctrine changed) rebuilds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from habpps.authorization import policy_rules
+from habpps.authorization.orgs import partner_unit
+from habpps.conventions.conf import setting
+from habpps.conventions.models import BulletinProfile, ConventionVersion
+from habpps.conventions.permissions import DECIDE_VERSION
+from habpps.conventions.workflow import VersionState
+from habpps.directory.models import DoctrineRule, Partner, ServiceRole, Status
+from habpps.engine.exclusions import HistoryExclusion
+
+FOUR_EYES_RULE = "quatre-yeux-convention"
+ENTERED, CHANGED = "saisir", "modifier"
+FOUR_EYES = HistoryExclusion(
+    FOUR_EYES_RULE, DECIDE_VERSION.obj, frozenset({ENTERED, CHANGED}), DECIDE_VERSION.operation, "block"
+)
+
+
+def perimeters() -> list[dict[str, Any]]:
+    """One perimeter per partner unit, from the validated convention in force (empty without one)."""
+    access_profiles = dict(
+        ServiceRole.objects.filter(status=Status.ACTIVE, service__status=Status.ACTIVE, account_level="")
+        .values_list("id", "code")
+    )
+    doctrine: dict[int, set[int]] = defaultdict(set)
+    for partner_type_id, role_id in DoctrineRule.objects.values_list("partner_type_id", "role_id"):
+        doctrine[partner_type_id].add(role_id)
+    instructor_types = set(setting("HABPPS_INSTRUCTOR_NUMBER_PARTNER_TYPES"))
+    versions = {
+        version.convention.partner_id: version
+        for version in ConventionVersion.objects.filter(
+            state=VersionState.VALIDATED, convention__ended_at__isnull=True
+        ).select_related("convention")
+    }
+    granted: dict[int, dict[int, int | None]] = defaultdict(dict)
+    rows = BulletinProfile.objects.filter(bulletin__version__in=list(versions.values())).values_list(
+        "bulletin__version_id", "role_id", "max_users"
+    )
+    for version_id, role_id, max_users in rows:
+        granted[version_id][role_id] = max_users
+    result = []
+    for partner_id, partner_type_id, type_code in Partner.objects.values_list(
+        "id", "partner_type_id", "partner_type__code"
+    ).order_by("id"):
+        roles: list[str] = []
+        limits: dict[str, int] = {}
+        version = versions.get(partner_id)
+        if version is not None and (type_code not in instructor_types or version.instructor_number_checked):
+            for role_id, limit in granted[version.pk].items():
+                if role_id in access_profiles and role_id in doctrine[partner_type_id] and limit != 0:
+                    roles.append(access_profiles[role_id])
+                    if limit is not None:
+                        limits[access_profiles[role_id]] = limit
+        item: dict[str, Any] = {"org": partner_unit(partner_id), "roles": sorted(roles)}
+        if limits:
+            item["max_users"] = dict(sorted(limits.items()))
+        result.append(item)
+    return result
+
+
+def contribution() -> policy_rules.Sections:
+    return {"perimeters": perimeters(), "history_exclusions": [FOUR_EYES.as_dict()]}
+
+
+def register() -> None:
+    """Called from ``ConventionsConfig.ready``."""
+    policy_rules.register("conventions", contribution)
