@@ -12,7 +12,9 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
+from habpps.api.denials import forget_floods
 from habpps.authorization.policy_cache import policy_cache
+from habpps.http.rate_limits import forget_counts
 
 DEMO_SIRETS = ["73282932000074", "35600000000048", "44306184100047", "55208131766522"]
 
@@ -25,13 +27,21 @@ def _postgres_only(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings) -> None:
+def _test_settings(settings, tmp_path_factory, monkeypatch) -> None:
     # Argon2 is deliberately slow; tests of the hasher itself restore it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Every decision probes the version, so a change made by a test is seen by its next request.
     settings.HABPPS_POLICY_PROBE_SECONDS = 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Queued mail is sent by the tests themselves (``outbox.retry_due``), not by a thread racing the test.
+    settings.HABPPS_MAIL_SENDER = "off"
+    # Each test's journal gets its own anchor store (a fresh database must not meet another test's anchors).
+    anchors = str(tmp_path_factory.mktemp("ancres"))
+    settings.HABPPS_JOURNAL_ANCHOR_DIR = anchors
+    monkeypatch.setenv("HABPPS_JOURNAL_ANCHOR_DIR", anchors)
     policy_cache.invalidate()
+    forget_counts()
+    forget_floods()
 
 
 def ensure_reference_data() -> None:

@@ -68,6 +68,11 @@ VAR_DIR = Path(env_str("HABPPS_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
 
 DEBUG = env_bool("DEBUG", default=False)
 
+from habpps.development import DEVELOPMENT_SECRET_KEY  # noqa: E402 — published: never a production key
+
+# AUT-8: keys encrypting the TOTP secrets at rest, comma separated, the first encrypts (habpps.accounts.secret_box);
+# without it the key is derived from SECRET_KEY (set it in production, so that SECRET_KEY can change alone).
+HABPPS_TOTP_KEYS = env_list("HABPPS_TOTP_KEYS", [])
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50:
@@ -77,7 +82,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("ALLOWED_HOSTS est obligatoire en production.")
 else:
     # A fixed key is acceptable only because development data is throw-away; production refuses it above.
-    SECRET_KEY = env_str("SECRET_KEY", "habpps-development-only-key-never-use-in-production-0123456789")
+    SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -106,12 +111,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "habpps.journal.middleware.RequestIdMiddleware",
+    # Issue 18: bodies measured (413, JSON depth 400) and API calls counted (429) before anything parses them.
+    "habpps.http.bodies.RequestBodyLimitMiddleware",
+    "habpps.http.rate_limits.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "habpps.authorization.middleware.ActiveRolesMiddleware",
+    # Issue 18: no-store on everything a signed-in person or an API caller receives.
+    "habpps.http.caching.NoStoreMiddleware",
+    "habpps.http.refusals.AccessRefusedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # AUT-6: idle timeout, one live session per account, suspended accounts' sessions end.
     "habpps.accounts.middleware.SessionPolicyMiddleware",
@@ -243,6 +254,14 @@ if env_str("EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "outbox"
+# Issue 18: the outbox's background sender (habpps.accounts.mail_sender): "thread" in each web process, or "off"
+# (cron `habpps mail retry` only); how often it looks for retries due.
+HABPPS_MAIL_SENDER = env_str("HABPPS_MAIL_SENDER", "thread")
+HABPPS_MAIL_SENDER_SECONDS = float(env_str("HABPPS_MAIL_SENDER_SECONDS", "30"))
+# AUT-5: « mot de passe oublié » requests per login and per address in the window (same answer when over).
+HABPPS_RESET_PER_LOGIN = int(env_str("HABPPS_RESET_PER_LOGIN", "3"))
+HABPPS_RESET_PER_ADDRESS = int(env_str("HABPPS_RESET_PER_ADDRESS", "20"))
+HABPPS_RESET_WINDOW_MINUTES = float(env_str("HABPPS_RESET_WINDOW_MINUTES", "15"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon Compte Partenaire <ne-pas-repondre@habpps.localhost>")
 
 # ENG-11: the longest a process serves decisions from a superseded policy version (one tiny query per period).
@@ -258,11 +277,39 @@ HABPPS_SITE_TITLE = env_str("HABPPS_SITE_TITLE", "Mon Compte Partenaire")
 # and the journal read the client's address that many entries from the right (AUT-2).
 HABPPS_TRUSTED_PROXY_HOPS = int(env_str("HABPPS_TRUSTED_PROXY_HOPS", "0"))
 
+# AUD-2: anchors of the journal head outside the database (habpps.journal.anchors). In production a separate
+# write-once mount the database account cannot reach; by default a folder under var/.
+HABPPS_JOURNAL_ANCHOR_DIR = env_str("HABPPS_JOURNAL_ANCHOR_DIR", str(VAR_DIR / "journal-anchors"))
+HABPPS_JOURNAL_ANCHOR_EVERY_ENTRIES = int(env_str("HABPPS_JOURNAL_ANCHOR_EVERY_ENTRIES", "1000"))
+HABPPS_JOURNAL_ANCHOR_EVERY_MINUTES = float(env_str("HABPPS_JOURNAL_ANCHOR_EVERY_MINUTES", "15"))
+# Optional: auditors' addresses (comma separated) that receive a copy of each `habpps journal anchor`.
+HABPPS_JOURNAL_ANCHOR_MAIL_TO = env_list("HABPPS_JOURNAL_ANCHOR_MAIL_TO", [])
+
+# Issue 18: what the door refuses (habpps.http). Bodies: JSON and forms, multipart (a scanned convention, 10 MiB,
+# plus the form around it); JSON nesting; API calls per window per token, per service token, per address.
+HABPPS_MAX_BODY_BYTES = int(env_str("HABPPS_MAX_BODY_BYTES", str(1024 * 1024)))
+HABPPS_MAX_UPLOAD_BYTES = int(env_str("HABPPS_MAX_UPLOAD_BYTES", str(11 * 1024 * 1024)))
+HABPPS_MAX_JSON_DEPTH = int(env_str("HABPPS_MAX_JSON_DEPTH", "32"))
+HABPPS_API_RATE_WINDOW_SECONDS = int(env_str("HABPPS_API_RATE_WINDOW_SECONDS", "60"))
+HABPPS_API_RATE_PER_TOKEN = int(env_str("HABPPS_API_RATE_PER_TOKEN", "120"))
+HABPPS_API_RATE_PER_SERVICE_TOKEN = int(env_str("HABPPS_API_RATE_PER_SERVICE_TOKEN", "12000"))
+HABPPS_API_RATE_PER_ADDRESS = int(env_str("HABPPS_API_RATE_PER_ADDRESS", "300"))
+# Refusals of the decision endpoint: repeats folded, at most this many distinct rows per service per window.
+HABPPS_API_DENIAL_FLOOD_WINDOW_SECONDS = int(env_str("HABPPS_API_DENIAL_FLOOD_WINDOW_SECONDS", "60"))
+HABPPS_API_DENIAL_FLOOD_CAP = int(env_str("HABPPS_API_DENIAL_FLOOD_CAP", "200"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_client_traceback": {"()": "habpps.http.logs.NoClientTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_client_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("HABPPS_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -22,3 +22,8 @@ start_aggregation_timer()
 from habpps.sso.timer import start_sweep_timer  # noqa: E402
 
 start_sweep_timer()
+
+# Issue 18: queued mail (« mot de passe oublié », retries) leaves from a background thread, never in a request.
+from habpps.accounts.mail_sender import start_background_sender  # noqa: E402
+
+start_background_sender()

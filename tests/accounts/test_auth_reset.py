@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from habpps.accounts.models import Account, AccountSession, PasswordResetRequest, SessionEndReason
+from habpps.accounts.outbox import retry_due
 from habpps.journal.models import JournalEntry
 
 from .conftest import PASSWORD, log_in
@@ -18,8 +19,11 @@ NEW = "Retrouve#Secret7"
 
 
 def ask(client, login: str, capture):
+    """Ask for a link, then let the outbox's sender run (it sends in the background, never in the request)."""
     with capture(execute=True):
-        return client.post(REQUEST, {"username": login}, follow=True)
+        response = client.post(REQUEST, {"username": login}, follow=True)
+    retry_due()
+    return response
 
 
 def link_of(message) -> str:

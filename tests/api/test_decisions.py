@@ -147,7 +147,9 @@ def test_deferred_journal_writes_every_refusal_after_the_answer(
     batch = [question(network.user_a, partner_unit(network.partner_b))] * 5
     service_client.post_json("/api/v1/decisions/batch", {"decisions": batch})
     assert denials.flush(timeout=30)
-    assert JournalEntry.objects.filter(kind=DENIAL_KIND).count() == 5
+    # Identical refusals in one window are folded (issue 18): one entry, and a flood entry counting the rest.
+    assert JournalEntry.objects.filter(kind=DENIAL_KIND).count() == 1
+    assert JournalEntry.objects.get(kind=f"{DENIAL_KIND}.flood").data["repeated"] == 4
 
 
 def test_processes_dedicated_to_decisions_answer_the_same_and_nothing_else(network, service_client, settings):

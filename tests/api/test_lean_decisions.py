@@ -47,10 +47,16 @@ def bodies(network) -> list:
             {"user": "personne.0000", "operation": "consulter", "object": droits},
         ]}),
         ("/api/v1/decisions/batch", {"decisions": []}),
+        ("/api/v1/decisions", {"user": network.user_a.login, "operation": "consulter", "object": droits, "org": partner,
+                               "active_roles": ["cdap-ass-cesf"], "explain": True}),
+        ("/api/v1/decisions", {"user": network.user_a.login, "operation": "consulter", "object": droits, "org": partner,
+                               "active_roles": ["cdap-cd-contentieux"]}),
+        ("/api/v1/decisions", {"user": network.user_a.login, "operation": "consulter", "object": droits,
+                               "active_roles": "cdap-ass-cesf"}),
     ]
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(10))
 def test_same_answers_as_the_platform_endpoint(network, service_client, service_token, index):
     path, body = bodies(network)[index]
     expected = service_client.post_json(path, body)

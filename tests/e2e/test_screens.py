@@ -146,3 +146,82 @@ def test_why_speaks_names_and_labels_not_engine_codes(browser, site):
         assert f"partner:{net.partner_a.pk}" in page.inner_text("main")  # codes stay one click away, for support
     finally:
         page.context.close()
+
+
+def make_delegate(net):
+    """A « Responsable habilitations partenaire » of CCAS A with its group and profile, as the demo seeds one."""
+    from habpps.conventions.delegation.services import delegate_perimeter
+    from habpps.directory import services
+
+    delegate = services.create_account(
+        None,
+        net.partner_a,
+        first_name="Denis",
+        last_name="Delegue",
+        email="denis.delegue@exemple.fr",
+        roles=[net.roles["PartnerDelegate"]],
+        password=PASSWORD,
+    )
+    delegate_perimeter(net.partner_admin_a, delegate, groups=[net.group_a], roles=[net.roles["cdap-ass-cesf"]])
+    return delegate
+
+
+def test_the_delegate_is_offered_only_what_the_engine_lets_him_do(browser, site):
+    base, net = site
+    delegate = make_delegate(net)
+    page = strict_page(browser)
+    try:
+        log_in(page, base, delegate.login, check=False)
+        page.goto(f"{base}/annuaire/comptes/{net.partner_admin_a.pk}/")
+        main = page.locator("main")
+        for verb in ("Suspendre", "Supprimer", "Retirer", "Fermer la session"):
+            assert main.locator(f".fr-btn:has-text('{verb}')").count() == 0, verb
+        # The refused POST a crafted form could still send is a French message, never a 500.
+        token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+        with page.expect_navigation():
+            page.evaluate(
+                """([url, token]) => { const f = document.createElement('form'); f.method = 'post';
+                f.action = url; const i = document.createElement('input'); i.name = 'csrfmiddlewaretoken';
+                i.value = token; f.appendChild(i); document.body.appendChild(f); f.submit(); }""",
+                [f"/annuaire/comptes/{net.partner_admin_a.pk}/roles/{net.roles['PartnerAdmin'].pk}/retirer/", token],
+            )
+        page.wait_for_load_state()
+        assert page.locator("header.fr-header").count() == 1
+        assert "Server Error" not in page.content()
+        assert net.partner_admin_a.role_assignments.filter(ended_at__isnull=True).exists()
+        # Creating an account of his partner: no « Administrateur partenaire » box to tick.
+        page.goto(f"{base}/annuaire/partenaires/{net.partner_a.pk}/")
+        assert page.get_by_label("Administrateur partenaire").count() == 0
+    finally:
+        page.context.close()
+
+
+def test_removing_a_profile_from_a_group_asks_first_and_says_what_is_lost(browser, site):
+    base, net = site
+    page = strict_page(browser)
+    try:
+        log_in(page, base, net.partner_admin_a.login, check=False)
+        page.goto(f"{base}/annuaire/groupes/{net.group_a.pk}/")
+        page.locator("form[action*='/profils/'] button:has-text('Retirer')").first.click()
+        page.wait_for_selector("h1:has-text('Retirer le profil')")
+        assert "Le membre du groupe perdra aussitôt ce profil" in page.inner_text("main")
+        assert net.group_a.role_assignments.filter(ended_at__isnull=True).exists()  # nothing done yet
+        page.click("a:has-text('Annuler')")
+        page.locator("form[action*='/profils/'] button:has-text('Retirer')").first.click()
+        page.click("button:has-text('Retirer le profil')")
+        page.wait_for_selector("text=retiré du groupe")
+        assert not net.group_a.role_assignments.filter(ended_at__isnull=True).exists()
+    finally:
+        page.context.close()
+
+
+def test_create_buttons_show_their_label(browser, site):
+    base, net = site
+    page = strict_page(browser)
+    try:
+        log_in(page, base, net.fund_admin_a.login, check=False)
+        page.goto(f"{base}/annuaire/partenaires/")
+        button = page.locator("main a.fr-btn:has-text('Nouvel organisme partenaire')")
+        assert button.bounding_box()["width"] > 150  # the label is shown, not a lonely « + »
+    finally:
+        page.context.close()

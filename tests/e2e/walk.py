@@ -40,6 +40,14 @@ FORBIDDEN = [
 ]
 
 
+# Buttons of the page's content whose label the DSFR hides (icon alone, e.g. a lonely « + »): a DSFR icon button
+# in a group without the group's icon modifier is shrunk to its icon. Search bars' magnifiers are icon-only by design.
+HIDDEN_LABELS = """() => Array.from(document.querySelectorAll('main .fr-btn'))
+  .filter(b => !b.closest('.fr-search-bar') && b.offsetParent !== null)
+  .filter(b => b.textContent.trim().length > 2 && b.getBoundingClientRect().width < 3 * 16)
+  .map(b => b.textContent.trim())"""
+
+
 @dataclass
 class Report:
     """What the walk found: problems (one line each) and the pages visited."""
@@ -117,6 +125,8 @@ def check_page(page, report: Report, where: str, response, csp: list[str]) -> No
         return
     if not page.locator("header.fr-header").count():
         report.fail(where, "page sans l'en-tête du site")
+    for label in page.evaluate(HIDDEN_LABELS):
+        report.fail(where, f"bouton dont le libellé est caché « {label} »")
     text = page.evaluate("() => document.body.innerText")
     for found in sorted(set(forbidden_strings(text))):
         report.fail(where, found)

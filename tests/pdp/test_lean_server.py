@@ -189,3 +189,14 @@ def test_service_tokens_when_a_token_file_is_given(tmp_path):
     for _ in range(2):
         assert call(app, "POST", "/access/v1/evaluation", request, {"Authorization": f"Bearer {token}"})[0] == 200
     assert call(app, "POST", "/api/v1/decisions", {"user": RICK}, {})[0] == 401
+
+
+def test_active_roles_decide_alone_and_are_checked_by_the_engine(app):
+    question = {"user": RICK, "operation": "can_update_todo", "object": "todo",
+                "context": {"object": {"ownerID": "morty@the-citadel.com"}}}
+    as_admin = {**question, "active_roles": ["admin"]}
+    assert json.loads(call(app, "POST", "/api/v1/decisions", as_admin)[2]) == {"granted": False}
+    as_genius = {**question, "active_roles": ["evil_genius"]}
+    assert json.loads(call(app, "POST", "/api/v1/decisions", as_genius)[2]) == {"granted": True}
+    status, _h, payload = call(app, "POST", "/api/v1/decisions", {**question, "active_roles": ["viewer", "nope"]})
+    assert status == 422 and json.loads(payload)["code"] == "roles-actifs-refuses"

@@ -57,6 +57,19 @@ def role_pk(world: World, code: str = "cdap-ass-cesf") -> int:
     return world.roles[code].pk
 
 
+def open_session(account):
+    """A live session of ``account`` (as its login would record it), for the page that lets it be closed."""
+    import secrets
+
+    from habpps.accounts import clock
+    from habpps.accounts.models import AccountSession
+
+    now = clock.now()
+    return AccountSession.objects.create(
+        account=account, session_key=secrets.token_hex(16), started_at=now, last_activity_at=now
+    )
+
+
 def group_form(side: Side, world: World) -> dict:
     """Every field of every group form at once, naming objects of the same side."""
     return {
@@ -87,6 +100,8 @@ RECIPES: dict[str, Scoped | Page] = {
     # Authentication pages: public, or about the caller's own account.
     "accounts:login": Page(EVERYONE),
     "accounts:second-factor-verify": Page(EVERYONE),
+    # Without a right password just given, it only sends back to the login page.
+    "accounts:close-other-session": Page(EVERYONE, methods=("post",)),
     "accounts:recovery-code": Page(EVERYONE),
     "accounts:logout": Page(STAFF, methods=("get",)),  # a POST would end the sweep's own session
     "accounts:security": Page(STAFF),
@@ -157,6 +172,9 @@ RECIPES: dict[str, Scoped | Page] = {
     "directory:account-role-grant": Scoped(
         lambda s, w: [{"pk": s.spare_user.pk}, {"pk": s.actors["user"].pk}],
         post=lambda s, w: {"role": role_pk(w, "PartnerAdmin")},
+    ),
+    "directory:account-session-end": Scoped(
+        lambda s, w: [{"pk": s.actors["user"].pk, "session_pk": open_session(s.actors["user"]).pk}]
     ),
     "directory:account-role-revoke": Scoped(
         lambda s, w: [
@@ -255,6 +273,7 @@ RECIPES: dict[str, Scoped | Page] = {
     # Role-engineering workbench: national objects, decided in the national unit.
     "workbench:home": Page(NATIONAL),
     "workbench:model-create": Page(NATIONAL),
+    "workbench:model-diff": Page(NATIONAL),
     "workbench:model-detail": Page(NATIONAL, kwargs=lambda world: {"pk": world.role_model.pk}),
     "workbench:model-edit": Page(NATIONAL, kwargs=lambda world: {"pk": world.role_model.pk}),
     "workbench:model-svg": Page(NATIONAL, kwargs=lambda world: {"pk": world.role_model.pk}),

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from habpps.accounts.fields import SealedSecretField
 from habpps.accounts.identifiers import generate_login
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
 
@@ -445,7 +446,8 @@ class SecondFactorDevice(models.Model):
     """An account's TOTP authenticator (AUT-8); usable once confirmed by a first valid code."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="second_factor")
-    secret = models.CharField(_("secret partagé"), max_length=64)
+    # Encrypted at rest with a key from the environment (HABPPS_TOTP_KEYS), never in clear (issue 18).
+    secret = SealedSecretField(_("secret partagé"), max_length=255)
     created_at = models.DateTimeField(_("créé le"))
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     last_used_step = models.BigIntegerField(_("dernier pas de temps utilisé"), null=True, blank=True)
@@ -470,6 +472,7 @@ class RecoveryCode(models.Model):
 class OutgoingMailKind(models.TextChoices):
     NEW_ACCOUNT_LOGIN = "new_account_login", _("Identifiant d'un nouveau compte")
     NEW_ACCOUNT_PASSWORD = "new_account_password", _("Mot de passe provisoire d'un nouveau compte")
+    PASSWORD_RESET = "password_reset", _("Lien « mot de passe oublié »")
 
 
 class OutgoingMail(models.Model):
@@ -477,9 +480,19 @@ class OutgoingMail(models.Model):
 
     The password is never stored: a password mail carries no body here, and its retry draws a fresh temporary
     password, sets it and sends that one (``habpps.accounts.outbox``).
+
+    A « mot de passe oublié » request is queued here too, for any login typed, known or not (issue 18): the
+    request does the same work either way and the background sender finds the account, draws the link's token
+    and sends it. Those rows name the login as typed and the requester's address, which the reset throttle
+    counts; the link's token is never stored (only the address the link starts with).
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="outgoing_mails")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="outgoing_mails", null=True, blank=True
+    )
+    requested_login = models.CharField(_("identifiant demandé"), max_length=150, blank=True)
+    client_address = models.CharField(_("adresse réseau du demandeur"), max_length=45, blank=True)
+    link_template = models.CharField(_("adresse du lien (sans le jeton)"), max_length=500, blank=True)
     kind = models.CharField(_("nature"), max_length=32, choices=OutgoingMailKind.choices)
     created_at = models.DateTimeField(_("mis en attente le"))
     attempts = models.PositiveIntegerField(_("tentatives"), default=1)
@@ -492,4 +505,8 @@ class OutgoingMail(models.Model):
         verbose_name = _("courriel en attente")
         verbose_name_plural = _("courriels en attente")
         ordering = ["next_attempt_at", "pk"]
-        indexes = [models.Index(fields=["sent_at", "cancelled_at", "next_attempt_at"], name="outgoing_mail_due")]
+        indexes = [
+            models.Index(fields=["sent_at", "cancelled_at", "next_attempt_at"], name="outgoing_mail_due"),
+            models.Index(fields=["kind", "requested_login", "created_at"], name="outgoing_mail_reset_login"),
+            models.Index(fields=["kind", "client_address", "created_at"], name="outgoing_mail_reset_address"),
+        ]

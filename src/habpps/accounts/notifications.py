@@ -63,9 +63,9 @@ def send_temporary_password_mail(account: Account, temporary_password: str) -> N
 
 
 def send_password_reset_link(account: Account, link: str, validity_minutes: int) -> None:
-    """Logged, not raised, when the mail server refuses it: an error here would answer differently for an
-    existing login than for an unknown one (AUT-5, no enumeration); the holder asks again."""
-    _notify(
+    """Sent by the background sender only (never in the request, so no answer depends on it); a refusal of the
+    mail server raises, and the outbox tries again later with a new link (``outbox``)."""
+    _send(
         account,
         "réinitialisation de votre mot de passe",
         "accounts/mail/password_reset_link.txt",

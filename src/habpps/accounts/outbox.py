@@ -7,6 +7,12 @@ is forgotten when its mail fails, and the retry draws a new one, sets it (a new 
 so the only password that works is one that was delivered, and neither the creator, the database nor the logs
 ever hold it in clear. A retry is abandoned once the account no longer needs it (its holder changed the password
 after a reset, or the account was suspended or removed).
+
+« Mot de passe oublié » requests are queued here for any login typed (``password_reset``) and sent by the
+background sender (``mail_sender``), never in the request: the sender finds the active account the login names
+(none: the row is abandoned, nothing is sent), draws the link's token, stores its digest and sends the link; a
+mail the server refuses rolls the token back and is tried again later with a new one. A request older than
+``RESET_ABANDON_AFTER`` is abandoned.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ logger = logging.getLogger(__name__)
 
 # Waits after the 1st, 2nd, … failure; the last one repeats.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1))
+RESET_ABANDON_AFTER = timedelta(hours=24)
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
 def backoff(attempts: int) -> timedelta:
-    return BACKOFF[min(attempts, len(BACKOFF)) - 1]
+    return BACKOFF[max(1, min(attempts, len(BACKOFF))) - 1]
 
 
 def deliver_new_account_mails(account: Account, temporary_password: str) -> None:
@@ -87,43 +94,62 @@ def retry_due(now: datetime | None = None) -> RetryReport:
 
 
 def _retry(mail_id: int, now: datetime) -> str:
-    from habpps.accounts import notifications
-
     with transaction.atomic():
-        # Locked so that two retry jobs never send the same mail twice.
+        # Locked so that two senders (threads, processes, cron) never send the same mail twice.
         mail = OutgoingMail.objects.select_for_update().select_related("account").filter(pk=mail_id).first()
         if mail is None or mail.sent_at or mail.cancelled_at:
             return "sent"
-        account = mail.account
-        if account.status != AccountStatus.ACTIVE or (
-            mail.kind == OutgoingMailKind.NEW_ACCOUNT_PASSWORD and not account.must_change_password
-        ):
+        account = _recipient(mail, now)
+        if account is None:
             mail.cancelled_at = now
             mail.save(update_fields=["cancelled_at"])
             return "abandoned"
         try:
-            if mail.kind == OutgoingMailKind.NEW_ACCOUNT_PASSWORD:
-                password = generate_temporary_password(temporary_password_length())
-                account.set_password(password)
-                account.save(update_fields=["password", "password_changed_at"])
-                notifications.send_temporary_password_mail(account, password)
-            else:
-                notifications.send_login_mail(account)
+            # A savepoint: a mail the server refuses takes its new password or reset token with it.
+            with transaction.atomic():
+                _send(mail, account)
+                mail.account, mail.sent_at = account, now
+                mail.save(update_fields=["account", "sent_at"])
         except MAIL_ERRORS as error:
-            transaction.set_rollback(True)  # the new password is dropped with the failed attempt
-            failed = True
             message = _describe(error)
         else:
-            failed = False
-            mail.sent_at = now
-            mail.save(update_fields=["sent_at"])
-    if failed:
+            return "sent"
         OutgoingMail.objects.filter(pk=mail_id).update(
             attempts=mail.attempts + 1, next_attempt_at=now + backoff(mail.attempts + 1), last_error=message
         )
-        logger.warning("Nouvel échec du courriel en attente n° %s : %s", mail_id, message)
-        return "failed"
-    return "sent"
+    logger.warning("Nouvel échec du courriel en attente n° %s : %s", mail_id, message)
+    return "failed"
+
+
+def _recipient(mail: OutgoingMail, now: datetime) -> Account | None:
+    """The account the queued mail is still owed to, or None when it is no longer needed."""
+    if mail.kind == OutgoingMailKind.PASSWORD_RESET:
+        if now - mail.created_at > RESET_ABANDON_AFTER:
+            return None
+        # Unknown or inactive: nothing is sent, and the requester was told the same thing anyway.
+        return Account.objects.filter(login=mail.requested_login, status=AccountStatus.ACTIVE).first()
+    account = mail.account
+    if account is None or account.status != AccountStatus.ACTIVE:
+        return None
+    if mail.kind == OutgoingMailKind.NEW_ACCOUNT_PASSWORD and not account.must_change_password:
+        return None
+    return account
+
+
+def _send(mail: OutgoingMail, account: Account) -> None:
+    from habpps.accounts import notifications
+    from habpps.accounts.password_reset import issue_link
+
+    if mail.kind == OutgoingMailKind.PASSWORD_RESET:
+        link, minutes = issue_link(account, mail.link_template, mail.client_address)
+        notifications.send_password_reset_link(account, link, minutes)
+    elif mail.kind == OutgoingMailKind.NEW_ACCOUNT_PASSWORD:
+        password = generate_temporary_password(temporary_password_length())
+        account.set_password(password)
+        account.save(update_fields=["password", "password_changed_at"])
+        notifications.send_temporary_password_mail(account, password)
+    else:
+        notifications.send_login_mail(account)
 
 
 def _describe(error: Exception) -> str:

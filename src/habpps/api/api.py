@@ -23,11 +23,14 @@ API REST de Habpps, la plate-forme d'habilitation du portail « Mon Compte Parte
 - **Outils d'administration** : mêmes droits que l'interface web, décidés par le moteur — jeton personnel
   (`Authorization: Bearer hab_…`) ou session ouverte dans le navigateur avec l'en-tête `X-CSRFToken`.
 - **Erreurs** : documents `application/problem+json` (RFC 9457), message en français et `code` stable.
+- **Limites** : corps de 1 Mio au plus (413), JSON imbriqué sur 32 niveaux au plus (400), nombre d'appels par
+  jeton et par adresse réseau sur une minute (429 avec l'en-tête `Retry-After`).
 """
 
-# Statuses any operation may answer with a problem document: unreadable body, missing or invalid credentials,
-# refused permission or CSRF check, object out of scope or absent, rejected values.
-COMMON_PROBLEM_STATUSES = ("400", "401", "403", "404", "422")
+# Statuses any operation may answer with a problem document: unreadable or too deeply nested body, missing or
+# invalid credentials, refused permission or CSRF check (or a login duty owed), object out of scope or absent,
+# body above the size limit, rejected values, too many requests (with Retry-After).
+COMMON_PROBLEM_STATUSES = ("400", "401", "403", "404", "413", "422", "429")
 
 
 class FrenchJSONRenderer(JSONRenderer):

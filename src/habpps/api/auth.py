@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 from habpps.accounts.models import Account
 from habpps.api.inputs import refuse_unstorable_text
 from habpps.api.models import TokenKind
+from habpps.api.problems import ApiProblem
 from habpps.api.tokens import Caller, recognise
 
 
@@ -32,6 +33,40 @@ class ServiceToken(HttpBearer):
         return caller
 
 
+# Why a personal token is refused while its account owes a duty of the web login (AUT-1, AUT-4, AUT-8): the
+# token must not be a way around the forced change, the expiry or the second factor (red-team finding 7).
+DUTY_PROBLEMS = {
+    "change_password": (
+        "mot-de-passe-a-changer",
+        "Ce compte doit choisir son mot de passe personnel : connectez-vous à l'interface web et changez-le "
+        "avant d'utiliser un jeton.",
+    ),
+    "expired_password": (
+        "mot-de-passe-expire",
+        "Le mot de passe de ce compte a expiré : connectez-vous à l'interface web et choisissez-en un nouveau "
+        "avant d'utiliser un jeton.",
+    ),
+    "enrol_second_factor": (
+        "second-facteur-requis",
+        "Votre organisation exige une double authentification pour ce compte : configurez-la dans l'interface "
+        "web avant d'utiliser un jeton.",
+    ),
+}
+
+
+def duty_refusal(account: Account) -> ApiProblem | None:
+    """The 403 problem a personal token of ``account`` gets while the account owes a duty, else None."""
+    from habpps.accounts import clock
+    from habpps.accounts.duties import pending_duty
+    from habpps.accounts.policy import current_policy
+
+    duty = pending_duty(account, current_policy(), clock.now())
+    if duty is None:
+        return None
+    code, detail = DUTY_PROBLEMS[duty.code]
+    return ApiProblem(403, code, detail)
+
+
 class PersonalToken(HttpBearer):
     """``Authorization: Bearer hab_…`` of a personal token: the request acts as the token's account."""
 
@@ -42,6 +77,9 @@ class PersonalToken(HttpBearer):
         account = Account.objects.select_related("fund", "partner").filter(pk=caller.account_id).first()
         if account is None or not account.is_active:
             return None
+        refused = duty_refusal(account)
+        if refused is not None:
+            raise refused
         refuse_unstorable_text(request)
         request.user = account
         return account

@@ -14,6 +14,8 @@ from habpps.settings import *  # noqa: F403 — the platform's settings, then th
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "habpps.journal.middleware.RequestIdMiddleware",
+    "habpps.http.bodies.RequestBodyLimitMiddleware",  # 413 / JSON depth before parsing (issue 18)
+    "habpps.http.rate_limits.ApiRateLimitMiddleware",  # 429 per token and address (issue 18)
     "django.middleware.common.CommonMiddleware",  # sets Content-Length: keep-alive clients need no chunking
 ]
 ROOT_URLCONF = "habpps.api.decision_urls"

@@ -59,6 +59,7 @@ TITLES = {
     409: "Conflit avec l'état actuel",
     413: "Requête trop volumineuse",
     422: "Données invalides",
+    429: "Trop de requêtes",
     500: "Erreur interne",
 }
 

@@ -20,6 +20,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_demo)
 
 
+def _retire_stale_anchors() -> None:
+    """A new demo database starts a new journal: anchors of the previous one would make its verification fail."""
+    from datetime import datetime
+
+    from habpps.journal.anchors import anchor_dir, anchors
+
+    directory = anchor_dir()
+    if anchors(directory):
+        retired = directory.with_name(f"{directory.name}.avant-{datetime.now():%Y%m%d-%H%M%S}")
+        directory.rename(retired)
+        print(f"Ancres du journal précédent mises de côté : {retired}")
+
+
 def run_demo(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
@@ -33,6 +46,7 @@ def run_demo(args: argparse.Namespace) -> int:
         from habpps.supervision.demo_history import seed_demo_history
 
         print("Création du réseau de démonstration…")
+        _retire_stale_anchors()
         seed_demo_network()
         print("Une année d'activité pour les tableaux de bord (connexions, consultations, gels)…")
         seed_demo_history()

@@ -1,7 +1,9 @@
-"""`habpps journal verify|purge|export|retention`: operate the tamper-evident journal (AUD-2, AUD-3, AUD-4).
+"""`habpps journal verify|anchor|purge|export|retention`: operate the tamper-evident journal (AUD-2..4).
 
-``verify`` exits 0 on an intact chain and 1 on the first broken link, so it can run from cron or a monitoring
-probe; ``purge`` applies the retention rules and signs a checkpoint; ``export`` writes the CSV an auditor gets
+``verify`` exits 0 on an intact chain and 1 on the first broken link — including a chain shorter than, or
+disagreeing with, the latest anchor written outside the database — so it can run from cron or a monitoring probe;
+it warns loudly (still exit 0) when the head is signed with the published development key. ``anchor`` writes the
+current head to the anchor store (``HABPPS_JOURNAL_ANCHOR_DIR``); ``purge`` applies the retention rules and signs a checkpoint; ``export`` writes the CSV an auditor gets
 from the web interface, for the whole journal or a filtered part of it.
 """
 
@@ -31,6 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="ne parcourir que les entrées depuis ce jour (contrôle rapide entre deux vérifications complètes)",
     )
     verify.set_defaults(handler=run_verify)
+
+    anchor = actions.add_parser(
+        "anchor",
+        help="écrire la tête de chaîne (séquence, empreinte, signature, heure) dans le magasin d'ancres "
+        "hors de la base (HABPPS_JOURNAL_ANCHOR_DIR)",
+    )
+    anchor.set_defaults(handler=run_anchor)
 
     purge = actions.add_parser("purge", help="supprimer les entrées échues et signer un point de contrôle")
     purge.add_argument(
@@ -91,6 +100,9 @@ def run_verify(args: argparse.Namespace) -> int:
 
     since = timezone.make_aware(datetime.combine(args.since, time.min)) if args.since else None
     report = verify_journal(since=since)
+    for warning in report.warnings:
+        banner = "!" * 78
+        print(f"{banner}\nAVERTISSEMENT : {warning}\n{banner}", file=sys.stderr)
     if report.intact:
         print(f"chaîne intègre : {_summary(report)}")
         return EXIT_OK
@@ -117,7 +129,48 @@ def _summary(report) -> str:  # type: ignore[no-untyped-def]
     )
     if report.head is not None:
         parts.append(f"tête : séquence {report.head.sequence}, empreinte {report.head.hash}")
+    if report.anchor is not None:
+        parts.append(f"dernière ancre : séquence {report.anchor.sequence}")
+    else:
+        parts.append("aucune ancre hors de la base (lancer « habpps journal anchor »)")
     return " ; ".join(parts)
+
+
+def run_anchor(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from habpps.journal.anchors import AnchorStoreError, anchor_current_head, anchor_dir
+
+    try:
+        anchor = anchor_current_head()
+    except AnchorStoreError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BROKEN
+    if anchor is None:
+        print("journal vide : rien à ancrer")
+        return EXIT_OK
+    print(
+        f"ancre écrite : séquence {anchor.sequence}, empreinte {anchor.hash}, {anchor.anchored_at} "
+        f"({anchor.path or anchor_dir()})"
+    )
+    recipients = list(getattr(settings, "HABPPS_JOURNAL_ANCHOR_MAIL_TO", []) or [])
+    if recipients:
+        try:
+            send_mail(
+                f"Ancre du journal : séquence {anchor.sequence}",
+                "Conservez ce message : il atteste l'état du journal d'audit à cette heure.\n\n"
+                f"séquence : {anchor.sequence}\nempreinte : {anchor.hash}\nsignature : {anchor.signature}\n"
+                f"heure : {anchor.anchored_at}\nsceau : {anchor.seal}\n",
+                None,
+                recipients,
+            )
+        except OSError as error:
+            print(f"ancre écrite mais non envoyée aux auditeurs : {error}", file=sys.stderr)
+            return EXIT_BROKEN
+        print(f"copie envoyée à {', '.join(recipients)}")
+    return EXIT_OK
 
 
 def run_purge(args: argparse.Namespace) -> int:

@@ -64,11 +64,14 @@ class AccountForm(DsfrBaseForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, account_level: str, **kwargs) -> None:
+    def __init__(self, *args, account_level: str, role_allowed=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].queryset = ServiceRole.objects.filter(
-            account_level=account_level, status=Status.ACTIVE
-        )
+        roles = ServiceRole.objects.filter(account_level=account_level, status=Status.ACTIVE)
+        if role_allowed is not None:  # only the roles the engine lets the viewer give (a delegate gives none)
+            roles = roles.filter(pk__in=[role.pk for role in roles if role_allowed(role)])
+        self.fields["roles"].queryset = roles
+        if not roles.exists():
+            del self.fields["roles"]
 
 
 class AccountChoiceForm(DsfrBaseForm):

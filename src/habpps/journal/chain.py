@@ -108,7 +108,9 @@ class ChainBreak:
 
     code: str
     """Stable code: ``content_altered``, ``link_broken``, ``unexplained_gap``, ``purge_overlap``,
-    ``checkpoint_forged``, ``head_mismatch``, ``head_forged``, ``sequence_disorder``."""
+    ``checkpoint_forged``, ``head_mismatch``, ``head_forged``, ``sequence_disorder``, ``anchor_ahead`` (the chain
+    is shorter than the latest anchor), ``anchor_mismatch`` (it disagrees with it), ``anchor_forged``,
+    ``anchor_store``."""
     message: str
     sequence: int | None = None
     expected: str = ""
@@ -128,6 +130,10 @@ class VerificationReport:
     first_break: ChainBreak | None = None
     partial_from: int | None = None
     """Set when only the entries from this sequence on were walked (checkpoints are always all checked)."""
+    anchor: ChainHead | None = None
+    """The latest anchor outside the database the chain was compared with (``anchors``), if any."""
+    warnings: list[str] = field(default_factory=list)
+    """Things an operator must know that do not break the chain (head signed with the development key…)."""
 
     @property
     def intact(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,18 @@ def validate_scope(value: str) -> None:
         raise ValidationError(
             _("Périmètre invalide : par exemple « national/fund:7 » ou « national/fund:7/partner:42 »."),
             code="invalid_scope",
+        )
+
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+def validate_day_in_range(value: date) -> None:
+    """Days outside 1900–2999 overflowed the time-zone conversion (finding 10: a 500 and a broken CSV)."""
+    if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(
+            _("Date hors de la plage admise (du 01/01/1900 au 31/12/2999)."), code="date_out_of_range"
         )
 
 
@@ -56,10 +70,16 @@ class JournalSearchForm(DsfrBaseForm):
         label=_("Identifiant de requête"), required=False, max_length=REQUEST_ID_MAX_LENGTH
     )
     since = forms.DateField(
-        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Du"),
+        required=False,
+        validators=[validate_day_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     until = forms.DateField(
-        label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Au"),
+        required=False,
+        validators=[validate_day_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, scope_choices=None, **kwargs) -> None:

@@ -52,9 +52,12 @@ def search_entries(viewer_scope: str, query: JournalQuery) -> QuerySet[JournalEn
     if query.since:
         entries = entries.filter(occurred_at__gte=_start_of_day(query.since))
     if query.until:
-        entries = entries.filter(occurred_at__lt=_start_of_day(query.until + timedelta(days=1)))
+        end = query.until + timedelta(days=1) if query.until < date.max else query.until
+        entries = entries.filter(occurred_at__lt=_start_of_day(end))
     return entries.order_by("-sequence")
 
 
 def _start_of_day(day: date) -> datetime:
+    # Days at the ends of the calendar cannot be shifted between time zones: clamp to a day that can.
+    day = min(max(day, date(1, 1, 2)), date(9999, 12, 30))
     return timezone.make_aware(datetime.combine(day, time.min))

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import anchors as _anchors
 from .canonical import normalise_json, storable_text
 from .chain import compute_hash
 from .context import current_request_id
@@ -100,6 +101,9 @@ def record_event(
         head.sequence, head.hash = entry.sequence, entry.hash
         head.signature = sign_head(entry.sequence, entry.hash)
         head.save(update_fields=["sequence", "hash", "signature"])
+    sequence = entry.sequence
+    if _anchors.anchoring_due(sequence):
+        transaction.on_commit(lambda: _anchors.anchor_if_due(sequence))
     return entry
 
 

@@ -54,3 +54,16 @@ def sign_head(sequence: int, entry_hash: str) -> str:
 def head_is_authentic(sequence: int, entry_hash: str, signature: str) -> bool:
     """Whether the chain head's signature matches its values."""
     return is_valid(HEAD_PURPOSE, {"sequence": sequence, "hash": entry_hash}, signature)
+
+
+def signed_with_development_key(sequence: int, entry_hash: str, signature: str) -> bool:
+    """Whether the head was signed with the development ``SECRET_KEY`` published in the source (demo instances).
+
+    Anyone can then forge heads and checkpoints, so ``habpps journal verify`` warns loudly about it.
+    """
+    from habpps.development import DEVELOPMENT_SECRET_KEY
+
+    payload = {"sequence": sequence, "hash": entry_hash}
+    message = HEAD_PURPOSE.encode("utf-8") + b"\n" + canonical_bytes(payload)
+    expected = hmac.new(DEVELOPMENT_SECRET_KEY.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature or "")

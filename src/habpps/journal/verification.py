@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from .anchors import AnchorStoreError, latest_anchor
 from .chain import (
     GENESIS_HASH,
     ChainBreak,
@@ -23,7 +24,7 @@ from .chain import (
 )
 from .checkpoints import checkpoint_is_authentic, runs_of
 from .models import HEAD_PK, JournalEntry, JournalHead, PurgeCheckpoint
-from .signing import head_is_authentic
+from .signing import head_is_authentic, signed_with_development_key
 
 _ENTRY_FIELDS = (
     "sequence",
@@ -94,7 +95,69 @@ def _verify(since: datetime | None, chunk_size: int, *, snapshot: bool) -> Verif
         report.first_break = _head_signature_break(head_row) or (
             None if snapshot else _entries_beyond_unmoved_head(head_row)
         )
+    if report.intact:
+        report.first_break = _anchor_break(report, head_row, runs)
+    if head_row is not None and head_row.sequence and signed_with_development_key(
+        head_row.sequence, head_row.hash, head_row.signature
+    ):
+        report.warnings.append(
+            "la tête de chaîne est signée avec la clé de DÉVELOPPEMENT publiée : n'importe qui peut "
+            "re-signer ce journal. Définir HABPPS_JOURNAL_KEY (ou SECRET_KEY) secret en production."
+        )
     return report
+
+
+def _anchor_break(report: VerificationReport, head: JournalHead | None, runs: list) -> ChainBreak | None:
+    """Compare the chain with the latest anchor written outside the database (``anchors``).
+
+    A chain that ends before the anchored sequence was cut (even if its head is genuinely signed: an old head
+    put back); an entry at the anchored sequence with another hash means the chain was rewritten.
+    """
+    try:
+        anchor = latest_anchor()
+    except AnchorStoreError as error:
+        return ChainBreak("anchor_store", f"magasin d'ancres illisible : {error}")
+    if anchor is None:
+        return None
+    report.anchor = ChainHead(anchor.sequence, anchor.hash)
+    if not anchor.authentic:
+        return ChainBreak(
+            "anchor_forged",
+            f"ancre de la séquence {anchor.sequence} ({anchor.path.name if anchor.path else '?'}) : "
+            "signature invalide (falsifiée ou clé changée)",
+            anchor.sequence,
+        )
+    head_sequence = head.sequence if head is not None else 0
+    if head_sequence < anchor.sequence:
+        return ChainBreak(
+            "anchor_ahead",
+            f"la chaîne s'arrête à la séquence {head_sequence} mais une ancre du {anchor.anchored_at} "
+            f"atteste la séquence {anchor.sequence} : fin du journal supprimée (tête ancienne remise en place ?)",
+            anchor.sequence,
+            expected=f"{anchor.sequence}:{anchor.hash}",
+            found=f"{head_sequence}:{head.hash if head is not None else GENESIS_HASH}",
+        )
+    stored = JournalEntry.objects.filter(sequence=anchor.sequence).values_list("hash", flat=True).first()
+    if stored is None:
+        # Purged since: the checkpoint's run records the hash of its last entry only.
+        run = next((r for r in runs if r.first_sequence <= anchor.sequence <= r.last_sequence), None)
+        if run is None:
+            return ChainBreak(
+                "anchor_mismatch",
+                f"l'entrée de séquence {anchor.sequence} attestée par l'ancre est absente sans purge signée",
+                anchor.sequence,
+            )
+        stored = run.last_hash if run.last_sequence == anchor.sequence else anchor.hash
+    if stored != anchor.hash:
+        return ChainBreak(
+            "anchor_mismatch",
+            f"l'entrée de séquence {anchor.sequence} ne correspond pas à l'ancre du {anchor.anchored_at} : "
+            "chaîne réécrite",
+            anchor.sequence,
+            expected=anchor.hash,
+            found=stored,
+        )
+    return None
 
 
 def _first_entry_since(since: datetime, head: JournalHead | None) -> tuple[int, str]:

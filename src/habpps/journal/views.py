@@ -64,6 +64,11 @@ class JournalSearchView(AuditorRequiredMixin, ListView):
             return JournalEntry.objects.none()
         return search_entries(self.viewer_scope, self.form.to_query())
 
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.form.is_bound and not self.form.is_valid():
+            kwargs["status"] = 400  # refused filters: the page shows why, next to each field
+        return super().render_to_response(context, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         filters = self.request.GET.copy()
@@ -141,6 +146,8 @@ class JournalExportView(AuditorRequiredMixin, View):
             }
             return render(request, "journal/search.html", context, status=400)
         query = form.to_query() if form.is_bound else JournalQuery()
+        # The query is built before the export is journalled: a query that fails is never recorded as exported.
+        entries = search_entries(self.viewer_scope, query).iterator(chunk_size=EXPORT_CHUNK_SIZE)
         record_event(
             "journal.export",
             actor=request.user,
@@ -148,7 +155,6 @@ class JournalExportView(AuditorRequiredMixin, View):
             target="journal",
             data={"filters": query.as_json(), "viewer_scope": self.viewer_scope, "format": "csv"},
         )
-        entries = search_entries(self.viewer_scope, query).iterator(chunk_size=EXPORT_CHUNK_SIZE)
         filename = f"journal-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
         return StreamingHttpResponse(
             csv_lines(entries),

@@ -45,6 +45,9 @@ class Source(Protocol):
     def journal(self, snapshot: Snapshot, refusals: list[Refusal], service: str, request_id: str | None) -> None:
         """Record these refusals (only called when `journals`)."""
 
+    def validate_activation(self, user: str, roles: list[str]) -> None:
+        """Raise the engine's refusal when ``user`` may not activate ``roles`` together (``active_roles``)."""
+
 
 _JSON = "application/json"
 _PROBLEM = "application/problem+json; charset=utf-8"
@@ -147,7 +150,8 @@ def make_app(source: Source, base_url: str | None = None) -> Callable[..., Itera
         snapshot = source.snapshot()
         refused: list[Any] | None = [] if source.journals else None
         try:
-            answer = handler(snapshot, body, refused)
+            answer = handler(snapshot, body, refused) if authzen_route else handler(
+                snapshot, body, refused, source.validate_activation)
         except authzen.BadRequest as error:
             return respond(start_response, 400, str(error).encode(), _TEXT, request_id)
         except decisions_v1.Invalid as error:

@@ -5,13 +5,18 @@ problem documents (``application/problem+json``, French ``detail``, stable ``cod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from habpps.engine import Decision, RBACError, Snapshot
 
 BATCH_LIMIT = 100
 _FIELDS = {"user": 150, "operation": 60, "object": 120}
-_KNOWN = frozenset({"user", "operation", "object", "org", "context", "explain"})
+_KNOWN = frozenset({"user", "operation", "object", "org", "context", "active_roles", "explain"})
+ACTIVE_ROLES_LIMIT = 50
+
+Activation = Callable[[str, list[str]], None]
+"""Raises the engine's refusal (RBACError) when ``user`` may not activate these roles together."""
 
 
 class Invalid(ValueError):
@@ -53,6 +58,17 @@ def _validate(item: Any, where: str, errors: list[dict[str, str]]) -> None:
     context = item.get("context")
     if context is not None and not isinstance(context, dict):
         errors.append(_error(f"{where}.context", "dict_type", "Un objet JSON est attendu."))
+    active_roles = item.get("active_roles")
+    if active_roles is not None:
+        if not isinstance(active_roles, list):
+            errors.append(_error(f"{where}.active_roles", "list_type", "Une liste est attendue."))
+        elif len(active_roles) > ACTIVE_ROLES_LIMIT:
+            errors.append(_error(f"{where}.active_roles", "too_long", "Liste trop longue."))
+        else:
+            for index, role in enumerate(active_roles):
+                if not isinstance(role, str):
+                    errors.append(_error(f"{where}.active_roles.{index}", "string_type",
+                                         "Une chaîne de caractères est attendue."))
     explain = item.get("explain", False)
     if not isinstance(explain, bool):
         if isinstance(explain, (int, float, str)) and _lax_bool(explain) is not None:
@@ -101,13 +117,24 @@ def _explanation(decision: Decision) -> dict[str, Any]:
 Refusal = tuple[dict[str, Any], Decision | None]
 
 
-def _decide(snapshot: Snapshot, item: dict[str, Any], refused: list[Refusal] | None) -> dict[str, Any]:
+def _decide(snapshot: Snapshot, item: dict[str, Any], refused: list[Refusal] | None,
+            activation: Activation | None) -> dict[str, Any]:
     user, operation, obj, org, context = item["user"], item["operation"], item["object"], item.get("org"), \
         item.get("context")
+    roles = item.get("active_roles")
+    active = None if roles is None else tuple(roles)
+    if active is not None:
+        try:
+            if activation is None:
+                raise RBACError("Ce point de décision ne vérifie pas d'activation de rôles.", code="unsupported")
+            activation(user, list(active))
+        except RBACError as error:
+            raise Invalid(422, "roles-actifs-refuses", "Le moteur refuse d'activer ces rôles ensemble.",
+                          [_error("body.active_roles", getattr(error, "code", "refused"), str(error))]) from error
     try:
-        granted = snapshot.check(user, operation, obj, org, context=context)
+        granted = snapshot.check(user, operation, obj, org, active_roles=active, context=context)
         explain = item.get("explain", False)
-        decision = snapshot.explain(user, operation, obj, org, context=context) if explain or (
+        decision = snapshot.explain(user, operation, obj, org, active_roles=active, context=context) if explain or (
             not granted and refused is not None) else None
     except (RBACError, LookupError, ValueError, TypeError) as error:
         raise Invalid(422, "contexte-invalide", "Le contexte de la requête ne peut pas être lu par le moteur.",
@@ -119,15 +146,17 @@ def _decide(snapshot: Snapshot, item: dict[str, Any], refused: list[Refusal] | N
     return {"granted": True} if granted else {"granted": False}
 
 
-def single(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None) -> dict[str, Any]:
+def single(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None,
+           activation: Activation | None = None) -> dict[str, Any]:
     errors: list[dict[str, str]] = []
     _validate(body, "body", errors)
     if errors:
         raise _refuse(errors)
-    return _decide(snapshot, body, refused)
+    return _decide(snapshot, body, refused, activation)
 
 
-def batch(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None) -> dict[str, Any]:
+def batch(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None,
+          activation: Activation | None = None) -> dict[str, Any]:
     errors: list[dict[str, str]] = []
     if not isinstance(body, dict):
         raise _refuse([_error("body", "model_attributes_type", "Un objet JSON est attendu.")])
@@ -148,4 +177,4 @@ def batch(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None) -
             _validate(item, f"body.decisions.{index}", errors)
     if errors:
         raise _refuse(errors)
-    return {"results": [_decide(snapshot, item, refused) for item in items]}
+    return {"results": [_decide(snapshot, item, refused, activation) for item in items]}

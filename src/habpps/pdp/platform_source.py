@@ -19,6 +19,7 @@ from habpps.api import pdp
 from habpps.api.models import TokenKind
 from habpps.api.tokens import recognise
 from habpps.authorization.policy_cache import CompiledPolicy, current_policy
+from habpps.authorization.sessions import validate_activation
 from habpps.engine import Snapshot
 from habpps.journal.context import current_request_id, is_sane_request_id, new_request_id
 from habpps.pdp.app import Refusal
@@ -55,6 +56,9 @@ class PlatformSource:
                 self._known.clear()
             self._known[authorization] = (time.monotonic() + ttl, caller.name)
         return caller.name
+
+    def validate_activation(self, user: str, roles: list[str]) -> None:
+        validate_activation(user, roles)
 
     def journal(self, snapshot: Snapshot, refusals: list[Refusal], service: str, request_id: str | None) -> None:
         compiled: CompiledPolicy = getattr(self._local, "compiled", None) or current_policy()

@@ -35,7 +35,12 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
 
 
 def load_policy(path: Path) -> Snapshot:
-    """Parse, load (all rules checked) and compile the document at ``path``.
+    """Parse, load (all rules checked) and compile the document at ``path``."""
+    return load_engine(path).compile()
+
+
+def load_engine(path: Path) -> RBAC:
+    """Parse and load (all rules checked) the document at ``path``, compiled once.
 
     The snapshot's millions of objects (national policy) are then frozen out of the cyclic garbage collector's
     sight (``gc.freeze``): requests allocate small dicts all the time, and a full collection walking the whole
@@ -49,11 +54,12 @@ def load_policy(path: Path) -> Snapshot:
         mark = getattr(error, "problem_mark", None)
         where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
         raise _unreadable(f"Texte YAML/JSON illisible{where}.") from error
-    snapshot = RBAC.load(doc).compile()
+    engine = RBAC.load(doc)
+    engine.compile()
     del doc
     gc.collect()
     gc.freeze()
-    return snapshot
+    return engine
 
 
 def _unreadable(message: str) -> PolicyDocumentError:
@@ -82,9 +88,11 @@ class FileSource:
     def __init__(self, path: str | os.PathLike[str], tokens: dict[str, str] | None = None) -> None:
         self.path = Path(path)
         self._mtime = self.path.stat().st_mtime_ns
-        self._snapshot = load_policy(self.path)
+        self._engine = load_engine(self.path)
+        self._snapshot = self._engine.compile()
         self._next_look = time.monotonic() + RELOAD_SECONDS
         self._lock = threading.Lock()
+        self._activation_lock = threading.Lock()
         self._digests = tokens
         self._known: dict[str, str] = {}
 
@@ -106,15 +114,23 @@ class FileSource:
             if mtime == self._mtime:
                 return
             try:
-                snapshot = load_policy(self.path)
+                engine = load_engine(self.path)
             except (OSError, ValueError, yaml.YAMLError, RBACError) as error:
                 warn(f"habpps pdp : la nouvelle politique est refusée ({error}) ; la version précédente reste "
                      "en service.")
                 self._mtime = mtime
                 return
-            self._snapshot, self._mtime = snapshot, mtime
+            self._engine, self._snapshot, self._mtime = engine, engine.compile(), mtime
         finally:
             self._lock.release()
+
+    def validate_activation(self, user: str, roles: list[str]) -> None:
+        """The engine's own activation rules (authorised roles, DSD): a session opened and closed at once."""
+        engine = self._engine
+        with self._activation_lock:
+            session = f"pdp-{threading.get_ident()}"
+            engine.create_session(user, session, roles)
+            engine.delete_session(user, session)
 
     def service(self, authorization: str | None) -> str | None:
         if self._digests is None:

@@ -27,6 +27,8 @@ rcParams["svg.fonttype"] = "none"
 rcParams["svg.hashsalt"] = "habpps"
 rcParams["font.family"] = "sans-serif"
 rcParams["font.size"] = 10
+# Names are text, never formulas: a section called « $x^$ » made mathtext raise and every supervisor get a 500.
+rcParams["text.parse_math"] = False
 
 # DSFR « bleu France » first, then colours told apart by people with the common colour-vision deficiencies.
 PALETTE = ["#000091", "#e1000f", "#009081", "#b34000", "#6a6af4", "#5e2a2b", "#66673d", "#a558a0"]

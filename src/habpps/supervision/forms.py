@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
 
 from habpps.directory import reference_data as ref
 from habpps.directory.models import Partner, ServiceRole, Status
@@ -21,7 +22,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_PERIOD_DAYS = 3 * 366
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(DsfrBaseForm):
     """A period of days, ending yesterday by default (today is not aggregated yet)."""
 
     default_days = 365
@@ -100,7 +101,7 @@ class SectionFilterForm(PeriodForm):
         ]
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(DsfrBaseForm):
     """SUP-2: the service whose business actions are ranked."""
 
     service = forms.ChoiceField(label=_("Service"), required=False)
@@ -118,16 +119,16 @@ class ServiceForm(forms.Form):
         )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(DsfrBaseForm):
     note = forms.CharField(label=_("Commentaire (facultatif)"), required=False, max_length=500)
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(DsfrBaseForm):
     name = forms.CharField(label=_("Intitulé de la campagne"), max_length=200)
     due_at = forms.DateField(label=_("Réponse attendue avant le"), required=False, widget=DATE_WIDGET)
 
 
-class SupervisionSettingsForm(forms.ModelForm):
+class SupervisionSettingsForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = SupervisionSettings
         fields = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django import forms
@@ -163,4 +164,48 @@ class RulePreviewForm(forms.Form):
         queryset=StoredRoleModel.objects.all(),
         required=False,
         empty_label=_("aucune règle (première application)"),
+    )
+
+
+class StoredModelChoiceField(forms.ModelChoiceField):
+    """A stored model named so that two versions of one model can be told apart in the list, even when the list
+    is cut short on a small screen: its version first (read from the document's top-level ``version`` line, so
+    that listing does not load every model), then its name, number and date."""
+
+    def label_from_instance(self, obj: StoredRoleModel) -> str:
+        updated = timezone.localtime(obj.updated_at)
+        found = _VERSION_LINE.search(obj.text)
+        named = _("%(name)s (n° %(pk)s, enregistré le %(date)s)") % {
+            "name": obj.name,
+            "pk": obj.pk,
+            "date": f"{updated:%d/%m/%Y à %H:%M}",
+        }
+        if found is None:
+            return named
+        return _("Version %(version)s — %(named)s") % {"version": found.group(1).strip(), "named": named}
+
+
+_VERSION_LINE = re.compile(r"""^version:[ \t]*["']?([^"'\n#]+)""", re.MULTILINE)
+
+
+class ModelDiffForm(forms.Form):
+    """The two stored models (or versions of one model) to compare: what each profile and role gains and loses."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    avant = StoredModelChoiceField(
+        label=_("Version de référence (avant)"),
+        queryset=StoredRoleModel.objects.all(),
+        empty_label=_("choisir un modèle"),
+        widget=forms.Select(attrs={"class": "fr-select"}),
+        error_messages={"required": _("Choisissez la version de référence.")},
+    )
+    apres = StoredModelChoiceField(
+        label=_("Version comparée (après)"),
+        queryset=StoredRoleModel.objects.all(),
+        empty_label=_("choisir un modèle"),
+        widget=forms.Select(attrs={"class": "fr-select"}),
+        error_messages={"required": _("Choisissez la version à comparer.")},
     )

@@ -9,6 +9,7 @@ app_name = "workbench"
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("modeles/nouveau/", role_models.ModelCreateView.as_view(), name="model-create"),
+    path("modeles/comparer/", role_models.ModelDiffView.as_view(), name="model-diff"),
     path("modeles/<int:pk>/", role_models.ModelDetailView.as_view(), name="model-detail"),
     path("modeles/<int:pk>/modifier/", role_models.ModelEditView.as_view(), name="model-edit"),
     path("modeles/<int:pk>/hierarchie.svg", role_models.HierarchySvgView.as_view(), name="model-svg"),

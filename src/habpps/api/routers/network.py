@@ -19,12 +19,13 @@ from pydantic import Field
 from habpps.accounts.models import OrgLevel
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
-from habpps.api.problems import ApiProblem, forbidden
+from habpps.api.problems import ApiProblem, forbidden, not_found
 from habpps.api.routers.accounts import AccountIn, AccountOut, account_out, create_account_in
 from habpps.api.schemas import PAGE_FIELD, SEARCH_FIELD, Input, PageMeta, StatusIn, paginate
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import require
 from habpps.authorization.orgs import partner_unit
+from habpps.conventions.delegation import authority as delegation_rules
 from habpps.conventions.delegation import services as delegation
 from habpps.directory import services
 from habpps.directory.models import Fund, Group, PartnerType, ServiceRole, Status
@@ -295,8 +296,17 @@ def create_partner_account(request: HttpRequest, partner_id: int, payload: Accou
 
 @router.get("/partenaires/{partner_id}/groupes", response=list[GroupOut], summary="Groupes d'un partenaire")
 def list_groups(request: HttpRequest, partner_id: int):
-    partner = get_partner_for(actor_of(request), partner_id)
-    return list(partner.groups.exclude(status=Status.REMOVED).order_by("name"))
+    actor = actor_of(request)
+    partner = get_partner_for(actor, partner_id)
+    groups = partner.groups.exclude(status=Status.REMOVED).order_by("name")
+    if actor.org_level == OrgLevel.PARTNER:
+        # As the delegation page lists them: a delegate sees the groups of his sub-perimeter only (ADM-4).
+        authority = delegation_rules.authority_of(actor, partner)
+        if authority is None:
+            raise not_found()
+        if authority.group_ids is not None:
+            groups = groups.filter(pk__in=authority.group_ids)
+    return list(groups)
 
 
 @router.post("/partenaires/{partner_id}/groupes", response={201: GroupOut}, summary="Créer un groupe")
@@ -314,7 +324,14 @@ def _group_for(request: HttpRequest, group_id: int) -> Group:
     group = get_object_or_404(
         Group.objects.select_related("partner__fund", "partner__partner_type"), pk=group_id
     )
-    require(actor_of(request), *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
+    actor = actor_of(request)
+    require(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
+    if actor.org_level == OrgLevel.PARTNER:
+        # Reads obey the perimeter writes obey (finding 6): a delegate's group page is a 404 outside the
+        # sub-perimeter his administrator gave him, so is the API, for reading as for changing.
+        authority = delegation_rules.authority_of(actor, group.partner)
+        if authority is None or not authority.covers_group(group):
+            raise not_found()
     return group
 
 

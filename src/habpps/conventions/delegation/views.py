@@ -24,6 +24,14 @@ from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, ServiceRole, Status
 
 
+def posted_id(request, name: str) -> int:
+    """The numeric id posted as ``name``; anything else is a 404 (a non-numeric id was a 500, finding 10)."""
+    value = request.POST.get(name, "")
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise Http404
+    return int(value)
+
+
 class DelegationMixin(LoginRequiredMixin):
     """Reached only by an account administering (part of) its own partner; anyone else gets a 404."""
 
@@ -236,14 +244,14 @@ class GroupActionView(GroupView):
                 return redirect("delegation:group", group.pk)
             return self.render_to_response(self.get_context_data(profile_form=form))
         if action == "retirer-membre":
-            account = get_object_or_404(Account, pk=request.POST.get("account"), partner=self.partner)
+            account = get_object_or_404(Account, pk=posted_id(request, "account"), partner=self.partner)
             return self._simple(
                 group,
                 lambda: services.remove_member(user, group, account),
                 _("%(name)s ne fait plus partie du groupe.") % {"name": account.full_name},
             )
         if action == "retirer-profil":
-            role = get_object_or_404(ServiceRole, pk=request.POST.get("role"))
+            role = get_object_or_404(ServiceRole, pk=posted_id(request, "role"))
             return self._simple(
                 group,
                 lambda: services.withdraw_profile(user, group, role),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from habpps.authorization.decisions import AccessRefused
 from habpps.authorization.mixins import run_action
 from habpps.conventions import services
 from habpps.conventions.comparison import compare
@@ -144,7 +145,7 @@ class VersionActionView(ConventionDetailView):
         return self.render_to_response(self.get_context_data(version_form=form))
 
     def do_bulletin(self, request, version: ConventionVersion):
-        service = get_object_or_404(services_for_bulletins(), pk=request.POST.get("service"))
+        service = get_object_or_404(services_for_bulletins(), pk=posted_id(request, "service"))
         form = BulletinForm(
             request.POST,
             service=service,
@@ -199,6 +200,14 @@ class VersionActionView(ConventionDetailView):
         return self.render_to_response(self.get_context_data(reject_form=form))
 
 
+def posted_id(request, name: str) -> int:
+    """The numeric id posted as ``name``; anything else is a 404, never a 500."""
+    value = request.POST.get(name, "")
+    if not value.isascii() or not value.isdigit() or len(value) > 18:
+        raise Http404
+    return int(value)
+
+
 class ConventionActionView(ConventionDetailView):
     """POST endpoints on the convention itself: amend, terminate, record a paper step."""
 
@@ -209,6 +218,9 @@ class ConventionActionView(ConventionDetailView):
         if action == "avenant":
             try:
                 version = services.amend(request.user, convention)
+            except AccessRefused as refused:
+                # A partner administrator or a verifier may read the convention, not amend it (finding 10).
+                raise Http404 from refused
             except ValidationError as error:
                 for message in error.messages:
                     messages.error(request, message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -19,6 +20,7 @@ from habpps.accounts import clock
 from habpps.accounts.models import Account, AccountSession, OrgLevel, SessionEndReason
 from habpps.accounts.policy import current_policy
 from habpps.accounts.sessions import end_session, live_sessions
+from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.authorization.explanations import habilitations_of, holders_of
@@ -51,11 +53,17 @@ class MyHabilitationsView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(subject=self.request.user, **paginate(self.request, found), **kwargs)
 
 
-def manageable_roles(account: Account):
+def role_allowed(viewer, account: Account, role) -> bool:
+    """Whether the delegation perimeters let ``viewer`` give or take ``role`` on ``account`` (engine rules)."""
+    return perimeters.first_refusal(lambda p: p.account_role_refusal(viewer, account, role)) is None
+
+
+def manageable_roles(account: Account, viewer=None):
     held = AccountRoleAssignment.objects.current().filter(account=account).values("role_id")
-    return ServiceRole.objects.filter(account_level=account.org_level, status=Status.ACTIVE).exclude(
-        pk__in=held
-    )
+    roles = ServiceRole.objects.filter(account_level=account.org_level, status=Status.ACTIVE).exclude(pk__in=held)
+    if viewer is None:
+        return roles
+    return roles.filter(pk__in=[role.pk for role in roles if role_allowed(viewer, account, role)])
 
 
 class AccountDetailView(EngineAccessMixin, TemplateView):
@@ -76,15 +84,26 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
     def get_context_data(self, **kwargs) -> dict:
         account, user = self.account, self.request.user
         found = filter_habilitations(self.request, habilitations_of(account))
-        can_manage = is_allowed(user, *account_management_permission(account.org_level, account.organisation))
-        roles = AccountRoleAssignment.objects.current().filter(account=account).select_related("role")
+        # What the viewer may do here is asked of the engine (permission in the unit, then the delegation
+        # perimeters), exactly as the services will when the buttons are used: no button leads to a refusal.
+        can_manage = (
+            is_allowed(user, *account_management_permission(account.org_level, account.organisation))
+            and account.pk != user.pk
+            and perimeters.first_refusal(lambda p: p.account_refusal(user, account)) is None
+        )
+        roles = [
+            assignment
+            for assignment in AccountRoleAssignment.objects.current().filter(account=account).select_related("role")
+        ]
+        for assignment in roles:
+            assignment.revocable = can_manage and role_allowed(user, account, assignment.role)
         return super().get_context_data(
             subject=account,
             roles=roles,
             open_sessions=open_sessions(account) if can_manage else [],
-            can_manage=can_manage and account.pk != user.pk,
+            can_manage=can_manage,
             role_form=kwargs.pop("role_form", None)
-            or RoleChoiceForm(roles=manageable_roles(account), label=_("Rôle"), prefix="role"),
+            or RoleChoiceForm(roles=manageable_roles(account, user), label=_("Rôle"), prefix="role"),
             title=_("Habilitations de %(name)s") % {"name": account.full_name},
             breadcrumb=self.breadcrumb(),
             **paginate(self.request, found),
@@ -109,6 +128,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
 
 class AccountRoleGrantView(AccountDetailView):
     def post(self, request, *args, **kwargs):
+        # Every role of the level is accepted here, so that a refused one gets the engine's explanation.
         form = RoleChoiceForm(request.POST, roles=manageable_roles(self.account), prefix="role")
         result = []
         if form.is_valid() and run_action(
@@ -131,6 +151,9 @@ class AccountRoleRevokeView(LoginRequiredMixin, View):
             services.revoke_account_role(request.user, account, assignment.role)
         except AccessRefused as refusal:
             raise Http404 from refusal
+        except ValidationError as refusal:  # a perimeter's refusal: said in French, never a 500
+            messages.error(request, " ".join(refusal.messages))
+            return redirect("directory:account-detail", account.pk)
         messages.success(request, _("Rôle « %(role)s » retiré.") % {"role": assignment.role.name})
         return redirect("directory:account-detail", account.pk)
 

@@ -99,7 +99,7 @@ class FundDetailView(FundAccessMixin, FormView):
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
-                roles=list(data["roles"]),
+                roles=list(data.get("roles", [])),
             )
 
         if not run_action(self.request, form, action):

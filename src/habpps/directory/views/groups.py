@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -25,6 +26,7 @@ from habpps.authorization.orgs import partner_unit
 from habpps.directory import services
 from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole, Status
+from habpps.directory.views.confirm import confirmation_page, is_confirmed
 from habpps.directory.views.status import StatusChangeView
 
 
@@ -181,6 +183,27 @@ class GroupMemberRemoveView(GroupAccessMixin, View):
         membership = get_object_or_404(
             GroupMembership.objects.current(), group=self.group, account_id=account_pk
         )
+        refused = perimeters.first_refusal(
+            lambda p: p.member_removal_refusal(request.user, self.group, membership.account)
+        )
+        # A refused removal is not confirmed first: the action below says why, at once.
+        if not is_confirmed(request) and refused is None:
+            profiles = ", ".join(
+                f"« {assignment.role.name} »"
+                for assignment in GroupRoleAssignment.objects.current().filter(group=self.group).select_related("role")
+            )
+            return confirmation_page(
+                request,
+                title=_("Retirer %(account)s du groupe « %(group)s »")
+                % {"account": membership.account.full_name, "group": self.group.name},
+                consequence=_(
+                    "%(account)s perdra aussitôt les profils que le groupe lui donne (%(profiles)s), sauf s'il les "
+                    "tient d'un autre groupe. L'historique est conservé."
+                )
+                % {"account": membership.account.full_name, "profiles": profiles or _("aucun")},
+                verb=_("Retirer du groupe"),
+                cancel_url=reverse("directory:group-detail", args=[self.group.pk]),
+            )
         run_button_action(
             request,
             lambda: services.remove_group_member(request.user, self.group, membership.account),
@@ -198,6 +221,26 @@ class GroupProfileRemoveView(GroupAccessMixin, View):
         assignment = get_object_or_404(
             GroupRoleAssignment.objects.current(), group=self.group, role_id=role_pk
         )
+        refused = perimeters.first_refusal(
+            lambda p: p.profile_removal_refusal(request.user, self.group, assignment.role)
+        )
+        if not is_confirmed(request) and refused is None:
+            members = GroupMembership.objects.current().filter(group=self.group).count()
+            return confirmation_page(
+                request,
+                title=_("Retirer le profil « %(role)s » du groupe « %(group)s »")
+                % {"role": assignment.role.name, "group": self.group.name},
+                consequence=ngettext(
+                    "Le membre du groupe perdra aussitôt ce profil et les accès qu'il donne, sauf s'il le tient "
+                    "d'un autre groupe. L'historique est conservé.",
+                    "Les %(members)d membres du groupe perdront aussitôt ce profil et les accès qu'il donne, sauf "
+                    "ceux qui le tiennent d'un autre groupe. L'historique est conservé.",
+                    members,
+                )
+                % {"members": members},
+                verb=_("Retirer le profil"),
+                cancel_url=reverse("directory:group-detail", args=[self.group.pk]),
+            )
         run_button_action(
             request,
             lambda: services.unassign_group_role(request.user, self.group, assignment.role),

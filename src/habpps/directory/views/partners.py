@@ -105,7 +105,13 @@ class PartnerDetailView(EngineAccessMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict:
-        return {**super().get_form_kwargs(), "account_level": OrgLevel.PARTNER}
+        user, partner = self.request.user, self.partner
+
+        def role_allowed(role) -> bool:
+            # Asked of the engine's perimeters (delegation), as the service will when the form is posted.
+            return perimeters.first_refusal(lambda p: p.account_creation_refusal(user, partner, [role])) is None
+
+        return {**super().get_form_kwargs(), "account_level": OrgLevel.PARTNER, "role_allowed": role_allowed}
 
     def get_context_data(self, **kwargs) -> dict:
         user, unit = self.request.user, partner_unit(self.partner.pk)
@@ -152,7 +158,7 @@ class PartnerDetailView(EngineAccessMixin, FormView):
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
-                roles=list(data["roles"]),
+                roles=list(data.get("roles", [])),
             )
 
         if not run_action(self.request, form, action):

@@ -18,10 +18,11 @@ from django.views.generic import FormView, TemplateView
 
 from habpps.engine import dumps
 from habpps.roleeng.model import Permission
+from habpps.roleeng.model_diff import diff_models
 from habpps.roleeng.problems import ModelInvalid
 from habpps.workbench import rules
 from habpps.workbench.documents import Workspace, save_model
-from habpps.workbench.forms import ModelEditForm, ModelTextForm, RulePreviewForm
+from habpps.workbench.forms import ModelDiffForm, ModelEditForm, ModelTextForm, RulePreviewForm
 from habpps.workbench.models import StoredRoleModel
 from habpps.workbench.rules import AttributeLineError
 from habpps.workbench.views.mixins import WorkbenchMixin, home_crumb
@@ -252,3 +253,35 @@ class RulePreviewView(ModelMixin, FormView):
             self.template_name,
             self.get_context_data(form=form, changes=changes, users_count=len(users), previewed=True),
         )
+
+
+class ModelDiffView(WorkbenchMixin, TemplateView):
+    """Two versions of a role model side by side: what each work profile and derived role gains and loses.
+
+    Both versions are chosen from the stored models (GET, so a comparison can be bookmarked); the comparison
+    itself is :func:`habpps.roleeng.model_diff.diff_models`, on the hierarchies the workbench derives.
+    """
+
+    template_name = "workbench/model_diff.html"
+
+    def get(self, request, *args, **kwargs):
+        params = request.GET
+        form = ModelDiffForm(params if "apres" in params else None, initial={"avant": params.get("avant")})
+        context: dict = {
+            "title": _("Comparer deux versions d'un modèle"),
+            "breadcrumb": home_crumb(),
+            "form": form,
+        }
+        if not form.is_bound:
+            return self.render_to_response(self.get_context_data(**context))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(**context), status=400)
+        before, after = Workspace(form.cleaned_data["avant"]), Workspace(form.cleaned_data["apres"])
+        context["diff"] = diff_models(
+            before.model,
+            after.model,
+            before_hierarchy=before.hierarchy,
+            after_hierarchy=after.hierarchy,
+        )
+        context["before"], context["after"] = form.cleaned_data["avant"], form.cleaned_data["apres"]
+        return self.render_to_response(self.get_context_data(**context))
