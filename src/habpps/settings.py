@@ -14,6 +14,9 @@ Environment variables:
   ``EMAIL_USE_SSL``, ``DEFAULT_FROM_EMAIL``: SMTP when ``EMAIL_HOST`` is set, otherwise files in the outbox.
 - ``HABPPS_VAR_DIR``: where the embedded database, the outbox and other run-time files go (default ``var/``).
 - ``HABPPS_POLICY_PROBE_SECONDS``: how often a process asks the database whether the policy changed (ENG-11).
+- ``HABPPS_ACCESS_EXPIRY_NOTICE_DAYS``: how many days before its end a time-bound access is announced to the
+  partner's administrators (7); ``HABPPS_ACCESS_EXPIRY_CHECK_SECONDS``: how often each server process looks
+  (3600; 0 turns the in-process job off, ``habpps access notify`` still works).
 - ``HABPPS_LOG_LEVEL``: level of the console log.
 - ``HABPPS_APPROVAL_DAYS``: how long a change held by a ``require_approval`` exclusion waits for a second
   administrator before it expires (ENG-7, default 7 days).
@@ -114,6 +117,8 @@ MIDDLEWARE = [
     # Issue 18: bodies measured (413, JSON depth 400) and API calls counted (429) before anything parses them.
     "habpps.http.bodies.RequestBodyLimitMiddleware",
     "habpps.http.rate_limits.ApiRateLimitMiddleware",
+    # ENG-5: decisions taken while serving a request see its client address (and the platform clock's time).
+    "habpps.accounts.client.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,6 +275,9 @@ HABPPS_POLICY_PROBE_SECONDS = float(env_str("HABPPS_POLICY_PROBE_SECONDS", "1.0"
 HABPPS_POLICY_LISTEN = env_bool("HABPPS_POLICY_LISTEN", True)
 # Days a change held by a require_approval exclusion waits for a second administrator (ENG-7).
 HABPPS_APPROVAL_DAYS = int(env_str("HABPPS_APPROVAL_DAYS", "7"))
+# ENG-5: time-bound accesses are announced this many days before their end, by a job in each server process.
+HABPPS_ACCESS_EXPIRY_NOTICE_DAYS = int(env_str("HABPPS_ACCESS_EXPIRY_NOTICE_DAYS", "7"))
+HABPPS_ACCESS_EXPIRY_CHECK_SECONDS = float(env_str("HABPPS_ACCESS_EXPIRY_CHECK_SECONDS", "3600"))
 # Page size of the directory's lists (« Pourquoi ? », holders of a profile, partners).
 HABPPS_PAGE_SIZE = int(env_str("HABPPS_PAGE_SIZE", "25"))
 HABPPS_SITE_TITLE = env_str("HABPPS_SITE_TITLE", "Mon Compte Partenaire")

@@ -27,3 +27,8 @@ start_sweep_timer()
 from habpps.accounts.mail_sender import start_background_sender  # noqa: E402
 
 start_background_sender()
+
+# ENG-5: each server process warns, once per grant, of time-bound accesses about to end.
+from habpps.authorization.expiry_notices import start_expiry_notices  # noqa: E402
+
+start_expiry_notices()

@@ -10,18 +10,23 @@ tables. Neither may have rebuilt in full after its start.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from conftest import make_network
 from habpps.accounts.models import Account, AccountStatus
-from habpps.authorization import approvals, model_services
+from habpps.authorization import approvals, model_services, scope_services
+from habpps.authorization.access_windows import Window
 from habpps.authorization.models import (
     ApprovalStatus,
+    ContextAttribute,
+    ContextConstraint,
     Exclusion,
     PendingApproval,
+    PermissionConstraint,
+    PopulationRule,
     RoleInheritance,
     SeparationSet,
 )
@@ -44,6 +49,10 @@ from habpps.engine import RBACError
 from habpps.engine.exclusion_functions import ExclusionFunctions
 
 ACTIONS_PER_WALK = 40
+EXTENSION_SECTIONS = (
+    "context_attributes", "context_constraints", "permission_constraints", "populations", "field_rules",
+    "action_limits",
+)
 
 
 def valid_siret(rng: random.Random) -> str:
@@ -91,13 +100,15 @@ class Walk:
         rows = list(queryset.order_by("pk"))
         return self.rng.choice(rows) if rows else None
 
-    def step(self) -> str:
-        action = self.rng.choice(
+    def step(self, actions=None) -> str:
+        action = self.rng.choice(actions) if actions else self.rng.choice(
             [
                 self.new_partner, self.new_group, self.new_account, self.add_member, self.add_member,
                 self.remove_member, self.assign_profile, self.assign_profile, self.unassign_profile,
                 self.grant_role, self.revoke_role, self.account_status, self.group_status, self.partner_status,
                 self.fund_status, self.permissions, self.opening, self.opening, self.new_profile,
+                self.group_window, self.group_window, self.account_window,
+                self.context_rule, self.scoping_rule,
                 # the extended model (ENG-2, 3, 6, 7) and the changes its exclusions hold
                 self.inheritance, self.inheritance, self.separation, self.exclusion, self.exclusion,
                 self.role_rule, self.account_limit, self.decide_pending, self.decide_pending,
@@ -105,9 +116,67 @@ class Walk:
         )
         try:
             action()
-        except (ValidationError, RBACError):
-            return f"{action.__name__} (refusé)"
+        except (ValidationError, RBACError) as error:
+            return f"{action.__name__} (refusé : {error})"
         return action.__name__
+
+    def context_rule(self) -> None:
+        """Contextual constraints (ENG-5): attributes, constraints and their links to permissions, changed,
+        linked and deleted at random (a change the engine refuses is refused as a whole)."""
+        rng = self.rng
+        choice = rng.randrange(5)
+        if choice == 0 or not ContextAttribute.objects.filter(name="heure").exists():
+            name = rng.choice(["heure", "jour", "poste"]) if choice == 0 else "heure"
+            function = {"heure": "current_time", "jour": "weekday", "poste": "client_ip"}[name]
+            scope_services.save_attribute(None, ContextAttribute.objects.filter(name=name).first(), name=name,
+                                          function=function)
+        elif choice == 1:
+            hour = rng.randrange(6, 10)
+            scope_services.save_constraint(
+                None, ContextConstraint.objects.filter(name="ouvert").first(), name="ouvert",
+                conditions=[{"operator": "between",
+                             "operands": [{"attribute": "heure"}, f"0{hour}:00", "20:00"]}],
+            )
+        elif ContextConstraint.objects.exists() and (choice == 2 or not PermissionConstraint.objects.exists()):
+            permission = self.pick(rng.choice(self.profiles).permissions.all())
+            scope_services.link_permission(
+                None, permission.operation, permission.obj, self.pick(ContextConstraint.objects.all())
+            )
+        elif choice == 3 and PermissionConstraint.objects.exists():
+            scope_services.unlink_permission(None, self.pick(PermissionConstraint.objects.all()))
+        elif ContextConstraint.objects.exists():
+            scope_services.delete_constraint(None, self.pick(ContextConstraint.objects.all()))
+
+    def scoping_rule(self) -> None:
+        """Populations, field rules and action limits (ENG-8) of profiles, set and removed at random."""
+        rng = self.rng
+        role = rng.choice([*self.profiles, *self.admin_roles.values()])
+        choice = rng.randrange(4)
+        if choice == 0:
+            scope_services.add_population(
+                None, role, resource=rng.choice(["comptes", "organismes"]), name=f"p{rng.randrange(3)}",
+                kind=rng.choice(["all", "org_subtree", "org_unit"]), field="org",
+            )
+        elif choice == 1 and PopulationRule.objects.exists():
+            scope_services.delete_population(None, self.pick(PopulationRule.objects.all()))
+        elif choice == 2:
+            when = self.pick(ContextConstraint.objects.all()) if rng.random() < 0.3 else None
+            scope_services.set_field_rule(None, role, resource="dossiers-cdap", field=rng.choice(["iban", "adresse"]),
+                                          access=rng.choice(["read", "write", "forbidden"]), when=when)
+        else:
+            scope_services.set_action_limits(
+                None, role, "cdap.consulter-dossier",
+                max_per_day=rng.choice([None, 50, 200]), max_records=rng.choice([None, 100]),
+            )
+
+    def role_status(self) -> None:
+        """A profile leaves force or comes back (its scoping rules follow it out of the engine and back)."""
+        role = self.rng.choice(self.profiles)
+        with policy_change():
+            ServiceRole.objects.filter(pk=role.pk).update(
+                status=Status.SUSPENDED if ServiceRole.objects.get(pk=role.pk).status == Status.ACTIVE
+                else Status.ACTIVE
+            )
 
     def new_partner(self) -> None:
         fund = self.pick(Fund.objects.filter(status=Status.ACTIVE))
@@ -142,9 +211,33 @@ class Walk:
         if membership is not None:
             services.remove_group_member(None, membership.group, membership.account)
 
+    def window(self) -> Window:
+        """A random time window (ENG-5): often none, else dates, hours and weekdays in any combination."""
+        rng = self.rng
+        if rng.random() < 0.15:
+            return Window()
+        today = date.today()
+        start = today + timedelta(days=rng.randrange(-30, 30)) if rng.random() < 0.5 else None
+        end = today + timedelta(days=rng.randrange(0, 60)) if rng.random() < 0.6 else None
+        if start and end and start > end:
+            start, end = end, start
+        hours = (time(rng.randrange(0, 12)), time(rng.randrange(12, 24))) if rng.random() < 0.4 else (None, None)
+        days = tuple(sorted(rng.sample(range(1, 8), rng.randrange(1, 6)))) if rng.random() < 0.3 else ()
+        return Window(start, end, *hours, days)
+
     def assign_profile(self) -> None:
         group = self.pick(Group.objects.exclude(status=Status.REMOVED))
-        services.assign_group_role(None, group, self.rng.choice(self.profiles))
+        services.assign_group_role(None, group, self.rng.choice(self.profiles), self.window())
+
+    def group_window(self) -> None:
+        assignment = self.pick(GroupRoleAssignment.objects.current())
+        if assignment is not None:
+            services.set_group_role_window(None, assignment, self.window())
+
+    def account_window(self) -> None:
+        assignment = self.pick(AccountRoleAssignment.objects.current())
+        if assignment is not None:
+            services.set_account_role_window(None, assignment, self.window())
 
     def unassign_profile(self) -> None:
         assignment = self.pick(GroupRoleAssignment.objects.current())
@@ -153,7 +246,7 @@ class Walk:
 
     def grant_role(self) -> None:
         account = self.pick(Account.objects.exclude(status=AccountStatus.REMOVED))
-        services.grant_account_role(None, account, self.admin_roles[account.org_level])
+        services.grant_account_role(None, account, self.admin_roles[account.org_level], self.window())
 
     def revoke_role(self) -> None:
         assignment = self.pick(AccountRoleAssignment.objects.current())
@@ -276,10 +369,12 @@ def test_logged_calls_reproduce_a_full_rebuild(transactional_db, seed):
     full_builds = policy_cache.full_builds
     walk = Walk(random.Random(seed), network)
     done = []
+    windows_seen = False
     for _ in range(ACTIONS_PER_WALK):
         done.append(walk.step())
         acting = policy_cache.current()
         assert_equals_full_rebuild(acting), done
+        windows_seen |= bool(acting.rbac.export().get("temporal_constraints"))
         replayed = other.refresh()
         assert (replayed.number, replayed.token) == (acting.number, acting.token)
         assert replayed.rbac.export() == acting.rbac.export(), done
@@ -287,6 +382,50 @@ def test_logged_calls_reproduce_a_full_rebuild(transactional_db, seed):
     assert policy_cache.full_builds == full_builds, "the acting process rebuilt in full"
     assert other.full_builds == 1, "the other process rebuilt instead of replaying"
     assert other.replayed > 0
+    assert windows_seen, "no time window (ENG-5) was ever replayed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [5, 2026])
+def test_contextual_and_scoping_rules_replay_like_a_full_rebuild(transactional_db, seed):
+    """ENG-5 and ENG-8 rules (attributes, constraints, links, populations, field rules, limits), with profiles
+    leaving and re-entering force and time windows: the log reproduces a full rebuild at every step."""
+    network = make_network()
+    policy_cache.current()
+    other = PolicyCache()
+    other.current()
+    full_builds = policy_cache.full_builds
+    walk = Walk(random.Random(seed), network)
+    actions = [walk.context_rule] * 3 + [walk.scoping_rule] * 3 + [
+        walk.role_status, walk.group_window, walk.assign_profile, walk.permissions]
+    cesf = network.roles["cdap-ass-cesf"]
+    prelude = [
+        lambda: scope_services.save_attribute(None, None, name="heure", function="current_time"),
+        lambda: scope_services.save_constraint(None, None, name="ouvert", conditions=[
+            {"operator": "between", "operands": [{"attribute": "heure"}, "07:00", "20:00"]}]),
+        lambda: scope_services.link_permission(None, "acceder", "cdap", ContextConstraint.objects.get()),
+        lambda: scope_services.add_population(None, cesf, resource="comptes", name="p", kind="org_subtree",
+                                              field="org"),
+        lambda: scope_services.set_field_rule(None, cesf, resource="dossiers-cdap", field="iban", access="read"),
+        lambda: scope_services.set_action_limits(None, cesf, "cdap.consulter-dossier", max_per_day=40),
+    ]
+    done, seen = [], set()
+    for index in range(ACTIONS_PER_WALK):
+        if index < len(prelude):
+            prelude[index]()
+            done.append(f"prélude {index}")
+        else:
+            done.append(walk.step(actions))
+        acting = policy_cache.current()
+        assert_equals_full_rebuild(acting), done
+        exported = acting.rbac.export()
+        seen.update(key for key in EXTENSION_SECTIONS if exported.get(key))
+        replayed = other.refresh()
+        assert replayed.rbac.export() == exported, done
+        assert snapshot_tables(replayed.snapshot) == snapshot_tables(acting.snapshot)
+    assert policy_cache.full_builds == full_builds
+    assert other.full_builds == 1
+    assert seen == set(EXTENSION_SECTIONS), (seen, done)
 
 
 def test_a_change_is_logged_with_its_engine_calls(transactional_db):

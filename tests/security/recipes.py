@@ -102,6 +102,8 @@ RECIPES: dict[str, Scoped | Page] = {
     "accounts:second-factor-verify": Page(EVERYONE),
     # Without a right password just given, it only sends back to the login page.
     "accounts:close-other-session": Page(EVERYONE, methods=("post",)),
+    # The role switcher: any signed-in person activates roles of his own session (the engine checks each).
+    "accounts:active-roles": Page(STAFF, methods=("post",)),
     "accounts:recovery-code": Page(EVERYONE),
     "accounts:logout": Page(STAFF, methods=("get",)),  # a POST would end the sweep's own session
     "accounts:security": Page(STAFF),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from habpps.authorization.request_context import client_ip_context
+
 ADDRESS_MAX_LENGTH = 45
 
 
@@ -25,3 +27,15 @@ def client_address(request) -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops][:ADDRESS_MAX_LENGTH]
     return remote[:ADDRESS_MAX_LENGTH]
+
+
+class ClientAddressMiddleware:
+    """Records each request's client address for the decisions taken while serving it (ENG-5: a permission
+    may hold only from a partner's declared network)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with client_ip_context(client_address(request) or None):
+            return self.get_response(request)

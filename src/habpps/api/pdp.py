@@ -15,6 +15,7 @@ from typing import Any
 from habpps.api.denials import journal_denials
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.policy_cache import CompiledPolicy, current_policy
+from habpps.authorization.request_context import decision_now
 from habpps.authorization.sessions import validate_activation
 from habpps.engine import Decision, RBACError
 
@@ -59,6 +60,8 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
     snapshot = compiled.snapshot
     verdicts = []
     for query in queries:
+        # The request's time unless the caller says it (ENG-5): time-bound and hour-bound access are decided now.
+        context = {"now": decision_now(), **(query.context or {})}
         if query.active_roles is not None:
             try:
                 validate_activation(query.user, list(query.active_roles))
@@ -68,13 +71,13 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
             granted = bool(
                 snapshot.check(
                     query.user, query.operation, query.obj, org=query.org, active_roles=query.active_roles,
-                    context=query.context,
+                    context=context,
                 )
             )
             decision = (
                 snapshot.explain(
                     query.user, query.operation, query.obj, org=query.org, active_roles=query.active_roles,
-                    context=query.context,
+                    context=context,
                 )
                 if explain or not granted
                 else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from habpps.authorization.policy_cache import current_policy
+from habpps.authorization.request_context import decision_context
 from habpps.engine import RBACError
 
 
@@ -23,7 +24,8 @@ def is_allowed(account, operation: str, obj: str, org: str | None = None) -> boo
     try:
         return bool(
             current_policy().snapshot.check(
-                account.login, operation, obj, org=org or account.org_unit, active_roles=active_roles(account)
+                account.login, operation, obj, org=org or account.org_unit, active_roles=active_roles(account),
+                context=decision_context()
             )
         )
     except RBACError:
@@ -33,7 +35,7 @@ def is_allowed(account, operation: str, obj: str, org: str | None = None) -> boo
 def explain(account, operation: str, obj: str, org: str | None = None):
     """The engine's explanation (ENG-9) of the decision ``is_allowed`` takes."""
     return current_policy().snapshot.explain(
-        account.login, operation, obj, org=org or account.org_unit, active_roles=active_roles(account)
+        account.login, operation, obj, org=org or account.org_unit, active_roles=active_roles(account), context=decision_context()
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.permission_labels import PermissionLabels
 from habpps.authorization.policy_cache import current_policy
+from habpps.authorization.request_context import decision_context
 from habpps.authorization.stored import Account, Fund, Group, Partner, ServiceRole
 from habpps.engine import NotFound
 
@@ -78,7 +79,7 @@ def habilitations_of(account: Account) -> list[Habilitation]:
     unit = account.org_unit
     found = []
     for operation, obj in sorted(snapshot.user_permissions(account.login, org=unit)):
-        decision = snapshot.explain(account.login, operation, obj, org=unit)
+        decision = snapshot.explain(account.login, operation, obj, org=unit, context=decision_context())
         if not decision.granted or decision.path is None:
             continue
         path = decision.path

@@ -1,6 +1,6 @@
 """The permissions that administer the extended model and decide held changes (engine (operation, object) pairs).
 
-Seeded by migration 0001 of this app on the administrative roles — the national administrator holds both, a
+Seeded by migration 0005 of this app on the administrative roles — the national administrator holds both, a
 fund administrator approves held changes in its fund — and editable like any other permission: pages and the
 API ask the engine for the permission, never for a role.
 """

@@ -25,6 +25,9 @@ MANAGE_GROUPS = Permission("gerer", "groupes")
 MANAGE_PARTNER_ACCOUNTS = Permission("gerer", "comptes-partenaires")
 VIEW_HABILITATIONS = Permission("consulter", "habilitations")
 MANAGE_AUTHENTICATION_POLICY = Permission("gerer", "politique-authentification")
+# ENG-5, ENG-8: contextual constraints on permissions, and each profile's populations, field rules, action limits.
+MANAGE_CONTEXT = Permission("gerer", "contraintes-contextuelles")
+MANAGE_SCOPING = Permission("gerer", "portee-des-profils")
 # Held by the seeded roles for the apps built on the directory (journal, conventions).
 VIEW_JOURNAL = Permission("consulter", "journal")
 ENTER_CONVENTIONS = Permission("saisir", "conventions")
@@ -44,6 +47,8 @@ ADMINISTRATIVE_ROLES: dict[str, dict] = {
             VIEW_HABILITATIONS,
             VIEW_JOURNAL,
             MANAGE_AUTHENTICATION_POLICY,
+            MANAGE_CONTEXT,
+            MANAGE_SCOPING,
         ],
     },
     "FundAdmin": {

@@ -16,8 +16,10 @@ from __future__ import annotations
 from django.db.models import Q
 
 from habpps.authorization import policy_rules
+from habpps.authorization.access_windows import WINDOW_FIELDS, Window
 from habpps.authorization.model_sync import apply_model, wanted_model
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
+from habpps.authorization.scope_policy import build_extensions
 from habpps.authorization.stored import (
     Account,
     AccountRoleAssignment,
@@ -115,9 +117,13 @@ def build_rbac() -> RBAC:
         units[account_id] = account_unit(level, fund_id, partner_id)
 
     current_roles = AccountRoleAssignment.objects.current().filter(_prefixed(ROLE_IN_FORCE, "role"))
-    for account_id, role_id in current_roles.values_list("account_id", "role_id").order_by("id"):
-        if account_id in logins:
-            rbac.assign_user(logins[account_id], roles[role_id], org=units[account_id])
+    for assignment in current_roles.only("account_id", "role_id", *WINDOW_FIELDS).order_by("id"):
+        if assignment.account_id in logins:
+            login, role, unit = logins[assignment.account_id], roles[assignment.role_id], units[assignment.account_id]
+            rbac.assign_user(login, role, org=unit)
+            window = Window.of(assignment).constraint()
+            if window:
+                rbac.set_assignment_temporal(login, role, unit, window)
 
     group_partner = dict(groups_in_force().values_list("id", "partner_id"))
     for group_id in sorted(group_partner):
@@ -129,12 +135,18 @@ def build_rbac() -> RBAC:
     group_roles = GroupRoleAssignment.objects.current().filter(
         _prefixed(GROUP_IN_FORCE, "group"), _prefixed(ROLE_IN_FORCE, "role")
     )
-    for group_id, role_id in group_roles.values_list("group_id", "role_id").order_by("id"):
-        rbac.assign_group(group_name(group_id), roles[role_id], org=partner_unit(group_partner[group_id]))
-    # Hierarchy, separation of duty, exclusions and cardinalities last, as a policy document loads them.
+    for assignment in group_roles.only("group_id", "role_id", *WINDOW_FIELDS).order_by("id"):
+        group, role = group_name(assignment.group_id), roles[assignment.role_id]
+        unit = partner_unit(group_partner[assignment.group_id])
+        rbac.assign_group(group, role, org=unit)
+        window = Window.of(assignment).constraint()
+        if window:
+            rbac.set_group_assignment_temporal(group, role, unit, window)
+    # Hierarchy, separation of duty, exclusions and cardinalities, as a policy document loads them.
     apply_model(rbac, wanted_model(roles, logins))
     # The rules the domain apps derive from their records (convention perimeters, the four-eyes rule…).
     policy_rules.compile_into(rbac)
+    build_extensions(rbac, accounts_in_force())
     return rbac
 
 

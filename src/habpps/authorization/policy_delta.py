@@ -22,7 +22,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from habpps.authorization import policy_rules
+from habpps.authorization import policy_calls, policy_rules
+from habpps.authorization.access_windows import WINDOW_FIELDS, Window
 from habpps.authorization.model_sync import (
     MODEL_APPLY,
     MODEL_INVERSES,
@@ -42,6 +43,7 @@ from habpps.authorization.policy_build import (
     opening_unit,
     roles_in_force,
 )
+from habpps.authorization.scope_policy import extension_calls
 from habpps.authorization.stored import (
     Account,
     AccountRoleAssignment,
@@ -99,6 +101,8 @@ class Touched:
     services: set[int] = field(default_factory=set)
     rebuild: bool = False
     """Something the calls cannot tell (a login or profile code renamed): every process rebuilds."""
+    extensions: bool = False
+    """Contextual constraints or scoping rules (``habpps.authorization``) were written: reconcile them."""
 
     KINDS = {
         "account": "accounts",
@@ -113,11 +117,13 @@ class Touched:
     def add(self, kind: str, entity_id: int) -> None:
         if kind == "rebuild":
             self.rebuild = True
+        elif kind == "extension":
+            self.extensions = True
         elif kind in self.KINDS:
             getattr(self, self.KINDS[kind]).add(entity_id)
 
     def __bool__(self) -> bool:
-        return self.rebuild or any(getattr(self, name) for name in self.KINDS.values())
+        return self.rebuild or self.extensions or any(getattr(self, name) for name in self.KINDS.values())
 
 
 def consume_touches() -> Touched:
@@ -149,6 +155,8 @@ class _Reconciliation:
         self.openings = set(touched.openings) | set(touched.roles)
         self.funds = set(touched.funds)
         self.partners = set(touched.partners)
+        self.extensions = touched.extensions
+        self.rbac = rbac
         self.removals: list[Call] = []
         self.additions: list[Call] = []
         self.last: list[Call] = []
@@ -165,6 +173,7 @@ class _Reconciliation:
         self._memberships()
         self._calendar()
         model_removals, model_additions = self._model()
+        self._extensions()
         return model_removals + self.removals + self.additions + model_additions + self.last
 
     # The hierarchy, separation of duty, exclusions and cardinalities (small tables: all reconciled each time).
@@ -172,6 +181,16 @@ class _Reconciliation:
         roles = dict(roles_in_force().values_list("id", "code"))
         logins = dict(accounts_in_force().filter(role_limit__isnull=False).values_list("id", "login"))
         return model_calls(self.rbac, wanted_model(roles, logins), set(roles.values()), set(logins.values()))
+
+    # Contextual constraints, scoping rules, account and profile windows (ENG-5, ENG-8): small tables,
+    # reconciled whole when written or when a profile or an account moved (its rules follow it in and out).
+    def _extensions(self) -> None:
+        if not self.extensions and not self.roles and not self.accounts:
+            return
+        in_force = set(roles_in_force().values_list("code", flat=True))
+        removals, additions = extension_calls(self.rbac, in_force, accounts_in_force())
+        self.removals.extend(removals)
+        self.additions.extend(additions)
 
     # Funds and partners: their units, and — their status decides — every account and group inside them.
     def _expand_organisations(self) -> None:
@@ -253,14 +272,18 @@ class _Reconciliation:
         assignments = GroupRoleAssignment.objects.current().filter(
             _prefixed(ROLE_IN_FORCE, "role"), group_id__in=in_force
         )
-        for group_id, code in assignments.values_list("group_id", "role__code"):
-            wanted[group_id].add((code, partner_unit(in_force[group_id])))
+        windows: dict[tuple[str, str, str], dict | None] = {}
+        for row in assignments.select_related("role").only("group_id", "role__code", *WINDOW_FIELDS):
+            unit = partner_unit(in_force[row.group_id])
+            wanted[row.group_id].add((row.role.code, unit))
+            windows[(group_name(row.group_id), row.role.code, unit)] = Window.of(row).constraint()
         for group_id in sorted(self.groups):
             name = group_name(group_id)
             present = name in state.groups
             current = set(state.group_assignments.get(name, ())) if present else set()
             target = wanted.get(group_id, set())
             for role, org in sorted(current - target, key=_pair_key):
+                self._window("set_group_assignment_temporal", "group", name, role, org, None)
                 self.removals.append(["deassign_group", name, role, org])
             if group_id in in_force and not present:
                 self.additions.append(["add_group", name])
@@ -268,6 +291,8 @@ class _Reconciliation:
                 self.last.append(["delete_group", name])
             for role, org in sorted(target - current, key=_pair_key):
                 self.additions.append(["assign_group", name, role, org])
+            for role, org in sorted(target, key=_pair_key):
+                self._window("set_group_assignment_temporal", "group", name, role, org, windows[(name, role, org)])
 
     # Accounts: existence and their own roles (held in their organisation's unit).
     def _accounts(self) -> None:
@@ -284,14 +309,18 @@ class _Reconciliation:
         assignments = AccountRoleAssignment.objects.current().filter(
             _prefixed(ROLE_IN_FORCE, "role"), account_id__in=in_force
         )
-        for account_id, code in assignments.values_list("account_id", "role__code"):
-            wanted[account_id].add((code, units[account_id]))
+        windows: dict[tuple[str, str, str], dict | None] = {}
+        for row in assignments.select_related("role").only("account_id", "role__code", *WINDOW_FIELDS):
+            unit = units[row.account_id]
+            wanted[row.account_id].add((row.role.code, unit))
+            windows[(self.logins[row.account_id], row.role.code, unit)] = Window.of(row).constraint()
         for account_id in sorted(self.logins):
             login = self.logins[account_id]
             present = login in state.users
             current = set(state.user_assignments.get(login, ())) if present else set()
             target = wanted.get(account_id, set())
             for role, org in sorted(current - target, key=_pair_key):
+                self._window("set_assignment_temporal", "user", login, role, org, None)
                 self.removals.append(["deassign_user", login, role, org])
             if account_id in in_force and not present:
                 self.additions.append(["add_user", login])
@@ -299,6 +328,17 @@ class _Reconciliation:
                 self.last.append(["delete_user", login])
             for role, org in sorted(target - current, key=_pair_key):
                 self.additions.append(["assign_user", login, role, org])
+            for role, org in sorted(target, key=_pair_key):
+                self._window("set_assignment_temporal", "user", login, role, org, windows[(login, role, org)])
+
+    def _window(self, method: str, kind: str, holder: str, role: str, org: str, wanted: dict | None) -> None:
+        """Bring one assignment's time window (ENG-5) to ``wanted``: lifted before the assignment goes (so that
+        undoing the removal restores it), set after it is made."""
+        held = self.state.assignment_temporal.get((kind, holder, role, org))
+        current = held.as_dict() if held is not None else None
+        if current != wanted:
+            target = self.removals if wanted is None else self.additions
+            target.append([method, holder, role, org, wanted, current])
 
     # Memberships: every (group, account) pair with a touched group or a touched account.
     def _memberships(self) -> None:
@@ -401,6 +441,9 @@ def _apply_each(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
         elif method in MODEL_APPLY:
             apply_model_call(rbac, list(call), requester)
             applied.append(call)
+        elif policy_calls.is_replacement(call):
+            policy_calls.apply_replacement(rbac, call)
+            applied.append(call)
         elif method in policy_rules.RULE_CALLS:
             policy_rules.apply_call(rbac, list(call))
             applied.append(call)
@@ -412,7 +455,11 @@ def _apply_each(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequen
 def undo_calls(rbac: RBAC, calls: Sequence[Sequence[Any]]) -> None:
     """Undo engine ``calls`` that were all applied, last first (calendar calls are undone by keeping the
     previous calendar value)."""
-    for method, *arguments in reversed([c for c in calls if c[0] not in CALENDAR_CALLS]):
+    for call in reversed([c for c in calls if c[0] not in CALENDAR_CALLS]):
+        method, *arguments = call
+        if policy_calls.is_replacement(call):
+            policy_calls.apply_replacement(rbac, policy_calls.inverse(call))
+            continue
         if method in MODEL_INVERSES:
             with approving(rbac, None):
                 apply_model_call(rbac, MODEL_INVERSES[method](*arguments))

@@ -86,6 +86,7 @@ def seed_demo_network(users_per_group: int = 3) -> None:
     # The apps built on the directory, imported here only: they import the directory themselves.
     from habpps.conventions.delegation.services import delegate_perimeter
     from habpps.conventions.demo import seed_validated_convention
+    from habpps.conventions.demo_scope import seed_demo_scope
 
     if is_seeded():
         return
@@ -144,6 +145,7 @@ def seed_demo_network(users_per_group: int = 3) -> None:
             for _ in range(users_per_group):
                 services.add_group_member(None, group, person(partner))
     seed_demo_deployment()  # ADM-1: the slides' two waves of CDAP profiles
+    seed_demo_scope(person)  # ENG-5, ENG-8: time-bound access, CDAP hours, populations, daily ceilings
     from habpps.directory.demo_model import seed_demo_model
 
     seed_demo_model(national_admin, second_national_admin)  # hierarchy, exclusions, approvals (issue 16 §5)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from habpps.authorization.orgs import fund_unit
 from habpps.authorization.policy_cache import current_policy
+from habpps.authorization.request_context import decision_context
 from habpps.conventions.models import ConventionVersion
 from habpps.conventions.permissions import DECIDE_VERSION
 from habpps.conventions.policy_rules import CHANGED, ENTERED, FOUR_EYES, FOUR_EYES_RULE
@@ -61,7 +62,7 @@ def _four_eyes_refusal(version: ConventionVersion, breach: dict) -> Verification
 
 def may_verify(actor, version: ConventionVersion) -> VerificationDecision:
     """The engine's decision on deciding ``version`` in its fund, with the version's history as context."""
-    context = {"history": history_of(version)}
+    context = decision_context(history=history_of(version))
     unit = fund_unit(version.convention.fund_id)
     policy = current_policy()
     try:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from habpps.accounts.models import Account
+from habpps.authorization.forms import AccessWindowFields
 from habpps.directory.models import Fund, Group, Partner, PartnerType, ServiceRole, Status
 from habpps.directory.validators import normalize_siret, validate_siret
 
@@ -90,6 +91,12 @@ class RoleChoiceForm(DsfrBaseForm):
         self.fields["role"].queryset = roles
         if label:
             self.fields["role"].label = label
+
+
+class GrantForm(RoleChoiceForm, AccessWindowFields):
+    """Give a profile, optionally bounded in time (ENG-5: start and end dates, daily hours, weekdays)."""
+
+    field_order = ["role", "valid_from", "valid_until", "daily_from", "daily_until", "weekdays"]
 
 
 class ServiceRoleForm(DsfrBaseForm):

@@ -48,6 +48,16 @@ def register_entries() -> None:
     )
     register(
         MenuEntry(
+            "context-constraints",
+            _("Contraintes contextuelles"),
+            perms.MANAGE_CONTEXT,
+            url_to("directory:context-constraints"),
+            org=lambda a: NATIONAL_UNIT,
+            order=33,
+        )
+    )
+    register(
+        MenuEntry(
             "deployment",
             _("Déploiement des services"),
             perms.MANAGE_CATALOGUE,

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from habpps.authorization.models import AccessWindow
 from habpps.directory.validators import normalize_siret, validate_siret
 
 slug_validator = RegexValidator(
@@ -329,7 +330,7 @@ class GroupMembership(Period):
         ]
 
 
-class GroupRoleAssignment(Period):
+class GroupRoleAssignment(AccessWindow, Period):
     """A profile given to a group: its members hold it in their partner's unit (ENG-3, ENG-4)."""
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="role_assignments")
@@ -345,7 +346,7 @@ class GroupRoleAssignment(Period):
         ]
 
 
-class AccountRoleAssignment(Period):
+class AccountRoleAssignment(AccessWindow, Period):
     """A role held by an account itself, in its own organisation's unit (administrative roles, ENG-12)."""
 
     account = models.ForeignKey(

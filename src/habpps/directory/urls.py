@@ -1,6 +1,6 @@
 from django.urls import path
 
-from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners
+from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners, scope, windows
 
 app_name = "directory"
 
@@ -19,6 +19,8 @@ urlpatterns = [
         name="role-create",
     ),
     path("profils/<int:pk>/", catalogue.ServiceRoleUpdateView.as_view(), name="role-update"),
+    path("profils/<int:pk>/portee/", scope.RoleScopeView.as_view(), name="role-scope"),
+    path("contraintes/", scope.ContextConstraintsView.as_view(), name="context-constraints"),
     path("profils/<int:pk>/titulaires/", accounts.RoleHoldersView.as_view(), name="role-holders"),
     path("doctrine/", catalogue.DoctrineView.as_view(), name="doctrine"),
     path("deploiement/", deployment.DeploymentView.as_view(), name="deployment"),
@@ -48,6 +50,11 @@ urlpatterns = [
         groups.GroupProfileRemoveView.as_view(),
         name="group-profile-remove",
     ),
+    path(
+        "groupes/<int:pk>/profils/<int:role_pk>/periode/",
+        windows.GroupProfileWindowView.as_view(),
+        name="group-profile-window",
+    ),
     path("groupes/<int:pk>/statut/" + STATUS, groups.GroupStatusView.as_view(), name="group-status"),
     path("comptes/<int:pk>/", accounts.AccountDetailView.as_view(), name="account-detail"),
     path(
@@ -62,6 +69,11 @@ urlpatterns = [
         name="account-role-revoke",
     ),
     path("comptes/<int:pk>/limite-roles/", accounts.AccountLimitView.as_view(), name="account-limit"),
+    path(
+        "comptes/<int:pk>/roles/<int:role_pk>/periode/",
+        windows.AccountRoleWindowView.as_view(),
+        name="account-role-window",
+    ),
     path("comptes/<int:pk>/statut/" + STATUS, accounts.AccountStatusView.as_view(), name="account-status"),
     path("mes-habilitations/", accounts.MyHabilitationsView.as_view(), name="my-habilitations"),
 ]

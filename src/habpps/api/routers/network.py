@@ -7,7 +7,8 @@ administrators act through the delegated administration (ADM-4), bounded by thei
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date, time
+from typing import Annotated, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -23,6 +24,7 @@ from habpps.api.problems import ApiProblem, forbidden, not_found
 from habpps.api.routers.accounts import AccountIn, AccountOut, account_out, create_account_in
 from habpps.api.schemas import PAGE_FIELD, SEARCH_FIELD, Input, PageMeta, StatusIn, paginate
 from habpps.authorization import permissions as perms
+from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import require
 from habpps.authorization.orgs import partner_unit
 from habpps.conventions.delegation import authority as delegation_rules
@@ -113,10 +115,36 @@ class MemberOut(Schema):
     last_name: str
 
 
+class WindowIn(Input):
+    """When a granted profile may be used (ENG-5); every field optional, none at all: no limit."""
+
+    valid_from: date | None = Field(None, description="Premier jour d'accès (AAAA-MM-JJ).")
+    valid_until: date | None = Field(None, description="Dernier jour d'accès, inclus : l'accès s'arrête de lui-même.")
+    daily_from: time | None = Field(None, description="Chaque jour, à partir de (HH:MM).")
+    daily_until: time | None = Field(None, description="Chaque jour, jusqu'à (HH:MM, exclue).")
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=list, max_length=7, description="Jours autorisés, 1 (lundi) à 7 (dimanche) ; vide : tous."
+    )
+
+    def window(self) -> Window:
+        return Window.from_data(self.model_dump())
+
+
+class WindowOut(Schema):
+    valid_from: date | None = None
+    valid_until: date | None = None
+    daily_from: time | None = None
+    daily_until: time | None = None
+    weekdays: list[int] = []
+    description: str = Field(description="La période en clair.")
+    state: str = Field(description="« à venir », « en cours » ou « terminé ».")
+
+
 class ProfileOut(Schema):
     id: int
     code: str
     name: str
+    window: WindowOut | None = None
 
 
 class GroupDetailOut(GroupOut):
@@ -130,6 +158,7 @@ class MemberIn(Input):
 
 class ProfileIn(Input):
     role: str = Field(min_length=1, max_length=60, description="Code du profil d'accès.")
+    window: WindowIn | None = Field(None, description="Période d'accès (facultative) : dates, heures, jours.")
 
 
 class FundPage(PageMeta):
@@ -341,8 +370,22 @@ def group_detail(group: Group) -> dict:
     return {
         **{name: getattr(group, name) for name in GroupOut.model_fields},
         "members": [m.account for m in members],
-        "profiles": [a.role for a in profiles],
+        "profiles": [profile_out(a) for a in profiles],
     }
+
+
+def window_out(assignment) -> dict | None:
+    """The window of a grant for the API, None when it has no limit in time."""
+    window = assignment.access_window
+    if not window:
+        return None
+    return {**window.columns(), "weekdays": list(window.weekdays), "description": window.describe(),
+            "state": assignment.access_state}
+
+
+def profile_out(assignment) -> dict:
+    role = assignment.role
+    return {"id": role.pk, "code": role.code, "name": role.name, "window": window_out(assignment)}
 
 
 @router.get("/groupes/{group_id}", response=GroupDetailOut, summary="Un groupe, ses membres et ses profils")
@@ -402,11 +445,28 @@ def remove_member(request: HttpRequest, group_id: int, login: str):
 def assign_profile(request: HttpRequest, group_id: int, payload: ProfileIn):
     actor, group = actor_of(request), _group_for(request, group_id)
     role = _profile(payload.role)
+    window = payload.window.window() if payload.window else None
     if actor.org_level == OrgLevel.PARTNER:
-        delegation.assign_profile(actor, group, role)
+        delegation.assign_profile(actor, group, role, window)
     else:
-        services.assign_group_role(actor, group, role)
+        services.assign_group_role(actor, group, role, window)
     return HttpStatus(201, group_detail(group))
+
+
+@router.put(
+    "/groupes/{group_id}/profils/{code}/periode", response=GroupDetailOut, summary="Changer la période d'accès"
+)
+def set_profile_window(request: HttpRequest, group_id: int, code: str, payload: WindowIn):
+    """Bound in time (or free) a profile the group holds; the access stops by itself after the last day."""
+    actor, group = actor_of(request), _group_for(request, group_id)
+    assignment = group.role_assignments.current().filter(role=_profile(code)).first()
+    if assignment is None:
+        raise _unknown("role", "Le groupe n'a pas ce profil.")
+    if actor.org_level == OrgLevel.PARTNER:
+        delegation.set_profile_window(actor, assignment, payload.window())
+    else:
+        services.set_group_role_window(actor, assignment, payload.window())
+    return group_detail(group)
 
 
 @router.delete("/groupes/{group_id}/profils/{code}", response=GroupDetailOut, summary="Retirer un profil")

@@ -4,12 +4,13 @@ page instead of a stack trace or a half-rendered file when the source fails."""
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from habpps.authorization.refusals import constraint_refusal
 from habpps.cdap.consultations import OpenFile
+from habpps.cdap.permissions import USE_CDAP
 from habpps.cdap.sections import granted_sections, may_use_cdap
 from habpps.cdap.sources import SourceError, UnknownBeneficiary
 
@@ -26,7 +27,7 @@ class CdapAccessMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not may_use_cdap(request.user):
-            raise Http404
+            return constraint_refusal(request, *USE_CDAP)
         self.sections = granted_sections(request.user)
         return super().dispatch(request, *args, **kwargs)
 

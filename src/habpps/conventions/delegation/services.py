@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account
+from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import AccessRefused
 from habpps.authorization.orgs import scope_path
 from habpps.authorization.policy_cache import policy_change
@@ -61,8 +62,9 @@ def create_group(actor, partner: Partner, *, name: str, description: str = "") -
     return directory.create_group(actor, partner, name=name, description=description)
 
 
-def assign_profile(actor, group: Group, role: ServiceRole) -> GroupRoleAssignment:
-    """Give a profile to a group, inside the convention, its user limit and the actor's perimeter."""
+def assign_profile(actor, group: Group, role: ServiceRole, window: Window | None = None) -> GroupRoleAssignment:
+    """Give a profile to a group, inside the convention, its user limit and the actor's perimeter, within
+    ``window`` when one is given (time-bound access, ENG-5)."""
     authority = require_authority(actor, group.partner)
     refusal = rules.assign_refusal(authority, group, role)
     if refusal:
@@ -71,7 +73,16 @@ def assign_profile(actor, group: Group, role: ServiceRole) -> GroupRoleAssignmen
         refusal = rules.assign_refusal(authority, group, role)  # re-decided now that changes are serialised
         if refusal:
             refuse(refusal, "role")
-        return directory.assign_group_role(actor, group, role)
+        return directory.assign_group_role(actor, group, role, window)
+
+
+def set_profile_window(actor, assignment: GroupRoleAssignment, window: Window) -> GroupRoleAssignment:
+    """Change when a group's profile may be used, for whoever may withdraw it."""
+    authority = require_authority(actor, assignment.group.partner)
+    refusal = rules.revoke_refusal(authority, assignment.group, assignment.role)
+    if refusal:
+        refuse(refusal, "role")
+    return directory.set_group_role_window(actor, assignment, window)
 
 
 def withdraw_profile(actor, group: Group, role: ServiceRole) -> None:

@@ -20,8 +20,9 @@ from habpps.conventions.delegation import services
 from habpps.conventions.delegation.forms import PartnerAccountForm, PerimeterForm
 from habpps.conventions.doctrine import convention_in_force
 from habpps.conventions.perimeter_decisions import holders_count
-from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
+from habpps.directory.forms import AccountChoiceForm, GrantForm, GroupForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, ServiceRole, Status
+from habpps.directory.views.windows import WindowFormMixin
 
 
 def posted_id(request, name: str) -> int:
@@ -71,6 +72,14 @@ class DelegationHomeView(DelegationMixin, TemplateView):
             "last_name", "first_name"
         )
         rows = []
+        profiles: dict[int, list] = {}
+        for assignment in (
+            GroupRoleAssignment.objects.current()
+            .filter(group__partner=self.partner)
+            .select_related("role")
+            .order_by("role__name")
+        ):
+            profiles.setdefault(assignment.group_id, []).append(assignment)
         for account in accounts:
             groups = [
                 m.group
@@ -80,6 +89,7 @@ class DelegationHomeView(DelegationMixin, TemplateView):
                 {
                     "account": account,
                     "groups": groups,
+                    "grants": [a for group in groups for a in profiles.get(group.pk, [])],
                     "manageable": rules.account_refusal(self.authority, account) is None
                     and account.pk != self.request.user.pk,
                 }
@@ -216,7 +226,7 @@ class GroupView(DelegationMixin, TemplateView):
             member_form=kwargs.pop("member_form", None)
             or AccountChoiceForm(accounts=self.member_candidates(group), prefix="membre"),
             profile_form=kwargs.pop("profile_form", None)
-            or RoleChoiceForm(roles=self.profile_candidates(group), prefix="profil"),
+            or GrantForm(roles=self.profile_candidates(group), prefix="profil"),
             **kwargs,
         )
 
@@ -236,9 +246,9 @@ class GroupActionView(GroupView):
                 return redirect("delegation:group", group.pk)
             return self.render_to_response(self.get_context_data(member_form=form))
         if action == "attribuer-profil":
-            form = RoleChoiceForm(request.POST, roles=self.profile_candidates(group), prefix="profil")
+            form = GrantForm(request.POST, roles=self.profile_candidates(group), prefix="profil")
             if form.is_valid() and run_action(
-                request, form, lambda: services.assign_profile(user, group, form.cleaned_data["role"])
+                request, form, lambda: services.assign_profile(user, group, form.cleaned_data["role"], form.window())
             ):
                 messages.success(request, _("Profil attribué au groupe."))
                 return redirect("delegation:group", group.pk)
@@ -319,3 +329,39 @@ class PerimeterView(DelegationMixin, TemplateView):
             messages.success(request, _("Périmètre de %(name)s enregistré.") % {"name": delegate.full_name})
             return redirect("delegation:home")
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class ProfileWindowView(DelegationMixin, WindowFormMixin):
+    """The partner administrator or a delegate changes when a group's profile may be used (ENG-5)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.assignment = get_object_or_404(
+            GroupRoleAssignment.objects.current().select_related("group__partner", "role"),
+            group_id=kwargs["pk"],
+            role_id=kwargs["role_pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        group = self.assignment.group
+        if group.partner_id != self.partner.pk or not self.authority.covers_group(group):
+            raise Http404
+        return super().get_context_data(
+            breadcrumb=[{"url": reverse("delegation:home"), "title": _("Gestion déléguée")}], **kwargs
+        )
+
+    def title(self) -> str:
+        return _("Période d'accès du profil « %(role)s » — groupe « %(group)s »") % {
+            "role": self.assignment.role.name,
+            "group": self.assignment.group.name,
+        }
+
+    def back_url(self) -> str:
+        return reverse("delegation:group", args=[self.assignment.group_id])
+
+    def save(self, window) -> None:
+        if self.assignment.group.partner_id != self.partner.pk or not self.authority.covers_group(
+            self.assignment.group
+        ):
+            raise Http404
+        services.set_profile_window(self.request.user, self.assignment, window)

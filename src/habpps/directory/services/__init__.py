@@ -12,6 +12,7 @@ from habpps.directory.services.accounts import (
     may_limit_roles,
     revoke_account_role,
     set_account_limit,
+    set_account_role_window,
     set_account_status,
 )
 from habpps.directory.services.catalogue import (
@@ -30,6 +31,7 @@ from habpps.directory.services.network import (
     create_partner,
     remove_group_member,
     set_fund_status,
+    set_group_role_window,
     set_group_status,
     set_partner_status,
     unassign_group_role,
@@ -53,9 +55,11 @@ __all__ = [
     "set_account_limit",
     "remove_group_member",
     "revoke_account_role",
+    "set_account_role_window",
     "set_account_status",
     "set_doctrine",
     "set_fund_status",
+    "set_group_role_window",
     "set_group_status",
     "set_partner_status",
     "set_role_permissions",

@@ -14,6 +14,7 @@ from habpps.accounts.notifications import send_new_account_mails
 from habpps.accounts.passwords import generate_temporary_password
 from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
+from habpps.authorization.access_windows import WINDOW_FIELDS, Window, check_window
 from habpps.authorization.approvals import request_approval
 from habpps.authorization.decisions import AccessRefused, authorize, is_allowed
 from habpps.authorization.model_permissions import MANAGE_MODEL
@@ -22,9 +23,10 @@ from habpps.authorization.models import AccountLimit, PendingApproval
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
 from habpps.authorization.policy_cache import policy_change
 from habpps.directory.models import AccountRoleAssignment, Fund, Partner, ServiceRole
-from habpps.directory.records import as_record
+from habpps.directory.records import as_record, target_of
 from habpps.directory.services.common import check_transition, journal_change
 from habpps.engine import ApprovalRequired
+from habpps.journal.services import record_event
 
 
 def account_management_permission(org_level: str, organisation) -> tuple[str, str, str]:
@@ -120,21 +122,51 @@ def set_account_status(actor, account: Account, status: str) -> Account:
     return account
 
 
-def grant_account_role(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment | PendingApproval:
-    """Give an administrative role to an account, in its own organisation's unit.
+def grant_account_role(
+    actor, account: Account, role: ServiceRole, window: Window | None = None
+) -> AccountRoleAssignment | PendingApproval:
+    """Give an administrative role to an account, in its own organisation's unit, within ``window`` when one is
+    given (time-bound access, ENG-5).
 
     When the engine holds the change for a ``require_approval`` exclusion (ENG-7), nothing is granted: the
     change waits in the « À approuver » queue and its `PendingApproval` is returned."""
     permission = account_management_permission(account.org_level, account.organisation)
     authorize(actor, *permission)
+    window = window or Window()
+    check_window(window)
     try:
         with policy_change(requester=actor):
             perimeters.check_account(actor, account)
             perimeters.check_account_role(actor, account, role)
-            return _grant(actor, account, role)
+            return _grant(actor, account, role, window)
     except ApprovalRequired as held:
         return request_approval(actor, held, action="assign_user", org=permission[2], org_scope=account.org_scope,
                                 account=account, role=role)
+
+
+def set_account_role_window(actor, assignment: AccountRoleAssignment, window: Window) -> AccountRoleAssignment:
+    """Change when an account's role may be used (an empty window lifts every bound); journalled before/after."""
+    account = assignment.account
+    authorize(actor, *account_management_permission(account.org_level, account.organisation))
+    check_window(window)
+    with policy_change():
+        perimeters.check_account(actor, account)
+        perimeters.check_account_role(actor, account, assignment.role)
+        assignment = AccountRoleAssignment.objects.select_for_update().get(pk=assignment.pk, ended_at__isnull=True)
+        before = Window.of(assignment)
+        for name, value in window.columns().items():
+            setattr(assignment, name, value)
+        assignment.expiry_notice_sent_on = None
+        assignment.save(update_fields=[*WINDOW_FIELDS, "expiry_notice_sent_on"])
+        record_event(
+            "admin.account.role.window",
+            actor=actor,
+            org_scope=account.org_scope,
+            target=target_of(account),
+            before={"role": assignment.role.code, "window": before.as_record()},
+            after={"role": assignment.role.code, "window": window.as_record()},
+        )
+    return assignment
 
 
 def revoke_account_role(actor, account: Account, role: ServiceRole) -> None:
@@ -159,7 +191,7 @@ def revoke_account_role(actor, account: Account, role: ServiceRole) -> None:
         )
 
 
-def _grant(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment:
+def _grant(actor, account: Account, role: ServiceRole, window: Window | None = None) -> AccountRoleAssignment:
     if role.account_level != account.org_level:
         raise ValidationError(
             {
@@ -170,9 +202,17 @@ def _grant(actor, account: Account, role: ServiceRole) -> AccountRoleAssignment:
         )
     if AccountRoleAssignment.objects.current().filter(account=account, role=role).exists():
         raise ValidationError({"role": _("Ce compte a déjà ce rôle.")}, code="account_role_exists")
-    assignment = AccountRoleAssignment.objects.create(account=account, role=role, started_by=actor)
+    window = window or Window()
+    assignment = AccountRoleAssignment.objects.create(
+        account=account, role=role, started_by=actor, **window.columns()
+    )
     journal_change(
-        "admin.account.role.grant", actor, account, account.org_scope, before=None, data={"role": role.code}
+        "admin.account.role.grant",
+        actor,
+        account,
+        account.org_scope,
+        before=None,
+        data={"role": role.code, **({"window": window.as_record()} if window else {})},
     )
     return assignment
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account, AccountStatus
 from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
+from habpps.authorization.access_windows import WINDOW_FIELDS, Window, check_window
 from habpps.authorization.approvals import request_approval
 from habpps.authorization.decisions import authorize
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
@@ -23,9 +24,10 @@ from habpps.directory.models import (
     ServiceRole,
     Status,
 )
-from habpps.directory.records import as_record
+from habpps.directory.records import as_record, target_of
 from habpps.directory.services.common import change_status, journal_change, save_validated
 from habpps.engine import ApprovalRequired
+from habpps.journal.services import record_event
 
 FUND_FIELDS = ("code", "name", "department")
 PARTNER_FIELDS = ("name", "siret", "partner_type", "person_kind", "street", "postal_code", "city")
@@ -229,27 +231,58 @@ def check_group_may_receive(group: Group, role: ServiceRole, actor=None) -> None
     perimeters.check_profile(actor, group, role)
 
 
-def assign_group_role(actor, group: Group, role: ServiceRole) -> GroupRoleAssignment:
-    """Give a profile to a group: its members hold it in their partner's unit (ENG-3, ENG-4)."""
+def assign_group_role(
+    actor, group: Group, role: ServiceRole, window: Window | None = None
+) -> GroupRoleAssignment:
+    """Give a profile to a group: its members hold it in their partner's unit (ENG-3, ENG-4), within ``window``
+    when one is given (ENG-5: dates, daily hours, weekdays)."""
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
+    window = window or Window()
+    check_window(window)
     try:
         with policy_change(requester=actor):
             check_group_may_receive(group, role, actor)
             check_profile_open(role, group.partner.fund_id)
             if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
                 raise ValidationError({"role": _("Le groupe a déjà ce profil.")}, code="group_role_exists")
-            assignment = GroupRoleAssignment.objects.create(group=group, role=role, started_by=actor)
+            assignment = GroupRoleAssignment.objects.create(
+                group=group, role=role, started_by=actor, **window.columns()
+            )
             journal_change(
                 "admin.group.role.assign",
                 actor,
                 group,
                 partner_scope(group.partner),
                 before=None,
-                data={"role": role.code},
+                data={"role": role.code, **({"window": window.as_record()} if window else {})},
             )
     except ApprovalRequired as held:  # a require_approval exclusion (ENG-7): it waits for a second admin
         return request_approval(actor, held, action="assign_group", org=partner_unit(group.partner_id),
                                 org_scope=partner_scope(group.partner), role=role, group=group)
+    return assignment
+
+
+def set_group_role_window(actor, assignment: GroupRoleAssignment, window: Window) -> GroupRoleAssignment:
+    """Change when a group's profile may be used (an empty window lifts every bound); journalled before/after."""
+    group = assignment.group
+    authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
+    check_window(window)
+    with policy_change():
+        perimeters.check_profile_removal(actor, group, assignment.role)
+        assignment = GroupRoleAssignment.objects.select_for_update().get(pk=assignment.pk, ended_at__isnull=True)
+        before = Window.of(assignment)
+        for name, value in window.columns().items():
+            setattr(assignment, name, value)
+        assignment.expiry_notice_sent_on = None
+        assignment.save(update_fields=[*WINDOW_FIELDS, "expiry_notice_sent_on"])
+        record_event(
+            "admin.group.role.window",
+            actor=actor,
+            org_scope=partner_scope(group.partner),
+            target=target_of(group),
+            before={"role": assignment.role.code, "window": before.as_record()},
+            after={"role": assignment.role.code, "window": window.as_record()},
+        )
     return assignment
 
 

@@ -27,7 +27,7 @@ from habpps.authorization.explanations import habilitations_of, holders_of
 from habpps.authorization.mixins import EngineAccessMixin, held_message, paginate, run_action
 from habpps.authorization.models import AccountLimit
 from habpps.directory import services
-from habpps.directory.forms import RoleChoiceForm
+from habpps.directory.forms import GrantForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
 from habpps.directory.views.status import StatusChangeView
@@ -103,7 +103,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
             open_sessions=open_sessions(account) if can_manage else [],
             can_manage=can_manage,
             role_form=kwargs.pop("role_form", None)
-            or RoleChoiceForm(roles=manageable_roles(account, user), label=_("Rôle"), prefix="role"),
+            or GrantForm(roles=manageable_roles(account, user), label=_("Rôle"), prefix="role"),
             title=_("Habilitations de %(name)s") % {"name": account.full_name},
             breadcrumb=self.breadcrumb(),
             **paginate(self.request, found),
@@ -129,12 +129,14 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
 class AccountRoleGrantView(AccountDetailView):
     def post(self, request, *args, **kwargs):
         # Every role of the level is accepted here, so that a refused one gets the engine's explanation.
-        form = RoleChoiceForm(request.POST, roles=manageable_roles(self.account), prefix="role")
+        form = GrantForm(request.POST, roles=manageable_roles(self.account), prefix="role")
         result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: result.append(services.grant_account_role(request.user, self.account, form.cleaned_data["role"])),
+            lambda: result.append(services.grant_account_role(
+                request.user, self.account, form.cleaned_data["role"], form.window()
+            )),
         ):
             held_message(request, result[0]) or messages.success(request, _("Rôle attribué."))
             return redirect("directory:account-detail", self.account.pk)

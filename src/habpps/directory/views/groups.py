@@ -24,7 +24,7 @@ from habpps.authorization import permissions as perms
 from habpps.authorization.mixins import EngineAccessMixin, held_message, run_action
 from habpps.authorization.orgs import partner_unit
 from habpps.directory import services
-from habpps.directory.forms import AccountChoiceForm, GroupForm, RoleChoiceForm
+from habpps.directory.forms import AccountChoiceForm, GrantForm, GroupForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole, Status
 from habpps.directory.views.confirm import confirmation_page, is_confirmed
 from habpps.directory.views.status import StatusChangeView
@@ -132,7 +132,7 @@ class GroupDetailView(GroupAccessMixin, TemplateView):
             member_form=kwargs.pop("member_form", None)
             or AccountChoiceForm(accounts=member_candidates(group), prefix="membre"),
             profile_form=kwargs.pop("profile_form", None)
-            or RoleChoiceForm(roles=profile_candidates(group), prefix="profil"),
+            or GrantForm(roles=profile_candidates(group), prefix="profil"),
             title=_("Groupe « %(name)s »") % {"name": group.name},
             breadcrumb=[
                 {
@@ -160,12 +160,12 @@ class GroupMemberAddView(GroupDetailView):
 
 class GroupProfileAssignView(GroupDetailView):
     def post(self, request, *args, **kwargs):
-        form = RoleChoiceForm(request.POST, roles=profile_candidates(self.group), prefix="profil")
+        form = GrantForm(request.POST, roles=profile_candidates(self.group), prefix="profil")
         result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: result.append(services.assign_group_role(request.user, self.group, form.cleaned_data["role"])),
+            lambda: result.append(services.assign_group_role(request.user, self.group, form.cleaned_data["role"], form.window())),
         ):
             held_message(request, result[0]) or messages.success(request, _("Profil attribué au groupe."))
             return redirect("directory:group-detail", self.group.pk)

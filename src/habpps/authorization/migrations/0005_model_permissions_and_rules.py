@@ -32,6 +32,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("authorization", "0001_initial"), ("directory", "0002_reference_data")]
+    dependencies = [("authorization", "0004_hierarchy_separation_exclusions"), ("directory", "0002_reference_data")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('authorization', '0003_account_and_role_windows'),
         ('directory', '0003_policy_sync_and_deployment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,125 @@
+"""Time-bound access (ENG-5 temporal): the bounds a granter puts on a profile, as the engine reads them.
+
+A profile given to a group or to an account may carry a start date, an end date, a daily window and weekdays
+(``directory.models.AccessWindow``). This module is the one translation between those columns and the engine's
+``TemporalConstraint``: the policy build and the change log replay it (``set_group_assignment_temporal`` /
+``set_assignment_temporal``), the services validate a window through the engine's own rules before storing it,
+and the pages describe it in plain French. The engine decides at every decision with the request's time, so an
+access stops by itself at the end of its last day; nothing needs to run then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from habpps.engine import RBACError
+from habpps.engine.temporal import WEEKDAY_NAMES, TemporalConstraint
+
+WINDOW_FIELDS = ("valid_from", "valid_until", "daily_from", "daily_until", "weekdays")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The bounds of one grant; every part optional (an empty window: always)."""
+
+    valid_from: date | None = None
+    valid_until: date | None = None
+    daily_from: time | None = None
+    daily_until: time | None = None
+    weekdays: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, row: Any) -> Window:
+        """The window stored on an assignment row (or any object with the same attributes)."""
+        return cls(
+            row.valid_from,
+            row.valid_until,
+            row.daily_from,
+            row.daily_until,
+            tuple(sorted(int(d) for d in (row.weekdays or ""))),
+        )
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Window:
+        """A window from a form's or an API payload's values (missing keys: unbounded)."""
+        data = data or {}
+        days = data.get("weekdays") or ()
+        if isinstance(days, str):
+            days = [d for d in days if d.strip()]
+        return cls(
+            data.get("valid_from"),
+            data.get("valid_until"),
+            data.get("daily_from"),
+            data.get("daily_until"),
+            tuple(sorted({int(d) for d in days})),
+        )
+
+    def __bool__(self) -> bool:
+        return any((self.valid_from, self.valid_until, self.daily_from, self.daily_until, self.weekdays))
+
+    def constraint(self) -> dict[str, Any] | None:
+        """The engine's temporal constraint (its policy-document form), or None when unbounded."""
+        if not self:
+            return None
+        return TemporalConstraint.build(
+            begin_date=self.valid_from,
+            end_date=self.valid_until,
+            begin_time=self.daily_from,
+            end_time=self.daily_until,
+            weekdays=list(self.weekdays),
+        ).as_dict()
+
+    def columns(self) -> dict[str, Any]:
+        """The values of the ``AccessWindow`` columns."""
+        return {
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "daily_from": self.daily_from,
+            "daily_until": self.daily_until,
+            "weekdays": "".join(str(d) for d in self.weekdays),
+        }
+
+    def as_record(self) -> dict[str, Any] | None:
+        """The journal's picture of the window (ISO strings), None when unbounded."""
+        return self.constraint()
+
+    def describe(self) -> str:
+        """The window in plain French (« du 01/12/2026 au 31/01/2027, de 08:00 à 18:00, du lundi au vendredi »)."""
+        parts = []
+        if self.valid_from and self.valid_until:
+            parts.append(f"du {self.valid_from:%d/%m/%Y} au {self.valid_until:%d/%m/%Y}")
+        elif self.valid_from:
+            parts.append(f"à partir du {self.valid_from:%d/%m/%Y}")
+        elif self.valid_until:
+            parts.append(f"jusqu'au {self.valid_until:%d/%m/%Y} inclus")
+        if self.daily_from and self.daily_until:
+            parts.append(f"de {self.daily_from:%H:%M} à {self.daily_until:%H:%M}")
+        if self.weekdays:
+            parts.append(describe_weekdays(self.weekdays))
+        return ", ".join(parts) if parts else "sans limite de temps"
+
+    def state_on(self, today: date) -> str:
+        """« à venir », « en cours » or « terminé » on ``today`` (the daily window aside)."""
+        if self.valid_until and today > self.valid_until:
+            return "terminé"
+        if self.valid_from and today < self.valid_from:
+            return "à venir"
+        return "en cours"
+
+
+def describe_weekdays(days: tuple[int, ...]) -> str:
+    if list(days) == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+        return f"du {WEEKDAY_NAMES[days[0]]} au {WEEKDAY_NAMES[days[-1]]}"
+    return "le " + ", ".join(WEEKDAY_NAMES[d] for d in days)
+
+
+def check_window(window: Window) -> None:
+    """Refuse, with the engine's French explanation, a window the engine would not accept."""
+    try:
+        window.constraint()
+    except RBACError as error:
+        raise ValidationError(error.message, code="invalid_window") from error
