@@ -225,3 +225,24 @@ def test_create_buttons_show_their_label(browser, site):
         assert button.bounding_box()["width"] > 150  # the label is shown, not a lonely « + »
     finally:
         page.context.close()
+
+
+def test_a_frozen_account_shows_frozen_and_an_administrator_unfreezes_it(browser, site):
+    from datetime import timedelta
+
+    from habpps.accounts.models import Account
+
+    base, net = site
+    Account.objects.filter(pk=net.user_a.pk).update(frozen_until=timezone.now() + timedelta(minutes=30))
+    page = strict_page(browser)
+    try:
+        log_in(page, base, net.partner_admin_a.login, check=False)
+        page.goto(f"{base}/annuaire/comptes/{net.user_a.pk}/")
+        assert "gelé jusqu'au" in page.inner_text("main").lower()  # the badge is upper-cased by the DSFR
+        page.click("button:has-text('Débloquer')")
+        assert "Compte de Ulysse UsagerA débloqué." in page.inner_text("main")
+        assert "gelé jusqu'au" not in page.inner_text("main").lower()
+        net.user_a.refresh_from_db()
+        assert net.user_a.frozen_until is None
+    finally:
+        page.context.close()

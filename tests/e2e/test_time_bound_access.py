@@ -83,3 +83,38 @@ def test_a_time_bound_access_ends_by_itself(browser, site, monkeypatch):
     visit(admin, f"{base}/annuaire/delegation/")
     assert "accès terminé" in admin.inner_text("main").lower()  # a DSFR badge is shown in capitals
     shoot(admin, "qui-detient-quoi-termine")
+
+
+def test_the_national_pages_of_context_and_scoping(browser, site):
+    """The national administrator's pages of contextual constraints and of a profile's scoping, audited."""
+    base, net = site
+    page = new_page(browser)
+    page.set_default_timeout(60_000)
+    log_in(page, base, net.national_admin.login)
+    visit(page, f"{base}/annuaire/contraintes/")
+    page.fill("#id_attribut-name", "heure")
+    page.select_option("#id_attribut-function", "current_time")
+    page.click("button:has-text(\"Ajouter l'attribut\")")
+    page.wait_for_selector("text=Enregistré.")
+    page.fill("#id_contrainte-name", "heures ouvrées")
+    page.select_option("#id_contrainte-attribute", "heure")
+    page.select_option("#id_contrainte-operator", "between")
+    page.fill("#id_contrainte-first", "07:00")
+    page.fill("#id_contrainte-second", "20:00")
+    page.click("button:has-text('Créer la contrainte')")
+    page.wait_for_selector("text=Enregistré.")
+    page.select_option("#id_lien-permission", "consulter cdap.section.creances")
+    page.select_option("#id_lien-constraint", label="heures ouvrées")
+    page.click("button:has-text('Conditionner la permission')")
+    page.wait_for_selector("text=Enregistré.")
+    audit(page)
+    assert "« heure » entre 07:00 et 20:00" in page.inner_text("main")
+    shoot(page, "contraintes-contextuelles")
+    role = net.roles["cdap-ass-cesf"]
+    visit(page, f"{base}/annuaire/profils/{role.pk}/portee/")
+    page.fill("#id_limites-max_per_day", "40")
+    page.click("button:has-text('Enregistrer les limites')")
+    page.wait_for_selector("text=Enregistré.")
+    audit(page)
+    assert "40" in page.inner_text("main")
+    shoot(page, "portee-profil")

@@ -70,6 +70,17 @@ def open_session(account):
     )
 
 
+def frozen(account):
+    """``account`` frozen after failed logins, for the page that unfreezes it."""
+    from datetime import timedelta
+
+    from habpps.accounts import clock
+    from habpps.accounts.models import Account
+
+    Account.objects.filter(pk=account.pk).update(frozen_until=clock.now() + timedelta(minutes=30))
+    return account
+
+
 def group_form(side: Side, world: World) -> dict:
     """Every field of every group form at once, naming objects of the same side."""
     return {
@@ -175,6 +186,7 @@ RECIPES: dict[str, Scoped | Page] = {
         lambda s, w: [{"pk": s.spare_user.pk}, {"pk": s.actors["user"].pk}],
         post=lambda s, w: {"role": role_pk(w, "PartnerAdmin")},
     ),
+    "directory:account-unfreeze": Scoped(lambda s, w: [{"pk": frozen(s.actors["user"]).pk}]),
     "directory:account-session-end": Scoped(
         lambda s, w: [{"pk": s.actors["user"].pk, "session_pk": open_session(s.actors["user"]).pk}]
     ),

@@ -141,6 +141,13 @@ class Account(AbstractBaseUser):
 
     objects = AccountManager()
 
+    @property
+    def is_frozen_now(self) -> bool:
+        """Frozen after failed logins, until ``frozen_until`` (AUT-2); shown to administrators with « Débloquer »."""
+        from habpps.accounts import clock
+
+        return self.frozen_until is not None and self.frozen_until > clock.now()
+
     USERNAME_FIELD = "login"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name", "email", "org_level"]

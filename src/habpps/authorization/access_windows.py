@@ -123,3 +123,14 @@ def check_window(window: Window) -> None:
         window.constraint()
     except RBACError as error:
         raise ValidationError(error.message, code="invalid_window") from error
+
+
+def store_window(row: Any, window: Window) -> Window:
+    """Write ``window`` on a grant row (its warning mail to be sent again for the new end) and return the window
+    it replaces; the caller journals both and holds the ``policy_change``."""
+    before = Window.of(row)
+    for name, value in window.columns().items():
+        setattr(row, name, value)
+    row.expiry_notice_sent_on = None
+    row.save(update_fields=[*WINDOW_FIELDS, "expiry_notice_sent_on"])
+    return before

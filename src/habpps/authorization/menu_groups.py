@@ -21,7 +21,7 @@ GROUPS = {
     "conventions": (_("Conventions"), ("conventions", "verifications")),
     "settings": (
         _("Paramétrage national"),
-        ("catalogue", "doctrine", "cdap-doctrine", "deployment", "model", "simulate", "auth-policy"),
+        ("catalogue", "doctrine", "cdap-doctrine", "context-constraints", "deployment", "model", "simulate", "auth-policy"),
     ),
     "control": (_("Contrôle"), ("approvals", "supervision", "recertification", "journal", "cdap-report", "workbench")),
     "me": (_("Mon compte"), ("my-habilitations", "security")),

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
-from habpps.authorization.access_windows import WINDOW_FIELDS, Window
+from habpps.authorization.access_windows import Window, store_window
 from habpps.authorization.models import (
     AccountWindow,
     ActionLimit,
@@ -116,13 +116,9 @@ def _apply_whole(wanted: dict[tuple[str, str], Window], ctx: ImportContext) -> i
 
 
 def _reconcile(row, window: Window, kind: str, holder, ctx: ImportContext) -> int:
-    before = Window.of(row)
-    if before == window:
+    if Window.of(row) == window:
         return 0
-    for name, value in window.columns().items():
-        setattr(row, name, value)
-    row.expiry_notice_sent_on = None
-    row.save(update_fields=[*WINDOW_FIELDS, "expiry_notice_sent_on"])
+    before = store_window(row, window)
     record_event(
         kind,
         actor=ctx.actor,

@@ -34,6 +34,13 @@ FUNDS = [
     ("131", "Caf des Bouches-du-Rhône", "13", "Marseille"),
 ]
 
+# Real postcodes of each fund's city (its arrondissements), so that every demo address is a true pair.
+POSTAL_CODES = {
+    "75": [f"750{n:02d}" for n in range(1, 21)],
+    "69": [f"6900{n}" for n in range(1, 10)],
+    "13": [f"130{n:02d}" for n in range(1, 17)],
+}
+
 # How partners of each type are named: the slides' kinds of organisations, located in the fund's department.
 PARTNER_NAMES = {
     "carsat": "Carsat — service social de {city}",
@@ -127,7 +134,7 @@ def seed_demo_network(users_per_group: int = 3) -> None:
                 siret=luhn_siret(rng),
                 partner_type=partner_type,
                 street=fake.street_address(),
-                postal_code=f"{department}{rng.randint(0, 20):03d}",
+                postal_code=rng.choice(POSTAL_CODES[department]),
                 city=city,
             )
             partner_admin = person(partner, "PartnerAdmin")

@@ -57,6 +57,7 @@ urlpatterns = [
     ),
     path("groupes/<int:pk>/statut/" + STATUS, groups.GroupStatusView.as_view(), name="group-status"),
     path("comptes/<int:pk>/", accounts.AccountDetailView.as_view(), name="account-detail"),
+    path("comptes/<int:pk>/debloquer/", accounts.AccountUnfreezeView.as_view(), name="account-unfreeze"),
     path(
         "comptes/<int:pk>/sessions/<int:session_pk>/fermer/",
         accounts.AccountSessionEndView.as_view(),

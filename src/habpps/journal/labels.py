@@ -31,6 +31,7 @@ KINDS = {
     "auth.login.throttled": "Connexions bloquées depuis une adresse réseau",
     "auth.logout": "Déconnexion",
     "auth.account.freeze": "Compte gelé après des échecs",
+    "auth.account.unfreeze": "Compte débloqué par un administrateur",
     "auth.password.change": "Mot de passe changé",
     "auth.password.reset.request": "Mot de passe oublié : lien demandé",
     "auth.password.reset": "Mot de passe réinitialisé",

@@ -14,7 +14,7 @@ from habpps.accounts.notifications import send_new_account_mails
 from habpps.accounts.passwords import generate_temporary_password
 from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
-from habpps.authorization.access_windows import WINDOW_FIELDS, Window, check_window
+from habpps.authorization.access_windows import Window, check_window, store_window
 from habpps.authorization.approvals import request_approval
 from habpps.authorization.decisions import AccessRefused, authorize, is_allowed
 from habpps.authorization.model_permissions import MANAGE_MODEL
@@ -153,11 +153,7 @@ def set_account_role_window(actor, assignment: AccountRoleAssignment, window: Wi
         perimeters.check_account(actor, account)
         perimeters.check_account_role(actor, account, assignment.role)
         assignment = AccountRoleAssignment.objects.select_for_update().get(pk=assignment.pk, ended_at__isnull=True)
-        before = Window.of(assignment)
-        for name, value in window.columns().items():
-            setattr(assignment, name, value)
-        assignment.expiry_notice_sent_on = None
-        assignment.save(update_fields=[*WINDOW_FIELDS, "expiry_notice_sent_on"])
+        before = store_window(assignment, window)
         record_event(
             "admin.account.role.window",
             actor=actor,

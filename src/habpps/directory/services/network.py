@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account, AccountStatus
 from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
-from habpps.authorization.access_windows import WINDOW_FIELDS, Window, check_window
+from habpps.authorization.access_windows import Window, check_window, store_window
 from habpps.authorization.approvals import request_approval
 from habpps.authorization.decisions import authorize
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
@@ -270,11 +270,7 @@ def set_group_role_window(actor, assignment: GroupRoleAssignment, window: Window
     with policy_change():
         perimeters.check_profile_removal(actor, group, assignment.role)
         assignment = GroupRoleAssignment.objects.select_for_update().get(pk=assignment.pk, ended_at__isnull=True)
-        before = Window.of(assignment)
-        for name, value in window.columns().items():
-            setattr(assignment, name, value)
-        assignment.expiry_notice_sent_on = None
-        assignment.save(update_fields=[*WINDOW_FIELDS, "expiry_notice_sent_on"])
+        before = store_window(assignment, window)
         record_event(
             "admin.group.role.window",
             actor=actor,

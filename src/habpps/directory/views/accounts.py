@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from dsfr.forms import DsfrBaseForm
 
 from habpps.accounts import clock
+from habpps.accounts.freezes import clear_failures
 from habpps.accounts.models import Account, AccountSession, OrgLevel, SessionEndReason
 from habpps.accounts.policy import current_policy
 from habpps.accounts.sessions import end_session, live_sessions
@@ -31,6 +32,7 @@ from habpps.directory.forms import GrantForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
 from habpps.directory.views.status import StatusChangeView
+from habpps.journal.services import record_event
 
 
 def filter_habilitations(request, habilitations):
@@ -179,6 +181,25 @@ class AccountSessionEndView(LoginRequiredMixin, View):
         record = get_object_or_404(AccountSession, pk=session_pk, account=account, ended_at__isnull=True)
         end_session(record, SessionEndReason.ADMIN, actor=request.user)  # journalled with who closed it
         messages.success(request, _("Session de %(name)s fermée.") % {"name": account.full_name})
+        return redirect("directory:account-detail", account.pk)
+
+
+class AccountUnfreezeView(LoginRequiredMixin, View):
+    """« Débloquer »: an administrator lifts a freeze after failed logins, for whoever the engine lets him manage."""
+
+    def post(self, request, pk: int):
+        account = get_object_or_404(Account.objects.select_related("fund", "partner__fund"), pk=pk)
+        allowed = is_allowed(
+            request.user, *account_management_permission(account.org_level, account.organisation)
+        ) and perimeters.first_refusal(lambda p: p.account_refusal(request.user, account)) is None
+        if not allowed:
+            raise Http404
+        if account.is_frozen_now:
+            clear_failures(account)
+            record_event(
+                "auth.account.unfreeze", actor=request.user, org_scope=account.org_scope, target=account.login
+            )
+            messages.success(request, _("Compte de %(name)s débloqué.") % {"name": account.full_name})
         return redirect("directory:account-detail", account.pk)
 
 
