@@ -18,6 +18,8 @@ Environment variables:
   partner's administrators (7); ``HABPPS_ACCESS_EXPIRY_CHECK_SECONDS``: how often each server process looks
   (3600; 0 turns the in-process job off, ``habpps access notify`` still works).
 - ``HABPPS_LOG_LEVEL``: level of the console log.
+- ``HABPPS_APPROVAL_DAYS``: how long a change held by a ``require_approval`` exclusion waits for a second
+  administrator before it expires (ENG-7, default 7 days).
 - ``HABPPS_TRUSTED_PROXY_HOPS``: reverse proxies appending to ``X-Forwarded-For`` (1 behind nginx), for the
   client address the login throttle and the journal read. The authentication policy's own ``HABPPS_*``
   figures seed its administrator-edited row once (``habpps.accounts.policy``, ``docs/security.md``).
@@ -271,6 +273,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon Compte Partenaire <ne-pa
 HABPPS_POLICY_PROBE_SECONDS = float(env_str("HABPPS_POLICY_PROBE_SECONDS", "1.0"))
 # PostgreSQL LISTEN/NOTIFY wakes every process when the policy changes; the probe above stays the fallback.
 HABPPS_POLICY_LISTEN = env_bool("HABPPS_POLICY_LISTEN", True)
+# Days a change held by a require_approval exclusion waits for a second administrator (ENG-7).
+HABPPS_APPROVAL_DAYS = int(env_str("HABPPS_APPROVAL_DAYS", "7"))
 # ENG-5: time-bound accesses are announced this many days before their end, by a job in each server process.
 HABPPS_ACCESS_EXPIRY_NOTICE_DAYS = int(env_str("HABPPS_ACCESS_EXPIRY_NOTICE_DAYS", "7"))
 HABPPS_ACCESS_EXPIRY_CHECK_SECONDS = float(env_str("HABPPS_ACCESS_EXPIRY_CHECK_SECONDS", "3600"))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("compte/", include("habpps.accounts.urls")),
     path("annuaire/", include("habpps.directory.urls")),
+    path("habilitations/", include("habpps.authorization.urls")),
     path("journal/", include("habpps.journal.urls")),
     path("conventions/", include("habpps.conventions.urls")),
     path("annuaire/delegation/", include("habpps.conventions.delegation.urls")),

@@ -26,6 +26,7 @@ def seed_convention_permissions() -> None:
 
 
 def make_convention_world():
+    from habpps.authorization.approvals import approve
     from habpps.directory import services
     from habpps.directory.models import PartnerType, Service
 
@@ -49,7 +50,9 @@ def make_convention_world():
     world.admin = net.fund_admin_a
     world.verifier = net.verifier_a
     world.other_verifier = net.verifier_b
-    world.admin_verifier = account(net.fund_a, "Denis", "Double", "FundAdmin", "Verifier")
+    # Holding both roles in one fund is held for a second administrator (ENG-7 require_approval): approved.
+    world.admin_verifier = account(net.fund_a, "Denis", "Double", "FundAdmin")
+    approve(net.national_admin, services.grant_account_role(None, world.admin_verifier, roles["Verifier"]))
     world.partner = services.create_partner(
         None,
         net.fund_a,

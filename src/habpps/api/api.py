@@ -13,7 +13,7 @@ from ninja.renderers import JSONRenderer
 
 from habpps.api import problems
 from habpps.api.problems import PROBLEM_MEDIA_TYPE
-from habpps.api.routers import accounts, conventions, decisions, journal, network, policy, scope, sso
+from habpps.api.routers import accounts, conventions, decisions, journal, model, network, policy, scope, sso
 
 DESCRIPTION = """
 API REST de Habpps, la plate-forme d'habilitation du portail « Mon Compte Partenaire » (exigence API-1).
@@ -97,6 +97,7 @@ api.add_router("", accounts.router)
 api.add_router("", conventions.router)
 api.add_router("", journal.router)
 api.add_router("", policy.router)
+api.add_router("", model.router)
 api.add_router("", sso.router)
 api.add_router("", scope.router)
 

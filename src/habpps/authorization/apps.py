@@ -28,6 +28,9 @@ class AuthorizationConfig(AppConfig):
         from habpps.authorization.simulation_views import register_menu
 
         register_menu()
+
+        from habpps.authorization import model_menus  # noqa: F401 — registers the model's menu entries
+
         # A web login opens an engine session (ENG-1): the roles a DSD set forbids together are not all active.
         user_logged_in.connect(_open_engine_session, dispatch_uid="habpps-open-engine-session")
 

@@ -21,9 +21,9 @@ GROUPS = {
     "conventions": (_("Conventions"), ("conventions", "verifications")),
     "settings": (
         _("Paramétrage national"),
-        ("catalogue", "doctrine", "cdap-doctrine", "context-constraints", "deployment", "simulate", "auth-policy"),
+        ("catalogue", "doctrine", "cdap-doctrine", "context-constraints", "deployment", "model", "simulate", "auth-policy"),
     ),
-    "control": (_("Contrôle"), ("supervision", "recertification", "journal", "cdap-report", "workbench")),
+    "control": (_("Contrôle"), ("approvals", "supervision", "recertification", "journal", "cdap-report", "workbench")),
     "me": (_("Mon compte"), ("my-habilitations", "security")),
 }
 _GROUP_OF = {key: group for group, (_label, keys) in GROUPS.items() for key in keys}

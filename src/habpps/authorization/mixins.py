@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from habpps.authorization.decisions import AccessRefused, require
 from habpps.authorization.permissions import Permission
@@ -70,3 +71,14 @@ def paginate(request, queryset, *, extra_params: dict | None = None) -> dict:
     if q:
         params["q"] = q
     return {"page_obj": page_obj, "q": q, "query_string": urlencode(params) + "&" if params else ""}
+
+
+def held_message(request, result) -> bool:
+    """When ``result`` is a change a ``require_approval`` exclusion held (ENG-7), say so and return True."""
+    from habpps.authorization.separation_models import PendingApproval
+
+    if not isinstance(result, PendingApproval):
+        return False
+    messages.warning(request, _("Changement en attente d'approbation par un second administrateur : %(why)s")
+                     % {"why": result.message})
+    return True

@@ -250,3 +250,20 @@ class RoleWindow(AccessWindow, Changed):
     class Meta:
         verbose_name = _("période d'usage d'un profil")
         verbose_name_plural = _("périodes d'usage des profils")
+
+
+from habpps.authorization.separation_models import (  # noqa: E402,F401 — Django finds models in this module
+    AccountLimit,
+    ApprovalStatus,
+    Exclusion,
+    ExclusionKind,
+    ExclusionMember,
+    PendingApproval,
+    ReportedViolation,
+    Risk,
+    RoleInheritance,
+    RoleRule,
+    SeparationKind,
+    SeparationMember,
+    SeparationSet,
+)

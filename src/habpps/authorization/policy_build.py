@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from habpps.authorization import policy_rules
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
+from habpps.authorization.model_sync import apply_model, wanted_model
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.authorization.scope_policy import build_extensions
 from habpps.authorization.stored import (
@@ -141,6 +142,8 @@ def build_rbac() -> RBAC:
         window = Window.of(assignment).constraint()
         if window:
             rbac.set_group_assignment_temporal(group, role, unit, window)
+    # Hierarchy, separation of duty, exclusions and cardinalities, as a policy document loads them.
+    apply_model(rbac, wanted_model(roles, logins))
     # The rules the domain apps derive from their records (convention perimeters, the four-eyes rule…).
     policy_rules.compile_into(rbac)
     build_extensions(rbac, accounts_in_force())

@@ -41,6 +41,7 @@ from habpps.authorization import policy_rules
 from habpps.authorization.policy_build import build_deployment, build_rbac
 from habpps.authorization.policy_delta import (
     CALENDAR_CALLS,
+    SYSTEM_REQUESTER,
     apply_calls,
     calls_for,
     consume_touches,
@@ -214,7 +215,7 @@ class PolicyCache:
         rbac, calendar, applied = current.rbac, current.deployment, []
         try:
             for change in changes:
-                calendar = apply_calls(rbac, calendar, change.calls)
+                calendar = apply_calls(rbac, calendar, change.calls, replay=True)
                 applied.extend(change.calls)
         except Exception:
             logger.exception("Rejeu du journal des changements impossible : reconstruction complète.")
@@ -292,8 +293,14 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
     it: one version, one log row. ``policy_change(rebuild=True)`` makes every process rebuild in full.
     """
 
-    def __init__(self, *, rebuild: bool = False) -> None:
+    def __init__(self, *, rebuild: bool = False, approved: tuple[str, ...] = (), requester=None) -> None:
         self.rebuild = rebuild
+        self.requester = getattr(requester, "login", None) or SYSTEM_REQUESTER
+        """Who asks the change (an account, or None for the system): held changes wait in their name."""
+        self.approved = tuple(approved)
+        """``require_approval`` exclusions a second administrator approved this change breaking (ENG-7)."""
+        self.reported: list = []
+        """What ``report`` exclusions let this change through with (persisted by ``approvals``)."""
 
     def __enter__(self) -> policy_change:
         cache = policy_cache
@@ -303,6 +310,9 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             self._atomic.__enter__()
             self.number, self.token, self.working = self._outer.number, self._outer.token, self._outer.working
             self._outer.rebuild |= self.rebuild
+            self._outer.approved += self.approved  # one change: the outer one applies the calls
+            if self._outer.requester == SYSTEM_REQUESTER:
+                self._outer.requester = self.requester
             return self
         self._commits = not connection.in_atomic_block
         # The policy in force before this change: shared, or private to the caller's transaction.
@@ -356,21 +366,38 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             return compiled, []
         with cache._lock:
             calls = calls_for(touched, base.rbac, base.deployment) + policy_rules.calls_for(base.rbac, derived)
+            reported_before = len(base.rbac.reported_violations())
             if not self._commits:
-                # Not committed at the end of this block: the shared engine must not hold it. This thread gets
-                # a private build (which the engine checks), the others the log once the transaction commits.
+                # Not committed at the end of this block: the shared engine must not hold it. The engine checks
+                # the calls (then they are undone), this thread gets a private build, the others the log once
+                # the transaction commits.
+                apply_calls(base.rbac, base.deployment, calls, approved=self.approved,
+                            requester=self.requester)
+                self._keep_reported(base.rbac, reported_before)
+                undo_calls(base.rbac, [call for call in calls if call[0] not in CALENDAR_CALLS])
                 compiled = compile_policy(self.number, self.token)
                 record_change(self.number, self.token, calls)
                 return compiled, []
-            calendar = apply_calls(base.rbac, base.deployment, calls)  # a refused call is undone, then raised
+            # a refused call is undone, then raised
+            calendar = apply_calls(base.rbac, base.deployment, calls, approved=self.approved,
+                            requester=self.requester)
             applied = [call for call in calls if call[0] not in CALENDAR_CALLS]
             try:
+                self._keep_reported(base.rbac, reported_before)
                 snapshot = recompile(base.rbac, base.snapshot, delta_of(calls))
                 record_change(self.number, self.token, calls)
             except BaseException:
                 undo_calls(base.rbac, applied)
                 raise
         return CompiledPolicy(self.number, self.token, base.rbac, snapshot, calendar), applied
+
+    def _keep_reported(self, rbac: RBAC, before: int) -> None:
+        """Persist, in this change's transaction, the breaches ``report`` exclusions let it through with."""
+        from habpps.authorization.approvals import persist_reported  # the app built on this one
+
+        self.reported = rbac.reported_violations()[before:]
+        if self.reported:
+            persist_reported(self.reported)
 
     def _abandon(self, applied: list) -> None:
         """The commit failed: take the calls back out of the shared engine."""

@@ -24,6 +24,14 @@ from django.db.models import Q
 
 from habpps.authorization import policy_calls, policy_rules
 from habpps.authorization.access_windows import WINDOW_FIELDS, Window
+from habpps.authorization.model_sync import (
+    MODEL_APPLY,
+    MODEL_INVERSES,
+    apply_model_call,
+    approving,
+    model_calls,
+    wanted_model,
+)
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 from habpps.authorization.policy_build import (
     GROUP_IN_FORCE,
@@ -50,6 +58,7 @@ from habpps.authorization.stored import (
 from habpps.engine import RBAC
 from habpps.engine.compiled_delta import PolicyDelta
 from habpps.engine.deployment import DeploymentCalendar
+from habpps.engine.exclusion_functions import ExclusionFunctions
 
 Call = list[Any]
 
@@ -137,6 +146,7 @@ class _Reconciliation:
     """One reconciliation: expands the touched entities, reads both sides, emits the calls."""
 
     def __init__(self, touched: Touched, rbac: RBAC, calendar: DeploymentCalendar) -> None:
+        self.rbac = rbac
         self.state = rbac._state
         self.calendar = calendar
         self.accounts = set(touched.accounts)
@@ -162,8 +172,15 @@ class _Reconciliation:
         self._accounts()
         self._memberships()
         self._calendar()
+        model_removals, model_additions = self._model()
         self._extensions()
-        return self.removals + self.additions + self.last
+        return model_removals + self.removals + self.additions + model_additions + self.last
+
+    # The hierarchy, separation of duty, exclusions and cardinalities (small tables: all reconciled each time).
+    def _model(self) -> tuple[list[Call], list[Call]]:
+        roles = dict(roles_in_force().values_list("id", "code"))
+        logins = dict(accounts_in_force().filter(role_limit__isnull=False).values_list("id", "login"))
+        return model_calls(self.rbac, wanted_model(roles, logins), set(roles.values()), set(logins.values()))
 
     # Contextual constraints, scoping rules, account and profile windows (ENG-5, ENG-8): small tables,
     # reconciled whole when written or when a profile or an account moved (its rules follow it in and out).
@@ -376,35 +393,62 @@ def _pair_key(pair: tuple[str, str | None]) -> tuple[str, str]:
 
 
 # -- applying calls ---------------------------------------------------------------------------------------------------
-def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]]) -> DeploymentCalendar:
+SYSTEM_REQUESTER = "système"
+"""Who asks, for the engine, a change nobody signed (demo, imports): it still waits for an administrator."""
+
+EXCLUSION_CHECKED = ("assign_user", "assign_group", "add_group_member", "grant_permission")
+"""Calls the engine checks against the static exclusions, naming who asks (``require_approval`` needs it)."""
+
+
+def apply_calls(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]], *,
+                approved: Iterable[str] | None = (), replay: bool = False,
+                requester: str = SYSTEM_REQUESTER) -> DeploymentCalendar:
     """Apply ``calls`` to ``rbac`` (in place) and return the resulting calendar (calendars are values).
 
     When the engine refuses a call (``RBACError``: an exclusion, a cardinality…), the calls already applied are
-    undone before the error propagates: the engine is left as it was.
+    undone before the error propagates: the engine is left as it was. ``approved`` names the
+    ``require_approval`` exclusions a second administrator approved breaking for this change; a ``replay`` of
+    the change log re-enforces no exclusion (the process that made the change decided, see ``model_sync``).
+    ``requester`` is who asks the change: a ``require_approval`` exclusion parks it in their name. The engine's
+    administrative-authority check (ENG-12) that ``actor=`` also triggers is not asked here: the services decide
+    who may act with the engine's permission decisions before they write anything.
     """
     applied: list[Sequence[Any]] = []
     try:
-        for call in calls:
-            method, *arguments = call
-            if method == "set_opening":
-                role, unit, opens_on = arguments
-                calendar = calendar.with_opening(role, unit, date.fromisoformat(opens_on) if opens_on else None)
-            elif method == "remove_opening":
-                calendar = calendar.without_opening(*arguments)
-            elif method in ENGINE_INVERSES:
-                getattr(rbac, method)(*arguments)
-                applied.append(call)
-            elif policy_calls.is_replacement(call):
-                policy_calls.apply_replacement(rbac, call)
-                applied.append(call)
-            elif method in policy_rules.RULE_CALLS:
-                policy_rules.apply_call(rbac, list(call))
-                applied.append(call)
-            else:
-                raise ValueError(f"Appel inconnu dans le journal des changements : {method}")
+        with approving(rbac, None if replay else approved):
+            calendar = _apply_each(rbac, calendar, calls, applied, requester)
     except BaseException:
         undo_calls(rbac, applied)
         raise
+    return calendar
+
+
+def _apply_each(rbac: RBAC, calendar: DeploymentCalendar, calls: Iterable[Sequence[Any]],
+                applied: list[Sequence[Any]], requester: str) -> DeploymentCalendar:
+    for call in calls:
+        method, *arguments = call
+        if method == "set_opening":
+            role, unit, opens_on = arguments
+            calendar = calendar.with_opening(role, unit, date.fromisoformat(opens_on) if opens_on else None)
+        elif method == "remove_opening":
+            calendar = calendar.without_opening(*arguments)
+        elif method in EXCLUSION_CHECKED:
+            getattr(ExclusionFunctions, method)(rbac, *arguments, actor=requester)
+            applied.append(call)
+        elif method in ENGINE_INVERSES:
+            getattr(rbac, method)(*arguments)
+            applied.append(call)
+        elif method in MODEL_APPLY:
+            apply_model_call(rbac, list(call), requester)
+            applied.append(call)
+        elif policy_calls.is_replacement(call):
+            policy_calls.apply_replacement(rbac, call)
+            applied.append(call)
+        elif method in policy_rules.RULE_CALLS:
+            policy_rules.apply_call(rbac, list(call))
+            applied.append(call)
+        else:
+            raise ValueError(f"Appel inconnu dans le journal des changements : {method}")
     return calendar
 
 
@@ -416,11 +460,16 @@ def undo_calls(rbac: RBAC, calls: Sequence[Sequence[Any]]) -> None:
         if policy_calls.is_replacement(call):
             policy_calls.apply_replacement(rbac, policy_calls.inverse(call))
             continue
+        if method in MODEL_INVERSES:
+            with approving(rbac, None):
+                apply_model_call(rbac, MODEL_INVERSES[method](*arguments))
+            continue
         if method in policy_rules.RULE_CALLS:
             policy_rules.apply_call(rbac, policy_rules.inverse([method, *arguments]))
             continue
         inverse_method, *inverse_arguments = ENGINE_INVERSES[method](*arguments)
-        getattr(rbac, inverse_method)(*inverse_arguments)
+        with approving(rbac, None):
+            getattr(rbac, inverse_method)(*inverse_arguments)
 
 
 def delta_of(calls: Iterable[Sequence[Any]]) -> PolicyDelta:

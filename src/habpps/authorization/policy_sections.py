@@ -65,6 +65,7 @@ from habpps.engine.policy_schema import FORMAT
 SECTION_MODULES: list[str] = [
     "habpps.authorization.policy_core_sections",
     "habpps.authorization.policy_derived_sections",
+    "habpps.authorization.policy_sod_sections",
     "habpps.authorization.policy_scope_sections",
 ]
 """Modules that register sections when imported (add yours)."""

@@ -115,7 +115,8 @@ def seed_demo_network(users_per_group: int = 3) -> None:
             password_hash=password_hash,
         )
 
-    person(None, "NationalAdmin")
+    national_admin = person(None, "NationalAdmin")
+    second_national_admin = person(None, "NationalAdmin")  # decides the changes the first one asks (ENG-7)
     partner_types = list(PartnerType.objects.prefetch_related("allowed_roles").order_by("name"))
     for code, name, department, city in FUNDS:
         fund = services.create_fund(None, code=code, name=name, department=department)
@@ -152,6 +153,9 @@ def seed_demo_network(users_per_group: int = 3) -> None:
                 services.add_group_member(None, group, person(partner))
     seed_demo_deployment()  # ADM-1: the slides' two waves of CDAP profiles
     seed_demo_scope(person)  # ENG-5, ENG-8: time-bound access, CDAP hours, populations, daily ceilings
+    from habpps.directory.demo_model import seed_demo_model
+
+    seed_demo_model(national_admin, second_national_admin)  # hierarchy, exclusions, approvals (issue 16 §5)
 
 
 def demo_logins() -> list[DemoLogin]:

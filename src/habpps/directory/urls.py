@@ -69,6 +69,7 @@ urlpatterns = [
         accounts.AccountRoleRevokeView.as_view(),
         name="account-role-revoke",
     ),
+    path("comptes/<int:pk>/limite-roles/", accounts.AccountLimitView.as_view(), name="account-limit"),
     path(
         "comptes/<int:pk>/roles/<int:role_pk>/periode/",
         windows.AccountRoleWindowView.as_view(),

@@ -507,7 +507,7 @@ class DelegatedAdministration(EngineCore):
                 return ("outside_perimeter",
                         f"le profil « {role} » entraîne par héritage " + ", ".join(f"« {r} »" for r in juniors)
                         + f", hors du périmètre de « {unit} » (autorisés : " + ", ".join(sorted(perimeter.roles))
-                        + ")")
+                        + ")", {"unit": unit, "juniors": juniors})
             limit = perimeter.max_users.get(role)
             if limit is not None:
                 holders = self._holders_within(role, unit)

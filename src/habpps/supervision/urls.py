@@ -17,6 +17,11 @@ urlpatterns = [
     path("organismes/<int:pk>/", dashboards.PartnerIndicatorsView.as_view(), name="partner"),
     path("moindre-privilege/", dashboards.LeastPrivilegeView.as_view(), name="least-privilege"),
     path("constats/<int:pk>/acquitter/", findings.AcknowledgeFindingView.as_view(), name="acknowledge"),
+    path(
+        "infractions/<int:pk>/prendre-en-compte/",
+        findings.AcknowledgeViolationView.as_view(),
+        name="violation-acknowledge",
+    ),
     path("recertification/", recertification.CampaignListView.as_view(), name="campaigns"),
     path("recertification/<int:pk>/", recertification.CampaignDetailView.as_view(), name="campaign"),
     path(

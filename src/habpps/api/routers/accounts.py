@@ -17,10 +17,12 @@ from habpps.accounts.models import Account, OrgLevel
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem
+from habpps.api.routers.model import ApprovalOut, approval_out
 from habpps.api.schemas import PAGE_FIELD, SEARCH_FIELD, Input, PageMeta, StatusIn, paginate
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import explain, require
 from habpps.authorization.explanations import Habilitation, habilitations_of, holders_of
+from habpps.authorization.models import PendingApproval
 from habpps.conventions.delegation import services as delegation
 from habpps.directory import services
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
@@ -226,11 +228,14 @@ def set_account_status(request: HttpRequest, account_id: int, payload: StatusIn)
     return account_out(services.set_account_status(actor, account, payload.status))
 
 
-@router.post("/comptes/{account_id}/roles", response={201: AccountOut}, summary="Donner un rôle au compte")
+@router.post("/comptes/{account_id}/roles", response={201: AccountOut, 202: ApprovalOut},
+             summary="Donner un rôle au compte (202 : en attente d'un second administrateur)")
 def grant_role(request: HttpRequest, account_id: int, payload: RoleIn):
     account = get_object_or_404(Account.objects.select_related("fund", "partner__fund"), pk=account_id)
     (role,) = _roles([payload.role])
-    services.grant_account_role(actor_of(request), account, role)
+    result = services.grant_account_role(actor_of(request), account, role)
+    if isinstance(result, PendingApproval):
+        return HttpStatus(202, approval_out(result))
     return HttpStatus(201, account_out(account))
 
 

@@ -9,7 +9,9 @@ functions; nothing else writes to the directory.
 from habpps.directory.services.accounts import (
     create_account,
     grant_account_role,
+    may_limit_roles,
     revoke_account_role,
+    set_account_limit,
     set_account_role_window,
     set_account_status,
 )
@@ -49,6 +51,8 @@ __all__ = [
     "create_service",
     "create_service_role",
     "grant_account_role",
+    "may_limit_roles",
+    "set_account_limit",
     "remove_group_member",
     "revoke_account_role",
     "set_account_role_window",

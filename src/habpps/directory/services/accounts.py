@@ -15,12 +15,17 @@ from habpps.accounts.passwords import generate_temporary_password
 from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
 from habpps.authorization.access_windows import Window, check_window, store_window
-from habpps.authorization.decisions import authorize
+from habpps.authorization.approvals import request_approval
+from habpps.authorization.decisions import AccessRefused, authorize, is_allowed
+from habpps.authorization.model_permissions import MANAGE_MODEL
+from habpps.authorization.model_services import engine_checked
+from habpps.authorization.models import AccountLimit, PendingApproval
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
 from habpps.authorization.policy_cache import policy_change
 from habpps.directory.models import AccountRoleAssignment, Fund, Partner, ServiceRole
 from habpps.directory.records import as_record, target_of
 from habpps.directory.services.common import check_transition, journal_change
+from habpps.engine import ApprovalRequired
 from habpps.journal.services import record_event
 
 
@@ -119,16 +124,24 @@ def set_account_status(actor, account: Account, status: str) -> Account:
 
 def grant_account_role(
     actor, account: Account, role: ServiceRole, window: Window | None = None
-) -> AccountRoleAssignment:
+) -> AccountRoleAssignment | PendingApproval:
     """Give an administrative role to an account, in its own organisation's unit, within ``window`` when one is
-    given (time-bound access, ENG-5)."""
-    authorize(actor, *account_management_permission(account.org_level, account.organisation))
+    given (time-bound access, ENG-5).
+
+    When the engine holds the change for a ``require_approval`` exclusion (ENG-7), nothing is granted: the
+    change waits in the « À approuver » queue and its `PendingApproval` is returned."""
+    permission = account_management_permission(account.org_level, account.organisation)
+    authorize(actor, *permission)
     window = window or Window()
     check_window(window)
-    with policy_change():
-        perimeters.check_account(actor, account)
-        perimeters.check_account_role(actor, account, role)
-        return _grant(actor, account, role, window)
+    try:
+        with policy_change(requester=actor):
+            perimeters.check_account(actor, account)
+            perimeters.check_account_role(actor, account, role)
+            return _grant(actor, account, role, window)
+    except ApprovalRequired as held:
+        return request_approval(actor, held, action="assign_user", org=permission[2], org_scope=account.org_scope,
+                                account=account, role=role)
 
 
 def set_account_role_window(actor, assignment: AccountRoleAssignment, window: Window) -> AccountRoleAssignment:
@@ -198,3 +211,30 @@ def _grant(actor, account: Account, role: ServiceRole, window: Window | None = N
         data={"role": role.code, **({"window": window.as_record()} if window else {})},
     )
     return assignment
+
+
+def may_limit_roles(actor, account: Account) -> bool:
+    """Who may cap the roles of ``account`` (ENG-6): who administers the model, or who manages the account."""
+    return is_allowed(actor, *MANAGE_MODEL, NATIONAL_UNIT) or is_allowed(
+        actor, *account_management_permission(account.org_level, account.organisation))
+
+
+def set_account_limit(actor, account: Account, max_roles: int | None) -> AccountLimit:
+    """At most ``max_roles`` roles for ``account`` (ENG-6; None: no limit); the engine refuses a cap below the
+    roles the account already holds, with its explanation."""
+    if actor is not None and not may_limit_roles(actor, account):
+        raise AccessRefused(*account_management_permission(account.org_level, account.organisation))
+    if max_roles is not None and max_roles < 1:
+        raise ValidationError({"max_roles": _("Au moins 1, ou vide pour aucune limite.")}, code="max_roles")
+
+    def change() -> AccountLimit:
+        with policy_change():
+            limit, created = AccountLimit.objects.select_for_update().get_or_create(account=account)
+            before = None if created else as_record(limit)
+            limit.max_roles, limit.changed_at = max_roles, timezone.now()
+            limit.save()
+            journal_change("admin.model.account_limit.set", actor, limit, account.org_scope, before,
+                           data={"account": account.login})
+        return limit
+
+    return engine_checked(change)

@@ -10,6 +10,7 @@ from habpps.accounts.models import Account, AccountStatus
 from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
 from habpps.authorization.access_windows import Window, check_window, store_window
+from habpps.authorization.approvals import request_approval
 from habpps.authorization.decisions import authorize
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit, scope_path
 from habpps.authorization.policy_cache import policy_change
@@ -25,6 +26,7 @@ from habpps.directory.models import (
 )
 from habpps.directory.records import as_record, target_of
 from habpps.directory.services.common import change_status, journal_change, save_validated
+from habpps.engine import ApprovalRequired
 from habpps.journal.services import record_event
 
 FUND_FIELDS = ("code", "name", "department")
@@ -165,22 +167,26 @@ def add_group_member(actor, group: Group, account: Account) -> GroupMembership:
         )
     if account.status == AccountStatus.REMOVED or group.status == Status.REMOVED:
         raise ValidationError(_("Un compte ou un groupe supprimé ne change plus."), code="removed")
-    with policy_change():
-        if GroupMembership.objects.current().filter(group=group, account=account).exists():
-            raise ValidationError(
-                {"account": _("Ce compte est déjà membre du groupe.")}, code="membership_exists"
+    try:
+        with policy_change(requester=actor):
+            if GroupMembership.objects.current().filter(group=group, account=account).exists():
+                raise ValidationError(
+                    {"account": _("Ce compte est déjà membre du groupe.")}, code="membership_exists"
+                )
+            # Inside the change: the version bump serialises it, so no concurrent change overtakes a user limit.
+            perimeters.check_membership(actor, group, account)
+            membership = GroupMembership.objects.create(group=group, account=account, started_by=actor)
+            journal_change(
+                "admin.group.member.add",
+                actor,
+                group,
+                partner_scope(group.partner),
+                before=None,
+                data={"account": account.login},
             )
-        # Inside the change: the version bump serialises it, so no concurrent change overtakes a user limit.
-        perimeters.check_membership(actor, group, account)
-        membership = GroupMembership.objects.create(group=group, account=account, started_by=actor)
-        journal_change(
-            "admin.group.member.add",
-            actor,
-            group,
-            partner_scope(group.partner),
-            before=None,
-            data={"account": account.login},
-        )
+    except ApprovalRequired as held:  # a require_approval exclusion (ENG-7): it waits for a second admin
+        return request_approval(actor, held, action="add_group_member", org=partner_unit(group.partner_id),
+                                org_scope=partner_scope(group.partner), account=account, group=group)
     return membership
 
 
@@ -233,22 +239,26 @@ def assign_group_role(
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
     window = window or Window()
     check_window(window)
-    with policy_change():
-        check_group_may_receive(group, role, actor)
-        check_profile_open(role, group.partner.fund_id)
-        if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
-            raise ValidationError({"role": _("Le groupe a déjà ce profil.")}, code="group_role_exists")
-        assignment = GroupRoleAssignment.objects.create(
-            group=group, role=role, started_by=actor, **window.columns()
-        )
-        journal_change(
-            "admin.group.role.assign",
-            actor,
-            group,
-            partner_scope(group.partner),
-            before=None,
-            data={"role": role.code, **({"window": window.as_record()} if window else {})},
-        )
+    try:
+        with policy_change(requester=actor):
+            check_group_may_receive(group, role, actor)
+            check_profile_open(role, group.partner.fund_id)
+            if GroupRoleAssignment.objects.current().filter(group=group, role=role).exists():
+                raise ValidationError({"role": _("Le groupe a déjà ce profil.")}, code="group_role_exists")
+            assignment = GroupRoleAssignment.objects.create(
+                group=group, role=role, started_by=actor, **window.columns()
+            )
+            journal_change(
+                "admin.group.role.assign",
+                actor,
+                group,
+                partner_scope(group.partner),
+                before=None,
+                data={"role": role.code, **({"window": window.as_record()} if window else {})},
+            )
+    except ApprovalRequired as held:  # a require_approval exclusion (ENG-7): it waits for a second admin
+        return request_approval(actor, held, action="assign_group", org=partner_unit(group.partner_id),
+                                org_scope=partner_scope(group.partner), role=role, group=group)
     return assignment
 
 

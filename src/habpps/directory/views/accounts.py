@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -12,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
+from dsfr.forms import DsfrBaseForm
 
 from habpps.accounts import clock
 from habpps.accounts.freezes import clear_failures
@@ -23,7 +25,8 @@ from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.authorization.explanations import habilitations_of, holders_of
-from habpps.authorization.mixins import EngineAccessMixin, paginate, run_action
+from habpps.authorization.mixins import EngineAccessMixin, held_message, paginate, run_action
+from habpps.authorization.models import AccountLimit
 from habpps.directory import services
 from habpps.directory.forms import GrantForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
@@ -129,14 +132,15 @@ class AccountRoleGrantView(AccountDetailView):
     def post(self, request, *args, **kwargs):
         # Every role of the level is accepted here, so that a refused one gets the engine's explanation.
         form = GrantForm(request.POST, roles=manageable_roles(self.account), prefix="role")
+        result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: services.grant_account_role(
+            lambda: result.append(services.grant_account_role(
                 request.user, self.account, form.cleaned_data["role"], form.window()
-            ),
+            )),
         ):
-            messages.success(request, _("Rôle attribué."))
+            held_message(request, result[0]) or messages.success(request, _("Rôle attribué."))
             return redirect("directory:account-detail", self.account.pk)
         return self.render_to_response(self.get_context_data(role_form=form))
 
@@ -254,3 +258,37 @@ class RoleHoldersView(EngineAccessMixin, TemplateView):
             **paginate(self.request, found),
             **kwargs,
         )
+
+
+class AccountLimitForm(DsfrBaseForm):
+    max_roles = forms.IntegerField(label=gettext_lazy("Nombre maximal de rôles"), min_value=1, required=False,
+                                   help_text=gettext_lazy("Vide : pas de limite."))
+
+
+class AccountLimitView(LoginRequiredMixin, FormView):
+    """Most roles one account may hold (ENG-6): who administers the model or manages the account."""
+
+    template_name = "directory/form_page.html"
+    form_class = AccountLimitForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.account = get_object_or_404(Account, pk=kwargs["pk"])
+        if request.user.is_authenticated and not services.may_limit_roles(request.user, self.account):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        limit = AccountLimit.objects.filter(account=self.account).first()
+        return {"max_roles": limit.max_roles if limit else None}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Nombre maximal de rôles de %(name)s") % {"name": self.account.full_name},
+            cancel_url=reverse("directory:account-detail", args=[self.account.pk]), **kwargs)
+
+    def form_valid(self, form):
+        if not run_action(self.request, form, lambda: services.set_account_limit(
+                self.request.user, self.account, form.cleaned_data["max_roles"])):
+            return self.form_invalid(form)
+        messages.success(self.request, _("Limite enregistrée."))
+        return redirect("directory:account-detail", pk=self.account.pk)

@@ -21,7 +21,7 @@ from django.views.generic import FormView, TemplateView
 from habpps.accounts.models import AccountStatus
 from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
-from habpps.authorization.mixins import EngineAccessMixin, run_action
+from habpps.authorization.mixins import EngineAccessMixin, held_message, run_action
 from habpps.authorization.orgs import partner_unit
 from habpps.directory import services
 from habpps.directory.forms import AccountChoiceForm, GrantForm, GroupForm
@@ -147,12 +147,13 @@ class GroupDetailView(GroupAccessMixin, TemplateView):
 class GroupMemberAddView(GroupDetailView):
     def post(self, request, *args, **kwargs):
         form = AccountChoiceForm(request.POST, accounts=member_candidates(self.group), prefix="membre")
+        result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: services.add_group_member(request.user, self.group, form.cleaned_data["account"]),
+            lambda: result.append(services.add_group_member(request.user, self.group, form.cleaned_data["account"])),
         ):
-            messages.success(request, _("Membre ajouté au groupe."))
+            held_message(request, result[0]) or messages.success(request, _("Membre ajouté au groupe."))
             return redirect("directory:group-detail", self.group.pk)
         return self.render_to_response(self.get_context_data(member_form=form))
 
@@ -160,12 +161,13 @@ class GroupMemberAddView(GroupDetailView):
 class GroupProfileAssignView(GroupDetailView):
     def post(self, request, *args, **kwargs):
         form = GrantForm(request.POST, roles=profile_candidates(self.group), prefix="profil")
+        result = []
         if form.is_valid() and run_action(
             request,
             form,
-            lambda: services.assign_group_role(request.user, self.group, form.cleaned_data["role"], form.window()),
+            lambda: result.append(services.assign_group_role(request.user, self.group, form.cleaned_data["role"], form.window())),
         ):
-            messages.success(request, _("Profil attribué au groupe."))
+            held_message(request, result[0]) or messages.success(request, _("Profil attribué au groupe."))
             return redirect("directory:group-detail", self.group.pk)
         return self.render_to_response(self.get_context_data(profile_form=form))
 

@@ -15,6 +15,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 
 from habpps.accounts.models import Account
+from habpps.authorization.labels import in_french
 from habpps.authorization.policy_build import accounts_in_force
 from habpps.directory.models import GroupMembership, GroupRoleAssignment, Status
 from habpps.supervision.models import DailyServiceActivity
@@ -56,7 +57,10 @@ def reported_violations(scope: SupervisionScope, rbac) -> list[ReportedViolation
     }
     return [
         ReportedViolation(
-            conflict["rule"], accounts[conflict["subject"]], tuple(conflict["held"]), conflict["message"]
+            conflict["rule"],
+            accounts[conflict["subject"]],
+            tuple(in_french(held) for held in conflict["held"]),
+            in_french(conflict["message"]),
         )
         for conflict in conflicts
         if conflict["subject"] in accounts

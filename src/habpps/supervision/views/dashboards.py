@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from habpps.accounts.models import Account
 from habpps.authorization.decisions import is_allowed
+from habpps.authorization.models import ReportedViolation
 from habpps.authorization.orgs import partner_unit
 from habpps.authorization.permissions import MANAGE_GROUPS
 from habpps.authorization.policy_cache import current_policy
@@ -478,8 +480,14 @@ class LeastPrivilegeView(SupervisionAccessMixin, TemplateView):
             if partner_id not in manageable:
                 manageable[partner_id] = is_allowed(user, *MANAGE_GROUPS, partner_unit(partner_id))
             unused.append({**row, "can_remove": manageable[partner_id]})
+        recorded = (
+            ReportedViolation.objects.filter(account__in=Account.objects.filter(self.scope.accounts()))
+            .select_related("account", "acknowledged_by")
+            .order_by("acknowledged_at", "-at")[:100]
+        )
         return super().get_context_data(
             violations=violations,
+            recorded=recorded,
             unused=unused,
             page_obj=self.unused_page,
             cutoff=self.cutoff,
