@@ -29,6 +29,7 @@ EVERYONE = STAFF | {"anonymous"}
 NATIONAL = frozenset({"national"})
 FUND_ADMINS = frozenset({"national", "fund_admin"})
 STATUSES = ("suspended", "active", "removed")
+ABSENT = 999_999  # a primary key no fixture uses
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,9 @@ RECIPES: dict[str, Scoped | Page] = {
     "directory:account-session-end": Scoped(
         lambda s, w: [{"pk": s.actors["user"].pk, "session_pk": open_session(s.actors["user"]).pk}]
     ),
+    "directory:account-limit": Scoped(
+        lambda s, w: [{"pk": s.actors["user"].pk}], post=lambda s, w: {"max_roles": "1"}
+    ),
     "directory:account-role-window": Scoped(
         lambda s, w: [{"pk": s.actors["partner_admin"].pk, "role_pk": role_pk(w, "PartnerAdmin")}],
         post=lambda s, w: {"ends_on": "2030-12-31"},
@@ -337,4 +341,21 @@ RECIPES: dict[str, Scoped | Page] = {
     "authzen-evaluation": Page(EVERYONE),
     "authzen-evaluations": Page(EVERYONE),
     "authzen-configuration": Page(EVERYONE),
+    # The extended RBAC model (hierarchy, separation of duty, exclusions, role rules): national parameters.
+    # Objects of the model name no fund; the delete and decide routes are swept on absent objects (404 for all).
+    "authorization:hierarchy": Page(NATIONAL),
+    "authorization:hierarchy-picture": Page(NATIONAL, kwargs=lambda world: {"which": "profils"}, methods=("get",)),
+    "authorization:inheritance-remove": Page(NATIONAL, kwargs=lambda world: {"pk": ABSENT}, methods=("post",)),
+    "authorization:separation": Page(NATIONAL),
+    "authorization:separation-delete": Page(NATIONAL, kwargs=lambda world: {"pk": ABSENT}, methods=("post",)),
+    "authorization:exclusions": Page(NATIONAL),
+    "authorization:exclusion-delete": Page(NATIONAL, kwargs=lambda world: {"pk": ABSENT}, methods=("post",)),
+    "authorization:role-rules": Page(NATIONAL),
+    "authorization:role-rule-edit": Page(NATIONAL, kwargs=lambda world: {"pk": role_pk(world)}),
+    # Held changes: the administrators who may approve in their unit (national, fund administrators).
+    "authorization:approvals": Page(FUND_ADMINS),
+    "authorization:approval-decide": Page(
+        FUND_ADMINS, kwargs=lambda world: {"pk": ABSENT, "decision": "approuver"}, methods=("post",)
+    ),
+    "supervision:violation-acknowledge": Page(FUND_ADMINS, kwargs=lambda world: {"pk": ABSENT}, methods=("post",)),
 }
