@@ -14,14 +14,12 @@ exactly once.
 
 from __future__ import annotations
 
-import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import close_old_connections
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -37,8 +35,6 @@ from habpps.authorization.stored import (
     Status,
 )
 from habpps.journal.services import record_event
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -123,17 +119,6 @@ _started = False
 _lock = threading.Lock()
 
 
-def _loop(interval: float, stop: threading.Event) -> None:
-    while not stop.wait(interval):
-        try:
-            close_old_connections()
-            notify_expiring()
-        except Exception:  # a failing mail server must not kill the thread; the next round retries
-            logger.exception("Préavis de fin d'accès : échec de cette tournée, nouvel essai à la suivante.")
-        finally:
-            close_old_connections()
-
-
 def start_expiry_notices() -> threading.Event | None:
     """Start the periodic job once per process (``HABPPS_ACCESS_EXPIRY_CHECK_SECONDS``, 0 disables it)."""
     global _started
@@ -142,6 +127,11 @@ def start_expiry_notices() -> threading.Event | None:
         if _started or interval <= 0:
             return None
         _started = True
-    stop = threading.Event()
-    threading.Thread(target=_loop, args=(interval, stop), name="habpps-expiry-notices", daemon=True).start()
-    return stop
+    from habpps.periodic import start_periodic
+
+    return start_periodic(
+        "habpps-expiry-notices",
+        interval,
+        notify_expiring,
+        "Préavis de fin d'accès : échec de cette tournée, nouvel essai à la suivante.",
+    )

@@ -8,32 +8,25 @@ Two processes sweeping at once is harmless: a sign-in is ended once (the second 
 
 from __future__ import annotations
 
-import logging
 import threading
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from habpps.periodic import start_periodic
+
 SWEEP_SECONDS = 60
 
 
-def _timer() -> None:
+def sweep_live_sign_ins() -> None:
     from habpps.sso.models import SignIn
     from habpps.sso.signins import sweep
 
-    while not threading.Event().wait(SWEEP_SECONDS):
-        try:
-            close_old_connections()
-            if SignIn.objects.filter(ended_at__isnull=True).exists():
-                with transaction.atomic():
-                    sweep()
-        except Exception:  # a failed sweep is retried at the next tick; the server keeps serving
-            logger.exception("vérification des connexions aux services en échec")
-        finally:
-            close_old_connections()
+    if SignIn.objects.filter(ended_at__isnull=True).exists():
+        with transaction.atomic():
+            sweep()
 
 
-def start_sweep_timer() -> threading.Thread:
-    thread = threading.Thread(target=_timer, name="habpps-sso-sweep", daemon=True)
-    thread.start()
-    return thread
+def start_sweep_timer() -> threading.Event | None:
+    return start_periodic(
+        "habpps-sso-sweep", SWEEP_SECONDS, sweep_live_sign_ins, "vérification des connexions aux services en échec"
+    )

@@ -15,14 +15,11 @@ a process-wide lock makes a second caller return at once instead of waiting.
 
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import timedelta
 
-from django.db import close_old_connections
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
 _running = threading.Lock()
 TIMER_SECONDS = 3600
 
@@ -55,20 +52,8 @@ def catch_up() -> int:
         _running.release()
 
 
-def _timer() -> None:
-    # First tick after an hour: at start-up the pages' own catch-up is enough, and a server starting under a
-    # test harness must not write before it is asked anything.
-    while not threading.Event().wait(TIMER_SECONDS):
-        try:
-            close_old_connections()
-            catch_up()
-        except Exception:  # a failed run is retried at the next tick; the server keeps serving
-            logger.exception("agrégation de la supervision en échec")
-        finally:
-            close_old_connections()
+def start_aggregation_timer() -> threading.Event | None:
+    """Catch up every hour in this server process (``habpps.periodic``)."""
+    from habpps.periodic import start_periodic
 
-
-def start_aggregation_timer() -> threading.Thread:
-    thread = threading.Thread(target=_timer, name="habpps-aggregation", daemon=True)
-    thread.start()
-    return thread
+    return start_periodic("habpps-aggregation", TIMER_SECONDS, catch_up, "agrégation de la supervision en échec")
