@@ -96,7 +96,9 @@ def retry_due(now: datetime | None = None) -> RetryReport:
 def _retry(mail_id: int, now: datetime) -> str:
     with transaction.atomic():
         # Locked so that two senders (threads, processes, cron) never send the same mail twice.
-        mail = OutgoingMail.objects.select_for_update().select_related("account").filter(pk=mail_id).first()
+        # Lock the mail row only: its account is nullable (a reset asked for an unknown login is queued too),
+        # and PostgreSQL refuses FOR UPDATE on the nullable side of the outer join.
+        mail = OutgoingMail.objects.select_for_update(of=("self",)).select_related("account").filter(pk=mail_id).first()
         if mail is None or mail.sent_at or mail.cancelled_at:
             return "sent"
         account = _recipient(mail, now)
