@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urljoin
 from pathlib import Path
 
 AXE_JS = os.environ.get(
@@ -46,3 +47,12 @@ def log_in(page, base_url: str, login: str, password: str = PASSWORD, *, check: 
     page.fill("#id_password", password)
     page.click("button[type=submit]:has-text('Se connecter')")
     page.wait_for_url(f"{base_url}/")
+
+
+def follow_menu(page, key: str) -> None:
+    """Follow the main menu's entry ``key``: it must be in the menu the engine built for this person (in a
+    group of the national administrator's menu it may sit in a closed sub-menu, so its link is followed)."""
+    link = page.locator(f"[data-menu='{key}']").first
+    href = link.get_attribute("href")
+    assert href, f"entrée de menu « {key} » absente"
+    page.goto(urljoin(page.url, href))

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cdap.conftest import DOCTRINE, KNOWN_NUMBER, UNKNOWN_NUMBER, make_cdap_network
-from e2e.browser import audit, log_in, new_page, visit
+from e2e.browser import audit, follow_menu, log_in, new_page, visit
 
 pytestmark = pytest.mark.e2e
 
@@ -99,7 +99,7 @@ def test_the_payment_certificate_downloads_as_a_pdf(page, cdap_site):
 def test_the_national_admin_edits_the_doctrine_table(page, cdap_site):
     base, net = cdap_site
     log_in(page, base, net.national_admin.login)
-    page.click("[data-menu='cdap-doctrine']")
+    follow_menu(page, "cdap-doctrine")
     page.wait_for_url(f"{base}/cdap/doctrine/")
     audit(page)
     provider = net.roles["cdap-prestataire-action-sociale"]

@@ -138,7 +138,9 @@ def test_the_slides_convention_process_end_to_end(browser, world_site):
     log_in(user, base, worker.login)
     visit(user, f"{base}/cdap/")
     visit(user, f"{base}/annuaire/mes-habilitations/")
-    assert "cdap.section.dossier" in user.inner_text("main")
+    # Habilitations are shown by label; the permission code stays in the technical detail.
+    assert "Assistant de service social – CESF" in user.inner_text("main")
+    assert "cdap.section.dossier" in user.content()
 
     # Termination (CNV-6): the access goes at once.
     visit(admin, f"{base}/conventions/")

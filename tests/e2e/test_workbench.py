@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e.browser import audit, log_in, new_page, visit
+from e2e.browser import audit, follow_menu, log_in, new_page, visit
 from workbench.conftest import consult, example_text, seed_workbench_permission
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +17,7 @@ def test_the_analyst_journey_through_the_workbench(page, site):
     seed_workbench_permission()
     consult(net.user_a, sections=["dossier", "droits"])
     log_in(page, base, net.national_admin.login)
-    page.click("[data-menu=workbench]")
+    follow_menu(page, "workbench")
     page.wait_for_selector("h1:has-text('Atelier des rôles')")
     audit(page)
 

@@ -93,7 +93,10 @@ def test_with_a_time_limit_the_search_keeps_its_best_cover_not_the_trivial_one()
     result = mine(upa, Deadline(3.0), progress=messages.append)
     assert granted(result.roles) == pairs
     assert result.lower_bound <= len(result.roles) < len(upa.users)
-    assert any(m.startswith("Recherche : meilleure couverture") for m in messages)
+    # Unless the bound was met at once, the search ran and said how far it got.
+    assert result.lower_bound == len(result.roles) or any(
+        m.startswith("Recherche : meilleure couverture") for m in messages
+    )
 
 
 def test_sigterm_writes_the_best_cover_found_so_far(tmp_path):
