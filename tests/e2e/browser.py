@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import urljoin
 from pathlib import Path
+from urllib.parse import urljoin
 
 AXE_JS = os.environ.get(
     "HABPPS_AXE_JS", str(Path(__file__).resolve().parents[2] / "var/node/node_modules/axe-core/axe.min.js")
