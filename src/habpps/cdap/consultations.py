@@ -8,7 +8,7 @@ unknown number too, since trying numbers is exactly the abuse the ceiling is for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -100,8 +100,13 @@ def consult(
     sections: Sequence[Section],
     kind: str,
     period: Period | None = None,
+    settle_period: Callable[[BeneficiaryFile], Period] | None = None,
 ) -> BeneficiaryFile:
-    """Read ``sections`` of the open file and journal that the viewer was shown them."""
+    """Read ``sections`` of the open file and journal that the viewer was shown them.
+
+    ``settle_period``, when given, picks the period shown from what the source returned (a first visit's
+    default period depends on the file's dates); the journal records the period actually shown.
+    """
     codes = [section.code for section in sections]
     try:
         beneficiary_file = configured_source().fetch(opened.fund_code, opened.number, codes)
@@ -113,6 +118,8 @@ def consult(
         )
         _record(account, opened, kind, outcome, period=period, error=error.code)
         raise
+    if settle_period is not None:
+        period = settle_period(beneficiary_file)
     # A period is part of what was shown only for sections with history.
     if not any(content.has_history for content in beneficiary_file.sections.values()):
         period = None
