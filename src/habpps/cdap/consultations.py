@@ -21,7 +21,7 @@ from habpps.cdap.alerts import send_threshold_alert
 from habpps.cdap.content import BeneficiaryFile
 from habpps.cdap.models import Consultation, ConsultationKind, ConsultationOutcome, Section
 from habpps.cdap.periods import Period
-from habpps.cdap.sections import PerPolicyVersion
+from habpps.cdap.sections import PerPolicyVersion, granted_sections
 from habpps.cdap.sources import SourceError, UnknownBeneficiary, configured_source
 from habpps.directory import reference_data as ref
 from habpps.directory.models import Partner, ServiceRole
@@ -68,6 +68,19 @@ class NoFund(LookupRefused):
     message = _("Votre compte n'est rattaché à aucune caisse : la consultation d'un dossier est impossible.")
 
 
+class NoSection(LookupRefused):
+    """The viewer's profiles grant no section yet (the doctrine seeds the département's litigation and control
+    profiles without any until the national administrator defines theirs): a file would open empty, so no file
+    is opened, nothing is counted against the daily ceiling and nothing is journalled as a consultation."""
+
+    code = "no_section"
+    message = _(
+        "Votre profil d'accès ne donne pour l'instant accès à aucune rubrique du dossier allocataire : "
+        "aucun dossier ne peut être consulté. Les rubriques de chaque profil sont définies par l'administration "
+        "nationale ; adressez-vous à l'administrateur de votre organisme."
+    )
+
+
 def look_up(account, number: str) -> OpenFile:
     """Open file ``number`` of the viewer's fund, or raise ``LookupRefused`` / ``SourceError``.
 
@@ -76,6 +89,8 @@ def look_up(account, number: str) -> OpenFile:
     fund = account.home_fund
     if fund is None:
         raise NoFund(NoFund.code)
+    if not granted_sections(account):
+        raise NoSection(NoSection.code)
     opened = OpenFile(fund.code, number)
     decision = limits.consume_lookup(account)
     if not decision.allowed:

@@ -13,13 +13,14 @@ from django.views.generic import FormView
 
 from habpps.cdap import clock, conf
 from habpps.cdap.certificate import DocumentHeading, section_document
-from habpps.cdap.consultations import LookupRefused, consult, look_up
+from habpps.cdap.consultations import LookupRefused, NoSection, cdap_profiles, consult, look_up
 from habpps.cdap.content import BeneficiaryFile
 from habpps.cdap.forms import LookupForm, PeriodForm
 from habpps.cdap.models import ConsultationKind
 from habpps.cdap.periods import Period, default_period
 from habpps.cdap.sources import SourceError, UnknownBeneficiary
 from habpps.cdap.views.mixins import SESSION_KEY, CdapAccessMixin, OpenFileRequiredMixin
+from habpps.directory.models import ServiceRole
 
 
 class LookupView(CdapAccessMixin, FormView):
@@ -29,6 +30,13 @@ class LookupView(CdapAccessMixin, FormView):
     form_class = LookupForm
 
     def get_context_data(self, **kwargs) -> dict:
+        if not self.sections:  # explained before a number is typed, with the profiles' names
+            kwargs["no_section_message"] = NoSection.message
+            kwargs["profiles"] = list(
+                ServiceRole.objects.filter(code__in=cdap_profiles(self.request.user))
+                .order_by("name")
+                .values_list("name", flat=True)
+            )
         return super().get_context_data(
             title=_("Consulter un dossier allocataire"),
             opened=self.open_file(),
