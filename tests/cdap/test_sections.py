@@ -89,7 +89,7 @@ def test_a_profile_seeded_without_sections_reaches_the_service_but_sees_nothing(
     client = login(agent)
     page = client.get("/cdap/").content.decode()
     # Said before a number is typed, with the profile's name; no form to type one in.
-    assert "Aucune rubrique n&#x27;est encore ouverte à votre profil" in page
+    assert "Aucune rubrique n'est encore ouverte à votre profil" in page
     assert "Conseil départemental – service contentieux" in page
     assert 'data-form="lookup"' not in page
     refused = client.post("/cdap/", {"number": KNOWN_NUMBER}).content.decode()

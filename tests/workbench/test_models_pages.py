@@ -180,7 +180,7 @@ def test_the_new_model_page_is_styled_and_offers_the_bundled_examples(net, login
     """An analyst starts from a shipped example, from the page itself — not from a path in a repository."""
     client = login(net.national_admin)
     page = client.get("/atelier-roles/modeles/nouveau/").content.decode()
-    assert 'class="fr-input' in page and "fr-upload" in page  # DSFR fields, not the browser's bare ones
+    assert 'class="fr-input"' in page and 'class="fr-upload"' in page  # DSFR fields, not the browser's bare ones
     assert "docs/role-model.schema.json" not in page
     assert 'data-example="cdap"' in page and 'data-example="hr_thesis"' in page
     assert "CDAP — doctrine d&#x27;accès aux rubriques du dossier allocataire" in page

@@ -38,6 +38,7 @@ class ModelTextForm(DsfrBaseForm):
     document = forms.FileField(
         label=_("Fichier YAML du modèle"),
         required=False,
+        widget=forms.FileInput(attrs={"class": "fr-upload", "accept": ".yaml,.yml,text/yaml"}),
         help_text=_(
             "Un modèle d'ingénierie des rôles au format YAML (contraintes, permissions, scénarios, profils) ; "
             "partez d'un des exemples fournis pour en voir la forme."
@@ -114,6 +115,7 @@ class RunForm(PeriodForm):
     upa_file = forms.FileField(
         label=_("Fichier « utilisateur permission » (source : fichier déposé)"),
         required=False,
+        widget=forms.FileInput(attrs={"class": "fr-upload"}),
         help_text=_(
             "Un couple par ligne, séparé par des blancs ; lignes vides et lignes commençant par # ignorées."
         ),
