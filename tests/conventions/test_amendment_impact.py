@@ -219,3 +219,14 @@ def test_no_mail_leaves_when_the_validation_is_refused(world, council):
     with pytest.raises(ValidationError):
         services.validate_version(world.admin, amendment)  # the author: four eyes
     assert OutgoingMail.objects.filter(kind=OutgoingMailKind.NOTICE).count() == before
+
+
+def test_the_partner_administrator_sees_a_submitted_amendment_coming(client, world, council):
+    amendment = drop(world, council, INSTRUCTOR)
+    client.force_login(world.partner_admin)
+    home = reverse("delegation:home")
+    assert "data-coming-amendment" not in client.get(home).content.decode()  # a draft is the fund's business
+    services.submit(world.admin, amendment)
+    page = client.get(home).content.decode()
+    assert "data-coming-amendment" in page and "« Instructeur RSA et CPAM » (1)" in page
+    assert reverse("conventions:detail", args=[council.pk]) + "#effet" in page

@@ -109,7 +109,7 @@ def test_the_fund_administrator_amends_a_convention_knowing_who_loses_what(brows
     # The partner administrator is told, in French, with the portal's address.
     mail.outbox.clear()
     retry_due()
-    [notice] = [m for m in mail.outbox if world.partner_admin.email in m.to]
+    [notice] = [m for m in mail.outbox if world.partner_admin.email in m.to and "avenant" in m.subject]
     assert "avenant" in notice.subject and world.users[0].full_name in notice.body
     assert "http" in notice.body and INSTRUCTOR not in notice.body
 
