@@ -10,6 +10,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conventions", "0003_decide_version_permission")]
+    dependencies = [("conventions", "0004_amendment_cancel_withdraw")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
