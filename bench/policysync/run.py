@@ -84,6 +84,23 @@ def rss_mib() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
 
 
+def collector_pauses() -> list[float]:
+    """The durations of the full (generation 2) garbage collections from now on, as they happen."""
+    import gc
+
+    pauses: list[float] = []
+    started = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(callback)
+    return pauses
+
+
 # -- a worker process -----------------------------------------------------------------------------------------------
 def worker(database_url: str, listen: bool) -> None:
     """Build once, listen, poll every millisecond; answer ``wait <version> <check json>`` on stdin."""
@@ -99,6 +116,7 @@ def worker(database_url: str, listen: bool) -> None:
     started = time.perf_counter()
     policy_cache.current()
     build_s = time.perf_counter() - started
+    pauses = collector_pauses()
     start_policy_listener()
     print(json.dumps({"ready": True, "build_s": build_s, "rss_mib": rss_mib()}), flush=True)
     seen: dict[int, float] = {}
@@ -115,6 +133,7 @@ def worker(database_url: str, listen: bool) -> None:
                     first = min(t for n, t in seen.items() if n >= number)
                     print(json.dumps({"number": number, "seen": first, "enforced": now,
                                       "full_builds": policy_cache.full_builds, "replayed": policy_cache.replayed,
+                                      "gc_full_s": sum(pauses), "gc_full": len(pauses),
                                       "rss_mib": rss_mib()}), flush=True)
                     waiting.remove(item)
         if select.select([sys.stdin], [], [], 0.001)[0]:
@@ -215,6 +234,7 @@ def measure(workers: list[subprocess.Popen], ids: dict, round_: int) -> list[dic
         rows.append({"action": label, "action_s": action_s, "propagation_s": max(propagation),
                      "since_start_s": max(report["enforced"] - wall_start for report in reports),
                      "full_builds": max(report["full_builds"] for report in reports),
+                     "gc_full_s": max(report["gc_full_s"] for report in reports),
                      "rss_mib": max(report["rss_mib"] for report in reports)})
         row = rows[-1]
         print(f"  {label}: action {row['action_s'] * 1000:.0f} ms, enforced by every other process "
@@ -237,6 +257,7 @@ def table(rows: list[dict], title: str) -> None:
           f"{'pass' if worst_propagation <= TARGET_PROPAGATION_S else 'FAIL'}); median "
           f"{statistics.median(row['propagation_s'] for row in rows) * 1000:.0f} ms")
     print("load average of the machine (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
+    print(f"full garbage collections in the workers after start-up: {rows[-1]['gc_full_s'] * 1000:.0f} ms in all")
     print(f"full builds in the workers after start-up: {max(row['full_builds'] for row in rows) - 1}; "
           f"worker RSS {max(row['rss_mib'] for row in rows):.0f} MiB")
 
