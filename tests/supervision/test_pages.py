@@ -157,3 +157,10 @@ def test_todays_activity_is_on_the_dashboards_without_waiting_for_midnight(net, 
     monkeypatch.setattr(catch_up, "_live_at", None)
     login(net.fund_admin_a).get("/supervision/actions-metier/")
     assert DailyServiceActivity.objects.get(account=net.user_a, day=today()).actions == 5  # rewritten, not added
+
+
+def test_the_business_actions_filter_names_its_field_once(net, login):
+    """One field, one label: no legend « Service » above the label « Service »."""
+    page = login(net.fund_admin_a).get("/supervision/actions-metier/").content.decode()
+    assert 'data-form="business-actions"' in page
+    assert "fr-fieldset__legend" not in page.split('data-form="business-actions"')[1].split("</form>")[0]
