@@ -10,7 +10,8 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Model
 
 from habpps.api.denials import forget_floods
 from habpps.authorization.policy_cache import policy_cache
@@ -118,6 +119,145 @@ def make_network():
     return net
 
 
+# -- One network per run of consecutive tests -------------------------------------------------------------------
+# Building the network goes through every administrative service, and each one compiles the whole policy inside
+# the test's transaction: about twenty compilations, the largest single cost of the suite. Consecutive tests that
+# use ``network`` (and no committed data) therefore share one build, made in an outer transaction that is rolled
+# back before any other kind of test runs; each test runs in a savepoint of it (pytest-django's ``db``), so what
+# a test writes is rolled back as before, and it gets the network's objects read afresh from the database, so no
+# test sees another's in-memory changes. Transactional tests (live server, committed data) still build their own.
+
+TRANSACTIONAL_FIXTURES = ("transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback")
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+                               or marker.kwargs.get("serialized_rollback")):
+        return True
+    return any(name in getattr(item, "fixturenames", ()) for name in TRANSACTIONAL_FIXTURES)
+
+
+def _shares_the_network(item: pytest.Item) -> bool:
+    return "network" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+
+
+class SharedNetwork:
+    """The network built once in an outer transaction, for the consecutive tests that use it."""
+
+    def __init__(self) -> None:
+        self.atomic = None
+        self.blocker = None
+        self.net = None
+        self.builds = 0
+        self.reuses = 0
+
+    def open(self, blocker) -> None:
+        from django.test import override_settings
+
+        # What ``_test_settings`` sets for each test, for the build made before the test's own settings apply.
+        fast = override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            HABPPS_POLICY_PROBE_SECONDS=0,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            HABPPS_MAIL_SENDER="off",
+        )
+        with blocker.unblock(), fast:
+            if connection.in_atomic_block:  # inside another test's transaction: build per test instead
+                return
+            policy_cache.invalidate()
+            self.blocker = blocker
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            try:
+                self.net = make_network()
+            except BaseException:
+                self.close()
+                raise
+            self.builds += 1
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = self.net = None
+        policy_cache.invalidate()
+
+    def fresh(self) -> SimpleNamespace:
+        """The network with every model object read again from the database (one query per model)."""
+        instances: dict[type, set] = {}
+
+        def collect(value) -> None:
+            if isinstance(value, Model):
+                instances.setdefault(type(value), set()).add(value.pk)
+            elif isinstance(value, dict):
+                for item in value.values():
+                    collect(item)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    collect(item)
+
+        for value in vars(self.net).values():
+            collect(value)
+        loaded = {model: model._default_manager.in_bulk(pks) for model, pks in instances.items()}
+
+        def copy(value):
+            if isinstance(value, Model):
+                return loaded[type(value)][value.pk]
+            if isinstance(value, dict):
+                return {key: copy(item) for key, item in value.items()}
+            if isinstance(value, list | tuple):
+                return type(value)(copy(item) for item in value)
+            return value
+
+        self.reuses += 1
+        return SimpleNamespace(**{name: copy(value) for name, value in vars(self.net).items()})
+
+
+shared_network = SharedNetwork()
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests sharing the network get ``_shared_network`` before any database fixture: its outer transaction must
+    be open before pytest-django's ``db`` opens the test's own (a savepoint inside it)."""
+    for item in items:
+        if not _shares_the_network(item):
+            continue
+        item.fixturenames.insert(0, "_shared_network")
+
+
+def _uses_the_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or any(
+        name in names for name in ("db", "_django_db_helper", "django_db_blocker", *TRANSACTIONAL_FIXTURES)
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    """Any other test using the database (one that builds its own data, or commits it) runs without the shared
+    network; tests that do not touch the database leave it in place."""
+    if not _shares_the_network(item) and _uses_the_database(item):
+        shared_network.close()
+
+
+@pytest.fixture(scope="session")
+def _shared_network_session(django_db_setup, django_db_blocker):
+    """Rolls the shared network back after the last test, before the test database is destroyed."""
+    yield django_db_blocker
+    shared_network.close()
+
+
 @pytest.fixture
-def network(db):
-    return make_network()
+def _shared_network(_shared_network_session) -> None:
+    if shared_network.net is None:
+        shared_network.open(_shared_network_session)
+
+
+@pytest.fixture
+def network(request, db):
+    if shared_network.net is None or _is_transactional(request.node):
+        return make_network()
+    return shared_network.fresh()
