@@ -119,15 +119,17 @@ def make_network():
     return net
 
 
-# -- One network per run of consecutive tests -------------------------------------------------------------------
+# -- One build per run of consecutive tests ---------------------------------------------------------------------
 # Building the network goes through every administrative service, and each one compiles the whole policy inside
 # the test's transaction: about twenty compilations, the largest single cost of the suite. Consecutive tests that
-# use ``network`` (and no committed data) therefore share one build, made in an outer transaction that is rolled
-# back before any other kind of test runs; each test runs in a savepoint of it (pytest-django's ``db``), so what
-# a test writes is rolled back as before, and it gets the network's objects read afresh from the database, so no
-# test sees another's in-memory changes. Transactional tests (live server, committed data) still build their own.
+# use the same world (``network``, or an app's fixture declared with ``shared_world``) and no committed data
+# therefore share one build, made in an outer transaction that is rolled back before any other test using the
+# database runs; each test runs in a savepoint of it (pytest-django's ``db``), so what a test writes is rolled
+# back as before, and it gets the world's objects read afresh from the database, so no test sees another's
+# in-memory changes. Transactional tests (live server, committed data) still build their own.
 
 TRANSACTIONAL_FIXTURES = ("transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback")
+_BUILDER = pytest.StashKey()
 
 
 def _is_transactional(item: pytest.Item) -> bool:
@@ -138,21 +140,40 @@ def _is_transactional(item: pytest.Item) -> bool:
     return any(name in getattr(item, "fixturenames", ()) for name in TRANSACTIONAL_FIXTURES)
 
 
-def _shares_the_network(item: pytest.Item) -> bool:
-    return "network" in getattr(item, "fixturenames", ()) and not _is_transactional(item)
+def _uses_the_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or any(
+        name in names for name in ("db", "_django_db_helper", "django_db_blocker", *TRANSACTIONAL_FIXTURES)
+    )
 
 
-class SharedNetwork:
-    """The network built once in an outer transaction, for the consecutive tests that use it."""
+def shared_world(builder):
+    """Declare a function-scoped fixture whose value is ``builder()``, shared by consecutive tests (above)."""
+
+    def decorate(function):
+        def fixture(request, db):
+            if shared_worlds.builder is builder and not _is_transactional(request.node):
+                return shared_worlds.fresh()
+            return builder()
+
+        fixture.__name__ = fixture.__qualname__ = function.__name__
+        fixture.__doc__ = function.__doc__
+        fixture.shared_builder = builder
+        return pytest.fixture(fixture)
+
+    return decorate
+
+
+class SharedWorlds:
+    """The one world currently built in an outer transaction, for the consecutive tests that use it."""
 
     def __init__(self) -> None:
         self.atomic = None
         self.blocker = None
-        self.net = None
-        self.builds = 0
-        self.reuses = 0
+        self.builder = None
+        self.world = None
 
-    def open(self, blocker) -> None:
+    def open(self, builder, blocker) -> None:
         from django.test import override_settings
 
         # What ``_test_settings`` sets for each test, for the build made before the test's own settings apply.
@@ -163,18 +184,18 @@ class SharedNetwork:
             HABPPS_MAIL_SENDER="off",
         )
         with blocker.unblock(), fast:
-            if connection.in_atomic_block:  # inside another test's transaction: build per test instead
+            if connection.in_atomic_block:  # inside another transaction: each test builds its own
                 return
             policy_cache.invalidate()
             self.blocker = blocker
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
             try:
-                self.net = make_network()
+                self.world = builder()
             except BaseException:
                 self.close()
                 raise
-            self.builds += 1
+            self.builder = builder
 
     def close(self) -> None:
         if self.atomic is None:
@@ -182,16 +203,18 @@ class SharedNetwork:
         with self.blocker.unblock():
             transaction.set_rollback(True)
             self.atomic.__exit__(None, None, None)
-        self.atomic = self.net = None
+        self.atomic = self.world = self.builder = None
         policy_cache.invalidate()
 
     def fresh(self) -> SimpleNamespace:
-        """The network with every model object read again from the database (one query per model)."""
+        """The world with every model object read again from the database (one query per model)."""
         instances: dict[type, set] = {}
 
         def collect(value) -> None:
             if isinstance(value, Model):
                 instances.setdefault(type(value), set()).add(value.pk)
+            elif isinstance(value, SimpleNamespace):
+                collect(vars(value))
             elif isinstance(value, dict):
                 for item in value.values():
                     collect(item)
@@ -199,65 +222,76 @@ class SharedNetwork:
                 for item in value:
                     collect(item)
 
-        for value in vars(self.net).values():
-            collect(value)
+        collect(self.world)
         loaded = {model: model._default_manager.in_bulk(pks) for model, pks in instances.items()}
+        copies: dict[int, SimpleNamespace] = {}
 
         def copy(value):
             if isinstance(value, Model):
                 return loaded[type(value)][value.pk]
+            if isinstance(value, SimpleNamespace):  # shared parts (``world.net``) stay shared in the copy
+                if id(value) not in copies:
+                    copies[id(value)] = SimpleNamespace(**copy(vars(value)))
+                return copies[id(value)]
             if isinstance(value, dict):
                 return {key: copy(item) for key, item in value.items()}
             if isinstance(value, list | tuple):
                 return type(value)(copy(item) for item in value)
             return value
 
-        self.reuses += 1
-        return SimpleNamespace(**{name: copy(value) for name, value in vars(self.net).items()})
+        return copy(self.world)
 
 
-shared_network = SharedNetwork()
+shared_worlds = SharedWorlds()
+
+
+def _builder_of(item: pytest.Item):
+    """The one shared world ``item`` uses, if it uses exactly one and commits nothing."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or _is_transactional(item):
+        return None
+    builders = set()
+    for name in item.fixturenames:
+        definitions = info.name2fixturedefs.get(name)
+        builder = getattr(definitions[-1].func, "shared_builder", None) if definitions else None
+        if builder is not None:
+            builders.add(builder)
+    return builders.pop() if len(builders) == 1 else None
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """Tests sharing the network get ``_shared_network`` before any database fixture: its outer transaction must
-    be open before pytest-django's ``db`` opens the test's own (a savepoint inside it)."""
+    """Tests sharing a world get ``_shared_world`` before any other fixture: its outer transaction must be open
+    before pytest-django's ``db`` opens the test's own (a savepoint inside it)."""
     for item in items:
-        if not _shares_the_network(item):
-            continue
-        item.fixturenames.insert(0, "_shared_network")
-
-
-def _uses_the_database(item: pytest.Item) -> bool:
-    names = getattr(item, "fixturenames", ())
-    return item.get_closest_marker("django_db") is not None or any(
-        name in names for name in ("db", "_django_db_helper", "django_db_blocker", *TRANSACTIONAL_FIXTURES)
-    )
+        builder = _builder_of(item)
+        if builder is not None:
+            item.stash[_BUILDER] = builder
+            item.fixturenames.insert(0, "_shared_world")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item) -> None:
-    """Any other test using the database (one that builds its own data, or commits it) runs without the shared
-    network; tests that do not touch the database leave it in place."""
-    if not _shares_the_network(item) and _uses_the_database(item):
-        shared_network.close()
+    """A test using another world, or the database in another way (building its own data, committing it), runs
+    without the shared world; tests that do not touch the database leave it in place."""
+    builder = item.stash.get(_BUILDER, None)
+    if builder is not shared_worlds.builder and (builder is not None or _uses_the_database(item)):
+        shared_worlds.close()
 
 
 @pytest.fixture(scope="session")
-def _shared_network_session(django_db_setup, django_db_blocker):
-    """Rolls the shared network back after the last test, before the test database is destroyed."""
+def _shared_world_session(django_db_setup, django_db_blocker):
+    """Rolls the shared world back after the last test, before the test database is destroyed."""
     yield django_db_blocker
-    shared_network.close()
+    shared_worlds.close()
 
 
 @pytest.fixture
-def _shared_network(_shared_network_session) -> None:
-    if shared_network.net is None:
-        shared_network.open(_shared_network_session)
+def _shared_world(request, _shared_world_session) -> None:
+    builder = request.node.stash[_BUILDER]
+    if shared_worlds.builder is None:
+        shared_worlds.open(builder, _shared_world_session)
 
 
-@pytest.fixture
-def network(request, db):
-    if shared_network.net is None or _is_transactional(request.node):
-        return make_network()
-    return shared_network.fresh()
+@shared_world(make_network)
+def network():
+    """The small network of ``make_network``."""
