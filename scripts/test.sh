@@ -6,8 +6,9 @@
 #   4. pytest again on a real PostgreSQL server started here in a throw-away directory and stopped at the end
 #      (the pure-Python engine and role-engineering tests do not depend on the database and run once).
 # Both pytest runs use every core (pytest-xdist; HABPPS_TEST_WORKERS sets how many, 0 runs in one process): each
-# worker has its own test database, and a file's tests stay on one worker (module fixtures, the shared network
-# of tests/conftest.py). Extra arguments go to both pytest runs.
+# worker has its own test database, a file's tests stay on one worker (module fixtures, the shared worlds of
+# tests/conftest.py) and the browser tests all run on one worker, one after the other (the groups are set in
+# tests/conftest.py). Extra arguments go to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -20,7 +21,7 @@ export HABPPS_VAR_DIR="$PWD/var/test"
 mkdir -p "$HABPPS_VAR_DIR"
 unset DATABASE_URL
 
-XDIST=(-n "${HABPPS_TEST_WORKERS:-auto}" --dist loadfile)
+XDIST=(-n "${HABPPS_TEST_WORKERS:-auto}" --dist loadgroup)
 
 echo "== Lint"
 $BIN/ruff check src tests bench

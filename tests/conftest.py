@@ -259,10 +259,17 @@ def _builder_of(item: pytest.Item):
     return builders.pop() if len(builders) == 1 else None
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items) -> None:
     """Tests sharing a world get ``_shared_world`` before any other fixture: its outer transaction must be open
-    before pytest-django's ``db`` opens the test's own (a savepoint inside it)."""
+    before pytest-django's ``db`` opens the test's own (a savepoint inside it).
+
+    Under pytest-xdist (``--dist loadgroup``, scripts/test.sh) the tests of a file stay on one worker, in order
+    (module fixtures, shared worlds), and the browser tests all run on one worker, one after the other, as they
+    would in a single process, while the other workers take the other files."""
     for item in items:
+        group = "navigateur" if item.get_closest_marker("e2e") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
         builder = _builder_of(item)
         if builder is not None:
             item.stash[_BUILDER] = builder

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import make_network
 from habpps.authorization import approvals, model_services
 from habpps.authorization.models import ApprovalStatus, PendingApproval, ReportedViolation
 from habpps.authorization.policy_build import build_rbac
@@ -17,11 +16,6 @@ from habpps.authorization.policy_cache import current_policy
 from habpps.directory import services
 from habpps.directory.models import AccountRoleAssignment
 from habpps.journal.models import JournalEntry
-
-
-@pytest.fixture
-def network(db):
-    return make_network()
 
 
 def test_an_inheritance_edge_reaches_the_engine_and_a_cycle_is_refused_in_french(network):

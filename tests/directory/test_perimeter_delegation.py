@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from conftest import shared_world
 from conventions.conftest import make_convention_world, validated_convention
 from habpps.authorization import perimeters
 from habpps.authorization.decisions import is_allowed
@@ -19,8 +20,7 @@ from habpps.directory.models import GroupRoleAssignment, PartnerType, ServiceRol
 INSTRUCTOR, CONTROL = "cdap-instructeur-rsa-cpam", "cdap-cd-controle"
 
 
-@pytest.fixture
-def council(db):
+def make_council():
     """A departmental council whose convention grants two profiles; its delegate was given the social group
     and the instructor profile only."""
     world = make_convention_world()
@@ -31,6 +31,11 @@ def council(db):
         world.partner_admin, world.delegate, groups=[world.social], roles=[world.roles[INSTRUCTOR]]
     )
     return world
+
+
+@shared_world(make_council)
+def council():
+    """The council of ``make_council``."""
 
 
 def refusal_code(error: ValidationError) -> str:
