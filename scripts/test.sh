@@ -21,7 +21,8 @@ export HABPPS_VAR_DIR="$PWD/var/test"
 mkdir -p "$HABPPS_VAR_DIR"
 unset DATABASE_URL
 
-XDIST=(-n "${HABPPS_TEST_WORKERS:-auto}" --dist loadgroup)
+# `logical`: every CPU the machine shows (`auto` counts physical cores, 1 on a 2-vCPU virtual machine).
+XDIST=(-n "${HABPPS_TEST_WORKERS:-logical}" --dist loadgroup)
 
 echo "== Lint"
 $BIN/ruff check src tests bench
