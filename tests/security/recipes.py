@@ -101,6 +101,8 @@ VERSION_ACTIONS = (
     "resume",
     "documents-received",
     "request-documents",
+    "cancel",
+    "withdraw",
     "validate",
     "reject",
 )

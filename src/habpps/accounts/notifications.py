@@ -73,6 +73,17 @@ def send_password_reset_link(account: Account, link: str, validity_minutes: int)
     )
 
 
+def send_notice(account: Account, subject: str, body: str) -> None:
+    """A queued notice's text, written when its cause happened (``outbox.queue_notice``); raises when the mail
+    server refuses it, so the outbox tries again."""
+    send_mail(
+        subject=f"{settings.HABPPS_SITE_TITLE} — {subject}",
+        message=body,
+        from_email=None,
+        recipient_list=[account.email],
+    )
+
+
 def send_freeze_notice(account: Account, freeze: AccountFreeze) -> None:
     _notify(account, "compte gelé temporairement", "accounts/mail/account_frozen.txt", {"freeze": freeze})
 
