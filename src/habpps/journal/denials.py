@@ -1,4 +1,5 @@
-"""Journalling the decision endpoint's refusals without putting the journal on the decision's path.
+"""Journalling the engine's refusals — the decision endpoint's and the pages' — without putting the journal on
+the decision's path.
 
 The journal is one hash chain: every append locks its head, so appends are serialised across all processes
 and cost a few database round trips each. Written from the request, a refusal would cost the caller those round
