@@ -64,15 +64,18 @@ def test_an_edge_that_would_break_a_require_approval_rule_is_held_then_approved(
 def test_a_scope_change_that_would_break_a_require_approval_rule_is_held(network):
     """``descends`` (ENG-3) widening a role into sub-units is held like an assignment, then made on approval."""
     from habpps.authorization.separation_models import RoleRule
+    from habpps.directory.models import RolePermission
 
     fund_admin = network.roles["FundAdmin"]
-    first, second = sorted(fund_admin.permissions.values_list("operation", "obj"))[:2]
+    others = set(RolePermission.objects.exclude(role=fund_admin).values_list("operation", "obj"))
+    own = sorted(set(fund_admin.permissions.values_list("operation", "obj")) - others)
+    assert own, "a permission only the fund administrator holds"
     partner = f"partner:{network.partner_a.pk}"
     model_services.set_role_rule(network.national_admin, fund_admin, descends=False, max_users=None)
     model_services.create_exclusion(
-        network.national_admin, name="Deux permissions chez le partenaire", risk="require_approval", cardinality=2,
-        members=[{"operation": first[0], "obj": first[1], "org": partner},
-                 {"operation": second[0], "obj": second[1], "org": partner}],
+        network.national_admin, name="Administrateur Caf chez le partenaire", risk="require_approval",
+        cardinality=2,
+        members=[{"role": fund_admin, "org": partner}, {"operation": own[0][0], "obj": own[0][1], "org": partner}],
     )
     pending = model_services.set_role_rule(network.national_admin, fund_admin, descends=True, max_users=None)
     assert isinstance(pending, PendingApproval) and pending.action == "set_role_descends"

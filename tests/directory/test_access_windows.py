@@ -129,19 +129,16 @@ def test_cdap_says_why_an_ended_access_is_refused(client, network, monkeypatch):
     assert client.get(reverse("cdap:lookup")).status_code == 404
 
 
-def test_a_page_refusal_is_in_the_journal_of_refusals_like_the_apis(client, network, monkeypatch, settings):
+def test_a_page_refusal_is_in_the_journal_of_refusals_like_the_apis(client, network, monkeypatch):
     """The 403 a page answers because the engine refused is one ``access.decision.denied`` entry with the
     engine's explanation, in the user's org scope, beside the decision API's refusals (service « pages »)."""
     from habpps.authorization.refusal_journal import DENIAL_KIND
-    from habpps.journal import denials
 
-    settings.HABPPS_API_DENIAL_JOURNAL = "immediate"
     end = date.today() + timedelta(days=3)
     services.set_group_role_window(None, group_assignment(network), Window(valid_until=end))
     at(monkeypatch, end + timedelta(days=1))
     client.force_login(network.user_a)
     assert client.get(reverse("cdap:lookup")).status_code == 403
-    assert denials.flush()
     entry = JournalEntry.objects.filter(kind=DENIAL_KIND).get()
     assert entry.target == f"account:{network.user_a.login}"
     assert entry.data["service"] == "pages" and entry.data["page"] == reverse("cdap:lookup")

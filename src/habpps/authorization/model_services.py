@@ -47,8 +47,6 @@ def engine_checked(action):
     """Run ``action`` and turn an engine refusal into a French ``ValidationError`` (nothing was changed)."""
     try:
         return action()
-    except ApprovalRequired:
-        raise  # held, not refused: the caller persists it for a second administrator (`held_for_approval`)
     except RBACError as refusal:
         raise EngineRefusal(in_french(str(refusal)), code=getattr(refusal, "code", "engine_refusal")) from refusal
 
@@ -57,10 +55,12 @@ def held_for_approval(actor, action: str, role: ServiceRole, arguments: dict, ch
     """Run ``change`` (engine-checked); when a ``require_approval`` exclusion (ENG-7) holds it, nothing is changed
     and it waits in the « À approuver » queue like a held assignment: its `PendingApproval` is returned."""
     try:
-        return engine_checked(change)
-    except ApprovalRequired as held:
+        return change()
+    except ApprovalRequired as held:  # held, not refused
         return request_approval(actor, held, action=action, org=NATIONAL_UNIT, org_scope=NATIONAL_SCOPE,
                                 role=role, arguments=arguments)
+    except RBACError as refusal:
+        raise EngineRefusal(in_french(str(refusal)), code=getattr(refusal, "code", "engine_refusal")) from refusal
 
 
 def _journal(kind: str, actor, instance, before: dict | None, after: dict | None, scope: str = NATIONAL_SCOPE,

@@ -1,6 +1,7 @@
 """The journal of refusals (AUD-1, issue 16 §2): every refusal of the engine, wherever it was asked — the decision
 API or a page — is one ``access.decision.denied`` entry with the engine's explanation, in the org scope of the unit
-it concerns, written by the same writer (`habpps.journal.denials`: deferred, flood-aggregated).
+it concerns, written by the same writer (`habpps.journal.denials`, flood-aggregated; a page's refusal is written
+in its request, the decision API's by default in the background).
 
 The decision API journals its own (``habpps.api.pdp``); a page journals here when it answers a person with the
 engine's refusal (`journal_page_refusal`), with ``service`` ``"pages"`` and the page's path, so that an auditor
@@ -76,5 +77,6 @@ def journal_page_refusal(request, operation: str, obj: str, org: str | None, dec
                     "policy_version": compiled.number,
                 },
             }
-        ]
+        ],
+        immediate=True,
     )

@@ -13,9 +13,7 @@ class ConventionsConfig(AppConfig):
             menus,  # noqa: F401 — registers the menu entries
             policy_rules,
         )
-        from habpps.conventions.delegation import policy_rules as delegation_rules
         from habpps.conventions.refusals import register_perimeters
 
-        policy_rules.register()  # the engine's perimeters and four-eyes rule, compiled from the conventions
-        delegation_rules.register()  # the partners' delegations, compiled into the engine's administrative RBAC
+        policy_rules.register()  # perimeters, four-eyes rule and delegations, compiled into the engine
         register_perimeters()  # the directory's services ask before changing a partner's groups

@@ -29,7 +29,6 @@ from habpps.authorization import policy_rules
 from habpps.authorization.orgs import group_name, partner_unit
 from habpps.authorization.policy_build import accounts_in_force, groups_in_force, roles_in_force
 from habpps.authorization.separation_models import RoleInheritance
-from habpps.conventions import policy_rules as convention_rules
 from habpps.conventions.models import DelegatedPerimeter
 from habpps.conventions.permissions import DELEGATE_HABILITATIONS
 from habpps.directory.models import AccountRoleAssignment, RolePermission
@@ -62,7 +61,9 @@ def _delegating_roles() -> set[int]:
     return roles & set(roles_in_force().values_list("id", flat=True))
 
 
-def contribution() -> policy_rules.Sections:
+def sections(perimeters: list[dict[str, Any]]) -> policy_rules.Sections:
+    """The delegated administration's sections, given the convention perimeters just derived (their profiles
+    are the partner administrator's authority)."""
     administrators: dict[int, list[tuple[int, str]]] = defaultdict(list)
     holders = (
         AccountRoleAssignment.objects.current()
@@ -71,7 +72,7 @@ def contribution() -> policy_rules.Sections:
     )
     for account_id, login, partner_id in sorted(set(holders)):
         administrators[partner_id].append((account_id, login))
-    convention_roles = {item["org"]: item["roles"] for item in convention_rules.perimeters()}
+    convention_roles = {item["org"]: item["roles"] for item in perimeters}
     admin_roles: list[dict[str, Any]] = []
     admin_assignments: list[dict[str, Any]] = []
     for partner_id in sorted(administrators):
@@ -131,8 +132,3 @@ def _delegations(administrators: dict[int, list[tuple[int, str]]]) -> policy_rul
         )
     user_orgs = [{"user": login, "org": partner_unit(partner_of[a])} for a, login in logins.items()]
     return {"delegations": delegations, "user_orgs": user_orgs}
-
-
-def register() -> None:
-    """Called from ``ConventionsConfig.ready``."""
-    policy_rules.register("delegation", contribution)
