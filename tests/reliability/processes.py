@@ -40,8 +40,9 @@ def worker_environment(tmp_path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(tmp_path: Path):
-    """gunicorn serving the platform on the test database (two workers, two threads); yields its base URL."""
+def running_server(tmp_path: Path, **settings: str):
+    """gunicorn serving the platform on the test database (two workers, two threads); yields its base URL.
+    ``settings`` are extra environment variables for the server (``HABPPS_...=value``)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -55,7 +56,7 @@ def running_server(tmp_path: Path):
         "--threads",
         "2",
     ]
-    server = subprocess.Popen(command, env=worker_environment(tmp_path), cwd=PROJECT)
+    server = subprocess.Popen(command, env={**worker_environment(tmp_path), **settings}, cwd=PROJECT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

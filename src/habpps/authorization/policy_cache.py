@@ -268,6 +268,13 @@ class PolicyCache:
             pending[token] = compile_policy(number, token)
         return pending[token]
 
+    def _is_private(self, compiled: CompiledPolicy) -> bool:
+        """Whether ``compiled`` is this thread's own view of its uncommitted transaction, not a shared policy."""
+        local = self._local
+        if compiled is getattr(local, "private", None):
+            return True
+        return any(compiled is pending for pending in (getattr(local, "pending", None) or {}).values())
+
     def _remember_pending(self, token: str, compiled: CompiledPolicy) -> None:
         pending = getattr(self._local, "pending", None)
         if pending is None:
@@ -321,7 +328,10 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
         try:
             self.number, self.token = bump_version()
             cache._local.change = self
-            self.working = before if before is not cache._current else cache._shared_base(self.number)
+            # Only a policy private to the caller's transaction may be kept: a shared one read before the bump may
+            # be stale (another change committed while this one waited for the version row), and a user limit
+            # counted on it would be overtaken.
+            self.working = before if cache._is_private(before) else cache._shared_base(self.number)
         except BaseException as error:
             cache._local.change = None
             self._atomic.__exit__(type(error), error, error.__traceback__)

@@ -7,10 +7,13 @@ Planted role structures (RMPlib) have far too many maximal bicliques to enumerat
    permission (or user) drawn among those with uncovered pairs, add the permission (user) that keeps the most
    uncovered pairs inside the biclique, remember the best biclique along that path, close it into a maximal
    biclique and take it. Seeds are drawn at random, so every run gives a different cover.
-2. **Cover merging** (:meth:`AnytimeSearch.merge`): the roles of all covers found so far form a small pool;
+2. **Pair merging** (:mod:`.pair_merge`): two roles of a greedy cover whose private pairs fit in one biclique
+   are replaced by it, while possible; this takes a greedy cover of a planted structure most of the way to the
+   optimum.
+3. **Cover merging** (:meth:`AnytimeSearch.merge`): the roles of all covers found so far form a small pool;
    CP-SAT picks the fewest of them that cover every pair (hinted with the best cover). Roles that are right in
    different runs combine into a cover better than any single run.
-3. **Lower bounds** (:func:`incompatible_edges_bound`): a set of pairs no two of which fit in one role; greedy
+4. **Lower bounds** (:func:`incompatible_edges_bound`): a set of pairs no two of which fit in one role; greedy
    with restarts, pairs with few compatible pairs first, or (every other time) pairs covered by few roles of the
    pool first (they are the "private" pairs of planted roles).
 
@@ -28,6 +31,7 @@ import numpy as np
 
 from habpps.roleeng.mining.bounds import compatible_counts, incompatible_edges_bound
 from habpps.roleeng.mining.deadline import Deadline
+from habpps.roleeng.mining.pair_merge import merge_role_pairs
 
 #: A role of a component: (user rows, permission columns), boolean masks.
 Role = tuple[np.ndarray, np.ndarray]
@@ -132,6 +136,7 @@ class AnytimeSearch:
         self.use_solver = use_solver
         self.grown = True  # False: only the seeds' own maximal bicliques (to measure what growing brings)
         self.exact_counts = True  # False: the bound always uses the cheap order (to measure the counts)
+        self.pair_merging = True  # False: greedy covers are not improved by merging pairs of roles
         self._compatible: np.ndarray | None = None
         self._bound_calls = 0
         self.pool: dict[bytes, Role] = {}
@@ -154,6 +159,8 @@ class AnytimeSearch:
                 break
             self.state.runs += 1
             self._offer(cover)
+            if self.pair_merging and not deadline.expired():
+                self._offer(merge_role_pairs(self.matrix, self.transposed, cover, deadline))
             run_seconds = time.monotonic() - started
             # merge when the pool grew, and not more often than the greedy runs cost
             if self.use_solver and len(self.pool) > merged_at and (
@@ -161,7 +168,10 @@ class AnytimeSearch:
             ):
                 merged_at = len(self.pool)
                 budget = max(0.5, min(deadline.remaining() * _MERGE_SHARE, 20 * run_seconds + 1))
+                merged_from = len(self.state.roles)
                 self.merge(Deadline(budget if patience is None else min(budget, 5.0)))
+                if self.pair_merging and len(self.state.roles) < merged_from and not deadline.expired():
+                    self._offer(merge_role_pairs(self.matrix, self.transposed, self.state.roles, deadline))
             stalled = len(self.state.roles) == before[0]
             covers_quiet = covers_quiet + 1 if stalled else 0
             # bounds every other run; every run, and harder, once the covers stopped improving
@@ -255,8 +265,7 @@ class AnytimeSearch:
                               deadline.remaining(), self.state.bound, self.workers)
         self.state.merges += 1
         if len(outcome.chosen) < len(self.state.roles):
-            self.state.roles = [self.pool[keys[k]] for k in outcome.chosen]
-            self.on_improve()
+            self._offer([self.pool[keys[k]] for k in outcome.chosen])
 
     # ---------------------------------------------------------------------------------------------- bounds
     def _pool_multiplicity(self) -> np.ndarray:

@@ -239,11 +239,15 @@ def dominated_rows(matrix: np.ndarray, deadline: Deadline | None = None) -> np.n
     if n == 0:
         return result
     sizes = matrix.sum(axis=1)
-    by_size = np.argsort(sizes, kind="stable")
-    smallest_row_with = sizes[by_size][matrix[by_size].argmax(axis=0)]  # every column is held by some row
-    candidates = np.flatnonzero(~(matrix & (smallest_row_with[None, :] >= sizes[:, None])).any(axis=1))
+    rows, columns = np.nonzero(matrix)  # row-major: the rows' columns, in order (a CSR layout)
+    # the smallest row holding each column: a row is a union of smaller rows only if each of its columns is
+    # held by some smaller row
+    smallest_row_with = np.full(matrix.shape[1], np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(smallest_row_with, columns, sizes[rows])
+    lonely = smallest_row_with[columns] >= sizes[rows]
+    candidates = np.flatnonzero(np.bincount(rows[lonely], minlength=n) == 0)
     if sizes.mean() * _SPARSE_RATIO < matrix.shape[1]:
-        return _dominated_sparse(matrix, sizes, candidates, result, deadline)
+        return _dominated_sparse(rows, columns, sizes, candidates, result, deadline)
     dense = matrix.astype(np.float32)
     for start in range(0, len(candidates), _BLOCK):
         if deadline.expired():
@@ -257,18 +261,33 @@ def dominated_rows(matrix: np.ndarray, deadline: Deadline | None = None) -> np.n
 
 
 def _dominated_sparse(
-    matrix: np.ndarray, sizes: np.ndarray, candidates: np.ndarray, result: np.ndarray, deadline: Deadline
+    rows: np.ndarray,
+    columns: np.ndarray,
+    sizes: np.ndarray,
+    candidates: np.ndarray,
+    result: np.ndarray,
+    deadline: Deadline,
 ) -> np.ndarray:
-    """The same test one row at a time, looking only at the row's own columns: on sparse rows (RMPlib's COMP
-    family: 56 of 7,528 permissions per user on average) this is two orders of magnitude fewer operations than
-    the block products."""
-    columns = np.ascontiguousarray(matrix.T)
+    """The same test one row at a time on adjacency lists: only the rows sharing a column with the candidate are
+    counted. On sparse rows (RMPlib's COMP family: 56 of 7,528 permissions per user, 37 users per permission on
+    average) this is about 2,000 operations per row instead of the matrix's width times its row size (the
+    dense version of this loop took 20 s on COMP_02.1, this one about a second)."""
+    row_starts = np.searchsorted(rows, np.arange(len(sizes) + 1))
+    by_column = np.argsort(columns, kind="stable")
+    column_rows = rows[by_column]
+    width = int(columns.max(initial=-1)) + 1
+    column_starts = np.searchsorted(columns[by_column], np.arange(width + 1))
     for count, v in enumerate(candidates.tolist()):
         if count % 64 == 0 and deadline.expired():
             break
-        support = np.flatnonzero(matrix[v])
-        inside = columns[support]  # |support| × rows: which rows hold each column of v
-        held = np.count_nonzero(inside, axis=0)
-        subsets = (held == sizes) & (sizes < sizes[v])
-        result[v] = bool(subsets.any()) and bool(inside[:, subsets].any(axis=1).all())
+        support = columns[row_starts[v] : row_starts[v + 1]]
+        holders = np.concatenate([column_rows[column_starts[c] : column_starts[c + 1]] for c in support.tolist()])
+        shared = np.bincount(holders, minlength=len(sizes))
+        subsets = np.flatnonzero((shared == sizes) & (sizes < sizes[v]))
+        if not len(subsets):
+            continue
+        marked = np.zeros(width, dtype=bool)
+        for w in subsets.tolist():
+            marked[columns[row_starts[w] : row_starts[w + 1]]] = True
+        result[v] = bool(marked[support].all())
     return result
