@@ -33,7 +33,7 @@ DATASETS = SHARED / "role-mining"
 RMPLIB = SHARED / "rmplib"
 sys.path.insert(0, str(HERE))
 
-from synthetic import SHAPES, write  # noqa: E402 - sibling module of this script
+from synthetic import LARGE_SHAPES, SHAPES, write  # noqa: E402 - sibling module of this script
 
 #: Best known minimum numbers of roles (Ene et al. 2008 and later papers, as listed in the datasets' README).
 BEST_KNOWN = {"hc": "14", "domino": "20", "fire1": "64 (65 publié)", "apj": "453", "americas_small": "178"}
@@ -137,6 +137,8 @@ def main() -> None:
     parser.add_argument("--datasets", default=",".join(ORDER + sorted(rmplib_best_known(), key=_rmplib_order)),
                         help="noms séparés par des virgules")
     parser.add_argument("--synthetic", action="store_true", help="ajouter les jeux générés (synthetic.py)")
+    parser.add_argument("--large", action="store_true",
+                        help="ajouter les grands jeux générés à structure plantée (plus de 300 000 couples)")
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
 
@@ -153,6 +155,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             for shape in SHAPES:
                 synthetic_rows.append(mine(write(shape, Path(tmp)), args.time_limit or 60.0))
+                row = synthetic_rows[-1]
+                row["meilleur connu"] = f"≤ {shape.roles} (générés)"
+                print(f"{shape.name} : {row['rôles']} rôles en {row['secondes']} s", flush=True)
+    if args.large:
+        with tempfile.TemporaryDirectory() as tmp:
+            for shape in LARGE_SHAPES:
+                path = write(shape, Path(tmp))
+                limit = args.time_limit or (180.0 if len(read_pairs(path)) > LARGE_PAIRS else 60.0)
+                synthetic_rows.append(mine(path, limit))
                 row = synthetic_rows[-1]
                 row["meilleur connu"] = f"≤ {shape.roles} (générés)"
                 print(f"{shape.name} : {row['rôles']} rôles en {row['secondes']} s", flush=True)

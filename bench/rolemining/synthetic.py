@@ -22,6 +22,9 @@ class Shape:
     role_size: tuple[int, int]
     roles_per_user: tuple[int, int]
     seed: int
+    #: False: every hidden role is as likely as any other (planted structures, as in RMPlib), instead of a few
+    #: broad roles and a long tail.
+    popular: bool = True
 
 
 SHAPES = (
@@ -36,6 +39,15 @@ SHAPES = (
     Shape("like_firewall2", users=325, permissions=590, roles=12, role_size=(30, 300), roles_per_user=(1, 4), seed=4),
 )
 
+#: Beyond the shared RMPlib instances (issue 21): planted structures of the size of RMPlib's larger COMP instances
+#: (10⁴ users, about a million pairs), then one whose matrix (users × permissions) exceeds 200 million cells.
+LARGE_SHAPES = (
+    Shape("planted_10k", users=10_000, permissions=12_000, roles=3_300, role_size=(5, 70), roles_per_user=(1, 5),
+          seed=5, popular=False),
+    Shape("planted_20k", users=20_000, permissions=16_000, roles=5_000, role_size=(5, 40), roles_per_user=(1, 4),
+          seed=6, popular=False),
+)
+
 
 def generate(shape: Shape) -> list[tuple[str, str]]:
     """The (user, permission) pairs of one generated assignment, deterministic for a shape."""
@@ -44,7 +56,7 @@ def generate(shape: Shape) -> list[tuple[str, str]]:
         rng.sample(range(shape.permissions), rng.randint(*shape.role_size)) for _ in range(shape.roles)
     ]
     # Popular roles are held by many users, as in real organisations (a few broad roles, a long tail).
-    weights = [1.0 / (rank + 1) for rank in range(shape.roles)]
+    weights = [1.0 / (rank + 1) if shape.popular else 1.0 for rank in range(shape.roles)]
     pairs: set[tuple[str, str]] = set()
     for user in range(shape.users):
         for role in rng.choices(range(shape.roles), weights, k=rng.randint(*shape.roles_per_user)):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from habpps.engine import RBAC
-from habpps.engine.compiled_delta import PolicyDelta, recompile
+from habpps.engine.compiled_delta import PolicyDelta, former_members, recompile
 
 ROLES = ["lecteur", "gestionnaire", "agent", "admin"]
 PERMS = [("consulter", "dossier"), ("modifier", "dossier"), ("consulter", "paiement"), ("valider", "convention")]
@@ -112,18 +112,24 @@ def tables(snapshot) -> dict:
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), batches=st.integers(1, 6))
-def test_recompile_equals_a_full_compile(seed, batches):
+@given(seed=st.integers(0, 2**32 - 1), batches=st.integers(1, 6), members_read_before=st.booleans())
+def test_recompile_equals_a_full_compile(seed, batches, members_read_before):
+    """Both ways of finding a deleted group's former members: read before the calls (as the platform does,
+    `former_members`) or searched in the previous snapshot."""
     rng = random.Random(seed)
     rbac = base_policy()
     snapshot = rbac.compile()
     for _ in range(batches):
+        before = RBAC.load(rbac.export())
         calls = []
         for _ in range(rng.randint(1, 4)):
             method, *arguments = call = random_call(rng, rbac)
             getattr(rbac, method)(*arguments)
             calls.append(call)
-        snapshot = recompile(rbac, snapshot, PolicyDelta.of_calls(calls))
+        delta = PolicyDelta.of_calls(calls)
+        if members_read_before:
+            delta = delta.with_former_members(former_members(before, calls))
+        snapshot = recompile(rbac, snapshot, delta)
         full = RBAC.load(rbac.export()).compile()
         assert tables(snapshot) == tables(full)
         assert rbac.compile() is snapshot
@@ -147,3 +153,30 @@ def test_only_touched_users_get_new_tuples():
     assert snapshot._grants["u1"] is previous._grants["u1"]
     assert not previous.check("u4", "consulter", "dossier", org="partner:1")
     assert snapshot.check("u4", "consulter", "dossier", org="partner:1")
+
+
+def test_a_permission_change_remaps_each_shared_tuple_once():
+    """Holders of a profile whose permissions move keep their entries; a group's members share one new tuple."""
+    rbac = base_policy()
+    previous = rbac.compile()
+    rbac.grant_permission("consulter", "paiement", "lecteur")
+    snapshot = recompile(rbac, previous, PolicyDelta.of_calls([["grant_permission", "consulter", "paiement",
+                                                                 "lecteur"]]))
+    assert snapshot._grants["u1"] is snapshot._grants["u2"] is not previous._grants["u1"]
+    assert snapshot._entries["u1"] is previous._entries["u1"]
+    assert snapshot._grants["u3"] is previous._grants["u3"]
+    assert snapshot.check("u2", "consulter", "paiement", org="partner:1")
+    assert not previous.check("u2", "consulter", "paiement", org="partner:1")
+    assert tables(snapshot) == tables(RBAC.load(rbac.export()).compile())
+
+
+def test_the_members_of_a_deleted_group_are_read_before_the_calls():
+    rbac = base_policy()
+    previous = rbac.compile()
+    calls = [["delete_group", "g1"]]
+    members = former_members(rbac, calls)
+    rbac.delete_group("g1")
+    assert members == {"u1", "u2"}
+    snapshot = recompile(rbac, previous, PolicyDelta.of_calls(calls).with_former_members(members))
+    assert not snapshot.check("u1", "consulter", "dossier", org="partner:1")
+    assert tables(snapshot) == tables(RBAC.load(rbac.export()).compile())

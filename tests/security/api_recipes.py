@@ -66,7 +66,9 @@ def status_bodies(side: Side, world: World) -> list[dict]:
 
 
 def transitions(side: Side, world: World) -> list[dict]:
-    actions = ("validate", "reject", "submit", "request_documents", "documents_received", "resume")
+    actions = (
+        "validate", "reject", "submit", "request_documents", "documents_received", "resume", "cancel", "withdraw"
+    )
     return [{"action": action, "reason": "Intrusion", "note": "Intrusion"} for action in actions]
 
 
@@ -113,6 +115,7 @@ OPERATIONS: dict[str, Scoped | Open] = {
     ),
     "GET /api/v1/conventions": Open(STAFF),
     "GET /api/v1/conventions/{convention_id}": Scoped(),
+    "GET /api/v1/conventions/{convention_id}/impact": Scoped(),
     "POST /api/v1/conventions/{convention_id}/transitions": Scoped(transitions),
     "GET /api/v1/journal": Open(FUND_ADMINS | {"partner_admin"}),
     "GET /api/v1/journal/{sequence}": Scoped(),

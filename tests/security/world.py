@@ -129,6 +129,8 @@ def build_world() -> SimpleNamespace:
             conventions.submit(fund_admin, version)
             conventions.validate_version(verifier, version)
         amendment = conventions.amend(fund_admin, convention)
+        # An amendment that changes nothing is refused at submission: this one renews the service contract.
+        conventions.update_version(fund_admin, amendment, service_contract=f"CS-{upper}-002")
         conventions.submit(fund_admin, amendment)
         paper_step = conventions.record_paper_step(
             fund_admin,

@@ -480,6 +480,7 @@ class OutgoingMailKind(models.TextChoices):
     NEW_ACCOUNT_LOGIN = "new_account_login", _("Identifiant d'un nouveau compte")
     NEW_ACCOUNT_PASSWORD = "new_account_password", _("Mot de passe provisoire d'un nouveau compte")
     PASSWORD_RESET = "password_reset", _("Lien « mot de passe oublié »")
+    NOTICE = "notice", _("Avis à un administrateur")
 
 
 class OutgoingMail(models.Model):
@@ -500,6 +501,10 @@ class OutgoingMail(models.Model):
     requested_login = models.CharField(_("identifiant demandé"), max_length=150, blank=True)
     client_address = models.CharField(_("adresse réseau du demandeur"), max_length=45, blank=True)
     link_template = models.CharField(_("adresse du lien (sans le jeton)"), max_length=500, blank=True)
+    # A notice (kind ``notice``) is written when its cause is committed — e.g. an amendment validated — and
+    # carries its own text: nothing secret, so it may wait here until the mail server takes it.
+    subject = models.CharField(_("objet"), max_length=200, blank=True)
+    body = models.TextField(_("texte"), blank=True)
     kind = models.CharField(_("nature"), max_length=32, choices=OutgoingMailKind.choices)
     created_at = models.DateTimeField(_("mis en attente le"))
     attempts = models.PositiveIntegerField(_("tentatives"), default=1)

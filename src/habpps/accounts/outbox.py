@@ -71,6 +71,25 @@ def _send_or_queue(account: Account, kind: str, send) -> None:
         )
 
 
+def queue_notice(account: Account, subject: str, body: str) -> OutgoingMail:
+    """Queue a notice to ``account`` in the caller's transaction; the background sender sends it once that
+    transaction commits (never if it rolls back), and tries again while the mail server refuses it."""
+    from habpps.accounts.mail_sender import wake_sender
+
+    now = timezone.now()
+    mail = OutgoingMail.objects.create(
+        account=account,
+        kind=OutgoingMailKind.NOTICE,
+        subject=subject[:200],
+        body=body,
+        created_at=now,
+        next_attempt_at=now,
+        attempts=0,
+    )
+    transaction.on_commit(wake_sender)
+    return mail
+
+
 @dataclass
 class RetryReport:
     sent: int = 0
@@ -142,7 +161,9 @@ def _send(mail: OutgoingMail, account: Account) -> None:
     from habpps.accounts import notifications
     from habpps.accounts.password_reset import issue_link
 
-    if mail.kind == OutgoingMailKind.PASSWORD_RESET:
+    if mail.kind == OutgoingMailKind.NOTICE:
+        notifications.send_notice(account, mail.subject, mail.body)
+    elif mail.kind == OutgoingMailKind.PASSWORD_RESET:
         link, minutes = issue_link(account, mail.link_template, mail.client_address)
         notifications.send_password_reset_link(account, link, minutes)
     elif mail.kind == OutgoingMailKind.NEW_ACCOUNT_PASSWORD:

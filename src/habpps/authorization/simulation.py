@@ -34,6 +34,8 @@ class PersonChange:
     gained: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    lost_roles: list[str] = field(default_factory=list)
+    """Codes of the profiles lost (in whatever unit): for callers that count by profile, not shown as is."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -130,6 +132,7 @@ def _compare(before: RBAC, after: RBAC, labels: _Labels, simulation: Simulation)
             login=user, name=labels.person(user),
             gained_profiles=sorted(f"{labels.profile(r)} ({labels.unit(o)})" for r, o in new - old),
             lost_profiles=sorted(f"{labels.profile(r)} ({labels.unit(o)})" for r, o in old - new),
+            lost_roles=sorted({r for r, _o in old - new} - {r for r, _o in new}),
             gained=sorted(f"{op} {obj}" for op, obj in change["gained"]),
             lost=sorted(f"{op} {obj}" for op, obj in change["lost"]),
             changed=[labels.humanize(f"{op} {obj} : {' ; '.join(m['before'])} → {' ; '.join(m['after'])}")
@@ -149,6 +152,14 @@ def _compare(before: RBAC, after: RBAC, labels: _Labels, simulation: Simulation)
                 "demandeur ni le bénéficiaire.")
         else:
             simulation.exclusions.append(text)
+
+
+def simulate_policies(subject: str, current: RBAC, proposed: RBAC) -> Simulation:
+    """Compare two engines a caller prepared (e.g. the current one and a copy given what validating an
+    amendment would do): who gains and loses what, by name and label. Neither engine is changed."""
+    simulation = Simulation(subject=subject)
+    _compare(current, proposed, _Labels(), simulation)
+    return simulation
 
 
 def simulate_document(document: Any) -> Simulation:

@@ -34,8 +34,12 @@ FOUR_EYES = HistoryExclusion(
 )
 
 
-def perimeters() -> list[dict[str, Any]]:
-    """One perimeter per partner unit, from the validated convention in force (empty without one)."""
+def perimeters(proposed: ConventionVersion | None = None) -> list[dict[str, Any]]:
+    """One perimeter per partner unit, from the validated convention in force (empty without one).
+
+    ``proposed``: compile as if this version of a convention were the validated one — what validating it would
+    make of its partner's perimeter (the amendment's impact, `habpps.conventions.impact`).
+    """
     access_profiles = dict(
         ServiceRole.objects.filter(status=Status.ACTIVE, service__status=Status.ACTIVE, account_level="")
         .values_list("id", "code")
@@ -50,6 +54,8 @@ def perimeters() -> list[dict[str, Any]]:
             state=VersionState.VALIDATED, convention__ended_at__isnull=True
         ).select_related("convention")
     }
+    if proposed is not None:
+        versions[proposed.convention.partner_id] = proposed
     granted: dict[int, dict[int, int | None]] = defaultdict(dict)
     rows = BulletinProfile.objects.filter(bulletin__version__in=list(versions.values())).values_list(
         "bulletin__version_id", "role_id", "max_users"

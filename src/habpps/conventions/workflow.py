@@ -1,14 +1,17 @@
 """The life of a convention version as an explicit state machine (CNV-2, CNV-4).
 
     documents_requested ──documents_received──▶ draft ──submit──▶ submitted ──validate──▶ validated
-            ▲                                   │  ▲                  │                       │
+            ▲                                   │  ▲ ◀──withdraw──────┤                       │
             └───────request_documents───────────┘  └──resume── rejected ◀──reject───┘       supersede
                                                                                             ▼
                                                                                         superseded
 
+    draft, documents_requested, rejected ──cancel──▶ cancelled      (an amendment, by its author)
+
 A rejected entry goes back to the fund administrator (the slides' « retour étape 5 »): he corrects it (``resume``)
-or asks the partner for missing documents. Only ``validated`` takes effect; a validated amendment supersedes the
-previous validated version. The table below is the whole truth: services never move a state any other way.
+or asks the partner for missing documents. The author of an amendment may give it up (``cancel``) before it is
+validated, or take a submitted one back into entry (``withdraw``). Only ``validated`` takes effect; a validated
+amendment supersedes the previous validated version. The table below is the whole truth: services never move a state any other way.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class VersionState(models.TextChoices):
     VALIDATED = "validated", _("Validée — en vigueur")
     REJECTED = "rejected", _("Rejetée")
     SUPERSEDED = "superseded", _("Remplacée par un avenant")
+    CANCELLED = "cancelled", _("Avenant abandonné")
 
     @classmethod
     def open_states(cls) -> list[str]:
@@ -43,6 +47,8 @@ class Event(models.TextChoices):
     REJECT = "reject", _("Rejeter")
     RESUME = "resume", _("Reprendre la saisie")
     SUPERSEDE = "supersede", _("Remplacer par l'avenant validé")
+    CANCEL = "cancel", _("Abandonner l'avenant")
+    WITHDRAW = "withdraw", _("Retirer de la vérification")
 
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -54,7 +60,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (VersionState.SUBMITTED, Event.REJECT): VersionState.REJECTED,
     (VersionState.REJECTED, Event.RESUME): VersionState.DRAFT,
     (VersionState.VALIDATED, Event.SUPERSEDE): VersionState.SUPERSEDED,
+    # Its author gives an amendment up before it takes effect, or takes it back from the verifiers to correct it.
+    (VersionState.DRAFT, Event.CANCEL): VersionState.CANCELLED,
+    (VersionState.DOCUMENTS_REQUESTED, Event.CANCEL): VersionState.CANCELLED,
+    (VersionState.REJECTED, Event.CANCEL): VersionState.CANCELLED,
+    (VersionState.SUBMITTED, Event.WITHDRAW): VersionState.DRAFT,
 }
+
+# Events only the version's author may make (``services.entry.authorize_author``).
+AUTHOR_EVENTS = frozenset({Event.CANCEL, Event.WITHDRAW})
 
 # States in which the fund administrator may still change what was entered.
 EDITABLE_STATES = frozenset({VersionState.DRAFT})

@@ -17,7 +17,7 @@ hierarchy, separation of duty, context, temporal constraints, exclusions, scopin
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from habpps.engine.compiled import (
@@ -52,6 +52,9 @@ class PolicyDelta:
     orgs: bool = False
     structural: bool = False
     """A call outside the incremental path: the next snapshot is compiled in full."""
+    members_named: bool = False
+    """``users`` holds every member the deleted groups had before the calls (`with_former_members`), so the
+    incremental compile need not search the previous snapshot's 300,000 users for them."""
 
     @classmethod
     def of_calls(cls, calls: Iterable[Sequence[Any]]) -> PolicyDelta:
@@ -81,7 +84,27 @@ class PolicyDelta:
             self.roles | other.roles,
             self.orgs or other.orgs,
             self.structural or other.structural,
+            self.members_named and other.members_named,
         )
+
+    def with_former_members(self, members: Iterable[str]) -> PolicyDelta:
+        """This delta, knowing ``members``: what `former_members` read before the calls were applied."""
+        return replace(self, users=self.users | frozenset(members), members_named=True)
+
+
+def former_members(rbac: RBAC, calls: Iterable[Sequence[Any]]) -> frozenset[str]:
+    """The members of the groups ``calls`` delete, read from ``rbac`` *before* the calls are applied.
+
+    Once a group is deleted the engine no longer names who was in it, and the incremental compile must rebuild
+    them. Read beforehand, this costs the groups' sizes; otherwise `recompile` finds them by scanning every user
+    of the previous snapshot (seconds at national scale, where suspending a fund deletes 600 groups). Members a
+    call adds before the deletion are named by that call; extra names only cost their rebuild."""
+    groups = rbac._state.groups
+    members: set[str] = set()
+    for method, *arguments in calls:
+        if method == "delete_group" and arguments:
+            members.update(groups.get(arguments[0], ()))
+    return frozenset(members)
 
 
 def recompile(rbac: RBAC, previous: Snapshot | None, delta: PolicyDelta) -> Snapshot:
@@ -125,16 +148,36 @@ def recompile(rbac: RBAC, previous: Snapshot | None, delta: PolicyDelta) -> Snap
         or descends.get(role) != previous._descends.get(role)
         or role_closure.get(role) != previous._role_closure.get(role)
     } | (set(delta.roles) & set(state.roles))
+    # Roles whose permissions alone moved (closure and ``descends`` as before): their holders keep their
+    # entries, and their grant tuples are remapped — once per distinct tuple, i.e. per group for most users —
+    # instead of being rebuilt user by user (a national profile has 10⁴ holders).
+    perms_only = {
+        role for role in changed_roles
+        if role in previous._role_perms
+        and role_closure.get(role) == previous._role_closure.get(role)
+        and descends.get(role) == previous._descends.get(role)
+    }
     groups = set(delta.groups)
     users = set(delta.users)
+    remapped_groups: set[str] = set()
+    remapped: set[str] = set()
     for role in changed_roles:
-        groups.update(group for group, _org in state.role_group_assignments.get(role, ()))
-        users.update(user for user, _org in state.role_user_assignments.get(role, ()))
+        holding_groups = (group for group, _org in state.role_group_assignments.get(role, ()))
+        holding_users = (user for user, _org in state.role_user_assignments.get(role, ()))
+        if role in perms_only:
+            remapped_groups.update(holding_groups)
+            remapped.update(holding_users)
+        else:
+            groups.update(holding_groups)
+            users.update(holding_users)
     for group in groups:
         users.update(state.groups.get(group, ()))
+    for group in remapped_groups - groups:
+        remapped.update(state.groups.get(group, ()))
+    remapped -= users
     # A deleted group or org unit no longer names its former holders (review defect 13): find them in the
     # previous snapshot, whose entries still carry the group or unit.
-    gone_groups = {group for group in delta.groups if group not in state.groups}
+    gone_groups = set() if delta.members_named else {group for group in delta.groups if group not in state.groups}
     gone_orgs = {org for org in previous._lineage if org not in state.orgs} if delta.orgs else set()
     if gone_groups or gone_orgs:
         for user, user_entries in previous._entries.items():
@@ -146,6 +189,7 @@ def recompile(rbac: RBAC, previous: Snapshot | None, delta: PolicyDelta) -> Snap
     entries = previous._entries.copy()
     grants = previous._grants.copy()
     _rebuild_users(state, users, entries, grants, fast_perms, descends)
+    _remap_grants(remapped, perms_only, entries, grants, fast_perms, descends)
 
     lineage = previous._lineage.copy()
     if delta.orgs:
@@ -186,6 +230,41 @@ def _scope_evaluator(state, previous: Snapshot, entries, role_closure, guards, *
     evaluator = ScopeEvaluator(_scoping_policy(state), entries, role_closure, {}, guards)
     evaluator._children = previous._scoping._children
     return evaluator
+
+
+def _remap_grants(
+    users: Iterable[str],
+    roles: set[str],
+    entries: dict[str, tuple[Assignment, ...]],
+    grants: dict[str, tuple[Grant, ...]],
+    role_perms: dict[str, frozenset[Permission]],
+    descends: dict[str, bool],
+) -> None:
+    """Give ``users`` — whose assignments did not move — the new permission sets of ``roles``, in place.
+
+    A user's grant triples are aligned with its entries (both built in one pass, see `_rebuild_users`), so the
+    triple of an entry of one of ``roles`` is replaced and the others kept. Users sharing a tuple (a group's)
+    share the remapped one: the work follows the distinct tuples, the result is what `_rebuild_users` gives."""
+    triples: dict[tuple[str, str | None], Grant] = {}
+    done: dict[tuple[int, int], tuple[tuple[Grant, ...], tuple[Grant, ...]]] = {}
+    for user in users:
+        old = grants.get(user)
+        user_entries = entries.get(user)
+        if not old or user_entries is None:
+            continue
+        key = (id(old), id(user_entries))
+        known = done.get(key)
+        if known is None or known[0] is not old:
+            new = []
+            for entry, triple in zip(user_entries, old, strict=True):
+                if entry.role in roles:
+                    triple = triples.get((entry.role, entry.org))
+                    if triple is None:
+                        triple = triples[(entry.role, entry.org)] = (
+                            role_perms[entry.role], entry.org, descends[entry.role])
+                new.append(triple)
+            known = done[key] = (old, tuple(new))
+        grants[user] = known[1]
 
 
 def _rebuild_users(

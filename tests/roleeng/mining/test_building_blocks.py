@@ -77,6 +77,10 @@ def test_dominated_rows_are_unions_of_their_strict_subsets(pairs):
         frozenset().union(*(other for other in rows if other < row)) == row for row in rows
     ]
     assert dominated_rows(matrix).tolist() == expected
+    # the same rows in a matrix 50 times wider than they are long: tested on adjacency lists instead
+    wide = np.zeros((matrix.shape[0], 400), dtype=bool)
+    wide[:, : matrix.shape[1]] = matrix
+    assert dominated_rows(wide).tolist() == expected
 
 
 @_SETTINGS

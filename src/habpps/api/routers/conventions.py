@@ -16,6 +16,7 @@ from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem
 from habpps.api.schemas import PAGE_FIELD, Input, PageMeta, paginate
 from habpps.conventions import services
+from habpps.conventions.impact import amendment_impact
 from habpps.conventions.models import Convention, ConventionVersion
 from habpps.conventions.views.access import may_read, readable_convention
 from habpps.conventions.workflow import events_from
@@ -66,6 +67,33 @@ class ConventionDetailOut(ConventionOut):
     )
 
 
+class ProfileLossOut(Schema):
+    profile: str = Field(description="Code du profil retiré.")
+    label: str = Field(description="Libellé du profil.")
+    service: str
+    groups: list[str] = Field(description="Groupes de l'organisme qui le perdent.")
+    people: list[str] = Field(description="Personnes qui le perdent (nom).")
+    count: int
+
+
+class LimitExcessOut(Schema):
+    label: str
+    limit: int
+    holders: int
+
+
+class ImpactOut(Schema):
+    version: int
+    in_force_version: int | None
+    unchanged: bool = Field(description="La version ne change rien à la version en vigueur (non soumissible).")
+    ends_everything: bool = Field(
+        description="La version n'accorde plus aucun profil : c'est une résiliation (non soumissible)."
+    )
+    people_losing_access: int = Field(description="Nombre de personnes qui perdent au moins un profil.")
+    profiles_removed: list[ProfileLossOut]
+    limits_exceeded: list[LimitExcessOut]
+
+
 class ConventionPage(PageMeta):
     items: list[ConventionOut]
 
@@ -82,6 +110,8 @@ ACTIONS = Literal[
     "documents_received",
     "resume",
     "check_instructor_number",
+    "cancel",
+    "withdraw",
 ]
 
 
@@ -158,6 +188,21 @@ def get_convention(request: HttpRequest, convention_id: int):
     return detail(readable_convention(actor_of(request), convention_id))
 
 
+@router.get(
+    "/conventions/{convention_id}/impact",
+    response=ImpactOut,
+    summary="Effet qu'aurait la validation de la version ouverte : qui perd quel profil",
+)
+def impact(request: HttpRequest, convention_id: int):
+    convention = readable_convention(actor_of(request), convention_id)
+    version = convention.open_version()
+    if version is None:
+        raise ApiProblem(
+            409, "aucune-version-ouverte", "Cette convention n'a pas de version en cours de saisie."
+        )
+    return amendment_impact(version).as_dict()
+
+
 @router.post(
     "/conventions/{convention_id}/transitions",
     response=ConventionDetailOut,
@@ -179,6 +224,8 @@ def transition(request: HttpRequest, convention_id: int, payload: TransitionIn):
         "documents_received": lambda: services.receive_documents(actor, version),
         "resume": lambda: services.resume(actor, version),
         "check_instructor_number": lambda: services.check_instructor_number(actor, version),
+        "cancel": lambda: services.cancel(actor, version),
+        "withdraw": lambda: services.withdraw(actor, version),
     }[payload.action]
     act()
     convention.refresh_from_db()

@@ -19,7 +19,10 @@ from habpps.conventions.delegation import authority as rules
 from habpps.conventions.delegation import services
 from habpps.conventions.delegation.forms import PartnerAccountForm, PerimeterForm
 from habpps.conventions.doctrine import convention_in_force
+from habpps.conventions.impact import amendment_impact
 from habpps.conventions.perimeter_decisions import holders_count
+from habpps.conventions.views.access import may_read
+from habpps.conventions.workflow import VersionState
 from habpps.directory.forms import AccountChoiceForm, GrantForm, GroupForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, ServiceRole, Status
 from habpps.directory.views.windows import WindowFormMixin
@@ -96,6 +99,17 @@ class DelegationHomeView(DelegationMixin, TemplateView):
             )
         return rows
 
+    def coming_amendment(self, convention) -> dict | None:
+        """An amendment awaiting verification that would withdraw profiles: the partner administrator hears of it
+        before it takes effect, with who would lose what (the engine's figures, `conventions.impact`)."""
+        if convention is None or not may_read(self.request.user, convention):
+            return None
+        version = convention.open_version()
+        if version is None or version.state != VersionState.SUBMITTED or not version.is_amendment:
+            return None
+        impact = amendment_impact(version)
+        return {"version": version, "impact": impact} if impact.losses else None
+
     def get_context_data(self, **kwargs) -> dict:
         convention = convention_in_force(self.partner)
         version = convention.version_in_force() if convention else None
@@ -123,6 +137,7 @@ class DelegationHomeView(DelegationMixin, TemplateView):
         return super().get_context_data(
             title=_("Gestion déléguée — %(partner)s") % {"partner": self.partner.name},
             convention=convention,
+            coming=self.coming_amendment(convention),
             perimeter=perimeter,
             groups=self.groups(),
             accounts=self.accounts(),

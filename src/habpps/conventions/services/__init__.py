@@ -4,6 +4,7 @@ writes a convention. Each checks its permission with the engine and journals bef
 from habpps.conventions.services.ending import expire_due, terminate
 from habpps.conventions.services.entry import (
     amend,
+    cancel,
     check_instructor_number,
     create_convention,
     receive_documents,
@@ -13,12 +14,14 @@ from habpps.conventions.services.entry import (
     set_bulletin,
     submit,
     update_version,
+    withdraw,
 )
 from habpps.conventions.services.verification import VerificationRefused, reject_version, validate_version
 
 __all__ = [
     "VerificationRefused",
     "amend",
+    "cancel",
     "check_instructor_number",
     "create_convention",
     "expire_due",
@@ -32,4 +35,5 @@ __all__ = [
     "terminate",
     "update_version",
     "validate_version",
+    "withdraw",
 ]

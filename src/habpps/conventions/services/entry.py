@@ -232,12 +232,31 @@ def submit(actor, version: ConventionVersion) -> ConventionVersion:
     authorize_entry(actor, version.convention)
     with transaction.atomic():
         locked = _locked(version)
+        in_force = locked.convention.version_in_force() if locked.is_amendment else None
         if not BulletinProfile.objects.filter(bulletin__version=locked).exists():
+            if in_force is not None:
+                raise ValidationError(
+                    _(
+                        "Cet avenant retire tous les profils de la convention. Pour mettre fin à tous les accès "
+                        "de l'organisme, utilisez « Résilier la convention » : la résiliation est journalisée "
+                        "avec son motif et met fin aussi aux délégations."
+                    ),
+                    code="amendment_ends_everything",
+                )
             raise ValidationError(
                 _(
                     "La convention n'accorde encore aucun profil : renseignez au moins un bulletin d'adhésion."
                 ),
                 code="no_profile",
+            )
+        if in_force is not None and unchanged_from(in_force, locked):
+            raise ValidationError(
+                _(
+                    "Cet avenant ne change rien à la version en vigueur : modifiez un bulletin d'adhésion, une "
+                    "limite d'utilisateurs, l'échéance ou le contrat de services avant de le soumettre, ou "
+                    "abandonnez-le."
+                ),
+                code="amendment_unchanged",
             )
         if requires_instructor_number(locked.convention.partner) and not locked.instructor_number_checked:
             raise ValidationError(
@@ -245,6 +264,13 @@ def submit(actor, version: ConventionVersion) -> ConventionVersion:
                 code="instructor_number_unchecked",
             )
         return _transition(actor, locked, Event.SUBMIT, submitted_at=timezone.now())
+
+
+def unchanged_from(in_force: ConventionVersion, version: ConventionVersion) -> bool:
+    """Whether ``version`` grants and says exactly what ``in_force`` does (an amendment with nothing to verify)."""
+    return version.granted() == in_force.granted() and all(
+        getattr(version, name) == getattr(in_force, name) for name in VERSION_FIELDS
+    )
 
 
 def _transition(actor, version: ConventionVersion, event: str, **fields) -> ConventionVersion:
@@ -257,6 +283,44 @@ def _transition(actor, version: ConventionVersion, event: str, **fields) -> Conv
         transition = move(version, event, actor, **fields)
         journal_version(f"convention.version.{transition.event}", actor, version, before)
     return version
+
+
+def author_refusal(actor, version: ConventionVersion, event: str) -> str | None:
+    """Why ``actor`` may not make ``event`` (cancel, withdraw) on ``version``, in French; None when he may.
+
+    Only the fund administrator who entered the amendment gives it up or takes it back from the verifiers: a
+    colleague would otherwise undo work he did not do. A first version is not given up: the convention is.
+    """
+    if not version.is_amendment and event == Event.CANCEL:
+        return _(
+            "La première version d'une convention ne s'abandonne pas : pour y renoncer, résiliez la convention."
+        )
+    if actor is None or version.entered_by_id != actor.pk:
+        return _("Seul l'auteur de la version, %(name)s, peut « %(action)s ».") % {
+            "name": version.entered_by.full_name,
+            "action": Event(event).label.lower(),
+        }
+    return None
+
+
+def _author_transition(actor, version: ConventionVersion, event: str) -> ConventionVersion:
+    authorize_entry(actor, version.convention)
+    with transaction.atomic():
+        locked = _locked(version)
+        refusal = author_refusal(actor, locked, event)
+        if refusal:
+            raise ValidationError(refusal, code="not_author")
+        return _transition(actor, locked, event)
+
+
+def cancel(actor, version: ConventionVersion) -> ConventionVersion:
+    """Give up an amendment not yet validated (its author only): the version in force stays as it is."""
+    return _author_transition(actor, version, Event.CANCEL)
+
+
+def withdraw(actor, version: ConventionVersion) -> ConventionVersion:
+    """Take a submitted version back from the verifiers into entry (its author only), to correct it."""
+    return _author_transition(actor, version, Event.WITHDRAW)
 
 
 def amend(actor, convention: Convention) -> ConventionVersion:

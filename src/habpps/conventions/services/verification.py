@@ -16,7 +16,7 @@ from habpps.authorization.decisions import AccessRefused
 from habpps.authorization.policy_cache import policy_change
 from habpps.conventions.four_eyes import VerificationDecision, history_exclusion, may_verify
 from habpps.conventions.models import ConventionVersion
-from habpps.conventions.services.access import withdraw_profiles
+from habpps.conventions.services.access import removed_profiles, withdraw_profiles
 from habpps.conventions.services.common import journal_version, move, version_picture
 from habpps.conventions.workflow import Event, VersionState
 from habpps.journal.services import record_event
@@ -67,6 +67,13 @@ def validate_version(actor, version: ConventionVersion) -> ConventionVersion:
     if actor is None:
         raise AccessRefused("verifier", "conventions", None)
     _check_verifier(actor, version)
+    # Asked of the engine before the change begins (a decision inside it would cache a snapshot the change
+    # makes stale): who administers the partner, and what the validation will withdraw from whom.
+    from habpps.conventions.impact import amendment_impact
+    from habpps.conventions.notices import partner_administrators, queue_validation_notices
+
+    recipients = partner_administrators(version.convention.partner_id)
+    impact = amendment_impact(version) if version.convention.version_in_force() else None
     with policy_change():
         version = _locked_submitted(version)
         # Re-decided under the lock: the version may have changed hands between the first check and now.
@@ -78,10 +85,18 @@ def validate_version(actor, version: ConventionVersion) -> ConventionVersion:
             previous_before = version_picture(previous)
             move(previous, Event.SUPERSEDE, actor)
             journal_version("convention.version.supersede", actor, previous, previous_before)
-            removed = set(previous.granted()) - set(version.granted())
+            removed = removed_profiles(previous, version)
             withdrawn = withdraw_profiles(actor, version.convention, removed, cause="amendment")
         move(version, Event.VALIDATE, actor, decided_by=actor, decided_at=timezone.now())
-        journal_version("convention.version.validate", actor, version, before, data={"withdrawn": withdrawn})
+        # Queued in this transaction: the partner administrators hear of it only if the validation commits.
+        notified = queue_validation_notices(version, previous, impact if previous else None, recipients)
+        journal_version(
+            "convention.version.validate",
+            actor,
+            version,
+            before,
+            data={"withdrawn": withdrawn, "notified": notified},
+        )
     return version
 
 

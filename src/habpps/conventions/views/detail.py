@@ -27,9 +27,11 @@ from habpps.conventions.forms import (
     VersionForm,
 )
 from habpps.conventions.four_eyes import may_verify
+from habpps.conventions.impact import amendment_impact
 from habpps.conventions.models import ConventionVersion, PaperStep
-from habpps.conventions.views.access import may_enter, may_verify_in, readable_convention
-from habpps.conventions.workflow import EDITABLE_STATES, VersionState, events_from
+from habpps.conventions.services.entry import author_refusal
+from habpps.conventions.views.access import may_enter, may_read_in, may_verify_in, readable_convention
+from habpps.conventions.workflow import AUTHOR_EVENTS, EDITABLE_STATES, VersionState, events_from
 from habpps.directory.models import Service, Status
 
 
@@ -55,6 +57,7 @@ class ConventionDetailView(ConventionPageMixin, TemplateView):
         can_enter = may_enter(user, convention.fund_id) and not convention.is_ended
         can_verify = may_verify_in(user, convention.fund_id)
         editable = open_version is not None and open_version.state in EDITABLE_STATES and can_enter
+        events = events_from(open_version.state) if open_version and can_enter else []
         context = {
             "title": _("Convention %(ref)s") % {"ref": convention.reference},
             "convention": convention,
@@ -65,7 +68,15 @@ class ConventionDetailView(ConventionPageMixin, TemplateView):
             "paper_steps": convention.paper_steps.select_related("recorded_by"),
             "can_enter": can_enter,
             "editable": editable,
-            "events": events_from(open_version.state) if open_version and can_enter else [],
+            "events": [event for event in events if event not in AUTHOR_EVENTS],
+            # Cancel / withdraw are offered to the author only, as the service decides (``author_refusal``).
+            "author_events": [
+                event
+                for event in events
+                if event in AUTHOR_EVENTS and author_refusal(user, open_version, event) is None
+            ],
+            # What validating the open version would withdraw, computed by the engine (shown to whoever reads).
+            "impact": amendment_impact(open_version) if open_version and in_force else None,
             "needs_instructor_number": requires_instructor_number(convention.partner),
             "breadcrumb": self.breadcrumb(can_enter, can_verify),
         }
@@ -105,6 +116,8 @@ class ConventionDetailView(ConventionPageMixin, TemplateView):
             return [{"url": reverse("conventions:fund-queue"), "title": _("Conventions de ma caisse")}]
         if can_verify:
             return [{"url": reverse("conventions:verifier-queue"), "title": _("Conventions à vérifier")}]
+        if may_read_in(self.request.user, self.convention.fund_id):
+            return [{"url": reverse("conventions:network"), "title": _("Conventions du réseau")}]
         return []
 
 
@@ -181,6 +194,18 @@ class VersionActionView(ConventionDetailView):
         return self.simple(
             lambda: services.request_documents(request.user, version, note),
             _("Documents manquants demandés au partenaire."),
+        )
+
+    def do_cancel(self, request, version):
+        return self.simple(
+            lambda: services.cancel(request.user, version),
+            _("Avenant abandonné : la version en vigueur reste inchangée."),
+        )
+
+    def do_withdraw(self, request, version):
+        return self.simple(
+            lambda: services.withdraw(request.user, version),
+            _("Version retirée de la vérification : elle est de nouveau en saisie."),
         )
 
     def do_validate(self, request, version):

@@ -57,9 +57,10 @@ def merge_role_pairs(matrix: np.ndarray, transposed: np.ndarray, cover: list[Rol
 
 def _private(shape: tuple[int, int], cover: list[Role]) -> tuple[np.ndarray, np.ndarray]:
     """For each role, the users and the permissions of its private pairs (held by no other role of the cover)."""
-    count = np.zeros(shape, dtype=np.int32)
+    count = np.zeros(shape, dtype=np.uint8)  # 0, 1, or 2 for "more than one": one byte a cell on large graphs
     for users, permissions in cover:
-        count[np.ix_(users, permissions)] += 1
+        block = np.ix_(users, permissions)
+        count[block] = np.minimum(count[block], 1) + 1
     private_users = np.zeros((len(cover), shape[0]), dtype=bool)
     private_permissions = np.zeros((len(cover), shape[1]), dtype=bool)
     for k, (users, permissions) in enumerate(cover):

@@ -29,8 +29,9 @@ Side = Literal["user", "permission"]
 
 #: Beyond this many cells (after merging twins) the graph is not held as a dense matrix at all: the reduced
 #: graph then has no matrix and the miner falls back to the roles read off the distinct permission sets.
-MAX_DENSE_CELLS = 200_000_000
-#: Beyond this many cells the dominance test (a float32 matrix product) is skipped; twins are still merged.
+MAX_DENSE_CELLS = 800_000_000
+#: Beyond this many cells the dense dominance test (float32 block products) is skipped; the sparse one (rows
+#: much narrower than the matrix, tested on adjacency lists) always runs.
 MAX_DOMINANCE_CELLS = 50_000_000
 _BLOCK = 256
 #: Rows this many times sparser than the matrix is wide are tested one at a time on their own columns.
@@ -118,8 +119,6 @@ def reduce_assignment(upa: UserPermissionAssignment, deadline: Deadline | None =
         matrix[i, [position[p] for p in upa.user_permissions[u] if p in position]] = True
 
     graph = _Graph(matrix, user_ids, perm_ids, steps)
-    if matrix.size > MAX_DOMINANCE_CELLS:
-        return ReducedGraph(matrix, user_ids, perm_ids, tuple(steps), dominance_applied=False)
     while not deadline.expired():
         changed = graph.remove_dominated("user", deadline)
         changed |= graph.merge_twins("permission")
@@ -145,13 +144,21 @@ def reinstate(roles: Iterable[Biclique], steps: Sequence[Reduction]) -> list[Bic
                 for kept in [v for v in side if v in folded]:
                     side.update(folded[kept])
         else:
+            # a role fits a removed vertex only if its smallest member (on the other side) is a neighbour: index
+            # the roles by it, so that each vertex tests a few roles instead of all (thousands on large cores)
+            by_smallest: dict[int, list[Biclique]] = {}
+            for role in roles:
+                side = role.permissions if step.side == "user" else role.users
+                if side:
+                    by_smallest.setdefault(min(side), []).append(role)
             for vertex, neighbours in step.removed:
-                for role in roles:
-                    if step.side == "user":
-                        if role.permissions <= neighbours:
-                            role.users.add(vertex)
-                    elif role.users <= neighbours:
-                        role.permissions.add(vertex)
+                for first in neighbours:
+                    for role in by_smallest.get(first, ()):
+                        if step.side == "user":
+                            if role.permissions <= neighbours:
+                                role.users.add(vertex)
+                        elif role.users <= neighbours:
+                            role.permissions.add(vertex)
     return roles
 
 
@@ -248,6 +255,8 @@ def dominated_rows(matrix: np.ndarray, deadline: Deadline | None = None) -> np.n
     candidates = np.flatnonzero(np.bincount(rows[lonely], minlength=n) == 0)
     if sizes.mean() * _SPARSE_RATIO < matrix.shape[1]:
         return _dominated_sparse(rows, columns, sizes, candidates, result, deadline)
+    if matrix.size > MAX_DOMINANCE_CELLS:  # dense and large: the block products would take too long
+        return result
     dense = matrix.astype(np.float32)
     for start in range(0, len(candidates), _BLOCK):
         if deadline.expired():
