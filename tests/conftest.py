@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
-from habpps.api.denials import forget_floods
 from habpps.authorization.policy_cache import policy_cache
 from habpps.http.rate_limits import forget_counts
+from habpps.journal.denials import forget_floods
 
 DEMO_SIRETS = ["73282932000074", "35600000000048", "44306184100047", "55208131766522"]
 

@@ -285,7 +285,10 @@ HABPPS_ACCESS_EXPIRY_CHECK_SECONDS = float(env_str("HABPPS_ACCESS_EXPIRY_CHECK_S
 # Page size of the directory's lists (« Pourquoi ? », holders of a profile, partners).
 HABPPS_PAGE_SIZE = int(env_str("HABPPS_PAGE_SIZE", "25"))
 HABPPS_SITE_TITLE = env_str("HABPPS_SITE_TITLE", "Mon Compte Partenaire")
-# The portal's public address, written in the notices mailed outside any request (an amendment validated…).
+# The portal's address as people type it, written in every mail about an account (a new login, a temporary
+# password, a freeze…) and in the notices mailed outside any request (an amendment validated…): mail leaves
+# without a request to read it from. `habpps serve` sets it from its --host/--port when it is not set; a
+# deployment behind a proxy sets its public address.
 HABPPS_PORTAL_URL = env_str("HABPPS_PORTAL_URL", "http://127.0.0.1:8000/")
 # How many reverse proxies of the deployment append to X-Forwarded-For (1 behind nginx): the login throttle
 # and the journal read the client's address that many entries from the right (AUT-2).
