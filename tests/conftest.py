@@ -13,9 +13,9 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Model
 
-from habpps.api.denials import forget_floods
 from habpps.authorization.policy_cache import policy_cache
 from habpps.http.rate_limits import forget_counts
+from habpps.journal.denials import forget_floods
 
 DEMO_SIRETS = ["73282932000074", "35600000000048", "44306184100047", "55208131766522"]
 

@@ -96,6 +96,29 @@ def test_a_new_account_gets_two_separate_mails(network, django_capture_on_commit
     assert Account.objects.get(pk=account.pk).check_password(password)
 
 
+@pytest.mark.parametrize("kind", ["login", "password"])
+def test_both_mails_of_a_new_account_say_where_to_log_in(
+    network, django_capture_on_commit_callbacks, settings, kind
+):
+    """A person who receives a login must know the portal's address without asking for it."""
+    settings.HABPPS_PORTAL_URL = "https://partenaires.caf.example/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_account(
+            network.partner_admin_a, network.partner_a, first_name="Léa", last_name="Adresse", email="lea@exemple.fr"
+        )
+    login_mail, password_mail = mail.outbox
+    body = login_mail.body if kind == "login" else password_mail.body
+    assert "Adresse du portail, où vous connecter : https://partenaires.caf.example/" in body
+
+
+def test_a_served_portal_names_its_own_address_in_mails():
+    from habpps.cli.serve import portal_url
+
+    assert portal_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert portal_url("0.0.0.0", 8080) == "http://localhost:8080/"
+    assert portal_url("::1", 8000) == "http://[::1]:8000/"
+
+
 def test_login_and_logout_are_journalled(client, network):
     response = client.post(
         reverse("accounts:login"), {"username": network.user_a.login, "password": "Motdepasse#2025"}

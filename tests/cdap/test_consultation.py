@@ -136,3 +136,23 @@ def test_closing_the_file_forgets_it(cdap_network, login):
     client.post("/cdap/", {"number": KNOWN_NUMBER})
     assert client.post("/cdap/dossier/fermer/").url == "/cdap/"
     assert client.get("/cdap/dossier/").url == "/cdap/"
+
+
+def test_the_first_visit_of_a_section_shows_its_latest_lines_and_journals_the_period_shown(
+    cdap_network, login, fixed_demo_calendar
+):
+    """Courrier's letters may all be older than the last twelve months: the first visit starts at the latest one
+    rather than showing an empty table under a summary sheet that announced a letter."""
+    user = cdap_network.user_a
+    client = login(user)
+    client.post("/cdap/", {"number": KNOWN_NUMBER})
+    courrier = fixed_demo_calendar.fetch(user.partner.fund.code, KNOWN_NUMBER, ["courrier"]).section("courrier")
+    last_letter = courrier.summary[0].value.split(" — ")[0]
+    assert last_letter in client.get("/cdap/dossier/").content.decode()
+    page = client.get("/cdap/dossier/rubriques/courrier/").content.decode()
+    assert f"<td>{last_letter}</td>" in page
+    shown = Consultation.objects.filter(kind="section").get()
+    assert shown.period_end.isoformat() == "2026-03-15"
+    assert shown.period_start.isoformat() in page  # the form shows the period the journal recorded
+    ressources = client.get("/cdap/dossier/rubriques/ressources/").content.decode()
+    assert "Revenus 2024" in ressources and "Droits 2026" in ressources

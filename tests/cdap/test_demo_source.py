@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from cdap.conftest import TODAY
+from habpps.cdap.content import Row, SectionContent, Table
 from habpps.cdap.periods import Period, default_period
 from habpps.cdap.sources import UnknownBeneficiary
 from habpps.cdap.sources.demo import SECTION_BUILDERS, DemoBeneficiaryFileSource
@@ -98,3 +99,39 @@ def test_open_ended_rights_stay_in_every_later_period():
 def test_the_default_period_is_the_last_calendar_months():
     assert default_period(date(2026, 3, 15), 12) == Period(date(2025, 4, 1), date(2026, 3, 15))
     assert default_period(date(2026, 1, 31), 1) == Period(date(2026, 1, 1), date(2026, 1, 31))
+
+
+def test_a_first_visit_moves_the_period_back_only_for_a_table_otherwise_empty():
+    period = Period(date(2025, 4, 1), date(2026, 3, 15))
+    old = Table("Courriers", ("Date",), (Row(("a",), start=date(2023, 5, 2), end=date(2023, 5, 2)),
+                                          Row(("b",), start=date(2024, 1, 9), end=date(2024, 1, 9))))
+    recent = Table("Paiements", ("Date",), (Row(("c",), start=date(2026, 2, 5), end=date(2026, 2, 5)),))
+    future = Table("Droits", ("Année",), (Row(("d",), start=date(2027, 1, 1), end=date(2027, 12, 31)),))
+    assert SectionContent("x", tables=(recent,)).first_view_period(period) == period
+    assert SectionContent("x", tables=(future,)).first_view_period(period) == period
+    assert SectionContent("x", tables=(recent, old)).first_view_period(period) == Period(date(2024, 1, 9), period.end)
+
+
+@pytest.mark.parametrize("number", [f"{n:07d}" for n in range(1000000, 1000400, 7)])
+def test_the_first_visit_of_ressources_and_courrier_shows_what_the_summary_announces(source, number):
+    """The summary sheet's « Revenus … » and « Dernier courrier » lines are on the section's first view."""
+    beneficiary_file = source.fetch("751", number, ["ressources", "courrier"])
+    default = default_period(TODAY, 12)
+    for code in ("ressources", "courrier"):
+        content = beneficiary_file.section(code)
+        shown = content.within(content.first_view_period(default))
+        assert all(table.rows for table in shown.tables if table.is_dated), (code, number)
+        cells = [" ".join(row.cells) for table in shown.tables for row in table.rows]
+        for fact in content.summary:
+            label = fact.label.split(" (")[0]  # « Revenus 2024 (droits 2026) » → the line « Revenus 2024 »
+            value = fact.value.split(" — ")[0]  # « 12/01/2026 — Avis de paiement » → its date
+            assert any(label in cell or value in cell for cell in cells), (code, number, fact)
+
+
+def test_annual_resources_apply_to_the_rights_year_and_the_summary_names_the_current_rights(source):
+    ressources = source.fetch("751", "1234567", ["ressources"]).section("ressources")
+    annual = ressources.tables[0]
+    for row in annual.rows:
+        income_year = int(row.cells[0].split()[-1])
+        assert row.start == date(income_year + 2, 1, 1) and row.cells[1] == f"Droits {income_year + 2}"
+    assert ressources.summary[0].label == f"Revenus {TODAY.year - 2} (droits {TODAY.year})"

@@ -9,7 +9,7 @@ import pytest
 
 from cdap.conftest import DOCTRINE, KNOWN_NUMBER
 from habpps.cdap import doctrine
-from habpps.cdap.models import Section
+from habpps.cdap.models import Consultation, Section
 from habpps.cdap.sections import granted_sections
 from habpps.conventions.demo import seed_validated_convention
 from habpps.directory import services
@@ -87,10 +87,15 @@ def test_a_profile_seeded_without_sections_reaches_the_service_but_sees_nothing(
     services.add_group_member(None, group, agent)
     assert granted_sections(agent) == []
     client = login(agent)
-    assert "aucune rubrique" in client.get("/cdap/").content.decode()
-    open_file(client)
-    summary = client.get("/cdap/dossier/").content.decode()
-    assert section_links(summary) == set()
+    page = client.get("/cdap/").content.decode()
+    # Said before a number is typed, with the profile's name; no form to type one in.
+    assert "Aucune rubrique n'est encore ouverte à votre profil" in page
+    assert "Conseil départemental – service contentieux" in page
+    assert 'data-form="lookup"' not in page
+    refused = client.post("/cdap/", {"number": KNOWN_NUMBER}).content.decode()
+    assert "aucun dossier ne peut être consulté" in refused
+    assert not Consultation.objects.filter(account=agent).exists()
+    assert client.get("/cdap/dossier/").url == "/cdap/"
     assert all(client.get(f"/cdap/dossier/rubriques/{code}/").status_code == 404 for code in ALL_SECTIONS)
 
 

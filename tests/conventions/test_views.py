@@ -99,3 +99,26 @@ def test_paper_step_upload_refuses_a_non_pdf_next_to_the_field(client, world, se
     step = convention.paper_steps.get()
     document = client.get(reverse("conventions:paper-document", args=[step.pk]))
     assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
+
+
+def test_the_national_administrator_reads_every_convention_without_any_action(client, world, submitted):
+    """Read only, as the engine grants it (« consulter conventions »): the page and the network's list, and no form
+    that would act on the convention; a POST is refused like for anyone outside the fund."""
+    national = world.net.national_admin
+    client_for(client, national)
+    listing = client.get(reverse("conventions:network")).content.decode()
+    assert "CAF751-2025-009" in listing and world.fund.name in listing
+    assert 'data-menu="network-conventions"' in listing
+    page = client.get(reverse("conventions:detail", args=[submitted.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "CAF751-2025-009" in html and "Conventions du réseau" in html
+    assert f"/conventions/{submitted.pk}/version/" not in html
+    assert f"/conventions/{submitted.pk}/action/" not in html
+    client.post(reverse("conventions:version-action", args=[submitted.pk, "validate"]))
+    assert submitted.versions.get().state == VersionState.SUBMITTED
+
+
+def test_the_network_list_is_not_for_fund_staff(client, world, submitted):
+    for account in (world.admin, world.verifier, world.partner_admin):
+        assert client_for(client, account).get(reverse("conventions:network")).status_code == 404

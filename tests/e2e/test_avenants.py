@@ -95,12 +95,24 @@ def test_the_fund_administrator_amends_a_convention_knowing_who_loses_what(brows
     admin.wait_for_selector("text=Version soumise à vérification.")
     shoot(admin, "fund-admin-submitted")
 
+    # The partner administrator sees it coming on his delegation page, and reads the detail.
+    padmin = new_page(browser)
+    log_in(padmin, base, world.partner_admin.login)
+    visit(padmin, f"{base}/annuaire/delegation/")
+    coming = padmin.locator("[data-coming-amendment]")
+    assert "« Instructeur RSA et CPAM » (2)" in coming.inner_text()
+    shoot(padmin, "partner-admin-coming")
+    coming.locator("a").click()
+    padmin.wait_for_selector("#effet")
+    audit(padmin)
+
     # The verifier reads the same impact beside the validate button, and validates.
     verifier = new_page(browser)
     log_in(verifier, base, world.verifier.login)
     visit(verifier, url)
     assert verifier.get_attribute("[data-impact-count]", "data-impact-count") == "2"
     assert verifier.locator("button:has-text('Retirer de la vérification')").count() == 0
+    assert "à 2 personnes" in verifier.locator("[data-validate-warning]").inner_text()
     shoot(verifier, "verifier")
     verifier.click("button:has-text('Valider la saisie')")
     verifier.wait_for_selector("text=validée : elle est en vigueur")

@@ -78,6 +78,24 @@ def test_at_390_px_the_burger_opens_the_menu_and_the_logout(browser, site):
         page.context.close()
 
 
+def test_at_390_px_without_javascript_the_menu_and_the_logout_are_in_the_page(browser, site):
+    """No script, no burger: the header's menu and « Se déconnecter » are shown under the header instead."""
+    base, net = site
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, base, net.fund_admin_a.login, check=False)
+        assert not page.locator("button.fr-btn--menu").is_visible()
+        assert page.locator("#menu-principal [data-menu='partners']").first.is_visible()
+        assert "The header" not in page.inner_text("header")  # no template comment leaks onto the screen
+        logout = page.locator("#menu-principal button:has-text('Se déconnecter')")
+        assert logout.is_visible()
+        logout.click()
+        page.wait_for_selector("text=Vous êtes déconnecté.")
+    finally:
+        context.close()
+
+
 def test_the_national_menu_is_grouped_and_fits_a_laptop(browser, site):
     base, net = site
     page = strict_page(browser, width=1366, height=768)

@@ -229,6 +229,8 @@ RECIPES: dict[str, Scoped | Page] = {
     # Conventions.
     "conventions:fund-queue": Page(FUND_ADMINS),
     "conventions:verifier-queue": Page(NATIONAL | {"verifier"}),
+    # Every fund's conventions, read only: the national administrator.
+    "conventions:network": Page(NATIONAL),
     "conventions:create": Page(FUND_ADMINS),
     "conventions:detail": Scoped(lambda s, w: [{"pk": s.convention.pk}]),
     "conventions:version-action": Scoped(

@@ -18,9 +18,10 @@ from api.conftest import ApiClient
 from conftest import shared_world
 from conventions.conftest import make_convention_world, validated_convention
 from habpps.accounts.models import AuthenticationPolicy
-from habpps.api import denials, tokens
+from habpps.api import tokens
 from habpps.api.pdp import DENIAL_KIND
 from habpps.conventions.delegation import services as delegation
+from habpps.journal import denials
 from habpps.journal.models import JournalEntry
 
 

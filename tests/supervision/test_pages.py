@@ -138,3 +138,22 @@ def test_a_fund_administrator_opens_a_campaign_from_the_page(net, login):
     assert response.status_code == 302
     detail = login(net.fund_admin_a).get(response.url).content.decode()
     assert "Revue de printemps" in detail and net.user_a.login in detail
+
+
+def test_todays_activity_is_on_the_dashboards_without_waiting_for_midnight(net, login, monkeypatch):
+    """Live figures: a consultation made today is ranked as soon as a dashboard is opened; the job's position
+    does not move, so the whole day is folded again after midnight."""
+    from habpps.supervision import catch_up
+    from habpps.supervision.models import AggregationState, DailyServiceActivity
+
+    monkeypatch.setattr(catch_up, "_live_at", None)
+    consult(net.user_a, times=4)
+    page = login(net.fund_admin_a).get("/supervision/actions-metier/").content.decode()
+    assert net.user_a.last_name in page or net.user_a.login in page
+    assert "journée en cours comprise" in page and "après minuit" not in page
+    assert DailyServiceActivity.objects.get(account=net.user_a, day=today()).actions == 4
+    assert AggregationState.objects.get().last_day != today()
+    consult(net.user_a, times=1)
+    monkeypatch.setattr(catch_up, "_live_at", None)
+    login(net.fund_admin_a).get("/supervision/actions-metier/")
+    assert DailyServiceActivity.objects.get(account=net.user_a, day=today()).actions == 5  # rewritten, not added

@@ -174,3 +174,18 @@ def test_rule_preview_reports_a_malformed_attribute_line_with_its_number(net, lo
         {"attributes": "alice fonction=cesf\nbob fonction", "preview": ""},
     )
     assert "ligne 2" in response.content.decode()
+
+
+def test_the_new_model_page_is_styled_and_offers_the_bundled_examples(net, login):
+    """An analyst starts from a shipped example, from the page itself — not from a path in a repository."""
+    client = login(net.national_admin)
+    page = client.get("/atelier-roles/modeles/nouveau/").content.decode()
+    assert 'class="fr-input"' in page and 'class="fr-upload"' in page  # DSFR fields, not the browser's bare ones
+    assert "docs/role-model.schema.json" not in page
+    assert 'data-example="cdap"' in page and 'data-example="hr_thesis"' in page
+    assert "CDAP — doctrine d&#x27;accès aux rubriques du dossier allocataire" in page
+    chosen = client.get("/atelier-roles/modeles/nouveau/?exemple=hr_thesis").content.decode()
+    assert "SC1GAPRH" in chosen and "Exemple : le système d&#x27;information RH" in chosen
+    assert "Worked example" not in chosen
+    saved = client.post("/atelier-roles/modeles/nouveau/", {"text": example_text("hr_thesis.yaml")})
+    assert saved.status_code == 302

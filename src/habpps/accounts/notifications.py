@@ -5,6 +5,9 @@
 - « Mot de passe oublié » sends a single-use link (AUT-5).
 - A freeze, a password change and a change of second factor are notified to the holder (OWASP ASVS 2.2.3), so that someone else's
   attempt does not go unnoticed. Those notices never block the login flow when the mail server is down.
+
+Every mail gives the portal's address (``HABPPS_PORTAL_URL``): a person who receives a login must know where to
+use it, and one warned of a freeze or a change must be able to go and look without searching for the site.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ def _send(account: Account, subject: str, template: str, context: dict) -> None:
     site_title = settings.HABPPS_SITE_TITLE
     send_mail(
         subject=f"{site_title} — {subject}",
-        message=render_to_string(template, {"account": account, "site_title": site_title, **context}),
+        message=render_to_string(
+            template,
+            {"account": account, "site_title": site_title, "portal_url": settings.HABPPS_PORTAL_URL, **context},
+        ),
         from_email=None,
         recipient_list=[account.email],
     )

@@ -17,7 +17,7 @@ FLAT_UP_TO = 5
 
 # Heading of each entry key, in the order headings appear; entries of no heading stay at the top level.
 GROUPS = {
-    "network": (_("Réseau"), ("funds", "partners", "my-partner", "delegation")),
+    "network": (_("Réseau"), ("funds", "partners", "network-conventions", "my-partner", "delegation")),
     "conventions": (_("Conventions"), ("conventions", "verifications")),
     "settings": (
         _("Paramétrage national"),

@@ -8,7 +8,7 @@ unknown number too, since trying numbers is exactly the abuse the ceiling is for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -21,7 +21,7 @@ from habpps.cdap.alerts import send_threshold_alert
 from habpps.cdap.content import BeneficiaryFile
 from habpps.cdap.models import Consultation, ConsultationKind, ConsultationOutcome, Section
 from habpps.cdap.periods import Period
-from habpps.cdap.sections import PerPolicyVersion
+from habpps.cdap.sections import PerPolicyVersion, granted_sections
 from habpps.cdap.sources import SourceError, UnknownBeneficiary, configured_source
 from habpps.directory import reference_data as ref
 from habpps.directory.models import Partner, ServiceRole
@@ -68,6 +68,19 @@ class NoFund(LookupRefused):
     message = _("Votre compte n'est rattaché à aucune caisse : la consultation d'un dossier est impossible.")
 
 
+class NoSection(LookupRefused):
+    """The viewer's profiles grant no section yet (the doctrine seeds the département's litigation and control
+    profiles without any until the national administrator defines theirs): a file would open empty, so no file
+    is opened, nothing is counted against the daily ceiling and nothing is journalled as a consultation."""
+
+    code = "no_section"
+    message = _(
+        "Votre profil d'accès ne donne pour l'instant accès à aucune rubrique du dossier allocataire : "
+        "aucun dossier ne peut être consulté. Les rubriques de chaque profil sont définies par l'administration "
+        "nationale ; adressez-vous à l'administrateur de votre organisme."
+    )
+
+
 def look_up(account, number: str) -> OpenFile:
     """Open file ``number`` of the viewer's fund, or raise ``LookupRefused`` / ``SourceError``.
 
@@ -76,6 +89,8 @@ def look_up(account, number: str) -> OpenFile:
     fund = account.home_fund
     if fund is None:
         raise NoFund(NoFund.code)
+    if not granted_sections(account):
+        raise NoSection(NoSection.code)
     opened = OpenFile(fund.code, number)
     decision = limits.consume_lookup(account)
     if not decision.allowed:
@@ -100,8 +115,13 @@ def consult(
     sections: Sequence[Section],
     kind: str,
     period: Period | None = None,
+    settle_period: Callable[[BeneficiaryFile], Period] | None = None,
 ) -> BeneficiaryFile:
-    """Read ``sections`` of the open file and journal that the viewer was shown them."""
+    """Read ``sections`` of the open file and journal that the viewer was shown them.
+
+    ``settle_period``, when given, picks the period shown from what the source returned (a first visit's
+    default period depends on the file's dates); the journal records the period actually shown.
+    """
     codes = [section.code for section in sections]
     try:
         beneficiary_file = configured_source().fetch(opened.fund_code, opened.number, codes)
@@ -113,6 +133,8 @@ def consult(
         )
         _record(account, opened, kind, outcome, period=period, error=error.code)
         raise
+    if settle_period is not None:
+        period = settle_period(beneficiary_file)
     # A period is part of what was shown only for sections with history.
     if not any(content.has_history for content in beneficiary_file.sections.values()):
         period = None

@@ -76,6 +76,22 @@ class SectionContent:
     def within(self, period: Period) -> SectionContent:
         return replace(self, tables=tuple(table.within(period) for table in self.tables))
 
+    def first_view_period(self, period: Period) -> Period:
+        """``period`` moved back, when needed, so that no dated table is empty on a first visit.
+
+        A table with nothing in the last months (the last letter was two years ago) starts from its latest
+        line instead: the page then shows what the summary sheet announced rather than an empty table. Lines
+        that start after the period (rights of next year) are not pulled in.
+        """
+        start = period.start
+        for table in self.tables:
+            if not table.is_dated or table.within(period).rows:
+                continue
+            earlier = [row.start for row in table.rows if row.start is not None and row.start <= period.end]
+            if earlier:
+                start = min(start, max(earlier))
+        return Period(start, period.end)
+
 
 @dataclass(frozen=True)
 class BeneficiaryFile:

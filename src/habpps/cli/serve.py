@@ -48,9 +48,22 @@ def serve(args: argparse.Namespace) -> int:
     return run_server(args)
 
 
+def portal_url(host: str, port: int) -> str:
+    """The address a person types to reach a server listening on ``host``:``port``."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
 def run_server(args: argparse.Namespace) -> int:
-    """Replace this process by gunicorn serving ``habpps.wsgi`` (signals and exit code are gunicorn's)."""
+    """Replace this process by gunicorn serving ``habpps.wsgi`` (signals and exit code are gunicorn's).
+
+    Mails name the portal's address: unless the deployment set ``HABPPS_PORTAL_URL``, it is the address served.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
+    os.environ.setdefault("HABPPS_PORTAL_URL", portal_url(args.host, args.port))
     command = [
         sys.executable,
         "-m",

@@ -37,3 +37,12 @@ register(
         order=46,
     )
 )
+register(
+    MenuEntry(
+        "network-conventions",
+        _("Conventions du réseau"),
+        perms.READ_CONVENTIONS,
+        lambda account: reverse("conventions:network"),
+        order=51,
+    )
+)

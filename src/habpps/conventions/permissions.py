@@ -17,8 +17,13 @@ DELEGATE_HABILITATIONS = Permission("deleguer", "habilitations")
 # Distinct from VERIFY_CONVENTIONS (the verifier's pages and menu), which is decided without any object.
 DECIDE_VERSION = Permission("valider", "versions-convention")
 
+# Reading every convention of the units below one's own, without entering or verifying any: the national
+# administrator's view of the network's conventions (read only — the actions ask for the other permissions).
+READ_CONVENTIONS = Permission("consulter", "conventions")
+
 # Seeded by this app's migrations on top of the directory's administrative roles.
 SEEDED_ROLE_PERMISSIONS: dict[str, list[Permission]] = {
+    "NationalAdmin": [READ_CONVENTIONS],
     "PartnerAdmin": [DELEGATE_HABILITATIONS],
     "Verifier": [DECIDE_VERSION],
 }
@@ -29,6 +34,7 @@ __all__ = [
     "ENTER_CONVENTIONS",
     "MANAGE_GROUPS",
     "MANAGE_PARTNER_ACCOUNTS",
+    "READ_CONVENTIONS",
     "SEEDED_ROLE_PERMISSIONS",
     "VERIFY_CONVENTIONS",
 ]

@@ -6,6 +6,7 @@ app_name = "conventions"
 
 urlpatterns = [
     path("", queues.FundQueueView.as_view(), name="fund-queue"),
+    path("reseau/", queues.NetworkConventionsView.as_view(), name="network"),
     path("verifications/", queues.VerifierQueueView.as_view(), name="verifier-queue"),
     path("nouvelle/", queues.ConventionCreateView.as_view(), name="create"),
     path("<int:pk>/", detail.ConventionDetailView.as_view(), name="detail"),

@@ -78,11 +78,37 @@ def aggregate(until: date | None = None, *, since: date | None = None) -> Aggreg
     directory = AccountDirectory.load()
     for first, last in _chunks(start, until, CHUNK_DAYS):
         with transaction.atomic():
+            _lock_state()  # one writer of a day at a time: a live refresh of today waits, then sees it done
             _aggregate_chunk(first, last, directory, report)
             AggregationState.objects.filter(pk=state.pk).update(last_day=last, ran_at=timezone.now())
     report.first_day, report.last_day = start, until
     report.days = (until - start).days + 1
     return report
+
+
+def aggregate_today(today: date | None = None) -> AggregationReport:
+    """Fold today's journal so far into today's rows, so that the dashboards show the day in progress.
+
+    Today's rows are rewritten at each call (deleted and written again in one transaction, like any day) and the
+    job's position (``AggregationState.last_day``) does not move: after midnight the job folds the whole day as
+    usual and replaces these partial rows. A day already folded by the job is left alone.
+    """
+    today = today or timezone.localdate()
+    report = AggregationReport()
+    with transaction.atomic():
+        state = _lock_state()
+        if state.last_day is not None and state.last_day >= today:
+            return report
+        _aggregate_chunk(today, today, AccountDirectory.load(), report)
+    report.first_day = report.last_day = today
+    report.days = 1
+    return report
+
+
+def _lock_state() -> AggregationState:
+    """The job's state row, locked until the end of the transaction (PostgreSQL; SQLite writes one at a time)."""
+    AggregationState.objects.get_or_create(pk=AggregationState.SINGLETON_ID)
+    return AggregationState.objects.select_for_update().get(pk=AggregationState.SINGLETON_ID)
 
 
 def _first_journal_day() -> date | None:

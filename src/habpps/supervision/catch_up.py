@@ -9,6 +9,9 @@ yesterday alone), journals the run like the ``habpps supervision aggregate`` com
 * each server process runs a timer thread (:func:`start_aggregation_timer`, started by ``habpps.wsgi``) that
   catches up every hour, so the aggregates are ready even on a day nobody opens a dashboard.
 
+Today's figures are live: the supervision pages also fold the day in progress (:func:`refresh_today`, at
+most once a minute per process) into today's rows, which the job replaces once the day is over.
+
 Concurrent runs are harmless (the aggregation rewrites the days it folds in one transaction), but pointless:
 a process-wide lock makes a second caller return at once instead of waiting.
 """
@@ -16,6 +19,7 @@ a process-wide lock makes a second caller return at once instead of waiting.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 from django.utils import timezone
@@ -48,6 +52,29 @@ def catch_up() -> int:
             )
             run_alerts()  # the day's findings and their mails follow the figures they are read from
         return report.days
+    finally:
+        _running.release()
+
+
+LIVE_SECONDS = 60
+"""Today's figures are refreshed at most this often per server process (each refresh reads today's journal)."""
+_live_at: float | None = None
+
+
+def refresh_today() -> bool:
+    """Fold today's journal so far into the dashboards (at most once a minute per process); True if it ran."""
+    global _live_at
+    from habpps.supervision.aggregation import aggregate_today
+
+    now = time.monotonic()
+    if _live_at is not None and now - _live_at < LIVE_SECONDS:
+        return False
+    if not _running.acquire(blocking=False):
+        return False
+    try:
+        aggregate_today()
+        _live_at = time.monotonic()
+        return True
     finally:
         _running.release()
 

@@ -23,7 +23,7 @@ MAX_PERIOD_DAYS = 3 * 366
 
 
 class PeriodForm(DsfrBaseForm):
-    """A period of days, ending yesterday by default (today is not aggregated yet)."""
+    """A period of days, ending today by default (today's figures are live, ``catch_up.refresh_today``)."""
 
     default_days = 365
 
@@ -32,7 +32,7 @@ class PeriodForm(DsfrBaseForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        end = data.get("end") or timezone.localdate() - timedelta(days=1)
+        end = data.get("end") or timezone.localdate()
         start = data.get("start") or end - timedelta(days=self.default_days - 1)
         if start > end:
             raise ValidationError(_("La date de début doit précéder la date de fin."), code="period_order")

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
 
 from habpps.workbench.models import MiningRun, StoredRoleModel
 from habpps.workbench.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
@@ -31,13 +32,17 @@ def _read_upload(upload, limit: int = MAX_UPLOAD_BYTES) -> str:
         ) from None
 
 
-class ModelTextForm(forms.Form):
+class ModelTextForm(DsfrBaseForm):
     """A model given as a YAML file or typed: one of the two."""
 
     document = forms.FileField(
         label=_("Fichier YAML du modèle"),
         required=False,
-        help_text=_("Modèle d'ingénierie des rôles conforme au schéma publié (docs/role-model.schema.json)."),
+        widget=forms.FileInput(attrs={"class": "fr-upload", "accept": ".yaml,.yml,text/yaml"}),
+        help_text=_(
+            "Un modèle d'ingénierie des rôles au format YAML (contraintes, permissions, scénarios, profils) ; "
+            "partez d'un des exemples fournis pour en voir la forme."
+        ),
     )
     text = forms.CharField(
         label=_("Ou texte YAML du modèle"),
@@ -56,7 +61,7 @@ class ModelTextForm(forms.Form):
         return data
 
 
-class ModelEditForm(forms.Form):
+class ModelEditForm(DsfrBaseForm):
     text = forms.CharField(
         label=_("Texte YAML du modèle"),
         strip=False,
@@ -64,7 +69,7 @@ class ModelEditForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(DsfrBaseForm):
     """A period of whole days over which the journal is read (default: the last 90 days)."""
 
     start = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -110,6 +115,7 @@ class RunForm(PeriodForm):
     upa_file = forms.FileField(
         label=_("Fichier « utilisateur permission » (source : fichier déposé)"),
         required=False,
+        widget=forms.FileInput(attrs={"class": "fr-upload"}),
         help_text=_(
             "Un couple par ligne, séparé par des blancs ; lignes vides et lignes commençant par # ignorées."
         ),
@@ -132,20 +138,35 @@ class RunForm(PeriodForm):
         return data
 
 
-class AcceptRolesForm(forms.Form):
+class AcceptRolesForm(DsfrBaseForm):
     """The roles of a finished run an analyst accepts, and the name of the model they become."""
 
     roles = forms.MultipleChoiceField(
-        label=_("Rôles acceptés"), widget=forms.CheckboxSelectMultiple, required=True
+        label=_("Rôles acceptés"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    #: Large runs list their roles page by page: this accepts every role of the run, other pages included.
+    all_roles = forms.BooleanField(
+        label=_("Accepter tous les rôles de la fouille, y compris ceux des autres pages (les cases ci-dessus sont "
+                "alors ignorées)"),
+        required=False,
     )
     name = forms.CharField(label=_("Nom du modèle"), max_length=200)
 
     def __init__(self, *args, role_ids: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.role_ids = role_ids
         self.fields["roles"].choices = [(role_id, role_id) for role_id in role_ids]
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("all_roles"):
+            cleaned["roles"] = list(self.role_ids)
+        elif not cleaned.get("roles") and "roles" not in self.errors:
+            self.add_error("roles", _("Cochez au moins un rôle à accepter."))
+        return cleaned
 
-class RulePreviewForm(forms.Form):
+
+class RulePreviewForm(DsfrBaseForm):
     """Users to preview a model's assignment rules on, and the rules they are compared with."""
 
     from_directory = forms.BooleanField(
@@ -188,7 +209,7 @@ class StoredModelChoiceField(forms.ModelChoiceField):
 _VERSION_LINE = re.compile(r"""^version:[ \t]*["']?([^"'\n#]+)""", re.MULTILINE)
 
 
-class ModelDiffForm(forms.Form):
+class ModelDiffForm(DsfrBaseForm):
     """The two stored models (or versions of one model) to compare: what each profile and role gains and loses."""
 
     def __init__(self, *args, **kwargs) -> None:

@@ -201,11 +201,13 @@ def courrier(h: Household) -> SectionContent:
 
 def ressources(h: Household) -> SectionContent:
     """Annual and quarterly resources consolidated on one page (CDP-5, the slides' « Ressources »)."""
+    # An annual line applies to the rights it is taken into account for (income of N-2 for the rights of N),
+    # so a period of the last months shows the income behind the current rights, not last year's income.
     annual = tuple(
         Row(
             (f"Revenus {year}", f"Droits {year + 2}", euros(amount)),
-            start=date(year, 1, 1),
-            end=date(year, 12, 31),
+            start=date(year + 2, 1, 1),
+            end=date(year + 2, 12, 31),
         )
         for year, amount in sorted(h.annual_income.items(), reverse=True)
     )
@@ -218,7 +220,9 @@ def ressources(h: Household) -> SectionContent:
         )
         for start, earnings, other in reversed(h.quarterly_income)
     )
-    last_year = max(h.annual_income)
+    # The summary names the income behind this year's rights (N-2), the line a first visit of the page shows.
+    current = h.today.year - 2
+    income_year = current if current in h.annual_income else max(h.annual_income)
     return SectionContent(
         "ressources",
         tables=(
@@ -233,7 +237,12 @@ def ressources(h: Household) -> SectionContent:
                 quarterly,
             ),
         ),
-        summary=(Fact(f"Revenus {last_year}", euros(h.annual_income[last_year])),),
+        summary=(
+            Fact(
+                f"Revenus {income_year} (droits {income_year + 2})",
+                euros(h.annual_income[income_year]),
+            ),
+        ),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,12 +13,14 @@ from django.views.generic import FormView
 
 from habpps.cdap import clock, conf
 from habpps.cdap.certificate import DocumentHeading, section_document
-from habpps.cdap.consultations import LookupRefused, consult, look_up
+from habpps.cdap.consultations import LookupRefused, NoSection, cdap_profiles, consult, look_up
+from habpps.cdap.content import BeneficiaryFile
 from habpps.cdap.forms import LookupForm, PeriodForm
 from habpps.cdap.models import ConsultationKind
-from habpps.cdap.periods import default_period
+from habpps.cdap.periods import Period, default_period
 from habpps.cdap.sources import SourceError, UnknownBeneficiary
 from habpps.cdap.views.mixins import SESSION_KEY, CdapAccessMixin, OpenFileRequiredMixin
+from habpps.directory.models import ServiceRole
 
 
 class LookupView(CdapAccessMixin, FormView):
@@ -26,6 +30,13 @@ class LookupView(CdapAccessMixin, FormView):
     form_class = LookupForm
 
     def get_context_data(self, **kwargs) -> dict:
+        if not self.sections:  # explained before a number is typed, with the profiles' names
+            kwargs["no_section_message"] = NoSection.message
+            kwargs["profiles"] = list(
+                ServiceRole.objects.filter(code__in=cdap_profiles(self.request.user))
+                .order_by("name")
+                .values_list("name", flat=True)
+            )
         return super().get_context_data(
             title=_("Consulter un dossier allocataire"),
             opened=self.open_file(),
@@ -81,26 +92,44 @@ class SectionMixin(OpenFileRequiredMixin):
         self.section = matches[0]
         return super().get(request, *args, **kwargs)
 
-    def period_form(self) -> PeriodForm:
-        if "du" in self.request.GET or "au" in self.request.GET:
+    def chosen_period(self) -> bool:
+        return "du" in self.request.GET or "au" in self.request.GET
+
+    def period_form(self, period: Period | None = None) -> PeriodForm:
+        """The viewer's dates, or ``period`` (by default the last months) on a first visit."""
+        if self.chosen_period():
             return PeriodForm(self.request.GET)
-        default = default_period(clock.today(), conf.period_months())
-        return PeriodForm({"du": default.start.isoformat(), "au": default.end.isoformat()})
+        period = period or default_period(clock.today(), conf.period_months())
+        return PeriodForm({"du": period.start.isoformat(), "au": period.end.isoformat()})
 
 
 class SectionView(SectionMixin, View):
     """One section; sections with history are shown over a period picked with date inputs (CDP-5)."""
 
     def show(self, request, code: str):
-        form = self.period_form()
-        period = form.period if form.is_valid() else None
+        settle = None
+        if self.chosen_period():
+            form = self.period_form()
+            period = form.period if form.is_valid() else None
+        else:
+            # First visit: the last months, moved back if a table would otherwise be empty.
+            period = default_period(clock.today(), conf.period_months())
+            settle = self.first_view_period(period)
         try:
             beneficiary_file = consult(
-                request.user, self.opened, [self.section], ConsultationKind.SECTION, period=period
+                request.user,
+                self.opened,
+                [self.section],
+                ConsultationKind.SECTION,
+                period=period,
+                settle_period=settle,
             )
         except SourceError as error:
             return self.source_failure(error)
         provided = beneficiary_file.section(self.section.code)
+        if settle is not None:
+            period = settle(beneficiary_file)
+            form = self.period_form(period)
         has_history = provided is not None and provided.has_history
         content = (provided.within(period) if period else None) if has_history else provided
         context = self.file_context(
@@ -112,9 +141,20 @@ class SectionView(SectionMixin, View):
             period_form=form,
             period=period,
             current=self.section.code,
-            query=request.GET.urlencode(),
+            query=urlencode({"du": period.start.isoformat(), "au": period.end.isoformat()}) if period else "",
         )
         return render(request, "cdap/section.html", context)
+
+
+    def first_view_period(self, period: Period):
+        """What a first visit shows: ``period``, moved back for this section's content when needed."""
+        code = self.section.code
+
+        def settle(beneficiary_file: BeneficiaryFile) -> Period:
+            content = beneficiary_file.section(code)
+            return content.first_view_period(period) if content is not None else period
+
+        return settle
 
 
 class SectionDocumentView(SectionMixin, View):

@@ -7,7 +7,12 @@ from django.http import Http404
 from habpps.authorization.decisions import is_allowed
 from habpps.authorization.orgs import fund_unit, partner_unit
 from habpps.conventions.models import Convention
-from habpps.conventions.permissions import ENTER_CONVENTIONS, MANAGE_PARTNER_ACCOUNTS, VERIFY_CONVENTIONS
+from habpps.conventions.permissions import (
+    ENTER_CONVENTIONS,
+    MANAGE_PARTNER_ACCOUNTS,
+    READ_CONVENTIONS,
+    VERIFY_CONVENTIONS,
+)
 
 
 def may_enter(user, fund_id: int) -> bool:
@@ -18,9 +23,19 @@ def may_verify_in(user, fund_id: int) -> bool:
     return is_allowed(user, *VERIFY_CONVENTIONS, fund_unit(fund_id))
 
 
+def may_read_in(user, fund_id: int) -> bool:
+    """Reading only (the national administrator): every action of the page asks for its own permission."""
+    return is_allowed(user, *READ_CONVENTIONS, fund_unit(fund_id))
+
+
 def may_read(user, convention: Convention) -> bool:
-    """The fund's administrators and verifiers, and the partner's own administrators (read only)."""
-    if may_enter(user, convention.fund_id) or may_verify_in(user, convention.fund_id):
+    """The fund's administrators and verifiers, whoever reads the fund's conventions, and the partner's own
+    administrators (read only)."""
+    if (
+        may_enter(user, convention.fund_id)
+        or may_verify_in(user, convention.fund_id)
+        or may_read_in(user, convention.fund_id)
+    ):
         return True
     return user.partner_id == convention.partner_id and is_allowed(
         user, *MANAGE_PARTNER_ACCOUNTS, partner_unit(convention.partner_id)

@@ -30,7 +30,7 @@ from habpps.conventions.four_eyes import may_verify
 from habpps.conventions.impact import amendment_impact
 from habpps.conventions.models import ConventionVersion, PaperStep
 from habpps.conventions.services.entry import author_refusal
-from habpps.conventions.views.access import may_enter, may_verify_in, readable_convention
+from habpps.conventions.views.access import may_enter, may_read_in, may_verify_in, readable_convention
 from habpps.conventions.workflow import AUTHOR_EVENTS, EDITABLE_STATES, VersionState, events_from
 from habpps.directory.models import Service, Status
 
@@ -116,6 +116,8 @@ class ConventionDetailView(ConventionPageMixin, TemplateView):
             return [{"url": reverse("conventions:fund-queue"), "title": _("Conventions de ma caisse")}]
         if can_verify:
             return [{"url": reverse("conventions:verifier-queue"), "title": _("Conventions à vérifier")}]
+        if may_read_in(self.request.user, self.convention.fund_id):
+            return [{"url": reverse("conventions:network"), "title": _("Conventions du réseau")}]
         return []
 
 

@@ -10,14 +10,16 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from habpps.authorization.decisions import is_allowed
 from habpps.authorization.mixins import run_action
 from habpps.conventions import services
 from habpps.conventions.forms import ConventionForm
 from habpps.conventions.four_eyes import may_verify
 from habpps.conventions.models import Convention, ConventionVersion
-from habpps.conventions.views.access import may_enter, may_verify_in
+from habpps.conventions.permissions import READ_CONVENTIONS
+from habpps.conventions.views.access import may_enter, may_read_in, may_verify_in
 from habpps.conventions.workflow import VersionState
-from habpps.directory.models import Partner, Status
+from habpps.directory.models import Fund, Partner, Status
 
 
 class FundPageMixin(LoginRequiredMixin):
@@ -57,6 +59,34 @@ class FundQueueView(FundPageMixin, TemplateView):
         )
         return super().get_context_data(
             title=_("Conventions de ma caisse"), conventions=conventions, to_finish=to_finish, **kwargs
+        )
+
+
+class NetworkConventionsView(LoginRequiredMixin, TemplateView):
+    """The conventions of every fund the viewer may read (the national administrator), read only: each links to
+    its page, where the actions are those the engine grants — none for a reader."""
+
+    template_name = "conventions/network.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not is_allowed(request.user, *READ_CONVENTIONS):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        user = self.request.user
+        funds = [fund for fund in Fund.objects.order_by("name") if may_read_in(user, fund.pk)]
+        chosen = next((fund for fund in funds if str(fund.pk) == self.request.GET.get("caisse")), None)
+        conventions = (
+            Convention.objects.filter(fund__in=[chosen] if chosen else funds)
+            .select_related("partner", "fund")
+            .prefetch_related("versions")
+            .order_by("fund__name", "partner__name", "pk")
+        )
+        return super().get_context_data(
+            title=_("Conventions du réseau"), funds=funds, chosen=chosen, conventions=conventions, **kwargs
         )
 
 

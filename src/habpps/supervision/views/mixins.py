@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from habpps.journal.services import record_event
 from habpps.supervision import events
-from habpps.supervision.catch_up import catch_up
+from habpps.supervision.catch_up import catch_up, refresh_today
 from habpps.supervision.csv_export import csv_response
 from habpps.supervision.models import AggregationState, Level, SupervisionSettings
 from habpps.supervision.periods import months_before
@@ -33,6 +33,7 @@ class SupervisionAccessMixin(LoginRequiredMixin):
             raise Http404
         self.scope = scope
         catch_up()  # yesterday is folded by the first page read after midnight (and by the hourly timer)
+        refresh_today()  # and today's figures so far, at most once a minute
         self.settings_row = SupervisionSettings.current()
         return super().dispatch(request, *args, **kwargs)
 
@@ -58,6 +59,7 @@ class SupervisionAccessMixin(LoginRequiredMixin):
         context.update(
             scope_label=scope_label(self.scope),
             aggregated_until=AggregationState.objects.values_list("last_day", flat=True).first(),
+            live_until=timezone.localtime(),
             settings_row=self.settings_row,
         )
         if self.dashboard_title:

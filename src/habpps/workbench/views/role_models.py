@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from habpps.engine import dumps
+from habpps.roleeng.examples import bundled_examples, example
 from habpps.roleeng.model import Permission
 from habpps.roleeng.model_diff import diff_models
 from habpps.roleeng.problems import ModelInvalid
@@ -60,9 +61,22 @@ class ModelCreateView(WorkbenchMixin, FormView):
     form_class = ModelTextForm
     template_name = "workbench/model_form.html"
 
+    def chosen_example(self):
+        return example(self.request.GET.get("exemple", ""))
+
+    def get_initial(self) -> dict:
+        """« Partir de cet exemple »: the text field holds the bundled example, ready to adapt and save."""
+        chosen = self.chosen_example()
+        return {"text": chosen.text} if chosen else {}
+
     def get_context_data(self, **kwargs) -> dict:
         return super().get_context_data(
-            title=_("Nouveau modèle de rôles"), breadcrumb=home_crumb(), upload=True, **kwargs
+            title=_("Nouveau modèle de rôles"),
+            breadcrumb=home_crumb(),
+            upload=True,
+            examples=bundled_examples(),
+            chosen_example=self.chosen_example(),
+            **kwargs,
         )
 
     def form_valid(self, form):
