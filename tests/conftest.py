@@ -10,11 +10,12 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Model
 
-from habpps.api.denials import forget_floods
 from habpps.authorization.policy_cache import policy_cache
 from habpps.http.rate_limits import forget_counts
+from habpps.journal.denials import forget_floods
 
 DEMO_SIRETS = ["73282932000074", "35600000000048", "44306184100047", "55208131766522"]
 
@@ -118,6 +119,186 @@ def make_network():
     return net
 
 
+# -- One build per run of consecutive tests ---------------------------------------------------------------------
+# Building the network goes through every administrative service, and each one compiles the whole policy inside
+# the test's transaction: about twenty compilations, the largest single cost of the suite. Consecutive tests that
+# use the same world (``network``, or an app's fixture declared with ``shared_world``) and no committed data
+# therefore share one build, made in an outer transaction that is rolled back before any other test using the
+# database runs; each test runs in a savepoint of it (pytest-django's ``db``), so what a test writes is rolled
+# back as before, and it gets the world's objects read afresh from the database, so no test sees another's
+# in-memory changes. Transactional tests (live server, committed data) still build their own.
+
+TRANSACTIONAL_FIXTURES = ("transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback")
+_BUILDER = pytest.StashKey()
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+                               or marker.kwargs.get("serialized_rollback")):
+        return True
+    return any(name in getattr(item, "fixturenames", ()) for name in TRANSACTIONAL_FIXTURES)
+
+
+def _uses_the_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or any(
+        name in names for name in ("db", "_django_db_helper", "django_db_blocker", *TRANSACTIONAL_FIXTURES)
+    )
+
+
+def shared_world(builder):
+    """Declare a function-scoped fixture whose value is ``builder()``, shared by consecutive tests (above)."""
+
+    def decorate(function):
+        def fixture(request, db):
+            if shared_worlds.builder is builder and not _is_transactional(request.node):
+                return shared_worlds.fresh()
+            return builder()
+
+        fixture.__name__ = fixture.__qualname__ = function.__name__
+        fixture.__doc__ = function.__doc__
+        fixture.shared_builder = builder
+        return pytest.fixture(fixture)
+
+    return decorate
+
+
+class SharedWorlds:
+    """The one world currently built in an outer transaction, for the consecutive tests that use it."""
+
+    def __init__(self) -> None:
+        self.atomic = None
+        self.blocker = None
+        self.builder = None
+        self.world = None
+
+    def open(self, builder, blocker) -> None:
+        from django.test import override_settings
+
+        # What ``_test_settings`` sets for each test, for the build made before the test's own settings apply.
+        fast = override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            HABPPS_POLICY_PROBE_SECONDS=0,
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            HABPPS_MAIL_SENDER="off",
+        )
+        with blocker.unblock(), fast:
+            if connection.in_atomic_block:  # inside another transaction: each test builds its own
+                return
+            policy_cache.invalidate()
+            self.blocker = blocker
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            try:
+                self.world = builder()
+            except BaseException:
+                self.close()
+                raise
+            self.builder = builder
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = self.world = self.builder = None
+        policy_cache.invalidate()
+
+    def fresh(self) -> SimpleNamespace:
+        """The world with every model object read again from the database (one query per model)."""
+        instances: dict[type, set] = {}
+
+        def collect(value) -> None:
+            if isinstance(value, Model):
+                instances.setdefault(type(value), set()).add(value.pk)
+            elif isinstance(value, SimpleNamespace):
+                collect(vars(value))
+            elif isinstance(value, dict):
+                for item in value.values():
+                    collect(item)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    collect(item)
+
+        collect(self.world)
+        loaded = {model: model._default_manager.in_bulk(pks) for model, pks in instances.items()}
+        copies: dict[int, SimpleNamespace] = {}
+
+        def copy(value):
+            if isinstance(value, Model):
+                return loaded[type(value)][value.pk]
+            if isinstance(value, SimpleNamespace):  # shared parts (``world.net``) stay shared in the copy
+                if id(value) not in copies:
+                    copies[id(value)] = SimpleNamespace(**copy(vars(value)))
+                return copies[id(value)]
+            if isinstance(value, dict):
+                return {key: copy(item) for key, item in value.items()}
+            if isinstance(value, list | tuple):
+                return type(value)(copy(item) for item in value)
+            return value
+
+        return copy(self.world)
+
+
+shared_worlds = SharedWorlds()
+
+
+def _builder_of(item: pytest.Item):
+    """The one shared world ``item`` uses, if it uses exactly one and commits nothing."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None or _is_transactional(item):
+        return None
+    builders = set()
+    for name in item.fixturenames:
+        definitions = info.name2fixturedefs.get(name)
+        builder = getattr(definitions[-1].func, "shared_builder", None) if definitions else None
+        if builder is not None:
+            builders.add(builder)
+    return builders.pop() if len(builders) == 1 else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items) -> None:
+    """Tests sharing a world get ``_shared_world`` before any other fixture: its outer transaction must be open
+    before pytest-django's ``db`` opens the test's own (a savepoint inside it).
+
+    Under pytest-xdist (``--dist loadgroup``, scripts/test.sh) the tests of a file stay on one worker, in order
+    (module fixtures, shared worlds), and the browser tests all run on one worker, one after the other, as they
+    would in a single process, while the other workers take the other files."""
+    for item in items:
+        group = "navigateur" if item.get_closest_marker("e2e") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+        builder = _builder_of(item)
+        if builder is not None:
+            item.stash[_BUILDER] = builder
+            item.fixturenames.insert(0, "_shared_world")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    """A test using another world, or the database in another way (building its own data, committing it), runs
+    without the shared world; tests that do not touch the database leave it in place."""
+    builder = item.stash.get(_BUILDER, None)
+    if builder is not shared_worlds.builder and (builder is not None or _uses_the_database(item)):
+        shared_worlds.close()
+
+
+@pytest.fixture(scope="session")
+def _shared_world_session(django_db_setup, django_db_blocker):
+    """Rolls the shared world back after the last test, before the test database is destroyed."""
+    yield django_db_blocker
+    shared_worlds.close()
+
+
 @pytest.fixture
-def network(db):
-    return make_network()
+def _shared_world(request, _shared_world_session) -> None:
+    builder = request.node.stash[_BUILDER]
+    if shared_worlds.builder is None:
+        shared_worlds.open(builder, _shared_world_session)
+
+
+@shared_world(make_network)
+def network():
+    """The small network of ``make_network``."""

@@ -13,7 +13,9 @@ Environment variables:
 - ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``,
   ``EMAIL_USE_SSL``, ``DEFAULT_FROM_EMAIL``: SMTP when ``EMAIL_HOST`` is set, otherwise files in the outbox.
 - ``HABPPS_VAR_DIR``: where the embedded database, the outbox and other run-time files go (default ``var/``).
-- ``HABPPS_POLICY_PROBE_SECONDS``: how often a process asks the database whether the policy changed (ENG-11).
+- ``HABPPS_POLICY_PROBE_SECONDS``: how often a process asks the database whether the policy changed (ENG-11);
+  also how long it keeps the authentication policy it checks each request against (AUT-6).
+- ``HABPPS_SESSION_ACTIVITY_SECONDS``: a session's last activity is written at most this often (30).
 - ``HABPPS_ACCESS_EXPIRY_NOTICE_DAYS``: how many days before its end a time-bound access is announced to the
   partner's administrators (7); ``HABPPS_ACCESS_EXPIRY_CHECK_SECONDS``: how often each server process looks
   (3600; 0 turns the in-process job off, ``habpps access notify`` still works).
@@ -271,6 +273,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon Compte Partenaire <ne-pa
 
 # ENG-11: the longest a process serves decisions from a superseded policy version (one tiny query per period).
 HABPPS_POLICY_PROBE_SECONDS = float(env_str("HABPPS_POLICY_PROBE_SECONDS", "1.0"))
+# AUT-6: a session's last activity is written at most this often (its idle timeout counts from that write).
+HABPPS_SESSION_ACTIVITY_SECONDS = float(env_str("HABPPS_SESSION_ACTIVITY_SECONDS", "30"))
 # PostgreSQL LISTEN/NOTIFY wakes every process when the policy changes; the probe above stays the fallback.
 HABPPS_POLICY_LISTEN = env_bool("HABPPS_POLICY_LISTEN", True)
 # Days a change held by a require_approval exclusion waits for a second administrator (ENG-7).

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from habpps.api import denials
 from habpps.api.pdp import DENIAL_KIND
 from habpps.directory import services
 from habpps.directory.reference_data import cdap_section
+from habpps.journal import denials
 from habpps.journal.models import JournalEntry
 
 DROITS = cdap_section("droits")

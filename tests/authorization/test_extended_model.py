@@ -3,13 +3,12 @@ their approvals and reports, role properties and cardinalities (ENG-2, 3, 6, 7).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import make_network
 from habpps.authorization import approvals, model_services
 from habpps.authorization.models import ApprovalStatus, PendingApproval, ReportedViolation
 from habpps.authorization.policy_build import build_rbac
@@ -17,11 +16,6 @@ from habpps.authorization.policy_cache import current_policy
 from habpps.directory import services
 from habpps.directory.models import AccountRoleAssignment
 from habpps.journal.models import JournalEntry
-
-
-@pytest.fixture
-def network(db):
-    return make_network()
 
 
 def test_an_inheritance_edge_reaches_the_engine_and_a_cycle_is_refused_in_french(network):
@@ -37,9 +31,68 @@ def test_an_inheritance_edge_reaches_the_engine_and_a_cycle_is_refused_in_french
     assert "PartnerDelegate" not in str(refused.value)
 
 
-def test_an_edge_that_would_break_an_exclusion_is_held_by_the_engine(network):
-    with pytest.raises(ValidationError, match="Administrateur Caf et Vérificateur"):
-        model_services.add_inheritance(network.national_admin, network.roles["FundAdmin"], network.roles["Verifier"])
+def second_national_admin(network):
+    return services.create_account(None, None, first_name="Sam", last_name="Second", email="s@exemple.fr",
+                                   roles=[network.roles["NationalAdmin"]], password="Motdepasse#2025")
+
+
+def test_an_edge_that_would_break_a_require_approval_rule_is_held_then_approved(network):
+    """Not refused: held like an assignment (ENG-7), and made when a second administrator approves."""
+    from habpps.authorization.separation_models import RoleInheritance
+
+    fund_admin, verifier = network.roles["FundAdmin"], network.roles["Verifier"]
+    pending = model_services.add_inheritance(network.national_admin, fund_admin, verifier)
+    assert isinstance(pending, PendingApproval) and pending.action == "add_inheritance"
+    assert "Administrateur Caf et Vérificateur" in pending.exclusions
+    assert not RoleInheritance.objects.filter(senior=fund_admin, junior=verifier).exists()
+    assert "Verifier" not in current_policy().rbac.role_juniors("FundAdmin")
+    with pytest.raises(ValidationError, match="demandé ce changement"):
+        approvals.approve(network.national_admin, pending)
+    approvals.approve(second_national_admin(network), pending)
+    assert RoleInheritance.objects.filter(senior=fund_admin, junior=verifier).exists()
+    assert "Verifier" in current_policy().rbac.role_juniors("FundAdmin")
+    assert current_policy().rbac.export() == build_rbac().export()
+    assert JournalEntry.objects.filter(kind="admin.model.inheritance.add", data__approval=pending.pk).exists()
+
+
+def test_a_scope_change_that_would_break_a_require_approval_rule_is_held(network):
+    """``descends`` (ENG-3) widening a role into sub-units is held like an assignment, then made on approval."""
+    from habpps.authorization.separation_models import RoleRule
+    from habpps.directory.models import RolePermission
+
+    fund_admin = network.roles["FundAdmin"]
+    others = set(RolePermission.objects.exclude(role=fund_admin).values_list("operation", "obj"))
+    own = sorted(set(fund_admin.permissions.values_list("operation", "obj")) - others)
+    assert own, "a permission only the fund administrator holds"
+    partner = f"partner:{network.partner_a.pk}"
+    model_services.set_role_rule(network.national_admin, fund_admin, descends=False, max_users=None)
+    model_services.create_exclusion(
+        network.national_admin, name="Administrateur Caf chez le partenaire", risk="require_approval",
+        cardinality=2,
+        members=[{"role": fund_admin, "org": partner}, {"operation": own[0][0], "obj": own[0][1], "org": partner}],
+    )
+    pending = model_services.set_role_rule(network.national_admin, fund_admin, descends=True, max_users=None)
+    assert isinstance(pending, PendingApproval) and pending.action == "set_role_descends"
+    assert RoleRule.objects.get(role=fund_admin).descends is False
+    assert current_policy().rbac._state.roles["FundAdmin"].descends is False
+    approvals.approve(second_national_admin(network), pending)
+    assert RoleRule.objects.get(role=fund_admin).descends is True
+    assert current_policy().rbac._state.roles["FundAdmin"].descends is True
+    assert current_policy().rbac.export() == build_rbac().export()
+
+
+def test_a_held_grant_keeps_its_time_window_when_approved(network):
+    """The window the requester gave (ENG-5) waits with the held grant and bounds it once approved."""
+    from habpps.authorization.access_windows import Window
+
+    window = Window(valid_until=date(2031, 1, 31), weekdays=(1, 2, 3, 4, 5))
+    verifier = network.roles["Verifier"]
+    pending = services.grant_account_role(network.national_admin, network.fund_admin_a, verifier, window)
+    assert isinstance(pending, PendingApproval) and pending.access_window == window
+    approvals.approve(second_national_admin(network), pending)
+    granted = AccountRoleAssignment.objects.current().get(account=network.fund_admin_a, role=verifier)
+    assert granted.access_window == window
+    assert current_policy().rbac.export() == build_rbac().export()
 
 
 def test_only_whom_the_engine_allows_edits_the_model(network):

@@ -10,9 +10,7 @@ from __future__ import annotations
 import importlib
 from types import SimpleNamespace
 
-import pytest
-
-from conftest import DEMO_SIRETS, make_network
+from conftest import DEMO_SIRETS, make_network, shared_world
 
 
 def seed_convention_permissions() -> None:
@@ -71,9 +69,9 @@ def make_convention_world():
     return world
 
 
-@pytest.fixture
-def world(db):
-    return make_convention_world()
+@shared_world(make_convention_world)
+def world():
+    """The convention world of ``make_convention_world``."""
 
 
 def validated_convention(world, *, max_users: int | None = 2, profiles=("cdap-ass-cesf",), author=None):

@@ -127,3 +127,21 @@ def test_cdap_says_why_an_ended_access_is_refused(client, network, monkeypatch):
     assert f"jusqu&#x27;au {end:%d/%m/%Y}" in text or f"jusqu'au {end:%d/%m/%Y}" in text
     client.force_login(network.fund_admin_a)  # no CDAP profile at all: still a plain 404
     assert client.get(reverse("cdap:lookup")).status_code == 404
+
+
+def test_a_page_refusal_is_in_the_journal_of_refusals_like_the_apis(client, network, monkeypatch):
+    """The 403 a page answers because the engine refused is one ``access.decision.denied`` entry with the
+    engine's explanation, in the user's org scope, beside the decision API's refusals (service « pages »)."""
+    from habpps.authorization.refusal_journal import DENIAL_KIND
+
+    end = date.today() + timedelta(days=3)
+    services.set_group_role_window(None, group_assignment(network), Window(valid_until=end))
+    at(monkeypatch, end + timedelta(days=1))
+    client.force_login(network.user_a)
+    assert client.get(reverse("cdap:lookup")).status_code == 403
+    entry = JournalEntry.objects.filter(kind=DENIAL_KIND).get()
+    assert entry.target == f"account:{network.user_a.login}"
+    assert entry.data["service"] == "pages" and entry.data["page"] == reverse("cdap:lookup")
+    assert (entry.data["operation"], entry.data["object"]) == (USE_CDAP.operation, USE_CDAP.obj)
+    assert f"jusqu'au {end:%d/%m/%Y}" in entry.data["message"]
+    assert entry.org_scope.startswith("national/fund:")

@@ -149,3 +149,37 @@ def test_the_model_pages_for_the_national_administrator(browser, site):
     assert fund_page.locator("[data-menu='model']").count() == 0
     response = fund_page.goto(f"{base}/habilitations/modele/hierarchie/")
     assert response.status == 404
+
+
+def test_a_hierarchy_edge_that_breaks_a_require_approval_rule_waits_for_a_second_administrator(browser, site):
+    """Making « Administrateur Caf » inherit « Vérificateur » would give every fund administrator both roles: the
+    page holds the edge (not refused), and it exists once a second national administrator approves it."""
+    from habpps.authorization.models import ApprovalStatus, PendingApproval
+    from habpps.authorization.separation_models import RoleInheritance
+    from habpps.directory import services
+
+    base, network = site
+    roles = network.roles
+    second = services.create_account(None, None, first_name="Simone", last_name="Seconde", email="s@exemple.fr",
+                                     roles=[roles["NationalAdmin"]], password=PASSWORD)
+    page = new_page(browser)
+    log_in(page, base, network.national_admin.login)
+    visit(page, f"{base}/habilitations/modele/hierarchie/")
+    page.select_option("#id_senior", label=f"{roles['FundAdmin'].name} — {roles['FundAdmin'].service.name}")
+    page.select_option("#id_junior", label=f"{roles['Verifier'].name} — {roles['Verifier'].service.name}")
+    page.click("button:has-text('Ajouter l’héritage')")
+    page.wait_for_selector("text=en attente d'approbation par un second administrateur")
+    audit(page)
+    pending = PendingApproval.objects.get()
+    assert pending.action == "add_inheritance" and pending.status == ApprovalStatus.PENDING
+    assert not RoleInheritance.objects.filter(senior=roles["FundAdmin"], junior=roles["Verifier"]).exists()
+
+    approver = new_page(browser)
+    log_in(approver, base, second.login)
+    visit(approver, f"{base}/habilitations/a-approuver/")
+    assert approver.is_visible("text=Héritage entre deux rôles")
+    approver.click("button:has-text('Approuver')")
+    approver.wait_for_selector("text=Changement approuvé et appliqué.")
+    pending.refresh_from_db()
+    assert pending.status == ApprovalStatus.APPROVED
+    assert RoleInheritance.objects.filter(senior=roles["FundAdmin"], junior=roles["Verifier"]).exists()

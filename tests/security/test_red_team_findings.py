@@ -15,11 +15,13 @@ import pytest
 from django.test import Client
 
 from api.conftest import ApiClient
+from conftest import shared_world
 from conventions.conftest import make_convention_world, validated_convention
 from habpps.accounts.models import AuthenticationPolicy
-from habpps.api import denials, tokens
+from habpps.api import tokens
 from habpps.api.pdp import DENIAL_KIND
 from habpps.conventions.delegation import services as delegation
+from habpps.journal import denials
 from habpps.journal.models import JournalEntry
 
 
@@ -142,14 +144,18 @@ def test_distinct_refusals_beyond_the_cap_are_folded(network, service_token, set
 
 
 # -- finding 6: reads obey the perimeter writes obey -----------------------------------------------------------------
-@pytest.fixture
-def delegated(db):
+def make_delegated_world():
     world = make_convention_world()
     validated_convention(world, max_users=None)
     delegation.delegate_perimeter(
         world.partner_admin, world.delegate, groups=[world.social], roles=[world.roles["cdap-ass-cesf"]]
     )
     return world
+
+
+@shared_world(make_delegated_world)
+def delegated():
+    """The convention world whose delegate was given the social group and the social-worker profile."""
 
 
 def test_a_delegate_cannot_read_a_group_outside_his_sub_perimeter(delegated, client):

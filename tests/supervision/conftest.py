@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from conftest import make_network
+from conftest import make_network, shared_world
 from habpps.authorization.policy_cache import policy_cache
 from habpps.journal.services import record_event
 from habpps.supervision import events
@@ -34,9 +34,9 @@ def make_supervision_network() -> SimpleNamespace:
     return net
 
 
-@pytest.fixture
-def net(db):
-    return make_supervision_network()
+@shared_world(make_supervision_network)
+def net():
+    """The small network with the supervision permissions."""
 
 
 @pytest.fixture

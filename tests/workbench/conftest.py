@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_network
+from conftest import make_network, shared_world
 from habpps.authorization.policy_cache import policy_cache
 from habpps.journal.services import record_event
 
@@ -29,9 +29,9 @@ def make_workbench_network():
     return net
 
 
-@pytest.fixture
-def net(db):
-    return make_workbench_network()
+@shared_world(make_workbench_network)
+def net():
+    """The small network with the workbench permission."""
 
 
 @pytest.fixture

@@ -218,3 +218,38 @@ def test_the_run_executes_in_a_background_thread_and_records_its_progress():
     assert run.progress and all("message" in line for line in run.progress)
     assert run.started_at <= run.finished_at
     assert run.result["optimal"]
+
+
+def test_a_large_result_is_listed_page_by_page_and_can_be_accepted_whole(net, login):
+    """Thousands of mined roles (COMP-sized runs): the table shows a page at a time, and one box accepts them
+    all, the other pages included."""
+    client = login(net.national_admin)
+    roles = [{"id": f"R{k}", "users": [f"u{k}"], "permissions": [f"p{k}"]} for k in range(1, 251)]
+    run = MiningRun.objects.create(
+        source="fichier",
+        label="grande",
+        time_limit=5,
+        upa="".join(f"u{k} p{k}\n" for k in range(1, 251)),
+        state=MiningRun.State.DONE,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        result={"roles": roles, "optimal": True, "lower_bound": 250, "seconds": 1.0,
+                "complexity": {"value": 750, "user_assignments": 250, "permission_assignments": 250}, "notes": []},
+    )
+    first = client.get(f"/atelier-roles/fouilles/{run.pk}/").content.decode()
+    assert "250 rôles trouvés" in first and "Rôles 1 à 100 sur 250 (page 1 sur 3)." in first
+    assert 'value="R100"' in first and 'value="R101"' not in first
+    last = client.get(f"/atelier-roles/fouilles/{run.pk}/?page=3").content.decode()
+    assert 'value="R201"' in last and 'value="R250"' in last and 'value="R200"' not in last
+
+    response = client.post(
+        f"/atelier-roles/fouilles/{run.pk}/modele/",
+        {"roles": ["R1"], "all_roles": "on", "name": "toutes", "download": ""},
+    )
+    model, _ = parse_model(response.content.decode())
+    assert len(model.profiles) == 250
+    response = client.post(
+        f"/atelier-roles/fouilles/{run.pk}/modele/", {"roles": ["R1", "R2"], "name": "deux", "download": ""}
+    )
+    model, _ = parse_model(response.content.decode())
+    assert [profile.id for profile in model.profiles] == ["R1", "R2"]

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from habpps.accounts import clock
 from habpps.accounts.duties import pending_duty
 from habpps.accounts.models import AccountSession, SessionEndReason
-from habpps.accounts.policy import current_policy
-from habpps.accounts.sessions import end_session, is_idle
+from habpps.accounts.policy import policy_in_force
+from habpps.accounts.sessions import end_session, is_idle, record_activity
 
 
 class SessionPolicyMiddleware:
@@ -34,7 +34,7 @@ class SessionPolicyMiddleware:
         return self.get_response(request)
 
     def _enforce(self, request) -> None:
-        policy, now = current_policy(), clock.now()
+        policy, now = policy_in_force(), clock.now()
         request.authentication_policy = policy
         record = (
             AccountSession.objects.select_related("account")
@@ -58,7 +58,7 @@ class SessionPolicyMiddleware:
                 % {"minutes": policy.idle_timeout_minutes},
             )
         else:
-            AccountSession.objects.filter(pk=record.pk).update(last_activity_at=now)
+            record_activity(record, now)
             expiry = policy.idle_timeout_minutes * 60
             if request.session.get_expiry_age() != expiry:
                 request.session.set_expiry(expiry)
@@ -78,7 +78,7 @@ class AuthenticationDutiesMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            policy = getattr(request, "authentication_policy", None) or current_policy()
+            policy = getattr(request, "authentication_policy", None) or policy_in_force()
             duty = pending_duty(user, policy, clock.now())
             if duty is not None and not self._allowed_during(request.path, duty.url_name):
                 if request.method == "GET":

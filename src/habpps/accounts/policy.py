@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import calendar
 import os
+import threading
+import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from habpps.accounts.models import AuthenticationPolicy, ConcurrentSessionMode
 
@@ -74,6 +79,46 @@ def current_policy() -> AuthenticationPolicy:
             pk=AuthenticationPolicy.SINGLETON_PK, defaults=seeded_policy_values()
         )
     return policy
+
+
+_in_force: tuple[float, AuthenticationPolicy] | None = None
+"""(when it was read, the policy) of this process."""
+_in_force_lock = threading.Lock()
+
+
+def policy_in_force() -> AuthenticationPolicy:
+    """The policy for the per-request checks of the middlewares: read at most once per
+    ``HABPPS_POLICY_PROBE_SECONDS`` by each process (half the CPU of a CDAP page went to reading this row and
+    writing the session's activity on every request), and at once after a change saved in this process.
+
+    The instance is shared by every thread of the process: read it, never modify it (``current_policy`` gives
+    a private one). Inside a transaction the row is read as usual, since the transaction may hold a change of
+    its own that no other request may see."""
+    global _in_force
+    if connection.in_atomic_block:
+        return current_policy()
+    cached = _in_force
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < settings.HABPPS_POLICY_PROBE_SECONDS:
+        return cached[1]
+    policy = current_policy()
+    with _in_force_lock:
+        _in_force = (now, policy)
+    return policy
+
+
+def forget_policy_in_force(**_kwargs: object) -> None:
+    """Drop this process's copy (a change was saved here: the next request reads the row)."""
+    global _in_force
+    with _in_force_lock:
+        _in_force = None
+
+
+for _signal in (post_save, post_delete):
+    _signal.connect(forget_policy_in_force, sender=AuthenticationPolicy, dispatch_uid=f"policy-in-force-{_signal}")
+for _relation in ("second_factor_funds", "second_factor_partners", "second_factor_roles"):
+    m2m_changed.connect(forget_policy_in_force, sender=getattr(AuthenticationPolicy, _relation).through,
+                        dispatch_uid=f"policy-in-force-{_relation}")
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -12,15 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from habpps.api.denials import journal_denials
-from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.policy_cache import CompiledPolicy, current_policy
+from habpps.authorization.refusal_journal import DENIAL_KIND, home_unit, unit_scope
 from habpps.authorization.request_context import decision_now
 from habpps.authorization.sessions import validate_activation
 from habpps.engine import Decision, RBACError
-
-DENIAL_KIND = "access.decision.denied"
-"""Journal kind of a refused decision: under ``access``, kept one year by default (AUD-3)."""
+from habpps.journal.denials import journal_denials
 
 
 @dataclass(frozen=True)
@@ -99,7 +96,7 @@ def journal_verdicts(compiled: CompiledPolicy, denials: list[Verdict], service: 
             {
                 "kind": DENIAL_KIND,
                 "org_scope": unit_scope(
-                    compiled, verdict.query.org or _home_unit(compiled, verdict.query.user)
+                    compiled, verdict.query.org or home_unit(compiled, verdict.query.user)
                 ),
                 "target": f"account:{verdict.query.user}"[:255],
                 "data": {
@@ -123,29 +120,4 @@ def journal_verdicts(compiled: CompiledPolicy, denials: list[Verdict], service: 
     )
 
 
-def _home_unit(compiled: CompiledPolicy, user: str) -> str:
-    """The unit a user works in, as far as the engine knows: that of its first unit-bound assignment."""
-    for assignment in compiled.snapshot.users.get(user, ()):
-        if assignment.org is not None:
-            return assignment.org
-    return NATIONAL_UNIT
-
-
-_parents_of: tuple[str, dict[str, str | None]] | None = None
-
-
-def unit_scope(compiled: CompiledPolicy, unit: str) -> str:
-    """The journal scope of an org unit (``national/fund:7/partner:42``); an unknown unit is national."""
-    global _parents_of
-    cached = _parents_of
-    if cached is None or cached[0] != compiled.token:
-        cached = _parents_of = (compiled.token, compiled.rbac.org_units())
-    parents = cached[1]
-    if unit not in parents:
-        return NATIONAL_UNIT
-    path: list[str] = []
-    current: str | None = unit
-    while current is not None and len(path) <= len(parents):
-        path.append(current)
-        current = parents.get(current)
-    return "/".join(reversed(path))
+__all__ = ["DENIAL_KIND", "DecisionQuery", "Verdict", "decide", "journal_verdicts", "unit_scope"]

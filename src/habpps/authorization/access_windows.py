@@ -83,6 +83,30 @@ class Window:
             "weekdays": "".join(str(d) for d in self.weekdays),
         }
 
+    def as_json(self) -> dict[str, Any]:
+        """The window as JSON values (ISO dates and times; empty parts left out), for a held change."""
+        return {
+            name: value if isinstance(value, str) else value.isoformat()
+            for name, value in self.columns().items()
+            if value
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Window:
+        """The window `as_json` wrote."""
+        data = data or {}
+
+        def parse(name: str, kind: Any) -> Any:
+            return kind.fromisoformat(data[name]) if data.get(name) else None
+
+        return cls(
+            parse("valid_from", date),
+            parse("valid_until", date),
+            parse("daily_from", time),
+            parse("daily_until", time),
+            tuple(sorted(int(d) for d in data.get("weekdays", ""))),
+        )
+
     def as_record(self) -> dict[str, Any] | None:
         """The journal's picture of the window (ISO strings), None when unbounded."""
         return self.constraint()

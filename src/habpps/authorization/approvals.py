@@ -23,17 +23,26 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import authorize, is_allowed
 from habpps.authorization.labels import in_french
 from habpps.authorization.model_permissions import APPROVE_CHANGES
 from habpps.authorization.policy_cache import policy_change
 from habpps.authorization.records import as_record, target_of
-from habpps.authorization.separation_models import ApprovalStatus, PendingApproval, ReportedViolation
+from habpps.authorization.separation_models import (
+    ApprovalStatus,
+    PendingApproval,
+    ReportedViolation,
+    RoleInheritance,
+    RoleRule,
+)
 from habpps.authorization.stored import (
     Account,
     AccountRoleAssignment,
     GroupMembership,
     GroupRoleAssignment,
+    RolePermission,
+    ServiceRole,
 )
 from habpps.engine import ApprovalRequired
 from habpps.journal.services import record_event
@@ -44,12 +53,15 @@ def approval_delay() -> timedelta:
 
 
 def request_approval(actor, held: ApprovalRequired, *, action: str, org: str, org_scope: str,
-                     account=None, role=None, group=None) -> PendingApproval:
-    """Persist a change the engine held (``held``) until a second administrator decides; journalled."""
+                     account=None, role=None, group=None, window: Window | None = None,
+                     arguments: dict | None = None) -> PendingApproval:
+    """Persist a change the engine held (``held``) until a second administrator decides; journalled. A grant's
+    time window (ENG-5) is kept with it: approved, the grant is made within the window its requester gave."""
     now = timezone.now()
     with transaction.atomic():
         pending = PendingApproval.objects.create(
             action=action, account=account, role=role, group=group, org=org, org_scope=org_scope,
+            window=(window or Window()).as_json(), arguments=arguments or {},
             exclusions=list(held.pending.exclusions), message=in_french(held.pending.message),
             requested_by=actor if getattr(actor, "pk", None) else None, requested_at=now,
             expires_at=now + approval_delay(),
@@ -87,6 +99,11 @@ def beneficiaries(pending: PendingApproval) -> set[int]:
     if pending.group_id:
         return set(GroupMembership.objects.current().filter(group_id=pending.group_id)
                    .values_list("account_id", flat=True))
+    if pending.role_id:  # a change to the role itself: every holder of it gains
+        groups = GroupRoleAssignment.objects.current().filter(role_id=pending.role_id).values_list("group_id")
+        return set(AccountRoleAssignment.objects.current().filter(role_id=pending.role_id)
+                   .values_list("account_id", flat=True)) | set(
+            GroupMembership.objects.current().filter(group_id__in=groups).values_list("account_id", flat=True))
     return set()
 
 
@@ -135,17 +152,21 @@ def reject(actor, pending: PendingApproval, reason: str = "") -> PendingApproval
 def _make(pending: PendingApproval) -> None:
     """Write the held change's rows, in the approving ``policy_change``, journalled as the original would be."""
     requester = pending.requested_by
+    window = pending.access_window
+    timed = {"window": window.as_record()} if window else {}
     if pending.action == "assign_user":
         if AccountRoleAssignment.objects.current().filter(account=pending.account, role=pending.role).exists():
             raise ValidationError(_("Ce compte a déjà ce rôle."), code="account_role_exists")
-        AccountRoleAssignment.objects.create(account=pending.account, role=pending.role, started_by=requester)
-        target, data = target_of(pending.account), {"role": pending.role.code}
+        AccountRoleAssignment.objects.create(account=pending.account, role=pending.role, started_by=requester,
+                                             **window.columns())
+        target, data = target_of(pending.account), {"role": pending.role.code, **timed}
         kind = "admin.account.role.grant"
     elif pending.action == "assign_group":
         if GroupRoleAssignment.objects.current().filter(group=pending.group, role=pending.role).exists():
             raise ValidationError(_("Le groupe a déjà ce profil."), code="group_role_exists")
-        GroupRoleAssignment.objects.create(group=pending.group, role=pending.role, started_by=requester)
-        target, data = target_of(pending.group), {"role": pending.role.code}
+        GroupRoleAssignment.objects.create(group=pending.group, role=pending.role, started_by=requester,
+                                           **window.columns())
+        target, data = target_of(pending.group), {"role": pending.role.code, **timed}
         kind = "admin.group.role.assign"
     elif pending.action == "add_group_member":
         if GroupMembership.objects.current().filter(group=pending.group, account=pending.account).exists():
@@ -153,10 +174,47 @@ def _make(pending: PendingApproval) -> None:
         GroupMembership.objects.create(group=pending.group, account=pending.account, started_by=requester)
         target, data = target_of(pending.group), {"account": pending.account.login}
         kind = "admin.group.member.add"
+    elif pending.action in MODEL_ACTIONS:
+        target, data, kind = MODEL_ACTIONS[pending.action](pending, requester)
     else:
         raise ValidationError(_("Changement inconnu."), code="approval_action")
     record_event(kind, actor=requester, org_scope=pending.org_scope, target=target, before=None,
                  data={**data, "approval": pending.pk})
+
+
+def _make_inheritance(pending: PendingApproval, requester):
+    junior = ServiceRole.objects.get(pk=pending.arguments["junior"])
+    if RoleInheritance.objects.filter(senior=pending.role, junior=junior).exists():
+        raise ValidationError(_("Cet héritage existe déjà."), code="inheritance_exists")
+    link = RoleInheritance.objects.create(senior=pending.role, junior=junior, created_by=requester)
+    return target_of(link), {"senior": pending.role.code, "junior": junior.code}, "admin.model.inheritance.add"
+
+
+def _make_descends(pending: PendingApproval, requester):
+    rule, _created = RoleRule.objects.select_for_update().get_or_create(role=pending.role)
+    rule.descends, rule.max_users = pending.arguments["descends"], pending.arguments.get("max_users")
+    rule.changed_at, rule.changed_by = timezone.now(), requester
+    rule.save()
+    return target_of(rule), {"role": pending.role.code, "descends": rule.descends}, "admin.model.role_rule.set"
+
+
+def _make_permissions(pending: PendingApproval, requester):
+    role = pending.role
+    wanted = {tuple(p) for p in pending.arguments["permissions"]}
+    held = set(RolePermission.objects.filter(role=role).values_list("operation", "obj"))
+    for operation, obj in sorted(wanted - held):
+        RolePermission.objects.create(role=role, operation=operation, obj=obj)
+    for operation, obj in held - wanted:
+        RolePermission.objects.filter(role=role, operation=operation, obj=obj).delete()
+    return target_of(role), {"permissions": sorted(map(list, wanted))}, "admin.role.permissions"
+
+
+MODEL_ACTIONS = {
+    "add_inheritance": _make_inheritance,
+    "set_role_descends": _make_descends,
+    "set_role_permissions": _make_permissions,
+}
+"""Changes to the model itself (ENG-2, ENG-3) a ``require_approval`` rule may hold, made again on approval."""
 
 
 # -- report ------------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from habpps.authorization.approvals import request_approval
 from habpps.authorization.decisions import authorize
 from habpps.authorization.labels import in_french
 from habpps.authorization.model_permissions import MANAGE_MODEL
@@ -32,7 +33,7 @@ from habpps.authorization.separation_models import (
     SeparationSet,
 )
 from habpps.authorization.stored import Fund, Partner, ServiceRole
-from habpps.engine import RBACError
+from habpps.engine import ApprovalRequired, RBACError
 from habpps.journal.services import record_event
 
 NATIONAL_SCOPE = scope_path()
@@ -46,6 +47,18 @@ def engine_checked(action):
     """Run ``action`` and turn an engine refusal into a French ``ValidationError`` (nothing was changed)."""
     try:
         return action()
+    except RBACError as refusal:
+        raise EngineRefusal(in_french(str(refusal)), code=getattr(refusal, "code", "engine_refusal")) from refusal
+
+
+def held_for_approval(actor, action: str, role: ServiceRole, arguments: dict, change):
+    """Run ``change`` (engine-checked); when a ``require_approval`` exclusion (ENG-7) holds it, nothing is changed
+    and it waits in the « À approuver » queue like a held assignment: its `PendingApproval` is returned."""
+    try:
+        return change()
+    except ApprovalRequired as held:  # held, not refused
+        return request_approval(actor, held, action=action, org=NATIONAL_UNIT, org_scope=NATIONAL_SCOPE,
+                                role=role, arguments=arguments)
     except RBACError as refusal:
         raise EngineRefusal(in_french(str(refusal)), code=getattr(refusal, "code", "engine_refusal")) from refusal
 
@@ -86,7 +99,7 @@ def add_inheritance(actor, senior: ServiceRole, junior: ServiceRole) -> RoleInhe
                      data={"senior": senior.code, "junior": junior.code})
         return link
 
-    return engine_checked(change)
+    return held_for_approval(actor, "add_inheritance", senior, {"junior": junior.pk}, change)
 
 
 def remove_inheritance(actor, link: RoleInheritance) -> None:
@@ -231,7 +244,7 @@ def set_role_rule(actor, role: ServiceRole, *, descends: bool, max_users: int | 
         raise ValidationError({"max_users": _("Au moins 1, ou vide pour aucune limite.")}, code="max_users")
 
     def change() -> RoleRule:
-        with policy_change():
+        with policy_change(requester=actor):
             rule, _created = RoleRule.objects.select_for_update().get_or_create(role=role)
             before = None if _created else as_record(rule)
             rule.descends, rule.max_users = descends, max_users
@@ -240,7 +253,8 @@ def set_role_rule(actor, role: ServiceRole, *, descends: bool, max_users: int | 
             _journal("admin.model.role_rule.set", actor, rule, before, as_record(rule), data={"role": role.code})
         return rule
 
-    return engine_checked(change)
+    return held_for_approval(actor, "set_role_descends", role, {"descends": descends, "max_users": max_users},
+                             change)
 
 
 def unit_choices() -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from habpps.authorization import approvals, model_services
 from habpps.authorization.decisions import AccessRefused, is_allowed
 from habpps.authorization.hierarchy_svg import render
 from habpps.authorization.labels import unit_label
-from habpps.authorization.mixins import EngineAccessMixin, run_action
+from habpps.authorization.mixins import EngineAccessMixin, held_message, run_action
 from habpps.authorization.model_forms import (
     ExclusionForm,
     InheritanceForm,
@@ -101,9 +101,12 @@ class HierarchyView(ModelMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if not run_action(self.request, form, lambda: model_services.add_inheritance(
-                self.request.user, data["senior"], data["junior"])):
+        result = []
+        if not run_action(self.request, form, lambda: result.append(model_services.add_inheritance(
+                self.request.user, data["senior"], data["junior"]))):
             return self.form_invalid(form)
+        if held_message(self.request, result[0]):
+            return redirect("authorization:hierarchy")
         messages.success(self.request, _("« %(senior)s » hérite désormais de « %(junior)s ».")
                          % {"senior": data["senior"].name, "junior": data["junior"].name})
         return redirect("authorization:hierarchy")
@@ -236,9 +239,12 @@ class RoleRuleEditView(ModelMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if not run_action(self.request, form, lambda: model_services.set_role_rule(
-                self.request.user, self.role, descends=data["descends"], max_users=data["max_users"])):
+        result = []
+        if not run_action(self.request, form, lambda: result.append(model_services.set_role_rule(
+                self.request.user, self.role, descends=data["descends"], max_users=data["max_users"]))):
             return self.form_invalid(form)
+        if held_message(self.request, result[0]):
+            return redirect("authorization:role-rules")
         messages.success(self.request, _("« %(role)s » enregistré.") % {"role": self.role.name})
         return redirect("authorization:role-rules")
 

@@ -1,7 +1,8 @@
 """A refusal a person can act on (ENG-5, ENG-9): when the engine refuses because of *when* or *from where* —
 an access whose period has ended, a profile outside its hours, a network not declared — the page says so with
 the engine's explanation instead of a bare « page introuvable ». Any other refusal stays a 404, so that nothing
-of other organisations' scope is revealed."""
+of other organisations' scope is revealed. A 403 is journalled in the journal of refusals like the decision API's
+refusals (`refusal_journal`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from habpps.authorization.decisions import explain
+from habpps.authorization.refusal_journal import journal_page_refusal
 from habpps.authorization.stored import Group, ServiceRole
 
 
@@ -18,6 +20,7 @@ def constraint_refusal(request, operation: str, obj: str, org: str | None = None
     decision = explain(request.user, operation, obj, org)
     if decision.granted or not decision.failed_constraints:
         raise Http404
+    journal_page_refusal(request, operation, obj, org, decision)  # in the journal of refusals, as the API's are
     context = {"title": _("Accès refusé"), "reasons": [plain_reason(c) for c in decision.failed_constraints]}
     return render(request, "authorization/refused.html", context, status=403)
 

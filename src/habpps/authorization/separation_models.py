@@ -212,6 +212,11 @@ class PendingApproval(models.Model):
     org_scope = models.CharField(_("périmètre"), max_length=120, blank=True)
     org = models.CharField(_("unité"), max_length=40, blank=True)
     exclusions = models.JSONField(_("exclusions"), default=list)
+    arguments = models.JSONField(_("paramètres du changement"), default=dict, blank=True)
+    """What else a change to the model needs to be made again: the junior role of an inheritance edge, a role's
+    ``descends`` and user limit, a profile's permissions."""
+    window = models.JSONField(_("période d'accès demandée"), default=dict, blank=True)
+    """The time window the requester gave the grant (ENG-5), kept for when it is approved (``Window.as_json``)."""
     message = models.TextField(_("explication du moteur"))
     status = models.CharField(_("statut"), max_length=10, choices=ApprovalStatus.choices,
                               default=ApprovalStatus.PENDING)
@@ -241,10 +246,19 @@ class PendingApproval(models.Model):
         "assign_user": _("Attribution d'un rôle à un compte"),
         "assign_group": _("Attribution d'un profil à un groupe"),
         "add_group_member": _("Ajout d'un membre à un groupe"),
+        "add_inheritance": _("Héritage entre deux rôles"),
+        "set_role_descends": _("Portée d'un rôle aux unités inférieures"),
+        "set_role_permissions": _("Permissions d'un profil"),
     }
 
     def get_action_display(self) -> str:
         return str(self.ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def access_window(self):
+        from habpps.authorization.access_windows import Window
+
+        return Window.from_json(self.window)
 
     @property
     def is_expired(self) -> bool:

@@ -12,8 +12,9 @@ obey the same two rules:
 - ``DelegationPerimeter``: an account of the partner acting on its own partner without the engine's
   delegate-habilitations permission there (a delegate) manages only the groups, profiles and accounts of the
   sub-perimeter the partner administrator gave him, and gives no administrative role — nobody grants more than
-  he holds; the partner administrator and the fund's staff are not bound by it. Who is which is decided by the
-  engine (``authority_of``), never by a role name.
+  he holds; the partner administrator and the fund's staff are not bound by it. Who is which, and what the
+  delegate may do, is decided by the engine (``delegation.authority`` asks its administrative RBAC, into which
+  ``delegation.policy_rules`` compiles the sub-perimeters), never by a role name nor here.
 """
 
 from __future__ import annotations

@@ -142,13 +142,28 @@ class AcceptRolesForm(DsfrBaseForm):
     """The roles of a finished run an analyst accepts, and the name of the model they become."""
 
     roles = forms.MultipleChoiceField(
-        label=_("Rôles acceptés"), widget=forms.CheckboxSelectMultiple, required=True
+        label=_("Rôles acceptés"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    #: Large runs list their roles page by page: this accepts every role of the run, other pages included.
+    all_roles = forms.BooleanField(
+        label=_("Accepter tous les rôles de la fouille, y compris ceux des autres pages (les cases ci-dessus sont "
+                "alors ignorées)"),
+        required=False,
     )
     name = forms.CharField(label=_("Nom du modèle"), max_length=200)
 
     def __init__(self, *args, role_ids: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.role_ids = role_ids
         self.fields["roles"].choices = [(role_id, role_id) for role_id in role_ids]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("all_roles"):
+            cleaned["roles"] = list(self.role_ids)
+        elif not cleaned.get("roles") and "roles" not in self.errors:
+            self.add_error("roles", _("Cochez au moins un rôle à accepter."))
+        return cleaned
 
 
 class RulePreviewForm(DsfrBaseForm):

@@ -35,6 +35,25 @@ from habpps.authorization.separation_models import (
 from habpps.directory import services as directory_services
 from habpps.directory.models import ServiceRole, Status
 
+
+class ApprovalOut(Schema):
+    id: int
+    action: str
+    action_label: str
+    account: str | None
+    group: int | None
+    role: str | None
+    org: str
+    status: str
+    status_label: str
+    message: str
+    requested_by: str | None
+    requested_at: str
+    expires_at: str
+    decided_by: str | None
+    window: dict = Field(default_factory=dict, description="Période d'accès demandée (dates ISO), vide : sans limite.")
+
+
 router = Router(tags=["Modèle d'habilitation"], auth=person_auth)
 
 
@@ -74,9 +93,12 @@ def list_inheritance(request: HttpRequest):
     return [_inheritance_out(link) for link in RoleInheritance.objects.select_related("senior", "junior")]
 
 
-@router.post("/modele/heritages", response={201: InheritanceOut}, summary="Ajouter un héritage")
+@router.post("/modele/heritages", response={201: InheritanceOut, 202: ApprovalOut},
+             summary="Ajouter un héritage (202 : en attente d'un second administrateur)")
 def add_inheritance(request: HttpRequest, payload: InheritanceIn):
     link = model_services.add_inheritance(actor_of(request), _role(payload.senior), _role(payload.junior))
+    if isinstance(link, PendingApproval):  # a require_approval exclusion holds it (ENG-7)
+        return 202, approval_out(link)
     return 201, _inheritance_out(link)
 
 
@@ -214,12 +236,15 @@ def list_role_rules(request: HttpRequest):
             for role in ServiceRole.objects.exclude(status=Status.REMOVED)]
 
 
-@router.put("/modele/roles/{code}", response=RoleRuleOut, summary="Régler la portée et la limite d'un rôle")
+@router.put("/modele/roles/{code}", response={200: RoleRuleOut, 202: ApprovalOut},
+            summary="Régler la portée et la limite d'un rôle (202 : en attente d'un second administrateur)")
 def set_role_rule(request: HttpRequest, code: str, payload: RoleRuleIn):
     role = _role(code)
     rule = model_services.set_role_rule(actor_of(request), role, descends=payload.descends,
                                         max_users=payload.max_users)
-    return {"role": role.code, "name": role.name, "descends": rule.descends, "max_users": rule.max_users}
+    if isinstance(rule, PendingApproval):  # a require_approval exclusion holds it (ENG-7)
+        return 202, approval_out(rule)
+    return 200, {"role": role.code, "name": role.name, "descends": rule.descends, "max_users": rule.max_users}
 
 
 class AccountLimitIn(Input):
@@ -234,23 +259,6 @@ def set_account_limit(request: HttpRequest, account_id: int, payload: AccountLim
 
 
 # -- « À approuver » and reported violations ------------------------------------------------------------------------------
-class ApprovalOut(Schema):
-    id: int
-    action: str
-    action_label: str
-    account: str | None
-    group: int | None
-    role: str | None
-    org: str
-    status: str
-    status_label: str
-    message: str
-    requested_by: str | None
-    requested_at: str
-    expires_at: str
-    decided_by: str | None
-
-
 def approval_out(item: PendingApproval) -> dict:
     status = item.effective_status
     return {"id": item.pk, "action": item.action, "action_label": item.get_action_display(),
@@ -259,7 +267,7 @@ def approval_out(item: PendingApproval) -> dict:
             "status_label": str(ApprovalStatus(status).label), "message": item.message,
             "requested_by": item.requested_by.login if item.requested_by_id else None,
             "requested_at": item.requested_at.isoformat(), "expires_at": item.expires_at.isoformat(),
-            "decided_by": item.decided_by.login if item.decided_by_id else None}
+            "decided_by": item.decided_by.login if item.decided_by_id else None, "window": item.window}
 
 
 class RejectIn(Input):

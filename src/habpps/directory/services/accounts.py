@@ -141,7 +141,7 @@ def grant_account_role(
             return _grant(actor, account, role, window)
     except ApprovalRequired as held:
         return request_approval(actor, held, action="assign_user", org=permission[2], org_scope=account.org_scope,
-                                account=account, role=role)
+                                account=account, role=role, window=window)
 
 
 def set_account_role_window(actor, assignment: AccountRoleAssignment, window: Window) -> AccountRoleAssignment:

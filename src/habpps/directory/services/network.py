@@ -258,7 +258,7 @@ def assign_group_role(
             )
     except ApprovalRequired as held:  # a require_approval exclusion (ENG-7): it waits for a second admin
         return request_approval(actor, held, action="assign_group", org=partner_unit(group.partner_id),
-                                org_scope=partner_scope(group.partner), role=role, group=group)
+                                org_scope=partner_scope(group.partner), role=role, group=group, window=window)
     return assignment
 
 

@@ -28,9 +28,12 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 
 #: Reserve kept out of the miner's budget for the final stages, per edge of the assignment, plus a constant.
-_RESERVE_PER_EDGE = 4e-5
+#: (Finishing took 12 s on COMP_02.1 under load until reinstating indexed the roles, 5.7 s since at load 12;
+#: 7 s on 1.1 M pairs.)
+_RESERVE_PER_EDGE = 2.5e-5
 _RESERVE_BASE = 0.8
 _RESERVE_MAX_SHARE = 0.25
+_RESERVE_READING_FACTOR = 2.0
 
 
 def register_mine(roles_sub: argparse._SubParsersAction) -> None:
@@ -64,6 +67,7 @@ def run_mine(args: argparse.Namespace) -> int:
 
     run = Deadline(args.time_limit, started=time.monotonic() - _seconds_since_process_start())
     say = _Progress(run)
+    reading = time.monotonic()
     try:
         upa = read_upa(args.upa_file)
     except UpaFormatError as error:
@@ -73,7 +77,13 @@ def run_mine(args: argparse.Namespace) -> int:
         f"Lecture de {args.upa_file} : {len(upa.users)} utilisateurs, {len(upa.permissions)} permissions, "
         f"{upa.edge_count} couples."
     )
-    reserve = min(args.time_limit * _RESERVE_MAX_SHARE, _RESERVE_BASE + _RESERVE_PER_EDGE * upa.edge_count)
+    # finishing walks every pair in Python, as reading did: on a loaded machine it slows down alike, so the
+    # reserve is at least twice the reading time (COMP_02.1 at load 14: reading 6 s, finishing 12.5 s)
+    read_seconds = time.monotonic() - reading
+    reserve = min(
+        args.time_limit * _RESERVE_MAX_SHARE,
+        max(_RESERVE_BASE + _RESERVE_PER_EDGE * upa.edge_count, _RESERVE_READING_FACTOR * read_seconds),
+    )
     with _stop_on_signal():
         result = mine(upa, run.sooner(reserve), progress=say)
         if stop_requested():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -28,6 +29,8 @@ from habpps.workbench.views.mixins import WorkbenchMixin, home_crumb
 REFRESH_SECONDS = 2
 #: Permissions and users listed per role in the result table (the downloaded model has them all).
 LISTED = 12
+#: Roles listed per page of a run's result (COMP-sized runs find thousands).
+ROLES_PER_PAGE = 100
 
 
 class RunCreateView(WorkbenchMixin, FormView):
@@ -91,18 +94,23 @@ class RunDetailView(WorkbenchMixin, TemplateView):
         }
         if run.state == MiningRun.State.DONE and run.result:
             roles = run.result["roles"]
+            accept_form = kwargs.pop("accept_form", None) or AcceptRolesForm(
+                role_ids=[role["id"] for role in roles],
+                initial={
+                    "roles": [role["id"] for role in roles],
+                    "name": _("Rôles fouillés — %(label)s") % {"label": run.label},
+                },
+            )
+            # large runs (thousands of roles) are listed page by page; the ticked roles are looked up in a set
+            page = Paginator(roles, ROLES_PER_PAGE).get_page(self.request.GET.get("page"))
+            checked = set(accept_form["roles"].value() or ())
             context.update(
                 result=run.result,
-                roles=[_role_row(role) for role in roles],
+                role_count=len(roles),
+                roles=[{**_role_row(role), "checked": role["id"] in checked} for role in page.object_list],
+                page=page,
                 chart=role_chart(roles),
-                accept_form=kwargs.pop("accept_form", None)
-                or AcceptRolesForm(
-                    role_ids=[role["id"] for role in roles],
-                    initial={
-                        "roles": [role["id"] for role in roles],
-                        "name": _("Rôles fouillés — %(label)s") % {"label": run.label},
-                    },
-                ),
+                accept_form=accept_form,
             )
         return super().get_context_data(**context, **kwargs)
 

@@ -1,4 +1,5 @@
-"""Journalling the decision endpoint's refusals without putting the journal on the decision's path.
+"""Journalling the engine's refusals — the decision endpoint's and the pages' — without putting the journal on
+the decision's path.
 
 The journal is one hash chain: every append locks its head, so appends are serialised across all processes
 and cost a few database round trips each. Written from the request, a refusal would cost the caller those round
@@ -135,13 +136,19 @@ def forget_floods() -> None:
     _gate.close()
 
 
-def journal_denials(events: list[dict[str, Any]]) -> None:
-    """Journal these refusals (``record_event`` keyword arguments), now or through the background writer."""
+def journal_denials(events: list[dict[str, Any]], *, immediate: bool = False) -> None:
+    """Journal these refusals (``record_event`` keyword arguments), now or through the background writer.
+
+    ``immediate``: write them in the caller's request whatever the mode — a page's refusal, answered to one
+    person, is not on a service's high-rate decision path; floods are still aggregated."""
     request_id = current_request_id.get() or ""
     events = _gate.admit([{**event, "request_id": request_id} for event in events])
     if not events:
         return
-    _dispatch(events)
+    if immediate:
+        _write(events)
+    else:
+        _dispatch(events)
 
 
 def _dispatch(events: list[dict[str, Any]]) -> None:
