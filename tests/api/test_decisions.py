@@ -144,6 +144,7 @@ def test_deferred_journal_writes_every_refusal_after_the_answer(
 ):
     """The background writer has its own database connection: the test's rows must be committed."""
     settings.HABPPS_API_DENIAL_JOURNAL = "deferred"
+    settings.HABPPS_API_DENIAL_FLOOD_WINDOW_SECONDS = 1000 * 365 * 24 * 3600  # one window whatever the minute
     batch = [question(network.user_a, partner_unit(network.partner_b))] * 5
     service_client.post_json("/api/v1/decisions/batch", {"decisions": batch})
     assert denials.flush(timeout=30)

@@ -120,7 +120,13 @@ def test_the_figures_are_settings(network, settings):
     assert [client.get("/api/v1/moi").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_a_flood_of_bogus_decisions_is_aggregated_in_the_journal(network, service_token):
+# Windows are fixed blocks of clock time: a test running across a block's boundary would see two windows. A window
+# of a thousand years keeps these tests inside one whatever the minute they run at.
+ONE_WINDOW = 1000 * 365 * 24 * 3600
+
+
+def test_a_flood_of_bogus_decisions_is_aggregated_in_the_journal(network, service_token, settings):
+    settings.HABPPS_API_DENIAL_FLOOD_WINDOW_SECONDS = ONE_WINDOW
     client = ApiClient(service_token.secret)
     before = JournalEntry.objects.count()
     batch = {"decisions": [{"user": "inconnu", "operation": "consulter", "object": "x"}] * 100}
@@ -135,6 +141,7 @@ def test_a_flood_of_bogus_decisions_is_aggregated_in_the_journal(network, servic
 
 def test_distinct_refusals_beyond_the_cap_are_folded(network, service_token, settings):
     settings.HABPPS_API_DENIAL_FLOOD_CAP = 5
+    settings.HABPPS_API_DENIAL_FLOOD_WINDOW_SECONDS = ONE_WINDOW
     client = ApiClient(service_token.secret)
     questions = [{"user": f"bidon{i}", "operation": "consulter", "object": "x"} for i in range(50)]
     assert client.post_json("/api/v1/decisions/batch", {"decisions": questions}).status_code == 200
