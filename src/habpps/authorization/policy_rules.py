@@ -24,9 +24,7 @@ from typing import Any
 Sections = dict[str, list[dict[str, Any]]]
 Contribution = Callable[[], Sections]
 
-COMPILED_SECTIONS = (
-    "user_orgs", "admin_roles", "admin_assignments", "delegations", "perimeters", "history_exclusions",
-)
+COMPILED_SECTIONS = ("admin_roles", "admin_assignments", "delegations", "perimeters", "history_exclusions")
 """The sections a contribution may give, in the order they are loaded (roles before their assignments)."""
 
 _contributions: dict[str, Contribution] = {}
@@ -57,8 +55,6 @@ def _sort_key(item: dict[str, Any]) -> str:
 def compile_into(rbac: Any, sections: Sections | None = None) -> Sections:
     """Load the derived sections into ``rbac`` (built from the directory) and remember them on it."""
     sections = derive() if sections is None else sections
-    for item in sections["user_orgs"]:
-        rbac.set_user_org(item["user"], item["org"])
     for item in sections["admin_roles"]:
         rng = item.get("role_range")
         rbac.add_admin_role(
@@ -72,16 +68,14 @@ def compile_into(rbac: Any, sections: Sections | None = None) -> Sections:
     for item in sections["admin_assignments"]:
         rbac.assign_admin(item["user"], item["admin_role"], item.get("org"))
     for item in sections["delegations"]:
-        # Loaded as declared, as a policy document loads it: the grantor's authority may have shrunk since (a
-        # profile the convention no longer grants), and the engine intersects a delegation with it anyway.
-        rbac._restore_delegation(
+        rbac.delegate_authority(
             item["name"],
             item["grantor"],
             item["grantee"],
             item.get("roles", []),
-            item.get("orgs"),
-            item.get("groups"),
-            item.get("abilities", []),
+            orgs=item.get("orgs"),
+            groups=item.get("groups"),
+            abilities=item.get("abilities", []),
         )
     for item in sections["perimeters"]:
         rbac.set_perimeter(item["org"], item["roles"], item.get("max_users"))

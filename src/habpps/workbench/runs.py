@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from habpps.authorization.policy_cache import current_policy
@@ -120,11 +121,31 @@ def _execute_in_thread(run_id: int) -> None:
         connection.close()  # the thread's own connection, never reused
 
 
+WRITE_ATTEMPTS = 20
+
+
+def _retrying(write: Callable[[], int]) -> int:
+    """Run one of the run's row writes, waiting while the database is busy.
+
+    The thread writes beside the requests of its process: SQLite answers « database table is locked » at once
+    to a second writer (shared-cache test databases) or after its busy timeout, and a lost write would leave the
+    run queued for ever, its page refreshing with nothing to show. A few seconds of retries ride out any request.
+    """
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            return write()
+        except OperationalError:
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+    return 0
+
+
 def execute_run(run_id: int) -> None:
     """Mine the run's assignment within its time limit, recording progress, heartbeat and the outcome."""
-    updated = MiningRun.objects.filter(pk=run_id, state=MiningRun.State.QUEUED).update(
+    updated = _retrying(lambda: MiningRun.objects.filter(pk=run_id, state=MiningRun.State.QUEUED).update(
         state=MiningRun.State.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
-    )
+    ))
     if not updated:
         return  # already taken (two launches of the same run cannot both execute it)
     run = MiningRun.objects.get(pk=run_id)
@@ -134,18 +155,19 @@ def execute_run(run_id: int) -> None:
         result = mine(upa, Deadline(run.time_limit), progress=progress)
     except Exception as error:  # the miner's own bugs included: the run must end, and say why
         logger.exception("Fouille n° %s en échec", run_id)
+        reason = str(error) or type(error).__name__
         progress.flush()
-        MiningRun.objects.filter(pk=run_id).update(
-            state=MiningRun.State.FAILED, error=str(error) or type(error).__name__, finished_at=timezone.now()
-        )
+        _retrying(lambda: MiningRun.objects.filter(pk=run_id).update(
+            state=MiningRun.State.FAILED, error=reason, finished_at=timezone.now()
+        ))
         return
     progress.flush()
-    MiningRun.objects.filter(pk=run_id).update(
+    _retrying(lambda: MiningRun.objects.filter(pk=run_id).update(
         state=MiningRun.State.DONE,
         result=result_document(result),
         finished_at=timezone.now(),
         heartbeat_at=timezone.now(),
-    )
+    ))
 
 
 def result_document(result: MiningResult) -> dict:
@@ -171,9 +193,9 @@ class _ProgressRecorder:
 
     def flush(self) -> None:
         self.written = time.monotonic()
-        MiningRun.objects.filter(pk=self.run_id).update(
+        _retrying(lambda: MiningRun.objects.filter(pk=self.run_id).update(
             progress=list(self.lines), heartbeat_at=timezone.now()
-        )
+        ))
 
 
 # The three sources of an assignment ------------------------------------------------------------------------
