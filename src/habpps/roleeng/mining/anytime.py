@@ -31,7 +31,7 @@ import numpy as np
 
 from habpps.roleeng.mining.bounds import compatible_counts, incompatible_edges_bound
 from habpps.roleeng.mining.deadline import Deadline
-from habpps.roleeng.mining.pair_merge import merge_role_pairs
+from habpps.roleeng.mining.pair_merge import drop_redundant, merge_role_pairs
 
 #: A role of a component: (user rows, permission columns), boolean masks.
 Role = tuple[np.ndarray, np.ndarray]
@@ -234,17 +234,7 @@ class AnytimeSearch:
 
     def drop_redundant(self, cover: list[Role]) -> list[Role]:
         """Drop roles whose pairs the others all cover, smallest first."""
-        count = np.zeros(self.matrix.shape, dtype=np.int16)
-        for users, permissions in cover:
-            count[np.ix_(users, permissions)] += 1
-        kept = []
-        for users, permissions in sorted(cover, key=lambda r: int(r[0].sum()) * int(r[1].sum())):
-            block = np.ix_(users, permissions)
-            if (count[block] > 1).all():
-                count[block] -= 1
-            else:
-                kept.append((users, permissions))
-        return kept
+        return drop_redundant(self.matrix.shape, cover)
 
     def merge(self, deadline: Deadline) -> None:
         """CP-SAT over the pool of every role found so far: the fewest of them covering every pair."""

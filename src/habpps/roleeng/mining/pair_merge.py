@@ -36,7 +36,7 @@ def merge_role_pairs(matrix: np.ndarray, transposed: np.ndarray, cover: list[Rol
         private_users, private_permissions = _private(matrix.shape, cover)
         keep = private_users.any(axis=1)
         if not keep.all():  # a role with no private pair is redundant (dropping one may make another private)
-            cover = _drop_redundant(matrix.shape, cover)
+            cover = drop_redundant(matrix.shape, cover)
             continue
         pairs = _mergeable(matrix, transposed, private_users, private_permissions, deadline)
         if not pairs:
@@ -71,9 +71,9 @@ def _private(shape: tuple[int, int], cover: list[Role]) -> tuple[np.ndarray, np.
     return private_users, private_permissions
 
 
-def _drop_redundant(shape: tuple[int, int], cover: list[Role]) -> list[Role]:
+def drop_redundant(shape: tuple[int, int], cover: list[Role]) -> list[Role]:
     """Drop roles whose pairs the others all cover, smallest first (recounting after each drop)."""
-    count = np.zeros(shape, dtype=np.int32)
+    count = np.zeros(shape, dtype=np.int16)  # two bytes a cell: no pair is in 32,767 roles of one cover
     for users, permissions in cover:
         count[np.ix_(users, permissions)] += 1
     kept = []
