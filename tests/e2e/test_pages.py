@@ -3,11 +3,15 @@ serious accessibility violation on any page visited (UI-1, ADM-2, ADM-3, ADM-7).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from playwright.sync_api import expect
 
 from e2e.browser import audit, log_in, new_page, visit
 
 pytestmark = pytest.mark.e2e
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def menu(page) -> list[str]:
@@ -91,5 +95,33 @@ def test_core_flow_works_without_javascript(browser, site):
         page.click("button:has-text('Ajouter au groupe')")
         page.wait_for_selector("text=Membre ajouté au groupe.")
         assert net.user_a.login in page.inner_text("main")
+    finally:
+        page.context.close()
+
+
+def test_the_national_menu_groups_open_without_javascript_at_desktop_width(browser, site):
+    """The national administrator's menu is grouped in DSFR sub-menus the script unfolds; without it, at 1366 px,
+    a group unfolds under the pointer or the keyboard's focus, and its links are followed."""
+    base, net = site
+    page = new_page(browser, javascript=False)
+    try:
+        page.set_viewport_size({"width": 1366, "height": 768})
+        log_in(page, base, net.national_admin.login, check=False)
+        group = page.locator("[data-menu-group]").first
+        submenu = page.locator(f"#{group.get_attribute('aria-controls')}")
+        link = submenu.locator("a").first
+        assert not link.is_visible()  # folded until asked
+        group.hover()
+        expect(link).to_be_visible()
+        href = link.get_attribute("href")
+        top = submenu.locator("ul").evaluate("e => e.getBoundingClientRect().top")
+        assert top > 0, "the unfolded group is drawn under its button, not above the page"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "national-menu-sans-javascript-1366.png"))
+        link.click()
+        page.wait_for_url(f"**{href}")
+        page.mouse.move(0, 600)
+        page.locator("[data-menu-group]").first.focus()  # the keyboard opens it too
+        expect(page.locator(f"#{group.get_attribute('aria-controls')} a").first).to_be_visible()
     finally:
         page.context.close()
