@@ -35,4 +35,7 @@ echo "== Tests sur PostgreSQL"
 source scripts/postgres.sh
 trap pg_test_stop EXIT
 pg_test_start
-$BIN/pytest -q -m "not e2e" --ignore=tests/engine --ignore=tests/roleeng "${XDIST[@]}" "$@"
+$BIN/pytest -q -m "not e2e" --ignore=tests/engine --ignore=tests/roleeng --ignore=tests/reliability "${XDIST[@]}" "$@"
+# The reliability tests stop the database server, kill processes and race a hundred connections: beside another
+# worker they would break its tests. They run alone, one after the other.
+$BIN/pytest -q -m "not e2e" tests/reliability "$@"
