@@ -351,7 +351,14 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             # Only a policy private to the caller's transaction may be kept: a shared one read before the bump may
             # be stale (another change committed while this one waited for the version row), and a user limit
             # counted on it would be overtaken.
-            self.working = before if cache._is_private(before) else cache._shared_base(self.number)
+            if cache._is_private(before):
+                self.working = before
+            elif before is cache._current:
+                self.working = cache._shared_base(self.number)
+            else:  # another change of this process committed meanwhile: decide on it when it is the last one
+                current = cache._current
+                fresh = current is not None and current.number == self.number - 1
+                self.working = current if fresh else before
         except BaseException as error:
             cache._local.change = None
             self._atomic.__exit__(type(error), error, error.__traceback__)
