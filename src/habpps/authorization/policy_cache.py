@@ -348,6 +348,11 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
         try:
             self.number, self.token = bump_version()
             cache._local.change = self
+            self._compiled: CompiledPolicy | None = None
+            if self._commits:
+                # The first commit hook, ahead of any the block registers: they (an SSO sweep, say) decide on
+                # the policy this change committed, not on the one it replaced.
+                transaction.on_commit(self._publish_committed)
             # Only a policy private to the caller's transaction may be kept: a shared one read before the bump may
             # be stale (another change committed while this one waited for the version row), and a user limit
             # counted on it would be overtaken.
@@ -381,14 +386,20 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             cache._remember_pending(self.token, compiled)
             transaction.on_commit(cache.wake)
             return self._atomic.__exit__(None, None, None)
+        self._compiled = compiled
         try:
             self._atomic.__exit__(None, None, None)
         except BaseException:
-            self._abandon(applied)
+            if self._compiled is not None:  # the commit failed (a hook failing after it leaves it published)
+                self._abandon(applied)
             raise
-        with cache._lock:
-            cache._publish(compiled)
         return None
+
+    def _publish_committed(self) -> None:
+        compiled, self._compiled = self._compiled, None
+        if compiled is not None:
+            with policy_cache._lock:
+                policy_cache._publish(compiled)
 
     def _record(self) -> tuple[CompiledPolicy, list]:
         """Reconcile what the change touched into calls, check them with the engine, log them."""
