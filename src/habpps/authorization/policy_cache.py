@@ -47,6 +47,7 @@ from habpps.authorization.policy_delta import (
     calls_for,
     consume_touches,
     delta_of,
+    rule_partners,
     undo_calls,
 )
 from habpps.authorization.policy_log import changes_after, consistent_read, record_change
@@ -406,14 +407,14 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
         cache = policy_cache
         touched = consume_touches()
         base = self.working
-        derived = policy_rules.derive()
-        if self.rebuild or touched.rebuild or policy_rules.moved(base.rbac, derived):
+        if self.rebuild or touched.rebuild or policy_rules.moved(base.rbac):
             compiled = compile_policy(self.number, self.token)  # RBACError rolls the change back
             cache.full_builds += 1
             record_change(self.number, self.token, [], rebuild=True)
             return compiled, []
         with cache._lock:
             # The derived sections narrow before the directory's calls and widen after them (`policy_rules`).
+            derived = policy_rules.derivation(rule_partners(touched))
             narrowing, widening = policy_rules.calls_for(base.rbac, derived)
             calls = narrowing + calls_for(touched, base.rbac, base.deployment) + widening
             reported_before = len(base.rbac.reported_violations())

@@ -103,6 +103,8 @@ class Touched:
     """Something the calls cannot tell (a login or profile code renamed): every process rebuilds."""
     extensions: bool = False
     """Contextual constraints or scoping rules (``habpps.authorization``) were written: reconcile them."""
+    rules: set[int] = field(default_factory=set)
+    """Partners whose derived rules' records were written (conventions, sub-perimeters…; 0: every partner's)."""
 
     KINDS = {
         "account": "accounts",
@@ -119,11 +121,14 @@ class Touched:
             self.rebuild = True
         elif kind == "extension":
             self.extensions = True
+        elif kind == "rules":
+            self.rules.add(entity_id)
         elif kind in self.KINDS:
             getattr(self, self.KINDS[kind]).add(entity_id)
 
     def __bool__(self) -> bool:
-        return self.rebuild or self.extensions or any(getattr(self, name) for name in self.KINDS.values())
+        return (self.rebuild or self.extensions or bool(self.rules)
+                or any(getattr(self, name) for name in self.KINDS.values()))
 
 
 def consume_touches() -> Touched:
@@ -134,6 +139,23 @@ def consume_touches() -> Touched:
         for kind, entity_id in cursor.fetchall():
             touched.add(kind, entity_id)
     return touched
+
+
+def rule_partners(touched: Touched) -> frozenset[int] | None:
+    """The partners whose derived rules (`policy_rules`: perimeters, administrators, delegations, account
+    units) a change may have moved, or None when it wrote what every partner's rules depend on — a profile or a
+    service (in force, its permissions), the doctrine or the role hierarchy (``rules`` 0)."""
+    if touched.roles or touched.services or 0 in touched.rules:
+        return None
+    partners = set(touched.partners) | touched.rules
+    if touched.funds:
+        partners.update(Partner.objects.filter(fund_id__in=touched.funds).values_list("id", flat=True))
+    if touched.accounts:
+        rows = Account.objects.filter(id__in=touched.accounts, partner_id__isnull=False)
+        partners.update(rows.values_list("partner_id", flat=True))
+    if touched.groups:
+        partners.update(Group.objects.filter(id__in=touched.groups).values_list("partner_id", flat=True))
+    return frozenset(partners)
 
 
 # -- from touched entities to engine calls ----------------------------------------------------------------------

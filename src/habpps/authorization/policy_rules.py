@@ -21,10 +21,13 @@ counts a perimeter's holders itself.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 Sections = dict[str, list[dict[str, Any]]]
-Contribution = Callable[[], Sections]
+Partners = frozenset[int] | None
+"""Partner ids whose rules a derivation covers; None: every partner and the rules of no partner."""
+Contribution = Callable[[Partners], Sections]
 
 COMPILED_SECTIONS = (
     "user_orgs", "admin_roles", "admin_assignments", "delegations", "perimeters", "history_exclusions",
@@ -35,19 +38,91 @@ _contributions: dict[str, Contribution] = {}
 
 
 def register(name: str, contribution: Contribution) -> None:
-    """Add (or replace, by name: ``ready`` may run twice) a contribution to every policy build."""
+    """Add (or replace, by name: ``ready`` may run twice) a contribution to every policy build.
+
+    ``contribution(partners)`` returns the sections derived from the records of ``partners`` only — the items
+    in their units (`unit_of`) — or, given None, every section whole."""
     _contributions[name] = contribution
 
 
-def derive() -> Sections:
-    """Every registered contribution's sections, merged and sorted (a stable value to compare)."""
+def unit_of(item: dict[str, Any]) -> str | None:
+    """The one org unit an item belongs to (a partner's: its perimeter, its administrators, its delegations, its
+    accounts' units), or None for a platform-wide rule (the four-eyes rule)."""
+    if "org" in item:
+        return item["org"]
+    orgs = item.get("orgs")
+    return orgs[0] if orgs and len(orgs) == 1 else None
+
+
+def _key(section: str, item: dict[str, Any]) -> Any:
+    key = KEYS[section](item)
+    return tuple(key) if isinstance(key, list) else key
+
+
+class RuleIndex:
+    """The derived sections an engine holds, by section and key, with the keys of each unit: what a change
+    compares with, and updates, item by item (a national policy holds one perimeter per partner: 30,000)."""
+
+    def __init__(self, sections: Sections) -> None:
+        self._items: dict[str, dict[Any, dict[str, Any]]] = {section: {} for section in COMPILED_SECTIONS}
+        self._units: dict[str, dict[str | None, set[Any]]] = {section: {} for section in COMPILED_SECTIONS}
+        for section in COMPILED_SECTIONS:
+            for item in sections.get(section, []):
+                self.put(section, _key(section, item), item)
+
+    def get(self, section: str, key: Any) -> dict[str, Any] | None:
+        return self._items[section].get(key)
+
+    def put(self, section: str, key: Any, item: dict[str, Any] | None) -> None:
+        former = self._items[section].pop(key, None)
+        if former is not None:
+            self._units[section][unit_of(former)].discard(key)
+        if item is not None:
+            self._items[section][key] = item
+            self._units[section].setdefault(unit_of(item), set()).add(key)
+
+    def items(self, section: str, units: frozenset[str] | None = None) -> dict[Any, dict[str, Any]]:
+        """The section's items, or only those of ``units``."""
+        if units is None:
+            return dict(self._items[section])
+        keys = set().union(*(self._units[section].get(unit, ()) for unit in units)) if units else set()
+        return {key: self._items[section][key] for key in keys}
+
+    def sections(self) -> Sections:
+        """Every section as a sorted list (the form `derive` gives)."""
+        return {section: sorted(self._items[section].values(), key=_sort_key) for section in COMPILED_SECTIONS}
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The derived sections of ``units`` (None: all of them, whole)."""
+
+    sections: Sections
+    units: frozenset[str] | None = None
+
+
+def derive(partners: Partners = None) -> Sections:
+    """Every registered contribution's sections — of ``partners`` only when given — merged and sorted (a stable
+    value to compare)."""
+    from habpps.authorization.orgs import partner_unit
+
+    units = None if partners is None else {partner_unit(p) for p in partners}
     merged: Sections = {key: [] for key in COMPILED_SECTIONS}
     for name in sorted(_contributions):
-        for key, items in _contributions[name]().items():
+        for key, items in _contributions[name](partners).items():
             if key not in merged:
                 raise ValueError(f"contribution {name!r}: section {key!r} is not one the policy build compiles")
-            merged[key].extend(items)
+            merged[key].extend(item for item in items if units is None or unit_of(item) in units)
     return {key: sorted(items, key=_sort_key) for key, items in merged.items()}
+
+
+def derivation(partners: Partners = None) -> Derivation:
+    """What a change compares its engine's sections with: the sections of ``partners`` (the partners whose
+    records it touched), or all of them (None: something every partner's rules depend on moved)."""
+    from habpps.authorization.orgs import partner_unit
+
+    units = None if partners is None else frozenset(partner_unit(p) for p in partners)
+    return Derivation(derive(partners), units)
 
 
 def _sort_key(item: dict[str, Any]) -> str:
@@ -62,41 +137,26 @@ def compile_into(rbac: Any, sections: Sections | None = None) -> Sections:
     for item in sections["user_orgs"]:
         rbac.set_user_org(item["user"], item["org"])
     for item in sections["admin_roles"]:
-        rng = item.get("role_range")
-        rbac.add_admin_role(
-            item["name"],
-            roles=item.get("roles", []),
-            role_range=(rng["low"], rng["high"]) if rng else None,
-            orgs=item.get("orgs"),
-            groups=item.get("groups"),
-            abilities=item.get("abilities", []),
-        )
+        rbac.add_admin_role(item["name"], **_admin_role_arguments(item))
     for item in sections["admin_assignments"]:
         rbac.assign_admin(item["user"], item["admin_role"], item.get("org"))
     for item in sections["delegations"]:
         # Loaded as declared, as a policy document loads it: the grantor's authority may have shrunk since (a
         # profile the convention no longer grants), and the engine intersects a delegation with it anyway.
-        rbac._restore_delegation(
-            item["name"],
-            item["grantor"],
-            item["grantee"],
-            item.get("roles", []),
-            item.get("orgs"),
-            item.get("groups"),
-            item.get("abilities", []),
-        )
+        _restore_delegation(rbac, item)
     for item in sections["perimeters"]:
         rbac.set_perimeter(item["org"], item["roles"], item.get("max_users"))
     for item in sections["history_exclusions"]:
         rbac.create_history_exclusion(
             item["name"], obj=item["object"], done=item["done"], then=item["then"], risk=item.get("risk", "block")
         )
-    rbac.platform_rules = sections
+    rbac.platform_rules = RuleIndex(sections)
     return sections
 
 
-def derived_on(rbac: Any) -> Sections | None:
-    """The sections ``rbac`` was compiled with (None: built without them, e.g. loaded from a document)."""
+def derived_on(rbac: Any) -> RuleIndex | None:
+    """The sections ``rbac`` was compiled with, as changes moved them (None: built without them, e.g. loaded
+    from a document)."""
     return getattr(rbac, "platform_rules", None)
 
 
@@ -122,14 +182,10 @@ _SCOPES = ("orgs", "groups")
 """Fields where absence (None) means "everywhere": their narrowing with a list is that list."""
 
 
-def moved(rbac: Any, derived: Sections) -> bool:
+def moved(rbac: Any) -> bool:
     """Whether ``rbac`` cannot be brought to the derived sections by calls: it was built without them (loaded
     from a document). Every move of a derived section is otherwise a ``replace_rule`` call (`calls_for`)."""
     return derived_on(rbac) is None
-
-
-def _hashable(key: Any) -> Any:
-    return tuple(key) if isinstance(key, list) else key
 
 
 def _narrowed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -159,21 +215,27 @@ def _narrowed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> di
     return narrowed
 
 
-def calls_for(rbac: Any, derived: Sections) -> tuple[list[list[Any]], list[list[Any]]]:
+def calls_for(rbac: Any, derived: Derivation | Sections) -> tuple[list[list[Any]], list[list[Any]]]:
     """The ``replace_rule`` calls that bring ``rbac``'s derived sections to ``derived``, in two lists.
 
-    The first narrows (each changed item to what it keeps of both versions, removed items out) and is applied
-    *before* the directory's calls of the same change, the second widens (each item to its new version) and is
-    applied *after* them. An account, a group, a profile or a unit the directory's calls delete is then never
-    referred to when it goes — the derived sections only name what is in force — so the engine's cascades on
-    deletion have nothing to take away, and undoing the calls in reverse restores exactly what was there.
+    Only the items of ``derived.units`` are compared (all of them for a whole derivation). The first list
+    narrows (each changed item to what it keeps of both versions, removed items out) and is applied *before* the
+    directory's calls of the same change, the second widens (each item to its new version) and is applied
+    *after* them. An account, a group, a profile or a unit the directory's calls delete is then never referred
+    to when it goes — the derived sections only name what is in force — so the engine's cascades on deletion
+    have nothing to take away, and undoing the calls in reverse restores exactly what was there.
     """
-    remembered = derived_on(rbac) or {}
+    if not isinstance(derived, Derivation):
+        derived = Derivation(derived)
+    index = derived_on(rbac) or RuleIndex({})
     changes: dict[str, list[tuple[Any, Any, Any]]] = {}
     for section in COMPILED_SECTIONS:
-        key_of = KEYS[section]
-        current = {_hashable(key_of(item)): item for item in remembered.get(section, [])}
-        wanted = {_hashable(key_of(item)): item for item in derived.get(section, [])}
+        if derived.units is not None and section not in derived.sections:
+            changes[section] = []
+            continue
+        wanted = {_key(section, item): item for item in derived.sections.get(section, [])}
+        current = index.items(section, derived.units)
+        current.update((key, index.get(section, key)) for key in wanted.keys() - current.keys())
         changes[section] = [
             (key, current.get(key), wanted.get(key))
             for key in sorted(current.keys() | wanted.keys(), key=_key_order)
@@ -211,21 +273,17 @@ def inverse(call: list[Any]) -> list[Any]:
 
 def apply_call(rbac: Any, call: list[Any]) -> None:
     """Apply a ``replace_rule`` (or older ``replace_perimeter``) call to the engine and to the sections
-    remembered on it. A refused call leaves both as they were."""
+    remembered on it."""
     if call[0] == "replace_perimeter":
-        _method, org, before, after = call
-        _replace_perimeter(rbac, org, after, tolerant=True)
-        section, key = "perimeters", org
+        _method, key, _before, after = call
+        _replace_perimeter(rbac, key, after, tolerant=True)
+        section = "perimeters"
     else:
         _method, section, key, before, after = call
         SETTERS[section](rbac, key, before, after)
-    remembered = derived_on(rbac)
-    if remembered is not None:
-        key_of = KEYS[section]
-        items = [item for item in remembered.get(section, []) if _hashable(key_of(item)) != _hashable(key)]
-        if after is not None:
-            items.append(after)
-        rbac.platform_rules = {**remembered, section: sorted(items, key=_sort_key)}
+    index = derived_on(rbac)
+    if index is not None:
+        index.put(section, tuple(key) if isinstance(key, list) else key, after)
 
 
 def _replace_perimeter(rbac: Any, org: str, after: dict[str, Any] | None, *, tolerant: bool = False) -> None:

@@ -106,7 +106,7 @@ def proposed_engine(version: ConventionVersion) -> tuple[RBAC, RBAC, dict[str, A
     current = current_policy().rbac
     proposed = RBAC.load(current.export())
     unit = partner_unit(convention.partner_id)
-    after = next(item for item in policy_rules.perimeters(version) if item["org"] == unit)
+    after = next(item for item in policy_rules.perimeters(version, partners=frozenset({version.convention.partner_id})) if item["org"] == unit)
     compiled_rules.apply_call(proposed, ["replace_perimeter", unit, None, after])
     removed = removed_profiles(convention.version_in_force(), version)
     for assignment in assignments_to_withdraw(convention, removed):

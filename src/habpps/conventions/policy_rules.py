@@ -10,7 +10,9 @@
   (`habpps.conventions.delegation.policy_rules`).
 
 Registered with `habpps.authorization.policy_rules` from ``ConventionsConfig.ready``; the policy build loads
-them, and a change that moves them (a version validated, a convention ended, the doctrine changed) rebuilds.
+them, and a change that moves them (a version validated, a convention ended, the doctrine changed) logs the
+calls that move them in every process. A change derives again only the partners whose records it wrote (the
+change-capture triggers of migration 0006 name them), unless it wrote what every partner's rules depend on.
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ FOUR_EYES = HistoryExclusion(
 )
 
 
-def perimeters(proposed: ConventionVersion | None = None) -> list[dict[str, Any]]:
+def perimeters(
+    proposed: ConventionVersion | None = None, partners: policy_rules.Partners = None
+) -> list[dict[str, Any]]:
     """One perimeter per partner unit, from the validated convention in force (empty without one).
 
     ``proposed``: compile as if this version of a convention were the validated one — what validating it would
-    make of its partner's perimeter (the amendment's impact, `habpps.conventions.impact`).
+    make of its partner's perimeter (the amendment's impact, `habpps.conventions.impact`). ``partners``: only
+    theirs (a change derives again the partners it touched, not the 30,000 of a national policy).
     """
     access_profiles = dict(
         ServiceRole.objects.filter(status=Status.ACTIVE, service__status=Status.ACTIVE, account_level="")
@@ -48,12 +53,10 @@ def perimeters(proposed: ConventionVersion | None = None) -> list[dict[str, Any]
     for partner_type_id, role_id in DoctrineRule.objects.values_list("partner_type_id", "role_id"):
         doctrine[partner_type_id].add(role_id)
     instructor_types = set(setting("HABPPS_INSTRUCTOR_NUMBER_PARTNER_TYPES"))
-    versions = {
-        version.convention.partner_id: version
-        for version in ConventionVersion.objects.filter(
-            state=VersionState.VALIDATED, convention__ended_at__isnull=True
-        ).select_related("convention")
-    }
+    validated = ConventionVersion.objects.filter(state=VersionState.VALIDATED, convention__ended_at__isnull=True)
+    if partners is not None:
+        validated = validated.filter(convention__partner_id__in=partners)
+    versions = {version.convention.partner_id: version for version in validated.select_related("convention")}
     if proposed is not None:
         versions[proposed.convention.partner_id] = proposed
     granted: dict[int, dict[int, int | None]] = defaultdict(dict)
@@ -63,7 +66,8 @@ def perimeters(proposed: ConventionVersion | None = None) -> list[dict[str, Any]
     for version_id, role_id, max_users in rows:
         granted[version_id][role_id] = max_users
     result = []
-    for partner_id, partner_type_id, type_code in Partner.objects.values_list(
+    rows = Partner.objects.all() if partners is None else Partner.objects.filter(id__in=partners)
+    for partner_id, partner_type_id, type_code in rows.values_list(
         "id", "partner_type_id", "partner_type__code"
     ).order_by("id"):
         roles: list[str] = []
@@ -82,13 +86,18 @@ def perimeters(proposed: ConventionVersion | None = None) -> list[dict[str, Any]
     return result
 
 
-def contribution() -> policy_rules.Sections:
+def contribution(partners: policy_rules.Partners = None) -> policy_rules.Sections:
     """The convention perimeters and the four-eyes rule, and the delegated administration built on them (ADM-4:
-    the partner administrator's authority is the convention's profiles; his delegations narrow it)."""
+    the partner administrator's authority is the convention's profiles; his delegations narrow it) — of
+    ``partners`` only when given."""
     from habpps.conventions.delegation import policy_rules as delegation_rules
 
-    derived = perimeters()
-    return {"perimeters": derived, "history_exclusions": [FOUR_EYES.as_dict()], **delegation_rules.sections(derived)}
+    derived = perimeters(partners=partners)
+    return {
+        "perimeters": derived,
+        "history_exclusions": [FOUR_EYES.as_dict()] if partners is None else [],
+        **delegation_rules.sections(derived, partners),
+    }
 
 
 def register() -> None:

@@ -62,13 +62,16 @@ def _delegating_roles() -> set[int]:
     return roles & set(roles_in_force().values_list("id", flat=True))
 
 
-def sections(perimeters: list[dict[str, Any]]) -> policy_rules.Sections:
+def sections(perimeters: list[dict[str, Any]], partners: policy_rules.Partners = None) -> policy_rules.Sections:
     """The delegated administration's sections, given the convention perimeters just derived (their profiles
-    are the partner administrator's authority)."""
+    are the partner administrator's authority) — of ``partners`` only when given."""
     administrators: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    accounts = accounts_in_force().filter(partner__isnull=False)
+    if partners is not None:
+        accounts = accounts.filter(partner_id__in=partners)
     holders = (
         AccountRoleAssignment.objects.current()
-        .filter(role_id__in=_delegating_roles(), account__in=accounts_in_force().filter(partner__isnull=False))
+        .filter(role_id__in=_delegating_roles(), account__in=accounts)
         .values_list("account_id", "account__login", "account__partner_id")
     )
     for account_id, login, partner_id in sorted(set(holders)):
@@ -87,17 +90,16 @@ def sections(perimeters: list[dict[str, Any]]) -> policy_rules.Sections:
             for _, login in administrators[partner_id]
         )
     sections: policy_rules.Sections = {"admin_roles": admin_roles, "admin_assignments": admin_assignments}
-    sections.update(_delegations(administrators))
+    sections.update(_delegations(administrators, partners))
     return sections
 
 
-def _delegations(administrators: dict[int, list[tuple[int, str]]]) -> policy_rules.Sections:
+def _delegations(administrators: dict[int, list[tuple[int, str]]], partners: policy_rules.Partners) -> policy_rules.Sections:
     """The current sub-perimeters as engine delegations, and the units of their partners' accounts."""
-    perimeters = list(
-        DelegatedPerimeter.objects.filter(ended_at__isnull=True).order_by("id").values_list(
-            "id", "partner_id", "delegate_id", "started_by_id"
-        )
-    )
+    current = DelegatedPerimeter.objects.filter(ended_at__isnull=True)
+    if partners is not None:
+        current = current.filter(partner_id__in=partners)
+    perimeters = list(current.order_by("id").values_list("id", "partner_id", "delegate_id", "started_by_id"))
     partner_ids = sorted({partner_id for _, partner_id, _, _ in perimeters})
     logins = dict(accounts_in_force().filter(partner_id__in=partner_ids).values_list("id", "login"))
     partner_of = dict(accounts_in_force().filter(partner_id__in=partner_ids).values_list("id", "partner_id"))
