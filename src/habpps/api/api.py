@@ -24,6 +24,7 @@ from habpps.api.routers import (
     policy,
     scope,
     sso,
+    windows,
 )
 
 DESCRIPTION = """
@@ -112,6 +113,7 @@ api.add_router("", model.router)
 api.add_router("", sso.router)
 api.add_router("", scope.router)
 api.add_router("", catalogue.router)
+api.add_router("", windows.router)
 
 decision_api = build_api("api-v1-decisions", documented=False)
 """The decision endpoints alone, for processes dedicated to them (``habpps.api.decision_settings``)."""
