@@ -77,7 +77,8 @@ def without_convention_perimeters() -> None:
     from habpps.authorization import policy_rules
     from habpps.conventions.policy_rules import FOUR_EYES
 
-    policy_rules.register("conventions", lambda: {"perimeters": [], "history_exclusions": [FOUR_EYES.as_dict()]})
+    policy_rules.register("conventions", lambda partners=None: {
+        "perimeters": [], "history_exclusions": [FOUR_EYES.as_dict()] if partners is None else []})
 
 
 def derive_costs(repeat: int = 5) -> None:

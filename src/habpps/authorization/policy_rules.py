@@ -228,7 +228,7 @@ def calls_for(rbac: Any, derived: Derivation | Sections) -> tuple[list[list[Any]
     if not isinstance(derived, Derivation):
         derived = Derivation(derived)
     index = derived_on(rbac) or RuleIndex({})
-    changes: dict[str, list[tuple[Any, Any, Any]]] = {}
+    changes: dict[str, list[tuple[Any, Any, Any, Any]]] = {}
     for section in COMPILED_SECTIONS:
         if derived.units is not None and section not in derived.sections:
             changes[section] = []
@@ -236,23 +236,24 @@ def calls_for(rbac: Any, derived: Derivation | Sections) -> tuple[list[list[Any]
         wanted = {_key(section, item): item for item in derived.sections.get(section, [])}
         current = index.items(section, derived.units)
         current.update((key, index.get(section, key)) for key in wanted.keys() - current.keys())
+        differing = [(key, current.get(key), wanted.get(key)) for key in current.keys() | wanted.keys()
+                 if current.get(key) != wanted.get(key)]
         changes[section] = [
-            (key, current.get(key), wanted.get(key))
-            for key in sorted(current.keys() | wanted.keys(), key=_key_order)
-            if current.get(key) != wanted.get(key)
+            (key, before, None if section == "history_exclusions" else _narrowed(before, after), after)
+            for key, before, after in sorted(differing, key=lambda change: _key_order(change[0]))
         ]
-    narrowing: list[list[Any]] = []
-    for section in REMOVAL_ORDER:
-        for key, before, after in changes[section]:
-            middle = None if section == "history_exclusions" else _narrowed(before, after)
-            if before is not None and middle != before:
-                narrowing.append(["replace_rule", section, _plain(key), before, middle])
-    widening: list[list[Any]] = []
-    for section in COMPILED_SECTIONS:
-        for key, before, after in changes[section]:
-            middle = None if section == "history_exclusions" else _narrowed(before, after)
-            if after is not None and middle != after:
-                widening.append(["replace_rule", section, _plain(key), middle, after])
+    narrowing = [
+        ["replace_rule", section, _plain(key), before, middle]
+        for section in REMOVAL_ORDER
+        for key, before, middle, _after in changes[section]
+        if before is not None and middle != before
+    ]
+    widening = [
+        ["replace_rule", section, _plain(key), middle, after]
+        for section in COMPILED_SECTIONS
+        for key, _before, middle, after in changes[section]
+        if after is not None and middle != after
+    ]
     return narrowing, widening
 
 

@@ -13,12 +13,14 @@ another account of it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account
 from habpps.authorization.decisions import is_allowed
+from habpps.authorization.labels import in_french, unit_label
 from habpps.authorization.orgs import group_name, partner_unit
 from habpps.authorization.policy_cache import current_policy
 from habpps.conventions.delegation.policy_rules import DELEGATED_ABILITIES
@@ -84,6 +86,24 @@ def authority_of(actor: Account, partner: Partner) -> Authority | None:
     return Authority(actor, partner, False, group_ids, role_ids)
 
 
+_DELEGATION = re.compile(r"délégation « delegation:\d+ » de")
+_ADMINISTRATION = re.compile(r"« administration:([a-z]+:\d+) »")
+
+
+def engine_explanation(decision: AdminDecision) -> str:
+    """The engine's own explanation of a refusal, in the partner's words: names instead of logins, group and unit
+    keys (`habpps.authorization.labels.in_french`), and the compiled rules named by what they stand for."""
+    message = _DELEGATION.sub("délégation de", decision.message)
+    message = _ADMINISTRATION.sub(lambda match: f"« administration de {unit_label(match.group(1))} »", message)
+    return in_french(message)
+
+
+def _explained(refusal: Refusal, decision: AdminDecision) -> Refusal:
+    """``refusal`` with the engine's explanation after it: the page, the API and the journal of refusals say both
+    what the partner may not do and why the engine refused it."""
+    return Refusal(refusal.code, f"{refusal.message} ({engine_explanation(decision)})")
+
+
 def _outside_groups(group: Group) -> Refusal:
     return Refusal(
         "outside_delegation_group",
@@ -105,15 +125,15 @@ def group_refusal(authority: Authority, group: Group) -> Refusal | None:
     if authority.full:
         return None
     decision = _rbac().can_manage_group(authority.actor.login, group_name(group.pk))
-    return None if decision else _outside_groups(group)
+    return None if decision else _explained(_outside_groups(group), decision)
 
 
 def _profile_refusal(authority: Authority, decision: AdminDecision, group: Group, role: ServiceRole):
     if decision or decision.reason in CONVENTION_REASONS:
         return None
     if decision.reason in ("group_out_of_scope", "unknown_group"):
-        return _outside_groups(group)
-    return _outside_role(role)
+        return _explained(_outside_groups(group), decision)
+    return _explained(_outside_role(role), decision)
 
 
 def assign_refusal(authority: Authority, group: Group, role: ServiceRole) -> Refusal | None:
@@ -159,11 +179,11 @@ def account_refusal(authority: Authority, account: Account) -> Refusal | None:
     if decision:
         return None
     if decision.reason == "user_holds_roles":
-        return Refusal(
+        return _explained(Refusal(
             "administrator_account",
             _("Le compte de %(name)s porte un rôle d'administration : seul l'administrateur partenaire le gère.")
             % {"name": account.full_name},
-        )
+        ), decision)
     outside = next(
         (
             membership.group
@@ -173,15 +193,15 @@ def account_refusal(authority: Authority, account: Account) -> Refusal | None:
         None,
     )
     if outside is not None:
-        return Refusal(
+        return _explained(Refusal(
             "outside_delegation_account",
             _("%(name)s est membre du groupe « %(group)s », hors du périmètre qui vous a été délégué.")
             % {"name": account.full_name, "group": outside.name},
-        )
-    return Refusal(
+        ), decision)
+    return _explained(Refusal(
         "outside_delegation_account",
         _("Le compte de %(name)s est hors du périmètre qui vous a été délégué.") % {"name": account.full_name},
-    )
+    ), decision)
 
 
 def membership_add_refusal(authority: Authority, group: Group, account: Account) -> Refusal | None:
@@ -215,7 +235,7 @@ def delegation_refusal(
     outside = set(decision.target.get("outside_roles", ())) if not decision else set()
     for role in roles:
         if role.code not in known or role.code in outside or (not decision and not outside):
-            return Refusal(
+            refusal = Refusal(
                 "outside_convention",
                 _(
                     "Le profil « %(role)s » n'est pas accordé par la convention en vigueur : vous ne pouvez pas "
@@ -223,4 +243,5 @@ def delegation_refusal(
                 )
                 % {"role": role.name},
             )
+            return refusal if decision else _explained(refusal, decision)
     return None
