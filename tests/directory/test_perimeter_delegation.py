@@ -268,3 +268,14 @@ def test_the_delegation_is_compiled_into_the_engine_which_decides(council):
     assert rbac.can_manage_user(council.delegate.login, council.partner_admin.login).reason == "user_holds_roles"
     assert not rbac.can_delegate(council.delegate.login, [INSTRUCTOR], orgs=[unit])
     assert rbac.export() == build_rbac().export()  # the change log reproduces the full build
+
+
+def test_a_delegates_refusal_carries_the_engines_explanation_in_french(council):
+    """One rule, one home: the refusal is the engine's decision, and says so — its explanation follows the
+    partner's words, with the group's and the people's names, never an engine key or a login."""
+    with pytest.raises(ValidationError) as refused:
+        directory.assign_group_role(council.delegate, council.reception, council.roles[INSTRUCTOR])
+    message = " ".join(refused.value.messages)
+    assert "pas dans le périmètre qui vous a été délégué" in message
+    assert "Refusé" in message and message.count("« Accueil »") == 2, message
+    assert "group:" not in message and "delegation:" not in message and council.delegate.login not in message
