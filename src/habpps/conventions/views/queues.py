@@ -1,5 +1,6 @@
 """The work queues: the fund administrator's conventions and entries to finish, the verifier's submitted
-versions — each only in the viewer's own fund."""
+versions — each the viewer's population of « conventions » (the engine's, ENG-8: by default the viewer's own
+fund, `habpps.authorization.scoping`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from habpps.authorization.decisions import is_allowed
 from habpps.authorization.mixins import run_action
+from habpps.authorization.scoping import visible_conventions
 from habpps.conventions import services
 from habpps.conventions.forms import ConventionForm
 from habpps.conventions.four_eyes import may_verify
@@ -43,14 +45,11 @@ class FundQueueView(FundPageMixin, TemplateView):
     template_name = "conventions/fund_queue.html"
 
     def get_context_data(self, **kwargs) -> dict:
-        conventions = (
-            Convention.objects.filter(fund_id=self.fund_id)
-            .select_related("partner")
-            .prefetch_related("versions")
-        )
+        visible = visible_conventions(self.request.user)
+        conventions = visible.select_related("partner").prefetch_related("versions")
         to_finish = (
             ConventionVersion.objects.filter(
-                convention__fund_id=self.fund_id,
+                convention__in=visible,
                 convention__ended_at__isnull=True,
                 state__in=[VersionState.DRAFT, VersionState.DOCUMENTS_REQUESTED, VersionState.REJECTED],
             )
@@ -102,7 +101,7 @@ class VerifierQueueView(FundPageMixin, TemplateView):
     def get_context_data(self, **kwargs) -> dict:
         submitted = (
             ConventionVersion.objects.filter(
-                convention__fund_id=self.fund_id,
+                convention__in=visible_conventions(self.request.user),
                 convention__ended_at__isnull=True,
                 state=VersionState.SUBMITTED,
             )
