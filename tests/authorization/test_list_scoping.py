@@ -29,7 +29,7 @@ from habpps.authorization.scoping import (
     visible_conventions,
     visible_partners,
 )
-from habpps.conventions.models import Convention
+from habpps.conventions.models import Convention, ConventionVersion
 from habpps.conventions.views.access import may_read
 from habpps.directory import services
 from habpps.directory.models import Partner, PartnerType, Status
@@ -150,6 +150,19 @@ def test_each_role_sees_in_each_list_what_the_old_filter_showed(scoped_world, cl
             reached.add(("caisse", name))
             assert linked(page.content.decode(), "/conventions/") == pks(old_conventions(actor)), name
 
+        page = client.get(reverse("conventions:verifier-queue"))
+        if page.status_code == 200:
+            reached.add(("à vérifier", name))
+            submitted = ConventionVersion.objects.filter(convention__in=old_conventions(actor), state="submitted",
+                                                         convention__ended_at__isnull=True)
+            expected = set(submitted.values_list("convention_id", flat=True))
+            assert expected and linked(page.content.decode(), "/conventions/") == expected, name
+
+        page = client.get(reverse("conventions:network"))
+        if page.status_code == 200:
+            reached.add(("réseau", name))
+            assert linked(page.content.decode(), "/conventions/") == pks(old_conventions(actor)), name
+
         page = client.get(reverse("journal:search"))
         if page.status_code == 200:
             reached.add(("journal", name))
@@ -162,7 +175,7 @@ def test_each_role_sees_in_each_list_what_the_old_filter_showed(scoped_world, cl
     assert {("partenaires", "national_admin"), ("partenaires", "fund_admin_a"), ("partenaires", "verifier_b"),
             ("titulaires", "national_admin"), ("titulaires", "fund_admin_a"), ("titulaires", "partner_admin_b"),
             ("titulaires", "delegate_a"), ("conventions", "national_admin"), ("conventions", "fund_admin_a"),
-            ("caisse", "fund_admin_b"), ("journal", "national_admin"), ("journal", "fund_admin_a"),
+            ("caisse", "fund_admin_b"), ("réseau", "national_admin"), ("à vérifier", "verifier_a"), ("journal", "national_admin"), ("journal", "fund_admin_a"),
             ("journal", "partner_admin_b")} <= reached
 
 

@@ -17,7 +17,7 @@ from habpps.authorization.scoping import visible_conventions
 from habpps.conventions import services
 from habpps.conventions.forms import ConventionForm
 from habpps.conventions.four_eyes import may_verify
-from habpps.conventions.models import Convention, ConventionVersion
+from habpps.conventions.models import ConventionVersion
 from habpps.conventions.permissions import READ_CONVENTIONS
 from habpps.conventions.views.access import may_enter, may_read_in, may_verify_in
 from habpps.conventions.workflow import VersionState
@@ -79,7 +79,7 @@ class NetworkConventionsView(LoginRequiredMixin, TemplateView):
         funds = [fund for fund in Fund.objects.order_by("name") if may_read_in(user, fund.pk)]
         chosen = next((fund for fund in funds if str(fund.pk) == self.request.GET.get("caisse")), None)
         conventions = (
-            Convention.objects.filter(fund__in=[chosen] if chosen else funds)
+            visible_conventions(user).filter(fund__in=[chosen] if chosen else funds)
             .select_related("partner", "fund")
             .prefetch_related("versions")
             .order_by("fund__name", "partner__name", "pk")
