@@ -134,6 +134,12 @@ OPERATIONS: dict[str, Scoped | Open] = {
         NATIONAL, lambda s: {"operation": "consulter", "object": "cdap.section.dossier"}
     ),
     "DELETE /api/v1/contraintes/{name}/permissions/{operation}/{obj}": Open(NATIONAL),
+    "GET /api/v1/profils/{code}/permissions": Open(NATIONAL),
+    "PUT /api/v1/profils/{code}/permissions": Open(
+        NATIONAL, lambda s: {"permissions": [{"operation": "exporter", "object": "cdap.dossier"}]}),
+    "GET /api/v1/profils/{code}/periode": Open(NATIONAL),
+    "PUT /api/v1/profils/{code}/periode": Open(NATIONAL, lambda s: {"weekdays": [1]}),
+    "DELETE /api/v1/profils/{code}/periode": Open(NATIONAL),
     "GET /api/v1/profils/{code}/portee": Open(NATIONAL),
     "POST /api/v1/profils/{code}/populations": Open(NATIONAL, lambda s: {"resource": "dossier", "name": "x", "kind": "all"}),
     "DELETE /api/v1/profils/{code}/populations/{resource}/{name}": Open(NATIONAL),
@@ -158,6 +164,9 @@ OPERATIONS: dict[str, Scoped | Open] = {
     "GET /api/v1/modele/roles": Open(NATIONAL),
     "PUT /api/v1/modele/roles/{code}": Open(NATIONAL, lambda s: {"descends": True}),
     "PUT /api/v1/comptes/{account_id}/limite-roles": Scoped(lambda s, w: [{"max_roles": 1}]),
+    "GET /api/v1/comptes/{account_id}/periode": Scoped(),
+    "PUT /api/v1/comptes/{account_id}/periode": Scoped(lambda s, w: [{"valid_until": "2030-12-31"}]),
+    "DELETE /api/v1/comptes/{account_id}/periode": Scoped(),
     "GET /api/v1/a-approuver": Open(FUND_ADMINS),
     "POST /api/v1/a-approuver/{approval_id}/approuver": Open(FUND_ADMINS),
     "POST /api/v1/a-approuver/{approval_id}/refuser": Open(FUND_ADMINS, lambda s: {"reason": "Intrusion"}),
