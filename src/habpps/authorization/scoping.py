@@ -7,7 +7,7 @@ Every list page and list API operation of the platform asks here, with the resou
 (`Snapshot.population_filter`: the profiles' population rules, parameterised by the unit of each assignment,
 within their dates and the session's active roles); this module intersects the list's own query with it, so the
 database never returns a row the viewer must not see (thesis 3.1.4). The population rules of the administrative
-profiles are seeded by migration 0007 of this app and edited on each profile's « Portée » page like any other.
+profiles are seeded by migration 0008 of this app and edited on each profile's « Portée » page like any other.
 
 The engine's population of an ``org_subtree`` rule is the set of units ``{fund:7, partner:3, partner:4, …}``;
 a fund whose partners are all in the set is queried as "this fund and below" (the same SQL the hand-written

@@ -42,7 +42,7 @@ def seed_demo_scope(person, today: date | None = None) -> None:
     ])
     scope_services.link_permission(None, "consulter", "cdap.section.creances", constraint)
     # ENG-8: which accounts, partners, conventions and journal entries each administrative profile's lists show
-    # are seeded by migration authorization 0007 — every list filters through them (habpps.authorization.scoping).
+    # are seeded by migration authorization 0008 — every list filters through them (habpps.authorization.scoping).
     roles = {role.code: role for role in ServiceRole.objects.all()}
     # ENG-8: per-profile daily ceilings of CDAP lookups, and at most 200 records per query.
     for code, ceiling in DAILY_CEILINGS.items():

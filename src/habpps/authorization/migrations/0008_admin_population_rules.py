@@ -34,6 +34,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("authorization", "0006_pending_approval_window_and_arguments")]
+    dependencies = [("authorization", "0007_grant_constraints_and_account_attributes")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
