@@ -13,7 +13,18 @@ from ninja.renderers import JSONRenderer
 
 from habpps.api import problems
 from habpps.api.problems import PROBLEM_MEDIA_TYPE
-from habpps.api.routers import accounts, conventions, decisions, journal, model, network, policy, scope, sso
+from habpps.api.routers import (
+    accounts,
+    conventions,
+    decisions,
+    journal,
+    model,
+    network,
+    policy,
+    scope,
+    sso,
+    workbench,
+)
 
 DESCRIPTION = """
 API REST de Habpps, la plate-forme d'habilitation du portail « Mon Compte Partenaire » (exigence API-1).
@@ -100,6 +111,7 @@ api.add_router("", policy.router)
 api.add_router("", model.router)
 api.add_router("", sso.router)
 api.add_router("", scope.router)
+api.add_router("", workbench.router)
 
 decision_api = build_api("api-v1-decisions", documented=False)
 """The decision endpoints alone, for processes dedicated to them (``habpps.api.decision_settings``)."""
