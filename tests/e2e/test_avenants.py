@@ -135,7 +135,9 @@ def test_the_fund_administrator_amends_a_convention_knowing_who_loses_what(brows
     shoot(admin, "ends-everything")
     admin.click("[data-impact='ends-everything'] a:has-text('Résilier la convention')")
     assert admin.url.endswith("#resilier")
-    admin.click("button:has-text('Abandonner l')")
+    admin.click("summary:has-text('Abandonner l')")  # a confirmation step first, without JavaScript
+    shoot(admin, "cancel-confirm")
+    admin.click("button:has-text(\"Confirmer l'abandon\")")
     admin.wait_for_selector("text=Avenant abandonné")
     audit(admin)
     versions = {v.number: v.state for v in world.convention.versions.all()}

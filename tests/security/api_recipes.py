@@ -135,6 +135,9 @@ OPERATIONS: dict[str, Scoped | Open] = {
         NATIONAL, lambda s: {"operation": "consulter", "object": "cdap.section.dossier"}
     ),
     "DELETE /api/v1/contraintes/{name}/permissions/{operation}/{obj}": Open(NATIONAL),
+    "GET /api/v1/profils/{code}/permissions": Open(NATIONAL),
+    "PUT /api/v1/profils/{code}/permissions": Open(
+        NATIONAL, lambda s: {"permissions": [{"operation": "exporter", "object": "cdap.dossier"}]}),
     "GET /api/v1/profils/{code}/portee": Open(NATIONAL),
     "POST /api/v1/profils/{code}/populations": Open(NATIONAL, lambda s: {"resource": "dossier", "name": "x", "kind": "all"}),
     "DELETE /api/v1/profils/{code}/populations/{resource}/{name}": Open(NATIONAL),

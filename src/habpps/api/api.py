@@ -15,6 +15,7 @@ from habpps.api import problems
 from habpps.api.problems import PROBLEM_MEDIA_TYPE
 from habpps.api.routers import (
     accounts,
+    catalogue,
     conventions,
     decisions,
     journal,
@@ -112,6 +113,7 @@ api.add_router("", model.router)
 api.add_router("", sso.router)
 api.add_router("", scope.router)
 api.add_router("", workbench.router)
+api.add_router("", catalogue.router)
 
 decision_api = build_api("api-v1-decisions", documented=False)
 """The decision endpoints alone, for processes dedicated to them (``habpps.api.decision_settings``)."""

@@ -107,6 +107,29 @@ def beneficiaries(pending: PendingApproval) -> set[int]:
     return set()
 
 
+def change_details(pending: PendingApproval) -> list[str]:
+    """What the held change would do, in words, for whoever decides it: the permissions a profile would gain or
+    lose, the role another would inherit, the scope a role would take."""
+    from habpps.authorization.permission_labels import PermissionLabels
+
+    if pending.action == "set_role_permissions" and pending.role_id:
+        label = PermissionLabels()
+        wanted = {tuple(p) for p in pending.arguments.get("permissions", ())}
+        held = set(RolePermission.objects.filter(role_id=pending.role_id).values_list("operation", "obj"))
+        lines = [_("Permission ajoutée : %(label)s (%(code)s)") % {"label": label(*p), "code": " ".join(p)}
+                 for p in sorted(wanted - held)]
+        lines += [_("Permission retirée : %(label)s (%(code)s)") % {"label": label(*p), "code": " ".join(p)}
+                  for p in sorted(held - wanted)]
+        return lines
+    if pending.action == "add_inheritance":
+        junior = ServiceRole.objects.filter(pk=pending.arguments.get("junior")).first()
+        return [_("Hériterait de « %(junior)s »") % {"junior": junior.name}] if junior else []
+    if pending.action == "set_role_descends":
+        return [_("S'étendrait aux unités inférieures") if pending.arguments.get("descends")
+                else _("Limité à son unité")]
+    return []
+
+
 def check_may_decide(actor, pending: PendingApproval) -> None:
     """Refuse (French) unless ``actor`` may decide ``pending`` now."""
     authorize(actor, *APPROVE_CHANGES, pending.org)

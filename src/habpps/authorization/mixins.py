@@ -79,6 +79,7 @@ def held_message(request, result) -> bool:
 
     if not isinstance(result, PendingApproval):
         return False
-    messages.warning(request, _("Changement en attente d'approbation par un second administrateur : %(why)s")
-                     % {"why": result.message})
+    lead = _("Changement en attente d'approbation par un second administrateur : ")
+    why = result.message.removeprefix(lead)  # the engine's explanation may already begin with these words
+    messages.warning(request, lead + why)
     return True

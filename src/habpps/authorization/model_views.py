@@ -271,7 +271,8 @@ class ApprovalQueueView(LoginRequiredMixin, TemplateView):
                 why_not = ""
             except (ValidationError, AccessRefused) as refusal:
                 why_not = " ".join(getattr(refusal, "messages", [str(refusal)]))
-            pending.append({"item": item, "why_not": why_not, "unit": unit_label(item.org)})
+            pending.append({"item": item, "why_not": why_not, "unit": unit_label(item.org),
+                            "details": approvals.change_details(item)})
         decided = [{"item": item, "unit": unit_label(item.org)}
                    for item in rows.exclude(status=ApprovalStatus.PENDING)[:50]]
         return super().get_context_data(pending=pending, decided=decided, reject_form=RejectForm(), **kwargs)

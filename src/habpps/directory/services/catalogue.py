@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import authorize
+from habpps.authorization.model_services import held_for_approval
+from habpps.authorization.models import PendingApproval
 from habpps.authorization.orgs import NATIONAL_UNIT, scope_path
 from habpps.authorization.policy_cache import policy_change
 from habpps.directory.models import DoctrineRule, PartnerType, RolePermission, Service, ServiceRole
@@ -50,25 +52,39 @@ def update_service_role(actor, role: ServiceRole, *, name: str, description: str
     return role
 
 
-def set_role_permissions(actor, role: ServiceRole, permissions: Iterable[tuple[str, str]]) -> ServiceRole:
-    """Replace the permissions a profile holds (e.g. the CDAP sections of the doctrine table, CDP-3)."""
+def set_role_permissions(
+    actor, role: ServiceRole, permissions: Iterable[tuple[str, str]]
+) -> ServiceRole | PendingApproval:
+    """Replace the permissions a profile holds (e.g. the CDAP sections of the doctrine table, CDP-3).
+
+    Every holder of the profile gains what is added: when that breaks a ``require_approval`` exclusion (ENG-7) the
+    engine holds the change — nothing is written, the change waits in the « À approuver » queue as the returned
+    `PendingApproval` and is made once a second administrator, neither its requester nor one of the profile's
+    holders, approves it. Any other engine refusal comes back as a French ``ValidationError``."""
     authorize(actor, *perms.MANAGE_CATALOGUE, NATIONAL_UNIT)
     wanted = {(operation.strip(), obj.strip()) for operation, obj in permissions}
-    with policy_change():
-        held = set(role.permissions.values_list("operation", "obj"))
-        for operation, obj in sorted(wanted - held):
-            save_validated(RolePermission(role=role, operation=operation, obj=obj))
-        for operation, obj in held - wanted:
-            role.permissions.filter(operation=operation, obj=obj).delete()
-        journal_change(
-            "admin.role.permissions",
-            actor,
-            role,
-            NATIONAL_SCOPE,
-            before={"permissions": sorted(map(list, held))},
-            data={"permissions": sorted(map(list, wanted))},
-        )
-    return role
+    for operation, obj in wanted:  # refuse a malformed permission before asking the engine
+        RolePermission(role=role, operation=operation, obj=obj).full_clean(
+            validate_unique=False, validate_constraints=False)
+
+    def change() -> ServiceRole:
+        with policy_change(requester=actor):
+            held = set(role.permissions.values_list("operation", "obj"))
+            for operation, obj in sorted(wanted - held):
+                save_validated(RolePermission(role=role, operation=operation, obj=obj))
+            for operation, obj in held - wanted:
+                role.permissions.filter(operation=operation, obj=obj).delete()
+            journal_change(
+                "admin.role.permissions",
+                actor,
+                role,
+                NATIONAL_SCOPE,
+                before={"permissions": sorted(map(list, held))},
+                data={"permissions": sorted(map(list, wanted))},
+            )
+        return role
+
+    return held_for_approval(actor, "set_role_permissions", role, {"permissions": sorted(map(list, wanted))}, change)
 
 
 def create_partner_type(actor, *, code: str, name: str, description: str = "") -> PartnerType:

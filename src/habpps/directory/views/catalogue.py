@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from habpps.authorization import permissions as perms
-from habpps.authorization.mixins import EngineAccessMixin, run_action
+from habpps.authorization.mixins import EngineAccessMixin, held_message, run_action
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory import services
 from habpps.directory.forms import PartnerTypeForm, ServiceRoleForm
@@ -55,6 +55,8 @@ class ServiceRoleCreateView(NationalMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
 
+        result = []
+
         def action():
             role = services.create_service_role(
                 self.request.user,
@@ -63,10 +65,12 @@ class ServiceRoleCreateView(NationalMixin, FormView):
                 name=data["name"],
                 description=data["description"],
             )
-            services.set_role_permissions(self.request.user, role, data["permissions"])
+            result.append(services.set_role_permissions(self.request.user, role, data["permissions"]))
 
         if not run_action(self.request, form, action):
             return self.form_invalid(form)
+        if held_message(self.request, result[0]):  # created; its permissions wait for a second administrator
+            return redirect("directory:service-list")
         messages.success(self.request, _("Profil « %(name)s » créé.") % {"name": data["name"]})
         return redirect("directory:service-list")
 
@@ -104,14 +108,18 @@ class ServiceRoleUpdateView(NationalMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
 
+        result = []
+
         def action():
             services.update_service_role(
                 self.request.user, self.role, name=data["name"], description=data["description"]
             )
-            services.set_role_permissions(self.request.user, self.role, data["permissions"])
+            result.append(services.set_role_permissions(self.request.user, self.role, data["permissions"]))
 
         if not run_action(self.request, form, action):
             return self.form_invalid(form)
+        if held_message(self.request, result[0]):  # a require_approval exclusion holds the new permissions
+            return redirect("directory:service-list")
         messages.success(self.request, _("Profil « %(name)s » enregistré.") % {"name": data["name"]})
         return redirect("directory:service-list")
 
