@@ -74,13 +74,24 @@ def main() -> int:
 
 
 def copy_rows(table: str, columns: list[str], rows) -> int:
+    """COPY ``rows`` into ``table``; the model's other columns get their field defaults (the schema grows
+    columns the generator need not know about: a column without a database default would refuse the row)."""
+    from django.apps import apps
     from django.db import connection
 
+    model = next(model for model in apps.get_models() if model._meta.db_table == table)
+    extra = [
+        field
+        for field in model._meta.concrete_fields
+        if field.column not in columns and not field.primary_key and not field.null
+        and field.get_default() is not None
+    ]
+    defaults = [field.get_db_prep_save(field.get_default(), connection) for field in extra]
     count = 0
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    statement = f"COPY {table} ({', '.join([*columns, *(field.column for field in extra)])}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, *defaults))
             count += 1
     return count
 

@@ -201,7 +201,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Overridden per session at login by the policy's idle timeout (AUT-6), which the session middleware enforces.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# A signed-in session is saved when it changes and when its activity is recorded (every
+# HABPPS_SESSION_ACTIVITY_SECONDS, habpps.accounts.middleware), which moves its idle expiry: not on every request,
+# a write transaction per page being a good part of a page's cost (issue 19).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True

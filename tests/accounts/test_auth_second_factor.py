@@ -154,3 +154,31 @@ def test_recovery_codes_are_stored_salted(client, network, clock):
     digests = list(RecoveryCode.objects.filter(account=network.user_a).values_list("code_digest", flat=True))
     assert len({digest.split("$")[0] for digest in digests}) == len(digests) == 10
     assert not any(code.replace("-", "") in digest for code in codes for digest in digests)
+
+
+@pytest.mark.parametrize("rule", ["fund", "partner", "role", "group_role", "none"])
+def test_the_shared_policys_scope_decides_like_the_query(network, policy, rule, django_assert_num_queries):
+    """``policy_in_force`` carries whom the second factor covers (issue 19: no query per request for it); the
+    answer is the one the full query gives, for the accounts named and for the others."""
+    from habpps.accounts.policy import current_policy
+    from habpps.accounts.second_factor import SecondFactorScope, second_factor_required
+
+    if rule == "fund":
+        policy.second_factor_funds.add(network.fund_a)
+    elif rule == "partner":
+        policy.second_factor_partners.add(network.partner_a)
+    elif rule == "role":
+        policy.second_factor_roles.add(network.roles["PartnerAdmin"])
+    elif rule == "group_role":
+        policy.second_factor_roles.add(network.roles["cdap-ass-cesf"])
+    plain = current_policy()
+    shared = current_policy()
+    shared.second_factor_scope = SecondFactorScope.of(shared)
+    accounts = [network.user_a, network.partner_admin_a, network.verifier_b]
+    expected = {account.login: second_factor_required(account, plain) for account in accounts}
+    assert {account.login: second_factor_required(account, shared) for account in accounts} == expected
+    assert any(expected.values()) == (rule != "none")
+    if rule in {"fund", "partner", "none"}:
+        with django_assert_num_queries(0):
+            for account in accounts:
+                second_factor_required(account, shared)

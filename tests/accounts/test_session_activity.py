@@ -58,3 +58,19 @@ def test_the_policy_is_read_once_per_period_and_at_once_after_a_change_here(sett
     policy.idle_timeout_minutes = 7
     policy.save()
     assert policy_in_force().idle_timeout_minutes == 7
+
+
+def test_the_session_is_saved_with_its_activity_not_on_every_request(client, network, clock):
+    """Issue 19: no session write per page; the stored session and its cookie are saved with the activity
+    (every 30 s), which moves their idle expiry."""
+    from django.conf import settings
+
+    log_in(client, network.user_a.login)
+    clock.advance(seconds=20)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    clock.advance(seconds=15)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 30 * 60

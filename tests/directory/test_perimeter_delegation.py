@@ -247,3 +247,24 @@ def test_reactivating_an_account_cannot_exceed_the_user_limit(db):
     assert refusal_code(refused.value) == "user_limit"
     world.users[0].refresh_from_db()
     assert world.users[0].status == Status.SUSPENDED
+
+
+def test_the_delegation_is_compiled_into_the_engine_which_decides(council):
+    """One rule, one home (ADM-4, ENG-12): the stored sub-perimeter is an engine delegation from the partner
+    administrator, and the refusals above are the engine's decisions, not a Django re-implementation."""
+    from habpps.authorization.orgs import group_name
+    from habpps.authorization.policy_build import build_rbac
+    from habpps.authorization.policy_cache import current_policy
+
+    rbac = current_policy().rbac
+    unit = partner_unit(council.partner.pk)
+    [delegation] = [d for d in rbac.delegations().values() if d.grantee == council.delegate.login]
+    assert delegation.grantor == council.partner_admin.login
+    assert delegation.groups == {group_name(council.social.pk)} and delegation.roles == {INSTRUCTOR}
+    social, reception = group_name(council.social.pk), group_name(council.reception.pk)
+    assert rbac.can_assign_group(council.delegate.login, social, INSTRUCTOR, unit)
+    assert rbac.can_assign_group(council.delegate.login, reception, INSTRUCTOR, unit).reason == "group_out_of_scope"
+    assert rbac.can_assign_group(council.delegate.login, social, CONTROL, unit).reason == "role_out_of_range"
+    assert rbac.can_manage_user(council.delegate.login, council.partner_admin.login).reason == "user_holds_roles"
+    assert not rbac.can_delegate(council.delegate.login, [INSTRUCTOR], orgs=[unit])
+    assert rbac.export() == build_rbac().export()  # the change log reproduces the full build

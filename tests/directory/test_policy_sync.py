@@ -19,6 +19,7 @@ from conftest import make_network
 from habpps.accounts.models import Account, AccountStatus
 from habpps.authorization import approvals, model_services, scope_services
 from habpps.authorization.access_windows import Window
+from habpps.authorization.decisions import AccessRefused
 from habpps.authorization.models import (
     ApprovalStatus,
     ContextAttribute,
@@ -32,6 +33,7 @@ from habpps.authorization.models import (
 )
 from habpps.authorization.policy_build import build_deployment, build_rbac
 from habpps.authorization.policy_cache import PolicyCache, policy_cache, policy_change
+from habpps.conventions.models import DelegatedPerimeter
 from habpps.directory import deployment, services
 from habpps.directory.models import (
     AccountRoleAssignment,
@@ -479,3 +481,172 @@ def test_a_rebuild_asked_on_demand_reaches_every_process(transactional_db):
     assert PolicyChange.objects.latest("number").rebuild
     other.refresh()
     assert other.full_builds == 2
+
+
+class DelegationWalk:
+    """Random actions on a partner that delegates (ADM-4, CNV-1..3): sub-perimeters given, changed and ended,
+    amendments validated, profiles withdrawn, accounts and groups created or suspended in the partner, its
+    administrators named and removed, the partner and its fund suspended — each moves the derived sections
+    (``admin_roles``, ``admin_assignments``, ``delegations``, ``user_orgs``, ``perimeters``)."""
+
+    def __init__(self, rng: random.Random, world) -> None:
+        from habpps.conventions.delegation import services as delegation
+
+        self.rng, self.world, self.delegation = rng, world, delegation
+        self.ccas = PartnerType.objects.get(code="ccas")
+        self.profiles = list(ServiceRole.objects.filter(account_level="", doctrine_rules__partner_type=self.ccas))
+
+    def pick(self, queryset):
+        rows = list(queryset.order_by("pk"))
+        return self.rng.choice(rows) if rows else None
+
+    def accounts(self):
+        return Account.objects.filter(partner=self.world.partner).exclude(status=AccountStatus.REMOVED)
+
+    def step(self) -> str:
+        action = self.rng.choice([
+            self.delegate, self.delegate, self.delegate, self.amend, self.amend, self.new_account,
+            self.account_status, self.name_administrator, self.name_administrator, self.new_group,
+            self.group_status, self.partner_status, self.fund_status, self.profile_status, self.delegate_acts,
+            self.terminate,
+        ])
+        try:
+            action()
+        except (ValidationError, RBACError, AccessRefused) as error:
+            return f"{action.__name__} (refusé : {error})"
+        return action.__name__
+
+    def delegate(self) -> None:
+        rng = self.rng
+        holders = AccountRoleAssignment.objects.current().filter(role__code="PartnerDelegate").values("account_id")
+        delegates = self.accounts().filter(pk__in=holders) if self.rng.random() < 0.8 else self.accounts()
+        delegate = self.pick(delegates.exclude(pk=self.world.partner_admin.pk))
+        if delegate is None:
+            return
+        groups = list(Group.objects.filter(partner=self.world.partner).exclude(status=Status.REMOVED).order_by("pk"))
+        roles = rng.sample(self.profiles, rng.randrange(0, min(3, len(self.profiles)) + 1))
+        admin = self.pick(self.accounts().filter(
+            pk__in=AccountRoleAssignment.objects.current().filter(role__code="PartnerAdmin").values("account_id")))
+        self.delegation.delegate_perimeter(admin or self.world.partner_admin, delegate,
+                                           groups=rng.sample(groups, rng.randrange(0, len(groups) + 1)),
+                                           roles=roles)
+
+    def amend(self) -> None:
+        from habpps.conventions import services as conventions
+        from habpps.conventions.models import Convention
+
+        convention = Convention.objects.filter(partner=self.world.partner, ended_at__isnull=True).first()
+        if convention is None:
+            convention = conventions.create_convention(
+                self.world.admin, self.world.partner, reference=f"CAF751-{self.rng.randrange(10**6)}",
+                service_contract="CS-2025-001",
+            )
+            version = convention.versions.get()
+        else:
+            version = conventions.amend(self.world.admin, convention)
+        chosen = self.rng.sample(self.profiles, self.rng.randrange(1, min(3, len(self.profiles)) + 1))
+        conventions.set_bulletin(self.world.admin, version, self.world.cdap,
+                                 {role: self.rng.choice([None, 2, 5]) for role in chosen})
+        conventions.submit(self.world.admin, version)
+        conventions.validate_version(self.world.verifier, version)
+
+    def terminate(self) -> None:
+        from habpps.conventions import services as conventions
+        from habpps.conventions.models import Convention
+
+        convention = Convention.objects.filter(partner=self.world.partner, ended_at__isnull=True).first()
+        if convention is not None and self.rng.random() < 0.5:
+            conventions.terminate(self.world.admin, convention, "fin d'essai")
+
+    def new_account(self) -> None:
+        services.create_account(
+            None, self.world.partner, first_name="Camille", last_name=f"Essai{self.rng.randrange(1000)}",
+            email="camille@exemple.fr", password="Motdepasse#2025",
+        )
+
+    def account_status(self) -> None:
+        account = self.pick(self.accounts())
+        new = AccountStatus.ACTIVE if account.status != AccountStatus.ACTIVE else AccountStatus.SUSPENDED
+        services.set_account_status(None, account, new)
+
+    def name_administrator(self) -> None:
+        account = self.pick(self.accounts())
+        role = ServiceRole.objects.get(code=self.rng.choice(["PartnerAdmin", "PartnerDelegate"]))
+        if AccountRoleAssignment.objects.current().filter(account=account, role=role).exists():
+            services.revoke_account_role(None, account, role)
+        else:
+            services.grant_account_role(None, account, role)
+
+    def new_group(self) -> None:
+        services.create_group(None, self.world.partner, name=f"Groupe {self.rng.randrange(10**6)}")
+
+    def group_status(self) -> None:
+        group = self.pick(Group.objects.filter(partner=self.world.partner).exclude(status=Status.REMOVED))
+        services.set_group_status(None, group, Status.ACTIVE if group.status != Status.ACTIVE else Status.SUSPENDED)
+
+    def partner_status(self) -> None:
+        partner = Partner.objects.get(pk=self.world.partner.pk)
+        services.set_partner_status(None, partner, Status.ACTIVE if partner.status != Status.ACTIVE
+                                    else Status.SUSPENDED)
+
+    def fund_status(self) -> None:
+        fund = Fund.objects.get(pk=self.world.fund.pk)
+        if self.rng.random() < 0.5 or fund.status != Status.ACTIVE:
+            services.set_fund_status(None, fund, Status.ACTIVE if fund.status != Status.ACTIVE else Status.SUSPENDED)
+
+    def profile_status(self) -> None:
+        role = self.rng.choice(self.profiles)
+        with policy_change():
+            ServiceRole.objects.filter(pk=role.pk).update(
+                status=Status.SUSPENDED if ServiceRole.objects.get(pk=role.pk).status == Status.ACTIVE
+                else Status.ACTIVE
+            )
+
+    def delegate_acts(self) -> None:
+        """The delegate acts through the directory: the engine decides with the sections replayed so far."""
+        from habpps.conventions.delegation.authority import current_perimeter
+
+        perimeter = self.pick(DelegatedPerimeter.objects.filter(ended_at__isnull=True))
+        if perimeter is None or current_perimeter(perimeter.delegate) is None:
+            return
+        group = self.pick(Group.objects.filter(partner=self.world.partner).exclude(status=Status.REMOVED))
+        if self.rng.random() < 0.5:
+            services.assign_group_role(perimeter.delegate, group, self.rng.choice(self.profiles))
+        else:
+            account = self.pick(self.accounts())
+            services.add_group_member(perimeter.delegate, group, account)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [16, 4035])
+def test_delegated_administration_replays_like_a_full_rebuild(transactional_db, seed):
+    """The sections compiled from conventions and delegations (ADM-4, CNV-1..3) move by change-log calls: no
+    process rebuilds in full, and the replayed engine equals a full rebuild at every step."""
+    from conventions.conftest import make_convention_world, validated_convention
+
+    world = make_convention_world()
+    validated_convention(world, max_users=None, profiles=("cdap-ass-cesf",))
+    policy_cache.current()
+    other = PolicyCache()
+    other.current()
+    full_builds = policy_cache.full_builds
+    walk = DelegationWalk(random.Random(seed), world)
+    done, seen = [], set()
+    prelude = [  # a sub-perimeter, then the walk
+        lambda: walk.delegation.delegate_perimeter(world.partner_admin, world.delegate, groups=[world.social],
+                                                   roles=[world.roles["cdap-ass-cesf"]]),
+    ]
+    for index in range(ACTIONS_PER_WALK):
+        done.append(walk.step() if index >= len(prelude) else prelude[index]() and "prélude")
+        acting = policy_cache.current()
+        assert_equals_full_rebuild(acting), done
+        exported = acting.rbac.export()
+        seen.update(key for key in ("admin_roles", "admin_assignments", "delegations", "user_orgs") if exported.get(key))
+        replayed = other.refresh()
+        assert replayed.rbac.export() == exported, done
+        assert snapshot_tables(replayed.snapshot) == snapshot_tables(acting.snapshot)
+    assert policy_cache.full_builds == full_builds, ("the acting process rebuilt in full", done)
+    assert other.full_builds == 1, ("the other process rebuilt instead of replaying", done)
+    assert seen == {"admin_roles", "admin_assignments", "delegations", "user_orgs"}, (seen, done)
+    replace_rules = [call for change in PolicyChange.objects.all() for call in change.calls if call[0] == "replace_rule"]
+    assert {call[1] for call in replace_rules} >= {"admin_assignments", "delegations", "user_orgs", "perimeters"}

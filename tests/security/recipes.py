@@ -150,6 +150,7 @@ RECIPES: dict[str, Scoped | Page] = {
     "directory:doctrine": Page(NATIONAL),
     # Data scoping of a profile and the contextual constraints: national parameters.
     "directory:role-scope": Page(NATIONAL, kwargs=lambda world: {"pk": role_pk(world)}),
+    "directory:role-window": Page(NATIONAL, kwargs=lambda world: {"pk": role_pk(world)}),
     "directory:context-constraints": Page(NATIONAL),
     "directory:deployment": Page(NATIONAL),
     "directory:service-deployment": Page(NATIONAL, kwargs=lambda world: {"pk": world.cdap.pk}),
@@ -198,6 +199,10 @@ RECIPES: dict[str, Scoped | Page] = {
     ),
     "directory:account-limit": Scoped(
         lambda s, w: [{"pk": s.actors["user"].pk}], post=lambda s, w: {"max_roles": "1"}
+    ),
+    "directory:account-window": Scoped(
+        lambda s, w: [{"pk": s.actors["user"].pk}, {"pk": s.spare_user.pk}],
+        post=lambda s, w: {"periode-valid_until": "2030-12-31"},
     ),
     "directory:account-role-window": Scoped(
         lambda s, w: [{"pk": s.actors["partner_admin"].pk, "role_pk": role_pk(w, "PartnerAdmin")}],

@@ -36,11 +36,10 @@ class SessionPolicyMiddleware:
     def _enforce(self, request) -> None:
         policy, now = policy_in_force(), clock.now()
         request.authentication_policy = policy
-        record = (
-            AccountSession.objects.select_related("account")
-            .filter(session_key=request.session.session_key, ended_at__isnull=True)
-            .first()
-        )
+        # The account is the request's own (``request.user``); the record's is loaded only to end it.
+        record = AccountSession.objects.filter(
+            session_key=request.session.session_key, ended_at__isnull=True
+        ).first()
         if not request.user.is_authenticated:
             # The account was suspended or removed (the backend no longer returns it): its session dies now.
             if record is not None:
@@ -58,7 +57,10 @@ class SessionPolicyMiddleware:
                 % {"minutes": policy.idle_timeout_minutes},
             )
         else:
-            record_activity(record, now)
+            if record_activity(record, now):
+                # Saved with the recorded activity (every 30 s), not on every request: the stored session's
+                # and the cookie's idle expiry move with it (SESSION_SAVE_EVERY_REQUEST is off).
+                request.session.modified = True
             expiry = policy.idle_timeout_minutes * 60
             if request.session.get_expiry_age() != expiry:
                 request.session.set_expiry(expiry)

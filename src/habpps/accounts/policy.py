@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from habpps.accounts.models import AuthenticationPolicy, ConcurrentSessionMode
+from habpps.accounts.second_factor import SecondFactorScope
 
 # The slides' figures, the environment variable that overrides each at seeding, and how to read it.
 SEEDED_FIGURES: dict[str, tuple[str, object]] = {
@@ -93,7 +94,8 @@ def policy_in_force() -> AuthenticationPolicy:
 
     The instance is shared by every thread of the process: read it, never modify it (``current_policy`` gives
     a private one). Inside a transaction the row is read as usual, since the transaction may hold a change of
-    its own that no other request may see."""
+    its own that no other request may see. The shared instance also carries whom its second factor covers
+    (``second_factor_scope``), read with it, so that the duty check of every request needs no query."""
     global _in_force
     if connection.in_atomic_block:
         return current_policy()
@@ -102,6 +104,7 @@ def policy_in_force() -> AuthenticationPolicy:
     if cached is not None and now - cached[0] < settings.HABPPS_POLICY_PROBE_SECONDS:
         return cached[1]
     policy = current_policy()
+    policy.second_factor_scope = SecondFactorScope.of(policy)
     with _in_force_lock:
         _in_force = (now, policy)
     return policy

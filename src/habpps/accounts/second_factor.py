@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
@@ -31,14 +32,61 @@ def has_second_factor(account: Account) -> bool:
     return SecondFactorDevice.objects.filter(account=account, confirmed_at__isnull=False).exists()
 
 
+@dataclass(frozen=True)
+class SecondFactorScope:
+    """Whom a policy's second factor covers, as identifiers: the funds, partners and profiles it names."""
+
+    funds: frozenset[int]
+    partners: frozenset[int]
+    roles: frozenset[int]
+
+    @classmethod
+    def of(cls, policy: AuthenticationPolicy) -> SecondFactorScope:
+        through = AuthenticationPolicy.second_factor_funds.through
+        funds = through.objects.filter(authenticationpolicy=policy).values_list("fund_id", flat=True)
+        through = AuthenticationPolicy.second_factor_partners.through
+        partners = through.objects.filter(authenticationpolicy=policy).values_list("partner_id", flat=True)
+        through = AuthenticationPolicy.second_factor_roles.through
+        roles = through.objects.filter(authenticationpolicy=policy).values_list("servicerole_id", flat=True)
+        return cls(frozenset(funds), frozenset(partners), frozenset(roles))
+
+
 def second_factor_required(account: Account, policy: AuthenticationPolicy) -> bool:
-    """Whether the policy requires a second factor of ``account``: for all, or by fund, partner or role."""
+    """Whether the policy requires a second factor of ``account``: for all, or by fund, partner or role.
+
+    The policy the middlewares share (``policy_in_force``) carries its ``SecondFactorScope``, read with it once
+    per probe period: then only an account whose organisation is not named, under a policy naming profiles,
+    costs a query — the check runs on every request of every signed-in person (AUT-8)."""
     if policy.second_factor_for_everyone:
         return True
-    # The profiles the account holds today, directly or through a current group membership, read through the
-    # policy's own relation to profiles: the accounts app does not import the directory that builds on it.
+    scope: SecondFactorScope | None = getattr(policy, "second_factor_scope", None)
+    if scope is not None:
+        return _required_in(account, scope)
+    reasons = Q(second_factor_roles__in=_held_roles(account))
+    if account.home_fund is not None:
+        reasons |= Q(second_factor_funds=account.home_fund)
+    if account.partner_id is not None:
+        reasons |= Q(second_factor_partners=account.partner_id)
+    return AuthenticationPolicy.objects.filter(pk=policy.pk).filter(reasons).exists()
+
+
+def _required_in(account: Account, scope: SecondFactorScope) -> bool:
+    if account.partner_id is not None and account.partner_id in scope.partners:
+        return True
+    if scope.funds:
+        fund = account.home_fund
+        if fund is not None and fund.pk in scope.funds:
+            return True
+    if not scope.roles:
+        return False
+    return _held_roles(account).filter(pk__in=scope.roles).exists()
+
+
+def _held_roles(account: Account):
+    """The profiles the account holds today, directly or through a current group membership, read through the
+    policy's own relation to profiles: the accounts app does not import the directory that builds on it."""
     profiles = AuthenticationPolicy.second_factor_roles.field.related_model
-    held_roles = profiles.objects.filter(
+    return profiles.objects.filter(
         Q(account_assignments__account=account, account_assignments__ended_at__isnull=True)
         | Q(
             group_assignments__ended_at__isnull=True,
@@ -46,12 +94,6 @@ def second_factor_required(account: Account, policy: AuthenticationPolicy) -> bo
             group_assignments__group__memberships__ended_at__isnull=True,
         )
     ).values("id")
-    reasons = Q(second_factor_roles__in=held_roles)
-    if account.home_fund is not None:
-        reasons |= Q(second_factor_funds=account.home_fund)
-    if account.partner_id is not None:
-        reasons |= Q(second_factor_partners=account.partner_id)
-    return AuthenticationPolicy.objects.filter(pk=policy.pk).filter(reasons).exists()
 
 
 def begin_enrolment(account: Account) -> SecondFactorDevice:

@@ -38,14 +38,17 @@ def is_idle(record: AccountSession, policy: AuthenticationPolicy, now: datetime)
     return record.last_activity_at <= now - idle_timeout(policy)
 
 
-def record_activity(record: AccountSession, now: datetime) -> None:
+def record_activity(record: AccountSession, now: datetime) -> bool:
     """Note that the session was used at ``now`` — written at most once per
     ``HABPPS_SESSION_ACTIVITY_SECONDS`` (30 s) rather than on every request, a write per page being a good part
     of a page's cost. The idle count may so start up to that long before the last request: a session ends at
-    most 30 s earlier than its exact idle timeout, never later."""
+    most 30 s earlier than its exact idle timeout, never later. Returns whether it wrote: the stored session
+    and its cookie are saved then too, so their expiry follows the same recorded activity."""
     if now - record.last_activity_at >= timedelta(seconds=settings.HABPPS_SESSION_ACTIVITY_SECONDS):
         AccountSession.objects.filter(pk=record.pk).update(last_activity_at=now)
         record.last_activity_at = now
+        return True
+    return False
 
 
 def register_session(account: Account, session_key: str, *, client_address: str = "") -> AccountSession:

@@ -24,6 +24,7 @@ from habpps.api.routers import (
     policy,
     scope,
     sso,
+    windows,
     workbench,
 )
 
@@ -114,6 +115,7 @@ api.add_router("", sso.router)
 api.add_router("", scope.router)
 api.add_router("", workbench.router)
 api.add_router("", catalogue.router)
+api.add_router("", windows.router)
 
 decision_api = build_api("api-v1-decisions", documented=False)
 """The decision endpoints alone, for processes dedicated to them (``habpps.api.decision_settings``)."""

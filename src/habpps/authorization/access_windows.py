@@ -10,6 +10,7 @@ access stops by itself at the end of its last day; nothing needs to run then.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -146,7 +147,12 @@ def check_window(window: Window) -> None:
     try:
         window.constraint()
     except RBACError as error:
-        raise ValidationError(error.message, code="invalid_window") from error
+        # The engine writes dates as ISO (2027-01-07); people read them as 07/01/2027.
+        message = ISO_DATE.sub(lambda m: f"{m['day']}/{m['month']}/{m['year']}", str(error.message))
+        raise ValidationError(message, code="invalid_window") from error
+
+
+ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
 
 
 def store_window(row: Any, window: Window) -> Window:

@@ -30,6 +30,7 @@ from habpps.authorization.model_forms import (
     SeparationSetForm,
 )
 from habpps.authorization.model_permissions import APPROVE_CHANGES, MANAGE_MODEL
+from habpps.authorization.models import RoleWindow
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.separation_models import (
     AccountLimit,
@@ -216,8 +217,9 @@ class RoleRulesView(ModelMixin, TemplateView):
         roles = ServiceRole.objects.exclude(status=Status.REMOVED).select_related("service").order_by(
             "-service__is_administrative", "service__name", "name")
         limits = AccountLimit.objects.filter(max_roles__isnull=False).select_related("account")
-        return super().get_context_data(rows=[(role, rules.get(role.pk)) for role in roles], limits=limits,
-                                        **kwargs)
+        windows = {row.role_id: row for row in RoleWindow.objects.all()}
+        return super().get_context_data(rows=[(role, rules.get(role.pk), windows.get(role.pk)) for role in roles],
+                                        limits=limits, **kwargs)
 
 
 class RoleRuleEditView(ModelMixin, FormView):

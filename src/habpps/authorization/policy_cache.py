@@ -413,7 +413,9 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             record_change(self.number, self.token, [], rebuild=True)
             return compiled, []
         with cache._lock:
-            calls = calls_for(touched, base.rbac, base.deployment) + policy_rules.calls_for(base.rbac, derived)
+            # The derived sections narrow before the directory's calls and widen after them (`policy_rules`).
+            narrowing, widening = policy_rules.calls_for(base.rbac, derived)
+            calls = narrowing + calls_for(touched, base.rbac, base.deployment) + widening
             reported_before = len(base.rbac.reported_violations())
             if not self._commits:
                 # Not committed at the end of this block: the shared engine must not hold it. The engine checks

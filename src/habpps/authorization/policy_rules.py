@@ -8,12 +8,14 @@ format. The policy build loads them into every engine it builds (`compile_into`)
 decides; the app only asks (e.g. `RBAC.perimeter_decision`) and presents the engine's answer.
 
 Keeping them fresh: the sections derived when an engine was built are remembered on it (`derived_on`). At the end
-of every administrative change (`policy_cache.policy_change`) the sections are derived again. Perimeters that
-moved — a partner created, a convention validated or ended, a profile withdrawn — become change-log calls
-(``["replace_perimeter", org, before, after]``, `calls_for`), replayed by every process like the directory's own
-calls and undone exactly (`inverse`). Any other derived section that moved asks every process for a full rebuild
-(`moved`), as a renamed login does. Memberships and grants never move a derived section: the engine counts a
-perimeter's holders itself.
+of every administrative change (`policy_cache.policy_change`) the sections are derived again, and every item that
+moved — a partner created, a convention validated or ended, a profile withdrawn, a partner suspended, an
+administrator named, a delegation given, an account created in a delegating partner — becomes change-log calls
+(``["replace_rule", section, key, before, after]``, `calls_for`), replayed by every process like the directory's
+own calls and undone exactly (`inverse`). The calls come in two halves around the directory's calls (narrowing
+before, widening after) so that nothing a deletion takes away is still named. Only an engine built without them
+(loaded from a document) is rebuilt (`moved`). Memberships and grants never move a derived section: the engine
+counts a perimeter's holders itself.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import Any
 Sections = dict[str, list[dict[str, Any]]]
 Contribution = Callable[[], Sections]
 
-COMPILED_SECTIONS = ("admin_roles", "admin_assignments", "delegations", "perimeters", "history_exclusions")
+COMPILED_SECTIONS = (
+    "user_orgs", "admin_roles", "admin_assignments", "delegations", "perimeters", "history_exclusions",
+)
 """The sections a contribution may give, in the order they are loaded (roles before their assignments)."""
 
 _contributions: dict[str, Contribution] = {}
@@ -55,6 +59,8 @@ def _sort_key(item: dict[str, Any]) -> str:
 def compile_into(rbac: Any, sections: Sections | None = None) -> Sections:
     """Load the derived sections into ``rbac`` (built from the directory) and remember them on it."""
     sections = derive() if sections is None else sections
+    for item in sections["user_orgs"]:
+        rbac.set_user_org(item["user"], item["org"])
     for item in sections["admin_roles"]:
         rng = item.get("role_range")
         rbac.add_admin_role(
@@ -68,14 +74,16 @@ def compile_into(rbac: Any, sections: Sections | None = None) -> Sections:
     for item in sections["admin_assignments"]:
         rbac.assign_admin(item["user"], item["admin_role"], item.get("org"))
     for item in sections["delegations"]:
-        rbac.delegate_authority(
+        # Loaded as declared, as a policy document loads it: the grantor's authority may have shrunk since (a
+        # profile the convention no longer grants), and the engine intersects a delegation with it anyway.
+        rbac._restore_delegation(
             item["name"],
             item["grantor"],
             item["grantee"],
             item.get("roles", []),
-            orgs=item.get("orgs"),
-            groups=item.get("groups"),
-            abilities=item.get("abilities", []),
+            item.get("orgs"),
+            item.get("groups"),
+            item.get("abilities", []),
         )
     for item in sections["perimeters"]:
         rbac.set_perimeter(item["org"], item["roles"], item.get("max_users"))
@@ -92,48 +100,215 @@ def derived_on(rbac: Any) -> Sections | None:
     return getattr(rbac, "platform_rules", None)
 
 
-RULE_CALLS = ("replace_perimeter",)
-"""Change-log calls on the derived sections (applied by `apply_call`, not by an engine method of that name)."""
+RULE_CALLS = ("replace_rule", "replace_perimeter")
+"""Change-log calls on the derived sections (applied by `apply_call`, not by an engine method of that name).
+``["replace_rule", section, key, before, after]`` puts one item of a section (``None``: absent) in place of
+another; ``replace_perimeter`` is its older form for the perimeters, still replayed."""
+
+KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "user_orgs": lambda item: item["user"],
+    "admin_roles": lambda item: item["name"],
+    "admin_assignments": lambda item: [item["user"], item["admin_role"], item.get("org")],
+    "delegations": lambda item: item["name"],
+    "perimeters": lambda item: item["org"],
+    "history_exclusions": lambda item: item["name"],
+}
+"""How an item of each section is named in a ``replace_rule`` call (lists: JSON has no tuples)."""
+
+REMOVAL_ORDER = ("delegations", "admin_assignments", "admin_roles", "perimeters", "user_orgs", "history_exclusions")
+"""Narrowing calls go first (what refers to something before it), additions in `COMPILED_SECTIONS` order."""
+
+_SCOPES = ("orgs", "groups")
+"""Fields where absence (None) means "everywhere": their narrowing with a list is that list."""
 
 
 def moved(rbac: Any, derived: Sections) -> bool:
-    """Whether a derived section other than the perimeters moved since ``rbac`` was compiled: rebuild."""
-    current = derived_on(rbac)
-    if current is None:
-        return True
-    return any(derived[key] != current.get(key) for key in COMPILED_SECTIONS if key != "perimeters")
+    """Whether ``rbac`` cannot be brought to the derived sections by calls: it was built without them (loaded
+    from a document). Every move of a derived section is otherwise a ``replace_rule`` call (`calls_for`)."""
+    return derived_on(rbac) is None
 
 
-def calls_for(rbac: Any, derived: Sections) -> list[list[Any]]:
-    """The ``replace_perimeter`` calls that bring ``rbac``'s perimeters to the derived ones."""
-    current = {item["org"]: item for item in (derived_on(rbac) or {}).get("perimeters", [])}
-    wanted = {item["org"]: item for item in derived["perimeters"]}
-    return [
-        ["replace_perimeter", org, current.get(org), wanted.get(org)]
-        for org in sorted(current.keys() | wanted.keys())
-        if current.get(org) != wanted.get(org)
-    ]
+def _hashable(key: Any) -> Any:
+    return tuple(key) if isinstance(key, list) else key
+
+
+def _narrowed(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What an item holds of both ``before`` and ``after``: lists intersected, limits kept where equal, a scope
+    "everywhere" narrowed to the other side's list. None when nothing is common (an item whose identity moved —
+    another grantor, another role range — is taken out, then put back)."""
+    if before is None or after is None:
+        return None
+    narrowed: dict[str, Any] = {}
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            if name in before:
+                narrowed[name] = old
+        elif name in _SCOPES and (old is None or new is None):
+            narrowed[name] = new if old is None else old
+        elif isinstance(old, list) and isinstance(new, list) and name != "done":
+            narrowed[name] = sorted(set(old) & set(new))
+        elif name == "max_users":
+            common = {role: n for role, n in (old or {}).items() if (new or {}).get(role) == n}
+            if common:
+                narrowed[name] = common
+        elif name == "role_range":
+            continue  # no range meanwhile: the listed roles still hold
+        else:
+            return None
+    return narrowed
+
+
+def calls_for(rbac: Any, derived: Sections) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The ``replace_rule`` calls that bring ``rbac``'s derived sections to ``derived``, in two lists.
+
+    The first narrows (each changed item to what it keeps of both versions, removed items out) and is applied
+    *before* the directory's calls of the same change, the second widens (each item to its new version) and is
+    applied *after* them. An account, a group, a profile or a unit the directory's calls delete is then never
+    referred to when it goes — the derived sections only name what is in force — so the engine's cascades on
+    deletion have nothing to take away, and undoing the calls in reverse restores exactly what was there.
+    """
+    remembered = derived_on(rbac) or {}
+    changes: dict[str, list[tuple[Any, Any, Any]]] = {}
+    for section in COMPILED_SECTIONS:
+        key_of = KEYS[section]
+        current = {_hashable(key_of(item)): item for item in remembered.get(section, [])}
+        wanted = {_hashable(key_of(item)): item for item in derived.get(section, [])}
+        changes[section] = [
+            (key, current.get(key), wanted.get(key))
+            for key in sorted(current.keys() | wanted.keys(), key=_key_order)
+            if current.get(key) != wanted.get(key)
+        ]
+    narrowing: list[list[Any]] = []
+    for section in REMOVAL_ORDER:
+        for key, before, after in changes[section]:
+            middle = None if section == "history_exclusions" else _narrowed(before, after)
+            if before is not None and middle != before:
+                narrowing.append(["replace_rule", section, _plain(key), before, middle])
+    widening: list[list[Any]] = []
+    for section in COMPILED_SECTIONS:
+        for key, before, after in changes[section]:
+            middle = None if section == "history_exclusions" else _narrowed(before, after)
+            if after is not None and middle != after:
+                widening.append(["replace_rule", section, _plain(key), middle, after])
+    return narrowing, widening
+
+
+def _key_order(key: Any) -> str:
+    import json
+
+    return json.dumps(key, ensure_ascii=False)
+
+
+def _plain(key: Any) -> Any:
+    return list(key) if isinstance(key, tuple) else key
 
 
 def inverse(call: list[Any]) -> list[Any]:
-    method, org, before, after = call
-    return [method, org, after, before]
+    *head, before, after = call
+    return [*head, after, before]
 
 
 def apply_call(rbac: Any, call: list[Any]) -> None:
-    """Apply a ``replace_perimeter`` call to the engine and to the sections remembered on it."""
-    _method, org, _before, after = call
+    """Apply a ``replace_rule`` (or older ``replace_perimeter``) call to the engine and to the sections
+    remembered on it. A refused call leaves both as they were."""
+    if call[0] == "replace_perimeter":
+        _method, org, before, after = call
+        _replace_perimeter(rbac, org, after, tolerant=True)
+        section, key = "perimeters", org
+    else:
+        _method, section, key, before, after = call
+        SETTERS[section](rbac, key, before, after)
+    remembered = derived_on(rbac)
+    if remembered is not None:
+        key_of = KEYS[section]
+        items = [item for item in remembered.get(section, []) if _hashable(key_of(item)) != _hashable(key)]
+        if after is not None:
+            items.append(after)
+        rbac.platform_rules = {**remembered, section: sorted(items, key=_sort_key)}
+
+
+def _replace_perimeter(rbac: Any, org: str, after: dict[str, Any] | None, *, tolerant: bool = False) -> None:
     if after is None:
         if org in rbac.perimeters():
             rbac.clear_perimeter(org)
-    else:
+        return
+    roles = after["roles"]
+    if tolerant:  # the older call, undone before a role's return
         known = rbac.roles()
-        roles = [role for role in after["roles"] if role in known]  # undoing may precede a role's return
-        limits = {role: n for role, n in (after.get("max_users") or {}).items() if role in roles}
-        rbac.set_perimeter(org, roles, limits or None)
-    remembered = derived_on(rbac)
-    if remembered is not None:
-        items = [item for item in remembered["perimeters"] if item["org"] != org]
-        if after is not None:
-            items.append(after)
-        rbac.platform_rules = {**remembered, "perimeters": sorted(items, key=_sort_key)}
+        roles = [role for role in roles if role in known]
+    limits = {role: n for role, n in (after.get("max_users") or {}).items() if role in roles}
+    rbac.set_perimeter(org, roles, limits or None)
+
+
+def _set_perimeter(rbac: Any, key: Any, before: dict | None, after: dict | None) -> None:
+    _replace_perimeter(rbac, key, after)
+
+
+def _set_user_org(rbac: Any, key: Any, before: dict | None, after: dict | None) -> None:
+    rbac.set_user_org(key, None if after is None else after["org"])
+
+
+def _admin_role_arguments(item: dict[str, Any]) -> dict[str, Any]:
+    rng = item.get("role_range")
+    return {
+        "roles": item.get("roles", []),
+        "role_range": (rng["low"], rng["high"]) if rng else None,
+        "orgs": item.get("orgs"),
+        "groups": item.get("groups"),
+        "abilities": item.get("abilities", []),
+    }
+
+
+def _set_admin_role(rbac: Any, key: Any, before: dict | None, after: dict | None) -> None:
+    if after is None:
+        rbac.delete_admin_role(key)  # its assignments went first (`REMOVAL_ORDER`)
+    elif key in rbac.admin_roles():
+        rbac.redefine_admin_role(key, **_admin_role_arguments(after))
+    else:
+        rbac.add_admin_role(key, **_admin_role_arguments(after))
+
+
+def _set_admin_assignment(rbac: Any, key: Any, before: dict | None, after: dict | None) -> None:
+    user, admin_role, org = key
+    if after is None:
+        rbac.deassign_admin(user, admin_role, org)
+    else:
+        rbac.assign_admin(user, admin_role, org)
+
+
+def _set_delegation(rbac: Any, key: Any, before: dict | None, after: dict | None) -> None:
+    # Loaded as declared, as the full build does (`compile_into`): the engine intersects it with the grantor's
+    # authority whenever it decides.
+    if key in rbac.delegations():
+        rbac.revoke_delegation(key)
+    if after is not None:
+        try:
+            _restore_delegation(rbac, after)
+        except BaseException:
+            if before is not None:
+                _restore_delegation(rbac, before)
+            raise
+
+
+def _restore_delegation(rbac: Any, item: dict[str, Any]) -> None:
+    rbac._restore_delegation(item["name"], item["grantor"], item["grantee"], item.get("roles", []),
+                             item.get("orgs"), item.get("groups"), item.get("abilities", []))
+
+
+def _set_history_exclusion(rbac: Any, key: Any, before: dict | None, after: dict | None) -> None:
+    if key in rbac.history_exclusions():
+        rbac.delete_history_exclusion(key)
+    if after is not None:
+        rbac.create_history_exclusion(key, obj=after["object"], done=after["done"], then=after["then"],
+                                      risk=after.get("risk", "block"))
+
+
+SETTERS: dict[str, Callable[[Any, Any, dict | None, dict | None], None]] = {
+    "user_orgs": _set_user_org,
+    "admin_roles": _set_admin_role,
+    "admin_assignments": _set_admin_assignment,
+    "delegations": _set_delegation,
+    "perimeters": _set_perimeter,
+    "history_exclusions": _set_history_exclusion,
+}

@@ -15,5 +15,5 @@ class ConventionsConfig(AppConfig):
         )
         from habpps.conventions.refusals import register_perimeters
 
-        policy_rules.register()  # the engine's perimeters and four-eyes rule, compiled from the conventions
+        policy_rules.register()  # perimeters, four-eyes rule and delegations, compiled into the engine
         register_perimeters()  # the directory's services ask before changing a partner's groups

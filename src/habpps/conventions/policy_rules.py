@@ -6,6 +6,8 @@
   empty perimeter: no profile may be granted there. The engine refuses any grant outside it, for whoever acts.
 - **The four-eyes rule** (ENG-7 object-history exclusion): whoever entered or last changed a convention version
   may not decide on it.
+- **Delegated administration** (ADM-4, ENG-12): the partner administrators' authority and their delegations
+  (`habpps.conventions.delegation.policy_rules`).
 
 Registered with `habpps.authorization.policy_rules` from ``ConventionsConfig.ready``; the policy build loads
 them, and a change that moves them (a version validated, a convention ended, the doctrine changed) rebuilds.
@@ -81,7 +83,12 @@ def perimeters(proposed: ConventionVersion | None = None) -> list[dict[str, Any]
 
 
 def contribution() -> policy_rules.Sections:
-    return {"perimeters": perimeters(), "history_exclusions": [FOUR_EYES.as_dict()]}
+    """The convention perimeters and the four-eyes rule, and the delegated administration built on them (ADM-4:
+    the partner administrator's authority is the convention's profiles; his delegations narrow it)."""
+    from habpps.conventions.delegation import policy_rules as delegation_rules
+
+    derived = perimeters()
+    return {"perimeters": derived, "history_exclusions": [FOUR_EYES.as_dict()], **delegation_rules.sections(derived)}
 
 
 def register() -> None:

@@ -70,6 +70,8 @@ urlpatterns = [
         name="account-role-revoke",
     ),
     path("comptes/<int:pk>/limite-roles/", accounts.AccountLimitView.as_view(), name="account-limit"),
+    path("comptes/<int:pk>/periode/", windows.AccountWindowView.as_view(), name="account-window"),
+    path("profils/<int:pk>/periode/", windows.RoleWindowView.as_view(), name="role-window"),
     path(
         "comptes/<int:pk>/roles/<int:role_pk>/periode/",
         windows.AccountRoleWindowView.as_view(),

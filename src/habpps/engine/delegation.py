@@ -62,6 +62,22 @@ class DelegatedAdministration(EngineCore):
             name, role_set, role_range, self._org_set(orgs), self._group_set(groups), self._abilities(abilities))
         self._changed()
 
+    def redefine_admin_role(
+        self, name: str, roles: Iterable[str] = (), role_range: tuple[str, str] | None = None,
+        orgs: Iterable[str] | None = None, groups: Iterable[str] | None = None,
+        abilities: Iterable[str] = _DEFAULT_ABILITIES,
+    ) -> None:
+        """Change what an existing administrative role covers, keeping its administrative assignments (a
+        partner's convention grants another profile: its administrators keep their role, over the new list).
+        Validated as `add_admin_role`; a refused definition leaves the former one in place."""
+        former = self._admin_role(name)
+        del self._state.admin_roles[name]
+        try:
+            self.add_admin_role(name, roles, role_range, orgs, groups, abilities)
+        except BaseException:
+            self._state.admin_roles[name] = former
+            raise
+
     def delete_admin_role(self, name: str) -> None:
         """Delete an administrative role and its administrative assignments."""
         self._admin_role(name)
@@ -137,15 +153,47 @@ class DelegatedAdministration(EngineCore):
             )
         delegation = Delegation(name, grantor, grantee, self._role_set(roles), self._org_set(orgs),
                                 self._group_set(groups), self._abilities(abilities))
-        wanted = delegation.declared()
-        held = [a for a in self.effective_authorities(grantor) if "delegate" in a.abilities]
-        if not any(authority.includes(self._bounded(wanted, authority), self._lineage) for authority in held):
-            raise ConstraintViolation(
-                f"« {grantor} » ne peut pas déléguer plus qu'il ne détient : "
-                + self._exceeds(wanted, held), code="delegation_exceeds_authority", grantor=grantor,
-            )
+        decision = self._delegation_decision(delegation)
+        if not decision:
+            raise ConstraintViolation(decision.message, code="delegation_exceeds_authority", grantor=grantor)
         self._state.delegations[name] = delegation
         self._changed()
+
+    def can_delegate(
+        self, grantor: str, roles: Iterable[str], orgs: Iterable[str] | None = None,
+        groups: Iterable[str] | None = None, abilities: Iterable[str] = _DEFAULT_ABILITIES,
+    ) -> AdminDecision:
+        """Would ``grantor`` be allowed to hand over this authority (`delegate_authority`)? Asked by a page
+        before it stores a delegation, so that the refusal is the engine's: nobody grants more than they hold."""
+        target: dict[str, Any] = {"grantor": grantor}
+        if grantor not in self._state.users:
+            return AdminDecision(False, grantor, "delegate", target, "unknown_admin",
+                                 f"Refusé : « {grantor} » est inconnu.")
+        try:
+            wanted = Delegation("?", grantor, grantor, self._role_set(roles), self._org_set(orgs),
+                                self._group_set(groups), self._abilities(abilities))
+        except NotFound as error:
+            return AdminDecision(False, grantor, "delegate", target, "unknown", f"Refusé : {error}")
+        return self._delegation_decision(wanted)
+
+    def _delegation_decision(self, delegation: Delegation) -> AdminDecision:
+        grantor = delegation.grantor
+        target: dict[str, Any] = {"grantor": grantor, "roles": sorted(delegation.roles)}
+        wanted = delegation.declared()
+        held = [a for a in self.effective_authorities(grantor) if "delegate" in a.abilities]
+        for authority in held:
+            if authority.includes(self._bounded(wanted, authority), self._lineage):
+                return AdminDecision(True, grantor, "delegate", target, "granted",
+                                     f"Autorisé : « {grantor} » peut déléguer cette autorité par "
+                                     f"{authority.source}.", authority)
+        best = held[0] if held else None
+        outside = sorted(wanted.roles - best.roles) if best else sorted(wanted.roles)
+        if best is not None and outside:
+            target["outside_roles"] = outside
+        return AdminDecision(False, grantor, "delegate", target,
+                             "roles_out_of_authority" if best is not None and outside else "exceeds_authority",
+                             f"Refusé : « {grantor} » ne peut pas déléguer plus qu'il ne détient : "
+                             + self._exceeds(wanted, held))
 
     def _restore_delegation(self, name: str, grantor: str, grantee: str, roles: Iterable[str],
                             orgs: Iterable[str] | None, groups: Iterable[str] | None,
@@ -259,6 +307,11 @@ class DelegatedAdministration(EngineCore):
         where = f"l'unité « {org} »" if org else "partout"
         return AdminDecision(False, admin, "manage_user", target, "org_out_of_scope",
                              f"Refusé : « {admin} » ne peut pas créer de compte dans {where}.")
+
+    def can_manage_group(self, admin: str, group: str) -> AdminDecision:
+        """May ``admin`` administer ``group`` at all (see it, rename it, suspend it, change its members)? An
+        authority limited to some groups (a delegate's) covers only those."""
+        return self._decide(admin, "manage_user", {"group": group}, group=group)
 
     def can_assign_group(self, admin: str, group: str, role: str, org: str | None = None) -> AdminDecision:
         """May ``admin`` give ``role`` (in ``org``) to every member of ``group``?"""
@@ -467,6 +520,9 @@ class DelegatedAdministration(EngineCore):
                 where = f"l'unité « {user_org} »" if user_org else "aucune unité"
                 misses.append((4, "user_out_of_scope", f"le compte « {user} » ({where}) est hors des unités de {via}"))
                 continue
+            if ability == "manage_user" and user is not None and (miss := self._beyond_groups(authority, user)):
+                misses.append(miss)
+                continue
             outside = sorted(m for m in members or () if not self._user_in_scope(authority, m, state.user_orgs.get(m)))
             if outside:
                 misses.append((4, "user_out_of_scope",
@@ -483,6 +539,24 @@ class DelegatedAdministration(EngineCore):
                                  f"par {via}.", authority)
         misses.sort(key=lambda miss: -miss[0])
         return denied(misses[0][1], misses[0][2])
+
+    def _beyond_groups(self, authority: Authority, user: str) -> tuple[int, str, str] | None:
+        """An authority limited to some groups (a partner delegate's sub-perimeter) manages only the plain accounts
+        of those groups: not an account holding roles of its own or administrative authority (an administrator —
+        nobody manages someone who may hold more than he does), nor one that is a member of a group outside them."""
+        if authority.groups is None:
+            return None
+        state = self._state
+        if state.user_assignments.get(user) or state.admin_assignments.get(user):
+            return (5, "user_holds_roles",
+                    f"le compte « {user} » détient des rôles en propre : il est hors du périmètre de "
+                    f"{authority.source}")
+        outside = sorted(state.user_groups.get(user, set()) - authority.groups)
+        if outside:
+            return (5, "user_in_other_group",
+                    f"le compte « {user} » est membre du groupe « {outside[0]} », hors du périmètre de "
+                    f"{authority.source}")
+        return None
 
     def _user_in_scope(self, authority: Authority, user: str, user_org: str | None) -> bool:
         if user_org is None:

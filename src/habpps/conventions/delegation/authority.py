@@ -1,10 +1,14 @@
-"""What a partner's administrator or delegate may grant (ADM-4): the authority each holds, and decisions on it.
+"""What a partner's administrator or delegate may do (ADM-4): the engine decides, this module asks and words it.
 
-The partner administrator acts on the whole perimeter of the partner's validated convention; a delegate on the
-sub-perimeter (some groups, some profiles) the administrator gave him, always cut down to what the convention
-grants today. Who is which is decided by the engine (the delegate-habilitations permission in the partner's
-unit), never by a role name. The invariant of the slides holds by construction: a delegate's profiles are a
-subset of the administrator's, which are the convention's — nobody grants more than they hold.
+Who administers the whole partner is the engine's permission decision (delegate-habilitations in the partner's
+unit, never a role name). What a delegate may do is the engine's administrative RBAC (ENG-12): the sub-perimeter
+the partner administrator gave him is compiled into an engine delegation (`policy_rules`), which the engine
+intersects with the administrator's authority — the profiles the convention grants — so nobody grants more than
+he holds. Each question below is one engine decision (`can_manage_group`, `can_assign_group`, `can_revoke_group`,
+`can_manage_user`, `can_delegate`); this module only turns a refusal into the partner's words, with names.
+
+Basic facts that are not rules stay here: an administrator acts on his own partner only, and a delegate must be
+another account of it.
 """
 
 from __future__ import annotations
@@ -15,17 +19,25 @@ from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account
 from habpps.authorization.decisions import is_allowed
-from habpps.authorization.orgs import partner_unit
+from habpps.authorization.orgs import group_name, partner_unit
+from habpps.authorization.policy_cache import current_policy
+from habpps.conventions.delegation.policy_rules import DELEGATED_ABILITIES
 from habpps.conventions.doctrine import Refusal, granted_profiles
 from habpps.conventions.models import DelegatedPerimeter
 from habpps.conventions.perimeter_decisions import membership_refusal, profile_refusal
 from habpps.conventions.permissions import DELEGATE_HABILITATIONS, MANAGE_PARTNER_ACCOUNTS
-from habpps.directory.models import AccountRoleAssignment, Group, GroupMembership, Partner, ServiceRole
+from habpps.directory.models import Group, GroupMembership, Partner, ServiceRole
+from habpps.engine import AdminDecision
+
+CONVENTION_REASONS = frozenset({"outside_perimeter", "perimeter_limit"})
+"""Engine refusals that are the convention's, worded by `perimeter_decisions` (CNV-1, CNV-2), not the delegation's."""
 
 
 @dataclass(frozen=True)
 class Authority:
-    """The perimeter ``actor`` administers in ``partner``: ``group_ids`` None means every group."""
+    """What ``actor`` administers in ``partner``, as the engine answers it: ``full`` for the partner
+    administrator; for a delegate the groups (ids) and profiles (ids) of his engine delegations, for the pages'
+    lists. ``group_ids`` None means every group of the partner."""
 
     actor: Account
     partner: Partner
@@ -41,7 +53,12 @@ class Authority:
 
 
 def current_perimeter(delegate: Account) -> DelegatedPerimeter | None:
+    """The stored sub-perimeter (what the delegation page shows and edits)."""
     return DelegatedPerimeter.objects.filter(delegate=delegate, ended_at__isnull=True).first()
+
+
+def _rbac():
+    return current_policy().rbac
 
 
 def authority_of(actor: Account, partner: Partner) -> Authority | None:
@@ -51,107 +68,131 @@ def authority_of(actor: Account, partner: Partner) -> Authority | None:
     unit = partner_unit(partner.pk)
     if not is_allowed(actor, *MANAGE_PARTNER_ACCOUNTS, unit):
         return None
-    convention_roles = frozenset(granted_profiles(partner))
     if is_allowed(actor, *DELEGATE_HABILITATIONS, unit):
-        return Authority(actor, partner, True, None, convention_roles)
-    perimeter = current_perimeter(actor)
-    if perimeter is None:
-        return Authority(actor, partner, False, frozenset(), frozenset())
-    return Authority(
-        actor,
-        partner,
-        False,
-        frozenset(perimeter.groups.values_list("pk", flat=True)),
-        frozenset(perimeter.roles.values_list("pk", flat=True)) & convention_roles,
-    )
+        return Authority(actor, partner, True, None, frozenset(granted_profiles(partner)))
+    rbac = _rbac()
+    groups: set[str] | None = set()
+    roles: set[str] = set()
+    if actor.login in rbac.users():
+        for held in rbac.effective_authorities(actor.login):
+            if not held.covers_org(unit, rbac._lineage):
+                continue
+            roles |= held.roles
+            groups = None if groups is None or held.groups is None else groups | held.groups
+    group_ids = None if groups is None else frozenset(int(name.split(":", 1)[1]) for name in groups)
+    role_ids = frozenset(ServiceRole.objects.filter(code__in=roles).values_list("pk", flat=True))
+    return Authority(actor, partner, False, group_ids, role_ids)
 
 
 def _outside_groups(group: Group) -> Refusal:
     return Refusal(
         "outside_delegation_group",
-        _("Le groupe « %(group)s » n'est pas dans le périmètre qui vous a été délégué.")
-        % {"group": group.name},
+        _("Le groupe « %(group)s » n'est pas dans le périmètre qui vous a été délégué.") % {"group": group.name},
+    )
+
+
+def _outside_role(role: ServiceRole) -> Refusal:
+    return Refusal(
+        "outside_delegation_role",
+        _("Le profil « %(role)s » n'est pas dans le périmètre qui vous a été délégué.") % {"role": role.name},
     )
 
 
 def group_refusal(authority: Authority, group: Group) -> Refusal | None:
-    return None if authority.covers_group(group) else _outside_groups(group)
+    """May the actor administer ``group``? The engine's ``can_manage_group`` for a delegate."""
+    if group.partner_id != authority.partner.pk:
+        return _outside_groups(group)
+    if authority.full:
+        return None
+    decision = _rbac().can_manage_group(authority.actor.login, group_name(group.pk))
+    return None if decision else _outside_groups(group)
+
+
+def _profile_refusal(authority: Authority, decision: AdminDecision, group: Group, role: ServiceRole):
+    if decision or decision.reason in CONVENTION_REASONS:
+        return None
+    if decision.reason in ("group_out_of_scope", "unknown_group"):
+        return _outside_groups(group)
+    return _outside_role(role)
 
 
 def assign_refusal(authority: Authority, group: Group, role: ServiceRole) -> Refusal | None:
-    """May the actor give ``role`` to ``group``? Delegation first, then the convention and its user limit."""
+    """May the actor give ``role`` to ``group``? The engine's delegation first, then the convention's words."""
     refusal = group_refusal(authority, group)
     if refusal:
         return refusal
-    if not authority.covers_role(role) and not authority.full:
-        return Refusal(
-            "outside_delegation_role",
-            _("Le profil « %(role)s » n'est pas dans le périmètre qui vous a été délégué.")
-            % {"role": role.name},
-        )
+    if not authority.full:
+        unit = partner_unit(group.partner_id)
+        decision = _rbac().can_assign_group(authority.actor.login, group_name(group.pk), role.code, unit)
+        refusal = _profile_refusal(authority, decision, group, role)
+        if refusal:
+            return refusal
     return profile_refusal(group, role)
 
 
 def revoke_refusal(authority: Authority, group: Group, role: ServiceRole) -> Refusal | None:
-    """Withdrawing is allowed on the same perimeter as granting (a delegate never touches other profiles)."""
+    """May the actor withdraw ``role`` from ``group``? The engine's ``can_revoke_group`` for a delegate."""
     refusal = group_refusal(authority, group)
-    if refusal:
+    if refusal or authority.full:
         return refusal
-    if not authority.full and not authority.covers_role(role):
-        return Refusal(
-            "outside_delegation_role",
-            _("Le profil « %(role)s » n'est pas dans le périmètre qui vous a été délégué.")
-            % {"role": role.name},
-        )
-    return None
+    unit = partner_unit(group.partner_id)
+    decision = _rbac().can_revoke_group(authority.actor.login, group_name(group.pk), role.code, unit)
+    return _profile_refusal(authority, decision, group, role)
 
 
 def account_refusal(authority: Authority, account: Account) -> Refusal | None:
-    """May the actor manage ``account`` (membership, suspension, removal)?
-
-    Never an account of another partner; for a delegate, never an administrator of the partner (an account
-    holding an administrative role) nor a member of a group outside his perimeter.
-    """
+    """May the actor manage ``account`` (membership, suspension, removal)? The engine's ``can_manage_user``:
+    a delegate manages only the plain accounts of his groups — not an account holding roles of its own (an
+    administrator), nor a member of a group outside his perimeter."""
     if account.partner_id != authority.partner.pk:
         return Refusal("other_partner", _("Ce compte n'appartient pas à votre organisme."))
     if authority.full:
         return None
-    if AccountRoleAssignment.objects.current().filter(account=account).exists():
+    rbac = _rbac()
+    if account.login not in rbac.users():
         return Refusal(
-            "administrator_account",
-            _(
-                "Le compte de %(name)s porte un rôle d'administration : seul l'administrateur partenaire le gère."
-            )
+            "account_not_in_force",
+            _("Le compte de %(name)s n'est pas actif : seul l'administrateur partenaire le gère.")
             % {"name": account.full_name},
         )
-    outside = (
-        GroupMembership.objects.current()
-        .filter(account=account)
-        .exclude(group_id__in=authority.group_ids or ())
-        .select_related("group")
-        .first()
+    decision = rbac.can_manage_user(authority.actor.login, account.login)
+    if decision:
+        return None
+    if decision.reason == "user_holds_roles":
+        return Refusal(
+            "administrator_account",
+            _("Le compte de %(name)s porte un rôle d'administration : seul l'administrateur partenaire le gère.")
+            % {"name": account.full_name},
+        )
+    outside = next(
+        (
+            membership.group
+            for membership in GroupMembership.objects.current().filter(account=account).select_related("group")
+            if not rbac.can_manage_group(authority.actor.login, group_name(membership.group_id))
+        ),
+        None,
     )
     if outside is not None:
         return Refusal(
             "outside_delegation_account",
             _("%(name)s est membre du groupe « %(group)s », hors du périmètre qui vous a été délégué.")
-            % {"name": account.full_name, "group": outside.group.name},
+            % {"name": account.full_name, "group": outside.name},
         )
-    return None
+    return Refusal(
+        "outside_delegation_account",
+        _("Le compte de %(name)s est hors du périmètre qui vous a été délégué.") % {"name": account.full_name},
+    )
 
 
 def membership_add_refusal(authority: Authority, group: Group, account: Account) -> Refusal | None:
-    return (
-        group_refusal(authority, group)
-        or account_refusal(authority, account)
-        or membership_refusal(group, account)
-    )
+    return group_refusal(authority, group) or account_refusal(authority, account) or membership_refusal(group, account)
 
 
 def delegation_refusal(
     authority: Authority, delegate: Account, groups: list[Group], roles: list[ServiceRole]
 ) -> Refusal | None:
-    """May the actor give ``delegate`` this sub-perimeter? Only the full authority delegates, only within it."""
+    """May the actor give ``delegate`` this sub-perimeter? Only the partner administrator delegates, and only
+    what the engine says he holds (`can_delegate`: the profiles the convention grants)."""
     if not authority.full:
         return Refusal("cannot_delegate", _("Seul l'administrateur partenaire délègue un périmètre."))
     if delegate.partner_id != authority.partner.pk or delegate.pk == authority.actor.pk:
@@ -160,8 +201,20 @@ def delegation_refusal(
         refusal = group_refusal(authority, group)
         if refusal:
             return refusal
+    if not roles:
+        return None
+    rbac = _rbac()
+    known = rbac.roles()
+    unit = partner_unit(authority.partner.pk)
+    decision = rbac.can_delegate(
+        authority.actor.login,
+        [role.code for role in roles if role.code in known],
+        orgs=[unit],
+        abilities=DELEGATED_ABILITIES,
+    )
+    outside = set(decision.target.get("outside_roles", ())) if not decision else set()
     for role in roles:
-        if not authority.covers_role(role):
+        if role.code not in known or role.code in outside or (not decision and not outside):
             return Refusal(
                 "outside_convention",
                 _(

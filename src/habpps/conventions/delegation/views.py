@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from habpps.accounts.models import Account, AccountStatus
 from habpps.authorization.mixins import run_action
+from habpps.authorization.models import AccountWindow
 from habpps.conventions.delegation import authority as rules
 from habpps.conventions.delegation import services
 from habpps.conventions.delegation.forms import PartnerAccountForm, PerimeterForm
@@ -83,6 +84,7 @@ class DelegationHomeView(DelegationMixin, TemplateView):
             .order_by("role__name")
         ):
             profiles.setdefault(assignment.group_id, []).append(assignment)
+        windows = {row.account_id: row for row in AccountWindow.objects.filter(account__partner=self.partner)}
         for account in accounts:
             groups = [
                 m.group
@@ -93,6 +95,7 @@ class DelegationHomeView(DelegationMixin, TemplateView):
                     "account": account,
                     "groups": groups,
                     "grants": [a for group in groups for a in profiles.get(group.pk, [])],
+                    "window": windows.get(account.pk),
                     "manageable": rules.account_refusal(self.authority, account) is None
                     and account.pk != self.request.user.pk,
                 }

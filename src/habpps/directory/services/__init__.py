@@ -39,8 +39,15 @@ from habpps.directory.services.network import (
     update_group,
     update_partner,
 )
+from habpps.directory.services.windows import (
+    account_window,
+    role_window,
+    set_account_window,
+    set_role_window,
+)
 
 __all__ = [
+    "account_window",
     "add_group_member",
     "assign_group_role",
     "create_account",
@@ -57,12 +64,15 @@ __all__ = [
     "revoke_account_role",
     "set_account_role_window",
     "set_account_status",
+    "set_account_window",
     "set_doctrine",
     "set_fund_status",
     "set_group_role_window",
     "set_group_status",
     "set_partner_status",
+    "role_window",
     "set_role_permissions",
+    "set_role_window",
     "unassign_group_role",
     "update_fund",
     "update_group",

@@ -26,7 +26,7 @@ from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.authorization.explanations import habilitations_of, holders_of
 from habpps.authorization.mixins import EngineAccessMixin, held_message, paginate, run_action
-from habpps.authorization.models import AccountLimit
+from habpps.authorization.models import AccountLimit, AccountWindow
 from habpps.directory import services
 from habpps.directory.forms import GrantForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
@@ -102,6 +102,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
         return super().get_context_data(
             subject=account,
             roles=roles,
+            account_window=AccountWindow.objects.filter(account=account).first(),
             open_sessions=open_sessions(account) if can_manage else [],
             can_manage=can_manage,
             role_form=kwargs.pop("role_form", None)

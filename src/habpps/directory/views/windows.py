@@ -13,11 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from habpps.accounts.models import Account
+from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import require
 from habpps.authorization.forms import AccessWindowForm
 from habpps.authorization.mixins import EngineAccessMixin, run_action
+from habpps.authorization.model_permissions import MANAGE_MODEL
+from habpps.authorization.models import AccountWindow, RoleWindow
+from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory import services
-from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment
+from habpps.directory.models import AccountRoleAssignment, GroupRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
 from habpps.directory.views.groups import GroupAccessMixin
 
@@ -96,3 +100,86 @@ class AccountRoleWindowView(EngineAccessMixin, WindowFormMixin):
 
     def save(self, window) -> None:
         services.set_account_role_window(self.request.user, self.assignment, window)
+
+
+class WholeWindowMixin(WindowFormMixin):
+    """The window of a whole account or a whole profile: set, changed, or lifted at once (« Lever la période »).
+
+    ``self.assignment`` is the stored row, or an unsaved one when there is none (no bounds), so that the page
+    describes it like any grant's window."""
+
+    template_name = "directory/whole_window_form.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # No warning mail announces the end of a whole account's or profile's window (only a grant's).
+        form.fields["valid_until"].help_text = _("Facultatif. L'accès s'arrête de lui-même après ce jour.")
+        return form
+
+    def post(self, request, *args, **kwargs):
+        if "lever" in request.POST:
+            result = []
+            form = AccessWindowForm(prefix="periode")
+            if run_action(request, form, lambda: result.append(self.save(Window()))):
+                messages.success(request, _("Période levée : plus aucune limite de temps."))
+                return redirect(self.back_url())
+            return self.render_to_response(self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(bounded=bool(Window.of(self.assignment)) if self.assignment.pk else False,
+                                        explanation=self.explanation(), **kwargs)
+
+
+class AccountWindowView(EngineAccessMixin, WholeWindowMixin):
+    """When an account may use anything at all (a temporary agent's contract dates, office hours)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.account = get_object_or_404(Account.objects.select_related("fund", "partner__fund"), pk=kwargs["pk"])
+        self.assignment = AccountWindow.objects.filter(account=self.account).first() or AccountWindow(
+            account=self.account)
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_access(self) -> None:
+        account = self.account
+        require(self.request.user, *account_management_permission(account.org_level, account.organisation))
+
+    def title(self) -> str:
+        return _("Période d'accès du compte de %(name)s") % {"name": self.account.full_name}
+
+    def explanation(self) -> str:
+        return _("Hors de cette période, ce compte ne peut rien faire, quels que soient ses rôles et ses profils "
+                 "(par exemple les dates du contrat d'un agent temporaire).")
+
+    def back_url(self) -> str:
+        return reverse("directory:account-detail", args=[self.account.pk])
+
+    def save(self, window) -> None:
+        services.set_account_window(self.request.user, self.account, window)
+
+
+class RoleWindowView(EngineAccessMixin, WholeWindowMixin):
+    """When a profile, or an administrative role, may be used at all by whoever holds it."""
+
+    permission = MANAGE_MODEL
+
+    def get_permission_org(self) -> str:
+        return NATIONAL_UNIT
+
+    def dispatch(self, request, *args, **kwargs):
+        self.role = get_object_or_404(ServiceRole.objects.exclude(status=Status.REMOVED), pk=kwargs["pk"])
+        self.assignment = RoleWindow.objects.filter(role=self.role).first() or RoleWindow(role=self.role)
+        return super().dispatch(request, *args, **kwargs)
+
+    def title(self) -> str:
+        return _("Période d'usage du rôle « %(role)s »") % {"role": self.role.name}
+
+    def explanation(self) -> str:
+        return _("Hors de cette période, personne ne peut se servir de ce rôle, qu'il le détienne directement, par "
+                 "un groupe ou par héritage.")
+
+    def back_url(self) -> str:
+        return reverse("authorization:role-rules")
+
+    def save(self, window) -> None:
+        services.set_role_window(self.request.user, self.role, window)
