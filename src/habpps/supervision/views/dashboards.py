@@ -27,7 +27,6 @@ from habpps.supervision.dashboards.activity import top_business_actions, top_fre
 from habpps.supervision.dashboards.habilitations import habilitation_series, sampled
 from habpps.supervision.dashboards.inactivity import inactive_users, inactivity_cutoff
 from habpps.supervision.dashboards.least_privilege import reported_violations, unused_habilitations
-from habpps.supervision.dashboards.paging import counted_page
 from habpps.supervision.dashboards.partner import partner_indicators
 from habpps.supervision.dashboards.sections import section_consultations
 from habpps.supervision.findings import open_findings_by_subject
@@ -458,7 +457,7 @@ class LeastPrivilegeView(SupervisionAccessMixin, TemplateView):
                 ),
                 {"since": self.cutoff},
             )
-        self.unused_page = counted_page(unused, request.GET.get("page"), PAGE_SIZE)
+        self.unused_page = _page(request, unused)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
