@@ -4,7 +4,8 @@ unused for N months (RE-6, the unused-rights part).
 Violations are the engine's own conflict report (ENG-7) restricted to ``report`` rules the policy breaks now;
 the accounts they name are then selected with the scope in the query. Unused habilitations are one anti-join
 in the database: current memberships of groups holding a service profile since before the cutoff, whose member
-has no business action of that service in the aggregates since then.
+has no business action of that service in the aggregates since then — read from the job's sums of the window
+(``WindowServiceActivity``) and the days after it when the job has summed that window, else from the daily rows.
 """
 
 from __future__ import annotations
