@@ -7,6 +7,7 @@ import pytest
 from cdap.conftest import KNOWN_NUMBER
 from habpps.cdap.report import consultations_of_file
 from habpps.journal.models import JournalEntry
+from habpps.journal.scoping import journal_population
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_a_partner_auditor_sees_only_its_own_users(consulted, login):
 
 def test_the_national_auditor_sees_every_consultation_of_the_file(consulted):
     net = consulted
-    rows = consultations_of_file("national", net.fund_a.pk, KNOWN_NUMBER)
+    rows = consultations_of_file(journal_population(net.national_admin), net.fund_a.pk, KNOWN_NUMBER)
     assert {row.account_id for row in rows} == {net.user_a.pk, net.cdap_users["cdap-instructeur-rsa-cpam"].pk}
     assert [row.kind for row in rows if row.account_id == net.user_a.pk] == ["summary"]
 

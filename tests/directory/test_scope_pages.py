@@ -70,7 +70,7 @@ def test_populations_and_daily_ceilings_of_a_profile(client, network):
                              "population-kind": "org_subtree", "population-is_default": "on"}).status_code == 302
     assert client.post(url, {"action": "limites", "limites-action": "cdap.consulter-dossier",
                              "limites-max_per_day": "30", "limites-max_records": "100"}).status_code == 302
-    assert PopulationRule.objects.get().kind == "org_subtree"
+    assert PopulationRule.objects.get(role=role).kind == "org_subtree"
     assert ActionLimit.objects.get().max_per_day == 30
     snapshot = current_policy().snapshot
     assert snapshot.action_limits(network.user_a.login, "cdap.consulter-dossier").max_per_day == 30

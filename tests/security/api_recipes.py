@@ -35,6 +35,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "obj": lambda s: "cdap.section.dossier",
     "resource": lambda s: "dossier",
     "action": lambda s: "consulter",
+    "model_id": lambda s: 999_999,
 }
 
 NEW_ACCOUNT = {"first_name": "Intrus", "last_name": "Intrus", "email": "intrus@exemple.fr"}
@@ -178,4 +179,21 @@ OPERATIONS: dict[str, Scoped | Open] = {
         NATIONAL, lambda s: {"redirect_uris": ["https://intrus.exemple.fr/retour"]}
     ),
     "POST /api/v1/services/{service_code}/client-oidc/secret": Open(NATIONAL),
+    # Role-engineering workbench (RE-2b): national objects, decided in the national unit.
+    "GET /api/v1/atelier-roles/modeles/{model_id}/rationalisations": Open(NATIONAL),
+    "GET /api/v1/atelier-roles/modeles/{model_id}/scenarios-similaires": Open(NATIONAL),
+    "POST /api/v1/atelier-roles/modeles/{model_id}/decompositions": Open(
+        NATIONAL,
+        lambda s: {"scenario": "SC-CDAP-RSA", "position": 1, "steps": [{"text": "a"}, {"text": "b"}]},
+    ),
+    "POST /api/v1/atelier-roles/modeles/{model_id}/generalisations": Open(
+        NATIONAL,
+        lambda s: {
+            "sources": ["SC-CDAP-RSA", "SC-CDAP-PERIODE"],
+            "scenario_id": "SC-G",
+            "object": "o",
+            "parameter": "p",
+            "values": {"SC-CDAP-RSA": "a", "SC-CDAP-PERIODE": "b"},
+        },
+    ),
 }

@@ -25,6 +25,7 @@ from habpps.api.routers import (
     scope,
     sso,
     windows,
+    workbench,
 )
 
 DESCRIPTION = """
@@ -112,6 +113,7 @@ api.add_router("", policy.router)
 api.add_router("", model.router)
 api.add_router("", sso.router)
 api.add_router("", scope.router)
+api.add_router("", workbench.router)
 api.add_router("", catalogue.router)
 api.add_router("", windows.router)
 

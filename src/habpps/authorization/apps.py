@@ -17,11 +17,14 @@ class AuthorizationConfig(AppConfig):
         from habpps.authorization.decisions import is_allowed
         from habpps.authorization.menus import MenuEntry, register
         from habpps.authorization.permissions import VIEW_JOURNAL
-        from habpps.journal.scoping import decide_audit_right_with
+        from habpps.authorization.scoping import JOURNAL, JOURNAL_COLUMNS, population_q
+        from habpps.journal.scoping import decide_audit_population_with, decide_audit_right_with
 
         # The journal is below this app (this app journals what it stores): its audit right and its menu entry
         # are the engine's decision on « consulter journal », plugged in here.
         decide_audit_right_with(lambda account: is_allowed(account, VIEW_JOURNAL.operation, VIEW_JOURNAL.obj))
+        # …and which entries it shows: the engine's population of « journal » (ENG-8).
+        decide_audit_population_with(lambda account: population_q(account, JOURNAL, JOURNAL_COLUMNS))
         register(
             MenuEntry("journal", _("Journal"), VIEW_JOURNAL, lambda account: reverse("journal:search"), order=80)
         )

@@ -141,6 +141,50 @@ class PermissionConstraint(Changed):
         return f"{self.operation} {self.obj} si « {self.constraint} »"
 
 
+class GrantConstraint(Changed):
+    """One profile's grant of a permission, valid only while a contextual constraint holds (AuthZEN's
+    ``grant_constraints``): unlike `PermissionConstraint`, other profiles holding the same permission are not
+    bound. Stored from policy documents; the engine evaluates it at every decision."""
+
+    role = models.ForeignKey(
+        ServiceRole, verbose_name=_("profil"), on_delete=models.PROTECT, related_name="grant_constraints"
+    )
+    operation = models.CharField(_("opération"), max_length=60)
+    obj = models.CharField(_("objet"), max_length=120)
+    constraint = models.ForeignKey(
+        ContextConstraint, verbose_name=_("contrainte"), on_delete=models.CASCADE, related_name="grants"
+    )
+
+    class Meta:
+        verbose_name = _("condition de la permission d'un profil")
+        verbose_name_plural = _("conditions des permissions des profils")
+        ordering = ["role__code", "obj", "operation", "constraint__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "operation", "obj", "constraint"], name="grant_constraint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} : {self.operation} {self.obj} si « {self.constraint} »"
+
+
+class AccountAttributes(Changed):
+    """Attributes of an account that conditions read as the subject's (grade, service…; AuthZEN's
+    ``user_attributes``): the policy's own information point, over those a request carries."""
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("compte"), on_delete=models.CASCADE,
+        related_name="policy_attributes_row",
+    )
+    attributes = models.JSONField(_("attributs"), default=dict)
+
+    class Meta:
+        verbose_name = _("attributs d'un compte")
+        verbose_name_plural = _("attributs des comptes")
+
+    def __str__(self) -> str:
+        return f"{self.account}"
+
+
 # -- data scoping and action limits (ENG-8) -------------------------------------------------------------------------
 POPULATION_KINDS = [
     ("all", _("tous les enregistrements")),

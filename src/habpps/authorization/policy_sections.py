@@ -67,6 +67,7 @@ SECTION_MODULES: list[str] = [
     "habpps.authorization.policy_derived_sections",
     "habpps.authorization.policy_sod_sections",
     "habpps.authorization.policy_scope_sections",
+    "habpps.authorization.policy_authzen_sections",
 ]
 """Modules that register sections when imported (add yours)."""
 

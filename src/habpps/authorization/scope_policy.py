@@ -18,11 +18,13 @@ from typing import Any
 from habpps.authorization import policy_calls
 from habpps.authorization.access_windows import Window
 from habpps.authorization.models import (
+    AccountAttributes,
     AccountWindow,
     ActionLimit,
     ContextAttribute,
     ContextConstraint,
     FieldRule,
+    GrantConstraint,
     PermissionConstraint,
     PopulationRule,
     RoleWindow,
@@ -101,9 +103,21 @@ def wanted_state(role_codes: set[str], accounts: Any = None) -> dict[str, dict]:
         constraint = Window.of(row).constraint()
         if constraint:
             role_windows[row.role.code] = constraint
+    grant_links: dict[tuple[str, str, str], list[str]] = {}
+    for role, operation, obj, name in GrantConstraint.objects.filter(role__code__in=role_codes).values_list(
+            "role__code", "operation", "obj", "constraint__name"):
+        grant_links.setdefault((role, operation, obj), []).append(name)
+    user_attributes = {}
+    if accounts is not None:
+        for login, values in AccountAttributes.objects.filter(account__in=accounts).values_list(
+                "account__login", "attributes"):
+            if values:
+                user_attributes[login] = dict(values)
     return {
         "user_windows": user_windows,
         "role_windows": role_windows,
+        "grant_links": {key: sorted(names) for key, names in grant_links.items()},
+        "user_attributes": user_attributes,
         "attributes": attributes,
         "constraints": constraints,
         "links": {key: sorted(names) for key, names in links.items()},
@@ -124,6 +138,9 @@ def engine_state(rbac: RBAC) -> dict[str, dict]:
     return {
         "user_windows": {user: c.as_dict() for user, c in state.user_temporal.items()},
         "role_windows": {role: c.as_dict() for role, c in state.role_temporal.items()},
+        "grant_links": {(role, operation, obj): sorted(names)
+                        for (role, (operation, obj)), names in state.grant_constraints.items() if names},
+        "user_attributes": {user: dict(values) for user, values in state.user_attributes.items() if values},
         "attributes": {name: a.as_dict() for name, a in state.context_attributes.items()},
         "constraints": {name: c.as_dict()["conditions"] for name, c in state.context_constraints.items()},
         "links": {key: sorted(names) for key, names in state.permission_constraints.items() if names},
@@ -150,6 +167,7 @@ def _set_constraint(rbac: RBAC, key: list[Any], value: Any) -> None:
     (name,) = key
     state = rbac._state
     links = [perm for perm, names in state.permission_constraints.items() if name in names]
+    grants = [key for key, names in state.grant_constraints.items() if name in names]
     rules = [(role_resource, rule) for role_resource, by_field in state.field_rules.items()
              for rules in by_field.values() for rule in rules if rule.when == name]
     if name in state.context_constraints:
@@ -161,6 +179,8 @@ def _set_constraint(rbac: RBAC, key: list[Any], value: Any) -> None:
         rbac._link_permission_constraint(operation, obj, name, require_known=False)
     for (role, resource), rule in rules:
         rbac.set_field_access(role, resource, rule.field, rule.access, when=name)
+    for role, (operation, obj) in grants:
+        rbac._link_grant_constraint(role, operation, obj, name, require_known=False)
 
 
 def _set_links(rbac: RBAC, key: list[Any], value: Any) -> None:
@@ -170,6 +190,20 @@ def _set_links(rbac: RBAC, key: list[Any], value: Any) -> None:
         rbac.unlink_permission_constraint(operation, obj, name)
     for name in sorted(set(value or ()) - held):
         rbac._link_permission_constraint(operation, obj, name, require_known=False)
+
+
+def _set_grant_links(rbac: RBAC, key: list[Any], value: Any) -> None:
+    """The constraints of one profile's grant of one permission (AuthZEN ``grant_constraints``)."""
+    role, operation, obj = key
+    held = set(rbac._state.grant_constraints.get((role, (operation, obj)), ()))
+    for name in sorted(held - set(value or ())):
+        rbac.unlink_grant_constraint(role, operation, obj, name)
+    for name in sorted(set(value or ()) - held):
+        rbac._link_grant_constraint(role, operation, obj, name, require_known=False)
+
+
+def _set_user_attributes(rbac: RBAC, key: list[Any], value: Any) -> None:
+    rbac.set_user_attributes(key[0], value or None)
 
 
 def _set_populations(rbac: RBAC, key: list[Any], value: Any) -> None:
@@ -210,6 +244,8 @@ for _method, _replace in (
     ("set_context_attribute", _set_attribute),
     ("set_context_constraint", _set_constraint),
     ("set_permission_constraints", _set_links),
+    ("set_grant_constraints", _set_grant_links),
+    ("set_user_attributes", _set_user_attributes),
     ("set_population_rules", _set_populations),
     ("set_field_rules", _set_fields),
     ("set_action_limits", _set_limits),
@@ -247,7 +283,8 @@ def extension_calls(rbac: RBAC, role_codes: set[str], accounts: Any) -> tuple[li
 
     # Links and field rules refer to constraints: first shrunk to what stays (before constraints go), then set
     # to what is wanted (after constraints come) — so that undoing, in reverse, never refers to a missing one.
-    for kind, method in (("links", "set_permission_constraints"), ("fields", "set_field_rules")):
+    for kind, method in (("links", "set_permission_constraints"), ("fields", "set_field_rules"),
+                         ("grant_links", "set_grant_constraints")):
         for key in keys(kind):
             new, old = wanted[kind].get(key), held[kind].get(key)
             if new == old:
@@ -268,11 +305,13 @@ def extension_calls(rbac: RBAC, role_codes: set[str], accounts: Any) -> tuple[li
         new, old = wanted["attributes"].get(key), held["attributes"].get(key)
         if new != old:
             (removals if new is None else additions).append(call("set_context_attribute", key, new, old))
-    links_and_fields = [c for c in additions if c[0] in ("set_permission_constraints", "set_field_rules")]
-    others = [c for c in additions if c[0] not in ("set_permission_constraints", "set_field_rules")]
+    referring = ("set_permission_constraints", "set_field_rules", "set_grant_constraints")
+    links_and_fields = [c for c in additions if c[0] in referring]
+    others = [c for c in additions if c[0] not in referring]
     additions = others + constraint_additions + links_and_fields
     for kind, method in (("populations", "set_population_rules"), ("limits", "set_action_limits"),
-                         ("user_windows", "set_user_temporal"), ("role_windows", "set_role_temporal")):
+                         ("user_windows", "set_user_temporal"), ("role_windows", "set_role_temporal"),
+                         ("user_attributes", "set_user_attributes")):
         for key in keys(kind):
             new, old = wanted[kind].get(key), held[kind].get(key)
             if new != old:

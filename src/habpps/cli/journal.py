@@ -202,8 +202,9 @@ def run_purge(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.db.models import Q
+
     from habpps.journal.csv_export import write_csv
-    from habpps.journal.scoping import NATIONAL_SCOPE
     from habpps.journal.search import JournalQuery, search_entries
     from habpps.journal.services import record_event
 
@@ -216,7 +217,7 @@ def run_export(args: argparse.Namespace) -> int:
         since=args.since,
         until=args.until,
     )
-    entries = search_entries(NATIONAL_SCOPE, query).iterator(chunk_size=2000)
+    entries = search_entries(Q(), query).iterator(chunk_size=2000)  # the operator's command: the whole journal
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as stream:
             count = write_csv(entries, stream)

@@ -13,13 +13,6 @@ from habpps.directory import services
 from habpps.directory.models import Group, ServiceRole
 
 WORKING_HOURS = "heures ouvrées de la CDAP"
-ADMIN_POPULATIONS = {
-    "NationalAdmin": "all",
-    "FundAdmin": "org_subtree",
-    "Verifier": "org_subtree",
-    "PartnerAdmin": "org_subtree",
-    "PartnerDelegate": "org_subtree",
-}
 DAILY_CEILINGS = {"cdap-ass-cesf": 120, "cdap-instructeur-rsa-cpam": 80, "cdap-prestataire-action-sociale": 40}
 
 
@@ -48,12 +41,9 @@ def seed_demo_scope(person, today: date | None = None) -> None:
         {"operator": "in", "operands": [{"attribute": "jour"}, [1, 2, 3, 4, 5]]},
     ])
     scope_services.link_permission(None, "consulter", "cdap.section.creances", constraint)
-    # ENG-8: which accounts, partners and conventions each administrative profile's lists show.
+    # ENG-8: which accounts, partners, conventions and journal entries each administrative profile's lists show
+    # are seeded by migration authorization 0008 — every list filters through them (habpps.authorization.scoping).
     roles = {role.code: role for role in ServiceRole.objects.all()}
-    for code, kind in ADMIN_POPULATIONS.items():
-        for resource in ("comptes", "organismes", "conventions"):
-            scope_services.add_population(None, roles[code], resource=resource, name="périmètre", kind=kind,
-                                          field="" if kind == "all" else "org", is_default=True)
     # ENG-8: per-profile daily ceilings of CDAP lookups, and at most 200 records per query.
     for code, ceiling in DAILY_CEILINGS.items():
         if code in roles:

@@ -26,6 +26,7 @@ FAMILIES = {
 }
 
 KINDS = {
+    "workbench.model.rationalise": "Modèle de rôles rationalisé (décomposition ou généralisation)",
     "auth.login.success": "Connexion réussie",
     "auth.login.failure": "Connexion refusée (identifiant ou mot de passe)",
     "auth.login.throttled": "Connexions bloquées depuis une adresse réseau",

@@ -12,11 +12,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q
+
 NATIONAL_SCOPE = "national"
 _SCOPE = re.compile(rf"{NATIONAL_SCOPE}(?:/[a-z_]+:[A-Za-z0-9_-]+)*")
 
 AuditRight = Callable[[Any], bool]
 _audit_right: AuditRight | None = None
+AuditPopulation = Callable[[Any], Q]
+_audit_population: AuditPopulation | None = None
 
 
 def decide_audit_right_with(decide: AuditRight) -> None:
@@ -28,6 +32,22 @@ def decide_audit_right_with(decide: AuditRight) -> None:
     """
     global _audit_right
     _audit_right = decide
+
+
+def decide_audit_population_with(population: AuditPopulation) -> None:
+    """Plug in which entries an auditor's searches return: the authorization app gives the engine's population
+    of « journal » (ENG-8, `habpps.authorization.scoping`) from its ``ready``. Until it is plugged, none."""
+    global _audit_population
+    _audit_population = population
+
+
+def journal_population(account: Any) -> Q:
+    """The entries ``account`` may read, as a query filter: the engine's population of « journal » — by default
+    the account's organisation and everything under it, the whole journal for the national administrator. Ask
+    it only of an account `journal_scope_for` lets audit."""
+    if _audit_population is None:
+        return Q(pk__in=[])
+    return _audit_population(account)
 
 
 def journal_scope_for(account: Any) -> str | None:

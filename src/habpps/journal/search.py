@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import JournalEntry
@@ -35,9 +35,10 @@ class JournalQuery:
         return {name: str(value) for name, value in asdict(self).items() if value}
 
 
-def search_entries(viewer_scope: str, query: JournalQuery) -> QuerySet[JournalEntry]:
-    """Entries matching ``query`` within ``viewer_scope``, newest first."""
-    entries = JournalEntry.objects.within_scope(viewer_scope)
+def search_entries(visible: Q, query: JournalQuery) -> QuerySet[JournalEntry]:
+    """Entries matching ``query`` among the ``visible`` ones (the viewer's population,
+    `habpps.journal.scoping.journal_population`; ``Q()`` for the whole journal), newest first."""
+    entries = JournalEntry.objects.filter(visible)
     if query.scope and query.scope != NATIONAL_SCOPE:
         # A narrower scope inside the viewer's; a scope outside it intersects to nothing.
         entries = entries.within_scope(query.scope)

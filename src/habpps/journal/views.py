@@ -25,7 +25,7 @@ from .csv_export import csv_lines
 from .forms import JournalSearchForm
 from .labels import Names, field_label, kind_label, scope_choices, value_label
 from .models import JournalEntry
-from .scoping import journal_scope_for
+from .scoping import journal_population, journal_scope_for
 from .search import JournalQuery, search_entries
 from .services import record_event
 
@@ -59,10 +59,10 @@ class JournalSearchView(AuditorRequiredMixin, ListView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         self.form = JournalSearchForm(self.request.GET or None, scope_choices=scope_choices(self.viewer_scope))
         if not self.form.is_bound:
-            return search_entries(self.viewer_scope, JournalQuery())
+            return search_entries(journal_population(self.request.user), JournalQuery())
         if not self.form.is_valid():
             return JournalEntry.objects.none()
-        return search_entries(self.viewer_scope, self.form.to_query())
+        return search_entries(journal_population(self.request.user), self.form.to_query())
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if self.form.is_bound and not self.form.is_valid():
@@ -107,7 +107,7 @@ class JournalEntryView(AuditorRequiredMixin, DetailView):
 
     def get_object(self, queryset: Any = None) -> JournalEntry:
         entry = (
-            JournalEntry.objects.within_scope(self.viewer_scope)
+            JournalEntry.objects.filter(journal_population(self.request.user))
             .filter(sequence=self.kwargs["sequence"])
             .first()
         )
@@ -147,7 +147,7 @@ class JournalExportView(AuditorRequiredMixin, View):
             return render(request, "journal/search.html", context, status=400)
         query = form.to_query() if form.is_bound else JournalQuery()
         # The query is built before the export is journalled: a query that fails is never recorded as exported.
-        entries = search_entries(self.viewer_scope, query).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        entries = search_entries(journal_population(request.user), query).iterator(chunk_size=EXPORT_CHUNK_SIZE)
         record_event(
             "journal.export",
             actor=request.user,

@@ -22,6 +22,10 @@ from habpps.roleeng.model import (
     Constraint,
     ConstraintKind,
     Expectation,
+    GeneralisedSource,
+    Instance,
+    Rationalisation,
+    RationalisationKind,
     RoleModel,
     Scenario,
     Sequence,
@@ -102,7 +106,13 @@ def _build(document: Mapping[str, Any]) -> RoleModel:
         constraints=tuple(_constraint(item) for item in document.get("constraints", ())),
         scenarios=tuple(_scenario(item) for item in document["scenarios"]),
         tasks=tuple(
-            Task(item["id"], item["label"], tuple(item["scenarios"]), item.get("parallel", False))
+            Task(
+                item["id"],
+                item["label"],
+                tuple(item["scenarios"]),
+                item.get("parallel", False),
+                {scenario: tuple(values) for scenario, values in item.get("instances", {}).items()},
+            )
             for item in document["tasks"]
         ),
         profiles=tuple(
@@ -117,6 +127,7 @@ def _build(document: Mapping[str, Any]) -> RoleModel:
             for item in document["profiles"]
         ),
         assignment_rules=tuple(_rule(item) for item in document.get("assignment_rules", ())),
+        rationalisations=tuple(_rationalisation(item) for item in document.get("rationalisations", ())),
     )
 
 
@@ -146,6 +157,37 @@ def _steps(items: Any) -> tuple[Step, ...]:
     return tuple(Step(step["text"], tuple(step.get("permissions", ()))) for step in items)
 
 
+def _sequences(items: Any) -> tuple[Sequence, ...]:
+    return tuple(
+        Sequence(
+            id=sequence["id"],
+            steps=_steps(sequence["steps"]),
+            expected=Expectation(sequence.get("expected", "granted")),
+            reason=sequence.get("reason", ""),
+            constraint=sequence.get("constraint"),
+        )
+        for sequence in items
+    )
+
+
+def _rationalisation(item: Mapping[str, Any]) -> Rationalisation:
+    step = item.get("step")
+    return Rationalisation(
+        id=item["id"],
+        kind=RationalisationKind(item["kind"]),
+        scenario=item["scenario"],
+        reason=item.get("reason", ""),
+        position=item.get("position"),
+        step=Step(step["text"], tuple(step.get("permissions", ()))) if step else None,
+        into=tuple(item.get("into", ())),
+        parameter=item.get("parameter", ""),
+        sources=tuple(
+            GeneralisedSource(source["scenario"], source.get("object", ""), source["value"])
+            for source in item.get("sources", ())
+        ),
+    )
+
+
 def _scenario(item: Mapping[str, Any]) -> Scenario:
     return Scenario(
         id=item["id"],
@@ -159,17 +201,18 @@ def _scenario(item: Mapping[str, Any]) -> Scenario:
         ergonomics=item.get("ergonomics", ""),
         confidentiality=item.get("confidentiality", ""),
         steps=_steps(item.get("steps", ())),
-        sequences=tuple(
-            Sequence(
-                id=sequence["id"],
-                steps=_steps(sequence["steps"]),
-                expected=Expectation(sequence.get("expected", "granted")),
-                reason=sequence.get("reason", ""),
-                constraint=sequence.get("constraint"),
-            )
-            for sequence in item.get("sequences", ())
-        ),
+        sequences=_sequences(item.get("sequences", ())),
         refines=item.get("refines"),
+        parameter=item.get("parameter", ""),
+        instances=tuple(
+            Instance(
+                value=instance["value"],
+                steps=_steps(instance.get("steps", ())),
+                sequences=_sequences(instance.get("sequences", ())),
+                generalises=instance.get("generalises"),
+            )
+            for instance in item.get("instances", ())
+        ),
     )
 
 

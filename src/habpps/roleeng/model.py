@@ -9,8 +9,8 @@ immutable value; references between elements are by identifier and have been che
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
@@ -105,6 +105,21 @@ class Sequence:
 
 
 @dataclass(frozen=True)
+class Instance:
+    """One value of a generic scenario's instantiation parameter, with what that instance needs (thesis 5.3.4).
+
+    Generalising similar scenarios into one keeps, per value, the steps and sequences of the scenario it replaced
+    (``generalises``): a task running only that instance needs only its permissions, so nobody gains a right by
+    the merge.
+    """
+
+    value: str
+    steps: tuple[Step, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
+    generalises: str | None = None
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A usage scenario in the thesis's QQCOQP form (thesis 5.3.1, SPEC RE-1).
 
@@ -126,15 +141,38 @@ class Scenario:
     steps: tuple[Step, ...] = ()
     sequences: tuple[Sequence, ...] = ()
     refines: str | None = None
+    parameter: str = ""
+    instances: tuple[Instance, ...] = ()
 
-    def needed_entries(self) -> Iterator[str]:
-        """Catalogue identifiers named by the scenario's positive course, in order of appearance."""
-        for step in self.steps:
-            yield from step.permissions
-        for sequence in self.sequences:
-            if sequence.expected is Expectation.GRANTED:
-                for step in sequence.steps:
-                    yield from step.permissions
+    @property
+    def is_generic(self) -> bool:
+        """A scenario with an instantiation parameter (« consulter le dossier d'un bénéficiaire de type X »)."""
+        return bool(self.instances)
+
+    def instance(self, value: str) -> Instance:
+        for instance in self.instances:
+            if instance.value == value:
+                return instance
+        raise KeyError(value)
+
+    def needed_entries(self, values: Collection[str] | None = None) -> Iterator[str]:
+        """Catalogue identifiers named by the scenario's positive course, in order of appearance.
+
+        For a generic scenario, ``values`` chooses the instances run (``None``: all of them).
+        """
+        yield from _positive_entries(self.steps, self.sequences)
+        for instance in self.instances:
+            if values is None or instance.value in values:
+                yield from _positive_entries(instance.steps, instance.sequences)
+
+
+def _positive_entries(steps: tuple[Step, ...], sequences: tuple[Sequence, ...]) -> Iterator[str]:
+    for step in steps:
+        yield from step.permissions
+    for sequence in sequences:
+        if sequence.expected is Expectation.GRANTED:
+            for step in sequence.steps:
+                yield from step.permissions
 
 
 @dataclass(frozen=True)
@@ -145,6 +183,11 @@ class Task:
     label: str
     scenarios: tuple[str, ...]
     parallel: bool = False
+    instances: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def values_of(self, scenario_id: str) -> tuple[str, ...] | None:
+        """The instances of a generic scenario this task runs (``None``: every instance, or not generic)."""
+        return self.instances.get(scenario_id)
 
 
 @dataclass(frozen=True)
@@ -190,6 +233,57 @@ class AssignmentRule:
         )
 
 
+class RationalisationKind(StrEnum):
+    """The two rewritings of 5.3.4."""
+
+    DECOMPOSITION = "decomposition"
+    GENERALISATION = "generalisation"
+
+
+@dataclass(frozen=True)
+class GeneralisedSource:
+    """A scenario merged into a generic one: its identifier, its object, and its parameter value."""
+
+    scenario: str
+    object: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Rationalisation:
+    """The trace of one rewriting of the scenario model (thesis 5.3.4, SPEC RE-2b).
+
+    A *decomposition* replaced the step at ``position`` (1-based) of ``scenario`` — kept here as ``step`` — by
+    the finer steps ``into``. A *generalisation* merged the ``sources`` into the generic ``scenario`` whose
+    instantiation ``parameter`` takes each source's value.
+    """
+
+    id: str
+    kind: RationalisationKind
+    scenario: str
+    reason: str = ""
+    position: int | None = None
+    step: Step | None = None
+    into: tuple[str, ...] = ()
+    parameter: str = ""
+    sources: tuple[GeneralisedSource, ...] = ()
+
+    def sentence(self) -> str:
+        """The trace in one French sentence, as the pages, the model diff and the journal show it."""
+        if self.kind is RationalisationKind.DECOMPOSITION:
+            original = self.step.text if self.step else "?"
+            finer = " ; ".join(f"« {text} »" for text in self.into)
+            return (
+                f"Décomposition : l'étape {self.position} « {original} » du scénario « {self.scenario} » "
+                f"devient {len(self.into)} étapes plus fines : {finer}."
+            )
+        sources = ", ".join(f"« {s.scenario} » ({self.parameter} = {s.value})" for s in self.sources)
+        return (
+            f"Généralisation : les scénarios {sources} deviennent le scénario générique « {self.scenario} » "
+            f"de paramètre « {self.parameter} »."
+        )
+
+
 @dataclass(frozen=True)
 class RoleModel:
     """A complete role-engineering model, as loaded from one YAML document."""
@@ -203,6 +297,7 @@ class RoleModel:
     tasks: tuple[Task, ...] = ()
     profiles: tuple[WorkProfile, ...] = ()
     assignment_rules: tuple[AssignmentRule, ...] = ()
+    rationalisations: tuple[Rationalisation, ...] = ()
 
     @cached_property
     def _entries(self) -> dict[str, CatalogueEntry]:
@@ -260,13 +355,17 @@ class RoleModel:
             return frozenset({entry_id})
         return frozenset().union(*(self.elementary_entries(part) for part in entry.composed_of))
 
-    def scenario_entries(self, scenario_id: str) -> frozenset[str]:
-        """Elementary catalogue entries a subject needs to carry out a scenario (thesis 5.3.2)."""
+    def scenario_entries(self, scenario_id: str, values: Collection[str] | None = None) -> frozenset[str]:
+        """Elementary catalogue entries a subject needs to carry out a scenario (thesis 5.3.2).
+
+        For a generic scenario, ``values`` restricts to some instances (``None``: all of them).
+        """
         scenario = self.scenario(scenario_id)
-        return frozenset().union(*(self.elementary_entries(e) for e in scenario.needed_entries()))
+        return frozenset().union(*(self.elementary_entries(e) for e in scenario.needed_entries(values)))
 
     def task_entries(self, task_id: str) -> frozenset[str]:
-        return frozenset().union(*(self.scenario_entries(s) for s in self.task(task_id).scenarios))
+        task = self.task(task_id)
+        return frozenset().union(*(self.scenario_entries(s, task.values_of(s)) for s in task.scenarios))
 
     def profile_tasks(self, profile_id: str) -> frozenset[str]:
         """Every task of a profile, those of the profiles it includes comprised."""

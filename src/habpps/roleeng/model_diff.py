@@ -83,6 +83,7 @@ class ModelDiff:
     after_version: str
     profiles: tuple[ProfileDiff, ...]
     roles: tuple[RoleDiff, ...]
+    rationalisations: Change = Change()
 
     @property
     def changed_profiles(self) -> tuple[ProfileDiff, ...]:
@@ -94,8 +95,8 @@ class ModelDiff:
 
     @property
     def identical(self) -> bool:
-        """True when nobody gains or loses anything."""
-        return not self.changed_profiles and not self.changed_roles
+        """True when nobody gains or loses anything and the scenario model was not rationalised."""
+        return not self.changed_profiles and not self.changed_roles and not self.rationalisations
 
 
 def hierarchy_of(model: RoleModel) -> RoleHierarchy[Permission]:
@@ -115,7 +116,7 @@ def diff_models(
     after_hierarchy = after_hierarchy or hierarchy_of(after)
     permission_labels = {**_permission_labels(before), **_permission_labels(after)}
     task_labels = {t.id: t.label or t.id for t in (*before.tasks, *after.tasks)}
-    scenario_labels = {s.id: s.object or s.id for s in (*before.scenarios, *after.scenarios)}
+    scenario_labels = {**_scenario_labels(before), **_scenario_labels(after)}
     role_labels = {p.role_name: p.label or p.role_name for p in (*before.profiles, *after.profiles)}
 
     def pairs(permissions: Iterable[Permission]) -> dict[str, str]:
@@ -172,7 +173,38 @@ def diff_models(
         after_version=after.version,
         profiles=tuple(sorted(profiles, key=lambda p: (p.label.casefold(), p.id))),
         roles=tuple(sorted(roles, key=lambda r: (r.label.casefold(), r.name))),
+        rationalisations=_change(_traces(before), _traces(after)),
     )
+
+
+def _traces(model: RoleModel) -> dict[str, str]:
+    """Rationalisation traces (5.3.4), matched across versions by what they say."""
+    return {trace.sentence(): trace.sentence() for trace in model.rationalisations}
+
+
+def _scenario_keys(model: RoleModel, task_id: str) -> set[str]:
+    """A task's scenarios; for a generic scenario, one key per instance it runs (``id[valeur]``)."""
+    task = model.task(task_id)
+    keys = set()
+    for scenario_id in task.scenarios:
+        scenario = model.scenario(scenario_id)
+        if scenario.is_generic:
+            values = task.values_of(scenario_id) or tuple(i.value for i in scenario.instances)
+            keys.update(f"{scenario_id}[{value}]" for value in values)
+        else:
+            keys.add(scenario_id)
+    return keys
+
+
+def _scenario_labels(model: RoleModel) -> dict[str, str]:
+    labels = {}
+    for scenario in model.scenarios:
+        labels[scenario.id] = scenario.object or scenario.id
+        for instance in scenario.instances:
+            labels[f"{scenario.id}[{instance.value}]"] = (
+                f"{scenario.object} ({scenario.parameter} : {instance.value})"
+            )
+    return labels
 
 
 def _pair_key(permission: Permission) -> str:
@@ -191,7 +223,7 @@ def _permission_labels(model: RoleModel) -> dict[Permission, str]:
 def _profile_content(model: RoleModel, profile_id: str) -> tuple[set[str], set[str], frozenset[Permission]]:
     """Tasks (included profiles' comprised), their scenarios, and the permissions they need."""
     tasks = set(model.profile_tasks(profile_id))
-    scenarios = {s for t in tasks for s in model.task(t).scenarios}
+    scenarios = {key for t in tasks for key in _scenario_keys(model, t)}
     return tasks, scenarios, model.profile_permissions(profile_id)
 
 

@@ -73,6 +73,10 @@ def describe(diff: ModelDiff) -> list[str]:
         lines += ["", f"Rôle « {role.label} » ({_STATUS[role.status]})"]
         lines += _change("permissions", role.permissions)
         lines += _change("héritage de", role.juniors)
+    if diff.rationalisations:
+        lines += ["", "Rationalisation du modèle de scénarios (5.3.4) :"]
+        lines += [f"  + {item.label}" for item in diff.rationalisations.gained]
+        lines += [f"  − retirée : {item.label}" for item in diff.rationalisations.lost]
     return lines
 
 

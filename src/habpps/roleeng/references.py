@@ -22,6 +22,7 @@ _SECTION_NOUNS = {
     "tasks": "la tâche",
     "profiles": "le profil",
     "assignment_rules": "la règle",
+    "rationalisations": "la rationalisation",
 }
 
 _UNKNOWN_CODES = {
@@ -82,6 +83,7 @@ def reference_problems(document: Document) -> list[Problem]:
     _check_scenarios(checker)
     _check_tasks_and_profiles(checker)
     _check_assignment_rules(checker)
+    _check_rationalisations(checker)
     _check_unused(checker)
     return checker.problems
 
@@ -121,34 +123,20 @@ def _check_scenarios(checker: _Checker) -> None:
         checker.references(
             (*where, "constraints"), scenario.get("constraints", ()), "constraints", "la contrainte"
         )
-        for step_position, step in enumerate(scenario.get("steps", ())):
-            checker.references(
-                (*where, "steps", step_position, "permissions"),
-                step.get("permissions", ()),
-                "permissions",
-                "la permission",
-            )
         sequence_ids: set[str] = set()
-        for sequence_position, sequence in enumerate(scenario.get("sequences", ())):
-            sequence_where: Location = (*where, "sequences", sequence_position)
-            if sequence["id"] in sequence_ids:
+        _check_course(checker, where, scenario, scenario["id"], sequence_ids)
+        values: set[str] = set()
+        for instance_position, instance in enumerate(scenario.get("instances", ())):
+            instance_where: Location = (*where, "instances", instance_position)
+            if instance["value"] in values:
                 checker.error(
-                    (*sequence_where, "id"),
-                    "identifiant_en_double",
-                    f"la séquence « {sequence['id']} » est déjà définie dans le scénario « {scenario['id']} »",
+                    (*instance_where, "value"),
+                    "valeur_en_double",
+                    f"la valeur « {instance['value']} » du paramètre est déjà une instance du scénario "
+                    f"« {scenario['id']} »",
                 )
-            sequence_ids.add(sequence["id"])
-            if "constraint" in sequence:
-                checker.reference(
-                    (*sequence_where, "constraint"), sequence["constraint"], "constraints", "la contrainte"
-                )
-            for step_position, step in enumerate(sequence["steps"]):
-                checker.references(
-                    (*sequence_where, "steps", step_position, "permissions"),
-                    step.get("permissions", ()),
-                    "permissions",
-                    "la permission",
-                )
+            values.add(instance["value"])
+            _check_course(checker, instance_where, instance, scenario["id"], sequence_ids)
         if "refines" in scenario:
             checker.reference((*where, "refines"), scenario["refines"], "scenarios", "le scénario")
     _report_cycles(
@@ -160,9 +148,74 @@ def _check_scenarios(checker: _Checker) -> None:
     )
 
 
+def _check_course(
+    checker: _Checker, where: Location, course: Mapping[str, Any], scenario_id: str, sequence_ids: set[str]
+) -> None:
+    """The steps and sequences of a scenario or of one instance of a generic scenario."""
+    for step_position, step in enumerate(course.get("steps", ())):
+        checker.references(
+            (*where, "steps", step_position, "permissions"),
+            step.get("permissions", ()),
+            "permissions",
+            "la permission",
+        )
+    for sequence_position, sequence in enumerate(course.get("sequences", ())):
+        sequence_where: Location = (*where, "sequences", sequence_position)
+        if sequence["id"] in sequence_ids:
+            checker.error(
+                (*sequence_where, "id"),
+                "identifiant_en_double",
+                f"la séquence « {sequence['id']} » est déjà définie dans le scénario « {scenario_id} »",
+            )
+        sequence_ids.add(sequence["id"])
+        if "constraint" in sequence:
+            checker.reference(
+                (*sequence_where, "constraint"), sequence["constraint"], "constraints", "la contrainte"
+            )
+        for step_position, step in enumerate(sequence["steps"]):
+            checker.references(
+                (*sequence_where, "steps", step_position, "permissions"),
+                step.get("permissions", ()),
+                "permissions",
+                "la permission",
+            )
+
+
+def _instance_values(checker: _Checker) -> dict[str, set[str]]:
+    """The parameter values of each generic scenario."""
+    return {
+        scenario["id"]: {instance["value"] for instance in scenario["instances"]}
+        for _, scenario in checker.items("scenarios")
+        if "instances" in scenario
+    }
+
+
 def _check_tasks_and_profiles(checker: _Checker) -> None:
+    generic = _instance_values(checker)
     for position, task in checker.items("tasks"):
         checker.references(("tasks", position, "scenarios"), task["scenarios"], "scenarios", "le scénario")
+        for scenario_id, values in task.get("instances", {}).items():
+            where: Location = ("tasks", position, "instances", scenario_id)
+            if scenario_id not in task["scenarios"]:
+                checker.error(
+                    where,
+                    "instance_hors_tache",
+                    f"le scénario « {scenario_id} » n'est pas un scénario de la tâche « {task['id']} »",
+                )
+            elif scenario_id in checker.ids["scenarios"] and scenario_id not in generic:
+                checker.error(
+                    where,
+                    "scenario_non_generique",
+                    f"le scénario « {scenario_id} » n'a pas de paramètre d'instanciation",
+                )
+            elif scenario_id in generic:
+                for value_position, value in enumerate(values):
+                    if value not in generic[scenario_id]:
+                        checker.error(
+                            (*where, value_position),
+                            "instance_inconnue",
+                            f"« {value} » n'est pas une valeur du paramètre du scénario « {scenario_id} »",
+                        )
     roles: dict[str, str] = {}
     for position, profile in checker.items("profiles"):
         where: Location = ("profiles", position)
@@ -196,6 +249,40 @@ def _check_assignment_rules(checker: _Checker) -> None:
             )
 
 
+def _check_rationalisations(checker: _Checker) -> None:
+    """The trace is history: an element it names that an edit later removed is a warning, never a blocker."""
+    generic = _instance_values(checker)
+    merged = {
+        source["scenario"]
+        for _, item in checker.items("rationalisations")
+        for source in item.get("sources", ())
+    }
+    for position, item in checker.items("rationalisations"):
+        where: Location = ("rationalisations", position, "scenario")
+        scenario_id = item["scenario"]
+        if scenario_id not in checker.ids["scenarios"] and scenario_id not in merged:
+            checker.warning(
+                where,
+                "trace_sans_scenario",
+                f"le scénario « {scenario_id} » de la rationalisation « {item['id']} » n'existe plus",
+            )
+        elif item["kind"] == "generalisation":
+            missing = [
+                s["value"] for s in item.get("sources", ()) if s["value"] not in generic.get(scenario_id, ())
+            ]
+            if missing:
+                checker.warning(
+                    where,
+                    "trace_sans_instance",
+                    f"le scénario générique « {scenario_id} » n'a plus l'instance "
+                    f"{', '.join(f'« {v} »' for v in missing)}",
+                )
+
+
+def _courses(scenario: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [scenario, *scenario.get("instances", ())]
+
+
 def _check_unused(checker: _Checker) -> None:
     used_permissions: set[str] = set()
     used_constraints: set[str] = set()
@@ -204,12 +291,13 @@ def _check_unused(checker: _Checker) -> None:
         used_constraints.update(entry.get("constraints", ()))
     for _, scenario in checker.items("scenarios"):
         used_constraints.update(scenario.get("constraints", ()))
-        for step in scenario.get("steps", ()):
-            used_permissions.update(step.get("permissions", ()))
-        for sequence in scenario.get("sequences", ()):
-            used_constraints.update([sequence["constraint"]] if "constraint" in sequence else [])
-            for step in sequence["steps"]:
+        for course in _courses(scenario):
+            for step in course.get("steps", ()):
                 used_permissions.update(step.get("permissions", ()))
+            for sequence in course.get("sequences", ()):
+                used_constraints.update([sequence["constraint"]] if "constraint" in sequence else [])
+                for step in sequence["steps"]:
+                    used_permissions.update(step.get("permissions", ()))
     used_scenarios = {s for _, task in checker.items("tasks") for s in task["scenarios"]}
     used_tasks = {t for _, profile in checker.items("profiles") for t in profile.get("tasks", ())}
     unused = [

@@ -106,6 +106,21 @@ def _describe(error: ValidationError) -> tuple[Location, str, str]:
                 "identifiant_invalide",
                 f"identifiant « {value} » invalide : lettres, chiffres et « _ . : - », sans espace",
             )
+        case "dependentRequired":
+            present, missing = next(
+                (key, name)
+                for key, needed in error.validator_value.items()
+                if key in value
+                for name in needed
+                if name not in value
+            )
+            return (
+                (*location, missing),
+                "champ_obligatoire",
+                f"le champ « {missing} » est obligatoire avec « {present} »",
+            )
+        case "minimum":
+            return location, "valeur_trop_petite", f"au moins {error.validator_value} attendu"
         case "minItems":
             return location, "liste_trop_courte", f"au moins {error.validator_value} élément(s) attendu(s)"
         case "minProperties":

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from habpps.roleeng.derivation import RoleHierarchy
-from habpps.roleeng.model import Permission, RoleModel
+from habpps.roleeng.model import Permission, Rationalisation, RoleModel
 
 
 @dataclass(frozen=True)
@@ -110,12 +110,18 @@ class Traceability:
     # Shortcuts across the chain.
 
     def profiles_needing(self, entry_id: str) -> tuple[str, ...]:
-        scenarios = set(self.scenarios_needing(entry_id))
+        """Profiles one of whose tasks runs a scenario (or the instance of a generic one) that needs the entry."""
         return tuple(
             p.id
             for p in self.model.profiles
-            if any(scenarios & set(self.model.task(t).scenarios) for t in self.model.profile_tasks(p.id))
+            if any(entry_id in self._task_closure(t) for t in self.model.profile_tasks(p.id))
         )
+
+    def _task_closure(self, task_id: str) -> frozenset[str]:
+        """Every entry a task's scenarios name, abstract ones and their parts comprised."""
+        task = self.model.task(task_id)
+        named = {e for s in task.scenarios for e in self.model.scenario(s).needed_entries(task.values_of(s))}
+        return frozenset().union(*map(self.model.entry_closure, named))
 
     def roles_needing(self, entry_id: str) -> tuple[str, ...]:
         """Roles whose profile needs a catalogue entry: the roles that hold it once derived."""
@@ -130,6 +136,14 @@ class Traceability:
         """Scenarios that refine (concretise) a scenario."""
         return tuple(s.id for s in self.model.scenarios if s.refines == scenario_id)
 
+    def rationalisations_of(self, scenario_id: str) -> tuple[Rationalisation, ...]:
+        """The decompositions of a scenario's steps and the generalisation that created or absorbed it."""
+        return tuple(
+            r
+            for r in self.model.rationalisations
+            if r.scenario == scenario_id or any(source.scenario == scenario_id for source in r.sources)
+        )
+
     # Why does this role hold it?
 
     def needs(self, profile_id: str, permission: Permission) -> tuple[Need, ...]:
@@ -137,8 +151,10 @@ class Traceability:
         target = self.model.entry_for_permission(permission).id
         found = []
         for task_id in self.tasks_of_profile(profile_id):
-            for scenario_id in self.model.task(task_id).scenarios:
-                for named in dict.fromkeys(self.model.scenario(scenario_id).needed_entries()):
+            task = self.model.task(task_id)
+            for scenario_id in task.scenarios:
+                values = task.values_of(scenario_id)
+                for named in dict.fromkeys(self.model.scenario(scenario_id).needed_entries(values)):
                     if target in self.model.elementary_entries(named):
                         found.append(Need(profile_id, task_id, scenario_id, named))
         return tuple(found)

@@ -9,9 +9,12 @@ sequences checked against the derived roles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
+import yaml
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,10 +30,12 @@ from habpps.roleeng.derivation import RoleHierarchy, derive_hierarchy
 from habpps.roleeng.engine_import import policy_document
 from habpps.roleeng.loading import parse_model
 from habpps.roleeng.model import Permission, RoleModel
+from habpps.roleeng.model_diff import ModelDiff, diff_models
 from habpps.roleeng.problems import Problem
+from habpps.roleeng.rationalise import similar_scenarios
 from habpps.roleeng.svg import render_hierarchy_svg
 from habpps.roleeng.traceability import Traceability
-from habpps.workbench.models import MiningRun, StoredRoleModel
+from habpps.workbench.models import MiningRun, Rationalisation, StoredRoleModel
 
 JOURNAL_SCOPE = "national"
 MAX_MODEL_BYTES = 2_000_000
@@ -76,6 +81,58 @@ def save_model(
     return instance, warnings
 
 
+def dump_document(document: dict[str, Any]) -> str:
+    """The YAML text of a rewritten document: keys in the author's order, accents readable."""
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=110)
+
+
+def rationalise(
+    actor,
+    stored: StoredRoleModel,
+    rewrite: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[Rationalisation, list[Problem]]:
+    """Apply one rewriting of :mod:`habpps.roleeng.rationalise` to a stored model, traced and journalled.
+
+    ``rewrite`` takes the model document and returns the rewritten one (``RationalisationError`` when it refuses;
+    ``ModelInvalid`` is raised if the result does not load — both leave everything unchanged). The stored row is
+    locked while its text is read and replaced, so two analysts rationalising at once do not lose a rewriting.
+    """
+    with transaction.atomic():
+        stored = StoredRoleModel.objects.select_for_update().get(pk=stored.pk)
+        before_text = stored.text
+        before_model, _ = parse_model(before_text)
+        after_document = rewrite(yaml.safe_load(before_text))
+        after_text = dump_document(after_document)
+        stored, warnings = save_model(actor, after_text, instance=stored)
+        after_model, _ = parse_model(after_text)
+        trace = after_model.rationalisations[-1]
+        row = Rationalisation.objects.create(
+            model=stored,
+            kind=trace.kind.value,
+            trace_id=trace.id,
+            sentence=trace.sentence(),
+            trace=after_document["rationalisations"][-1],
+            text_before=before_text,
+            text_after=after_text,
+            created_by=actor,
+        )
+        record_event(
+            "workbench.model.rationalise",
+            actor=actor,
+            org_scope=JOURNAL_SCOPE,
+            target=f"modele-roles:{stored.pk}",
+            before={"scenarios": [s.id for s in before_model.scenarios]},
+            after={"scenarios": [s.id for s in after_model.scenarios]},
+            data={"rationalisation": row.pk, "trace": row.trace, "sentence": row.sentence},
+        )
+    return row, warnings
+
+
+def rationalisation_diff(row: Rationalisation) -> ModelDiff:
+    """What the rewriting changed for each profile and role: the model before against the model after."""
+    return diff_models(parse_model(row.text_before)[0], parse_model(row.text_after)[0])
+
+
 @dataclass
 class Workspace:
     """A stored model with everything derived from it, computed on first use."""
@@ -113,6 +170,11 @@ class Workspace:
     @cached_property
     def constraint_catalogue(self) -> list[ConstraintRecord]:
         return constraint_catalogue(self.model)
+
+    @cached_property
+    def similar_scenarios(self):
+        """Groups of scenarios proposed for generalisation (5.3.4)."""
+        return similar_scenarios(self.model)
 
     @cached_property
     def sequence_checks(self) -> list[SequenceCheck]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from habpps.roleeng.rationalise import FinerStep
 from habpps.workbench.models import MiningRun, StoredRoleModel
 from habpps.workbench.runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
@@ -146,8 +147,10 @@ class AcceptRolesForm(DsfrBaseForm):
     )
     #: Large runs list their roles page by page: this accepts every role of the run, other pages included.
     all_roles = forms.BooleanField(
-        label=_("Accepter tous les rôles de la fouille, y compris ceux des autres pages (les cases ci-dessus sont "
-                "alors ignorées)"),
+        label=_(
+            "Accepter tous les rôles de la fouille, y compris ceux des autres pages (les cases ci-dessus sont "
+            "alors ignorées)"
+        ),
         required=False,
     )
     name = forms.CharField(label=_("Nom du modèle"), max_length=200)
@@ -230,3 +233,105 @@ class ModelDiffForm(DsfrBaseForm):
         widget=forms.Select(attrs={"class": "fr-select"}),
         error_messages={"required": _("Choisissez la version à comparer.")},
     )
+
+
+class DecomposeForm(DsfrBaseForm):
+    """The finer steps a coarse step becomes: one a line, « texte | P-A, P-B » (permissions optional)."""
+
+    steps = forms.CharField(
+        label=_("Étapes plus fines"),
+        help_text=_(
+            "Une étape par ligne, dans l'ordre : le texte, puis « | » et les identifiants des permissions du "
+            "catalogue qu'elle demande, séparés par des virgules. Au moins deux lignes."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20_000,
+    )
+    reason = forms.CharField(
+        label=_("Pourquoi cette décomposition (facultatif)"),
+        required=False,
+        max_length=500,
+    )
+
+    def clean_steps(self) -> list[FinerStep]:
+        parts = []
+        for number, line in enumerate(self.cleaned_data["steps"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            text, _bar, names = line.partition("|")
+            if not text.strip():
+                raise ValidationError(_("Ligne %(line)s : le texte de l'étape est vide.") % {"line": number})
+            permissions = tuple(name.strip() for name in names.split(",") if name.strip())
+            parts.append(FinerStep(text.strip(), permissions))
+        if len(parts) < 2:
+            raise ValidationError(
+                _("Une étape se décompose en au moins deux étapes plus fines : écrivez-en une par ligne.")
+            )
+        return parts
+
+
+class GeneraliseForm(DsfrBaseForm):
+    """Similar scenarios merged into one generic scenario: which ones, the parameter and each one's value."""
+
+    scenario_id = forms.CharField(
+        label=_("Identifiant du scénario générique"),
+        max_length=100,
+        help_text=_("Lettres, chiffres et « _ . : - », sans espace ; par exemple SC-CONSULTER-DOSSIER."),
+    )
+    object = forms.CharField(
+        label=_("Objet du scénario générique"),
+        max_length=300,
+        help_text=_("Par exemple : consulter le dossier d'un bénéficiaire de type X."),
+    )
+    parameter = forms.CharField(
+        label=_("Paramètre d'instanciation"),
+        max_length=200,
+        help_text=_("Ce qui distingue les scénarios, par exemple : type de bénéficiaire."),
+    )
+    reason = forms.CharField(
+        label=_("Pourquoi cette généralisation (facultatif)"), required=False, max_length=500
+    )
+
+    def __init__(self, *args, scenarios: list, **kwargs) -> None:
+        """``scenarios``: the (id, object) pairs offered; each gets a check box and a value field."""
+        super().__init__(*args, **kwargs)
+        self.scenario_rows = []
+        self.fields["sources"] = forms.MultipleChoiceField(
+            label=_("Scénarios à généraliser"),
+            choices=[(sid, sid) for sid, _object in scenarios],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": _("Cochez au moins deux scénarios à généraliser.")},
+        )
+        for sid, obj in scenarios:
+            name = f"valeur_{sid}"
+            self.fields[name] = forms.CharField(
+                label=_("Valeur du paramètre pour « %(scenario)s »") % {"scenario": sid},
+                required=False,
+                max_length=200,
+            )
+            self.scenario_rows.append({"id": sid, "object": obj, "field_name": name})
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        sources = cleaned.get("sources") or []
+        if sources and len(sources) < 2:
+            self.add_error("sources", _("Cochez au moins deux scénarios à généraliser."))
+        for source in sources:
+            if not (cleaned.get(f"valeur_{source}") or "").strip():
+                self.add_error(
+                    f"valeur_{source}",
+                    _("Donnez la valeur du paramètre pour le scénario coché « %(scenario)s ».")
+                    % {"scenario": source},
+                )
+        return cleaned
+
+    def rows(self) -> list[dict]:
+        """One table row per offered scenario: its id, object, whether it is checked, and its value field."""
+        checked = set(self["sources"].value() or ())
+        return [
+            {**row, "checked": row["id"] in checked, "value_field": self[row["field_name"]]}
+            for row in self.scenario_rows
+        ]
+
+    def values(self) -> dict[str, str]:
+        return {s: self.cleaned_data.get(f"valeur_{s}", "") for s in self.cleaned_data["sources"]}

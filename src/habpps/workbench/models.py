@@ -120,3 +120,38 @@ class MiningRun(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(99, int(100 * self.elapsed_seconds / self.time_limit)) if self.time_limit else 0
+
+
+class Rationalisation(models.Model):
+    """One rewriting of a stored model's scenarios (RE-2b, thesis 5.3.4): a decomposed step or a generalisation.
+
+    The model document itself carries the trace (its ``rationalisations`` list), so it travels with every export;
+    this row adds who and when, and keeps the document as it was before and after, so that the effect of each
+    rewriting on profiles and roles can be shown again later (the model diff of the two texts).
+    """
+
+    class Kind(models.TextChoices):
+        DECOMPOSITION = "decomposition", _("Décomposition d'une étape")
+        GENERALISATION = "generalisation", _("Généralisation de scénarios")
+
+    model = models.ForeignKey(
+        StoredRoleModel, verbose_name=_("modèle"), on_delete=models.CASCADE, related_name="rationalisations"
+    )
+    kind = models.CharField(_("nature"), max_length=16, choices=Kind.choices)
+    trace_id = models.CharField(_("identifiant de la trace"), max_length=100)
+    sentence = models.TextField(_("description"))
+    trace = models.JSONField(_("trace"))
+    text_before = models.TextField(_("document avant"))
+    text_after = models.TextField(_("document après"))
+    created_at = models.DateTimeField(_("faite le"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("rationalisation")
+        verbose_name_plural = _("rationalisations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.sentence

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from habpps.workbench.views import gap, home, mining, role_models
+from habpps.workbench.views import gap, home, mining, rationalisation, role_models
 
 app_name = "workbench"
 
@@ -17,6 +17,26 @@ urlpatterns = [
     path("modeles/<int:pk>/politique.<str:fmt>", role_models.PolicyExportView.as_view(), name="model-policy"),
     path("modeles/<int:pk>/tracabilite/", role_models.TraceabilityView.as_view(), name="model-trace"),
     path("modeles/<int:pk>/regles/", role_models.RulePreviewView.as_view(), name="model-rules"),
+    path(
+        "modeles/<int:pk>/rationalisation/",
+        rationalisation.RationalisationView.as_view(),
+        name="rationalisation",
+    ),
+    path(
+        "modeles/<int:pk>/rationalisation/decomposer/",
+        rationalisation.DecomposeView.as_view(),
+        name="rationalisation-decompose",
+    ),
+    path(
+        "modeles/<int:pk>/rationalisation/generaliser/",
+        rationalisation.GeneraliseView.as_view(),
+        name="rationalisation-generalise",
+    ),
+    path(
+        "modeles/<int:pk>/rationalisation/<int:rid>/",
+        rationalisation.RationalisationDetailView.as_view(),
+        name="rationalisation-detail",
+    ),
     path("fouilles/nouvelle/", mining.RunCreateView.as_view(), name="run-create"),
     path("fouilles/<int:pk>/", mining.RunDetailView.as_view(), name="run-detail"),
     path("fouilles/<int:pk>/modele/", mining.RunAcceptView.as_view(), name="run-accept"),

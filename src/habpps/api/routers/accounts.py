@@ -23,11 +23,11 @@ from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import explain, require
 from habpps.authorization.explanations import Habilitation, habilitations_of, holders_of
 from habpps.authorization.models import PendingApproval
+from habpps.authorization.scoping import visible_accounts
 from habpps.conventions.delegation import services as delegation
 from habpps.directory import services
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
-from habpps.directory.views.accounts import accounts_in_scope
 
 router = Router(tags=["Comptes et habilitations"], auth=person_auth)
 
@@ -265,7 +265,7 @@ def role_holders(request: HttpRequest, code: str, filters: Query[HolderFilter]):
     actor = require_permission(request, perms.VIEW_HABILITATIONS)
     role = get_object_or_404(ServiceRole, code=code)
     holders = holders_of(role)
-    accounts = accounts_in_scope(actor).order_by("last_name", "first_name")
+    accounts = visible_accounts(actor).order_by("last_name", "first_name")  # the engine's population (ENG-8)
     if filters.q:
         accounts = accounts.filter(login__icontains=filters.q) | accounts.filter(
             last_name__icontains=filters.q

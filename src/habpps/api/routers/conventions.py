@@ -10,11 +10,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from habpps.accounts.models import OrgLevel
 from habpps.api.actors import actor_of
 from habpps.api.auth import person_auth
 from habpps.api.problems import ApiProblem
 from habpps.api.schemas import PAGE_FIELD, Input, PageMeta, paginate
+from habpps.authorization.scoping import visible_conventions
 from habpps.conventions import services
 from habpps.conventions.impact import amendment_impact
 from habpps.conventions.models import Convention, ConventionVersion
@@ -171,11 +171,8 @@ def detail(convention: Convention) -> dict:
 @router.get("/conventions", response=ConventionPage, summary="Conventions que l'on peut lire")
 def list_conventions(request: HttpRequest, filters: Query[ConventionFilter]):
     actor = actor_of(request)
-    conventions = Convention.objects.select_related("partner", "fund").order_by("-created_at")
-    if actor.org_level == OrgLevel.FUND:
-        conventions = conventions.filter(fund_id=actor.fund_id)
-    elif actor.org_level == OrgLevel.PARTNER:
-        conventions = conventions.filter(partner_id=actor.partner_id)
+    # The engine's population of « conventions » (ENG-8), then each one decided by the engine, as on the pages.
+    conventions = visible_conventions(actor).select_related("partner", "fund").order_by("-created_at")
     readable = [c for c in conventions if may_read(actor, c)]  # each decided by the engine, as on the pages
     page = paginate(readable, filters.page)
     return {**page, "items": [convention_out(c) for c in page["items"]]}

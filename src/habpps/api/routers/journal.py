@@ -15,7 +15,7 @@ from habpps.api.problems import ApiProblem, forbidden
 from habpps.api.schemas import PAGE_FIELD, PageMeta, paginate
 from habpps.journal.forms import JournalSearchForm
 from habpps.journal.models import JournalEntry
-from habpps.journal.scoping import journal_scope_for
+from habpps.journal.scoping import journal_population, journal_scope_for
 from habpps.journal.search import search_entries
 
 router = Router(tags=["Journal"], auth=person_auth)
@@ -77,13 +77,14 @@ def search(request: HttpRequest, filters: Query[JournalFilter]):
                 for field, messages in form.errors.items()
             ],
         )
-    return {**paginate(search_entries(scope, form.to_query()), filters.page), "scope": scope}
+    entries = search_entries(journal_population(actor_of(request)), form.to_query())
+    return {**paginate(entries, filters.page), "scope": scope}
 
 
 @router.get("/journal/{sequence}", response=EntryOut, summary="Une entrée du journal")
 def entry(request: HttpRequest, sequence: int):
-    scope = _viewer_scope(request)
-    found = JournalEntry.objects.within_scope(scope).filter(sequence=sequence).first()
+    _viewer_scope(request)  # refuses who may not audit the journal
+    found = JournalEntry.objects.filter(journal_population(actor_of(request))).filter(sequence=sequence).first()
     if found is None:
         raise ApiProblem(404, "introuvable", "Cette entrée n'existe pas ou n'est pas dans votre périmètre.")
     return found

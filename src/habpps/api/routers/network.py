@@ -27,11 +27,12 @@ from habpps.authorization import permissions as perms
 from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import require
 from habpps.authorization.orgs import partner_unit
+from habpps.authorization.scoping import visible_partners
 from habpps.conventions.delegation import authority as delegation_rules
 from habpps.conventions.delegation import services as delegation
 from habpps.directory import services
 from habpps.directory.models import Fund, Group, PartnerType, ServiceRole, Status
-from habpps.directory.views.partners import get_partner_for, partners_visible_to
+from habpps.directory.views.partners import get_partner_for
 
 router = Router(tags=["Annuaire"], auth=person_auth)
 
@@ -267,7 +268,7 @@ def create_fund_account(request: HttpRequest, fund_id: int, payload: AccountIn):
 @router.get("/partenaires", response=PartnerPage, summary="Organismes partenaires visibles")
 def list_partners(request: HttpRequest, filters: Query[ListFilter]):
     actor = require_permission(request, perms.VIEW_PARTNERS)
-    partners = partners_visible_to(actor)
+    partners = visible_partners(actor)  # the engine's population of « organismes » (ENG-8), as on the page
     if filters.q:
         partners = partners.filter(
             Q(name__icontains=filters.q)

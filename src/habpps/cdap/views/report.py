@@ -12,7 +12,7 @@ from habpps.authorization.mixins import paginate
 from habpps.cdap.forms import ReportForm
 from habpps.cdap.report import consultations_of_file
 from habpps.directory.models import Fund
-from habpps.journal.scoping import NATIONAL_SCOPE, journal_scope_for
+from habpps.journal.scoping import NATIONAL_SCOPE, journal_population, journal_scope_for
 from habpps.journal.services import record_event
 
 
@@ -41,7 +41,7 @@ class ConsultationReportView(LoginRequiredMixin, View):
                 target=f"dossier:{fund.code}:{number}",
                 data={"viewer_scope": scope, "fund": fund.code, "beneficiary_number": number},
             )
-            consultations = consultations_of_file(scope, fund.pk, number)
+            consultations = consultations_of_file(journal_population(request.user), fund.pk, number)
             context.update(
                 fund=fund,
                 number=number,

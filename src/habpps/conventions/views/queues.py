@@ -1,5 +1,6 @@
 """The work queues: the fund administrator's conventions and entries to finish, the verifier's submitted
-versions — each only in the viewer's own fund."""
+versions — each the viewer's population of « conventions » (the engine's, ENG-8: by default the viewer's own
+fund, `habpps.authorization.scoping`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from django.views.generic import FormView, TemplateView
 
 from habpps.authorization.decisions import is_allowed
 from habpps.authorization.mixins import run_action
+from habpps.authorization.scoping import visible_conventions
 from habpps.conventions import services
 from habpps.conventions.forms import ConventionForm
 from habpps.conventions.four_eyes import may_verify
-from habpps.conventions.models import Convention, ConventionVersion
+from habpps.conventions.models import ConventionVersion
 from habpps.conventions.permissions import READ_CONVENTIONS
 from habpps.conventions.views.access import may_enter, may_read_in, may_verify_in
 from habpps.conventions.workflow import VersionState
@@ -43,14 +45,11 @@ class FundQueueView(FundPageMixin, TemplateView):
     template_name = "conventions/fund_queue.html"
 
     def get_context_data(self, **kwargs) -> dict:
-        conventions = (
-            Convention.objects.filter(fund_id=self.fund_id)
-            .select_related("partner")
-            .prefetch_related("versions")
-        )
+        visible = visible_conventions(self.request.user)
+        conventions = visible.select_related("partner").prefetch_related("versions")
         to_finish = (
             ConventionVersion.objects.filter(
-                convention__fund_id=self.fund_id,
+                convention__in=visible,
                 convention__ended_at__isnull=True,
                 state__in=[VersionState.DRAFT, VersionState.DOCUMENTS_REQUESTED, VersionState.REJECTED],
             )
@@ -80,7 +79,7 @@ class NetworkConventionsView(LoginRequiredMixin, TemplateView):
         funds = [fund for fund in Fund.objects.order_by("name") if may_read_in(user, fund.pk)]
         chosen = next((fund for fund in funds if str(fund.pk) == self.request.GET.get("caisse")), None)
         conventions = (
-            Convention.objects.filter(fund__in=[chosen] if chosen else funds)
+            visible_conventions(user).filter(fund__in=[chosen] if chosen else funds)
             .select_related("partner", "fund")
             .prefetch_related("versions")
             .order_by("fund__name", "partner__name", "pk")
@@ -102,7 +101,7 @@ class VerifierQueueView(FundPageMixin, TemplateView):
     def get_context_data(self, **kwargs) -> dict:
         submitted = (
             ConventionVersion.objects.filter(
-                convention__fund_id=self.fund_id,
+                convention__in=visible_conventions(self.request.user),
                 convention__ended_at__isnull=True,
                 state=VersionState.SUBMITTED,
             )

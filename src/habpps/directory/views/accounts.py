@@ -27,6 +27,7 @@ from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.authorization.explanations import habilitations_of, holders_of
 from habpps.authorization.mixins import EngineAccessMixin, held_message, paginate, run_action
 from habpps.authorization.models import AccountLimit, AccountWindow
+from habpps.authorization.scoping import visible_accounts
 from habpps.directory import services
 from habpps.directory.forms import GrantForm
 from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
@@ -222,16 +223,6 @@ class AccountStatusView(StatusChangeView):
         return reverse("directory:account-detail", args=[self.object.pk])
 
 
-def accounts_in_scope(viewer: Account):
-    """Accounts of the viewer's organisation and below."""
-    accounts = Account.objects.exclude(status="removed").select_related("partner", "fund")
-    if viewer.org_level == OrgLevel.FUND:
-        return accounts.filter(Q(fund_id=viewer.fund_id) | Q(partner__fund_id=viewer.fund_id))
-    if viewer.org_level == OrgLevel.PARTNER:
-        return accounts.filter(partner_id=viewer.partner_id)
-    return accounts
-
-
 class RoleHoldersView(EngineAccessMixin, TemplateView):
     """« Qui ? »: the accounts of the viewer's scope that hold a profile, searchable and paginated (ADM-7)."""
 
@@ -241,7 +232,7 @@ class RoleHoldersView(EngineAccessMixin, TemplateView):
     def get_context_data(self, **kwargs) -> dict:
         role = get_object_or_404(ServiceRole.objects.select_related("service"), pk=self.kwargs["pk"])
         holders = holders_of(role)
-        accounts = accounts_in_scope(self.request.user)
+        accounts = visible_accounts(self.request.user)  # the engine's population of « comptes » (ENG-8)
         q = self.request.GET.get("q", "").strip()
         if q:
             accounts = accounts.filter(

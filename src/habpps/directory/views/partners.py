@@ -1,4 +1,5 @@
-"""Pages of partner organisations (ADM-2, ADM-3), scoped: a fund's staff see their own fund's partners only."""
+"""Pages of partner organisations (ADM-2, ADM-3), scoped by the engine: the list shows the viewer's population of
+« organismes » (`habpps.authorization.scoping`) — a fund's staff see their own fund's partners by default."""
 
 from __future__ import annotations
 
@@ -17,20 +18,11 @@ from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import is_allowed
 from habpps.authorization.mixins import EngineAccessMixin, paginate, run_action
 from habpps.authorization.orgs import partner_unit
+from habpps.authorization.scoping import visible_partners
 from habpps.directory import services
 from habpps.directory.forms import AccountForm, PartnerForm
-from habpps.directory.models import AccountRoleAssignment, Partner, Status
+from habpps.directory.models import AccountRoleAssignment, Partner
 from habpps.directory.views.status import StatusChangeView
-
-
-def partners_visible_to(account):
-    """The partners a viewer's organisation covers; each is still decided by the engine when opened."""
-    partners = Partner.objects.select_related("fund", "partner_type").exclude(status=Status.REMOVED)
-    if account.org_level == OrgLevel.NATIONAL:
-        return partners
-    if account.org_level == OrgLevel.FUND:
-        return partners.filter(fund_id=account.fund_id)
-    return partners.filter(pk=account.partner_id)
 
 
 def get_partner_for(account, pk: int) -> Partner:
@@ -50,7 +42,8 @@ class PartnerListView(EngineAccessMixin, TemplateView):
     extra_context = {"title": gettext_lazy("Organismes partenaires")}
 
     def get_context_data(self, **kwargs) -> dict:
-        partners = partners_visible_to(self.request.user)
+        # The engine's population of « organismes » (ENG-8); each partner is still decided when opened.
+        partners = visible_partners(self.request.user)
         q = self.request.GET.get("q", "").strip()
         if q:
             partners = partners.filter(

@@ -137,7 +137,14 @@ class ModelDetailView(ModelMixin, TemplateView):
             permission_catalogue=workspace.permission_catalogue,
             constraint_catalogue=workspace.constraint_catalogue,
             tasks=[
-                {"task": task, "profiles": workspace.traceability.profiles_of_task(task.id)}
+                {
+                    "task": task,
+                    "scenarios": [
+                        f"{s} ({', '.join(task.values_of(s))})" if task.values_of(s) else s
+                        for s in task.scenarios
+                    ],
+                    "profiles": workspace.traceability.profiles_of_task(task.id),
+                }
                 for task in model.tasks
             ],
             profiles=[
