@@ -36,6 +36,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=300_000)
     parser.add_argument("--consultations", type=int, default=5_000_000)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--reuse", action="store_true",
+                        help="la base est déjà chargée et agrégée (DATABASE_URL) : seulement les fenêtres et les mesures")
     return parser.parse_args()
 
 
@@ -50,27 +52,51 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    rng = np.random.default_rng(args.seed)
-    started = time.perf_counter()
-    world = load_network(args, rng)
-    print(f"Réseau chargé (COPY) : {args.funds} caisses, {args.partners} partenaires, {args.users} utilisateurs "
-          f"en {time.perf_counter() - started:.1f} s")
-    started = time.perf_counter()
-    counts = load_journal(args, rng, world)
-    print(f"Journal chargé (COPY) : {counts} en {time.perf_counter() - started:.1f} s")
-    analyse()
+    from habpps.supervision.aggregation import aggregate, refresh_windows
 
-    from habpps.supervision.aggregation import aggregate
+    if args.reuse:
+        world = existing_world()
+    else:
+        rng = np.random.default_rng(args.seed)
+        started = time.perf_counter()
+        world = load_network(args, rng)
+        print(f"Réseau chargé (COPY) : {args.funds} caisses, {args.partners} partenaires, {args.users} utilisateurs "
+              f"en {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        counts = load_journal(args, rng, world)
+        print(f"Journal chargé (COPY) : {counts} en {time.perf_counter() - started:.1f} s")
+        analyse()
+        started = time.perf_counter()
+        report = aggregate()
+        print(f"Agrégation de l'année ({report.days} jours) : {time.perf_counter() - started:.1f} s — "
+              f"{dict(report.rows)}")
+        started = time.perf_counter()
+        aggregate(since=report.last_day)
+        print(f"Agrégation d'une journée (passage quotidien, fenêtres comprises) : "
+              f"{time.perf_counter() - started:.2f} s")
+    from habpps.supervision.models import AggregationState
 
+    last_day = AggregationState.objects.get().last_day
     started = time.perf_counter()
-    report = aggregate()
-    print(f"Agrégation de l'année ({report.days} jours) : {time.perf_counter() - started:.1f} s — {dict(report.rows)}")
-    started = time.perf_counter()
-    aggregate(since=report.last_day)
-    print(f"Agrégation d'une journée (passage quotidien) : {time.perf_counter() - started:.2f} s")
+    rows = refresh_windows(last_day)
+    print(f"Fenêtres observées (SUP-2, SUP-7) sommées par le travail : {rows} lignes en "
+          f"{time.perf_counter() - started:.2f} s (charge {os.getloadavg()[0]:.1f})")
     analyse()
     measure(world)
     return 0
+
+
+def existing_world() -> dict:
+    """The fund with the most partners and the partner with the most users of an already loaded database."""
+    from django.db.models import Count
+
+    from habpps.accounts.models import Account
+    from habpps.directory.models import Partner
+
+    fund = Partner.objects.values("fund_id").annotate(n=Count("id")).order_by("-n", "fund_id")[0]["fund_id"]
+    partner = (Account.objects.filter(partner__isnull=False).values("partner_id").annotate(n=Count("id"))
+               .order_by("-n", "partner_id")[0]["partner_id"])
+    return {"fund": fund, "partner": partner}
 
 
 def copy_rows(table: str, columns: list[str], rows) -> int:
@@ -303,11 +329,39 @@ def measure(world) -> None:
             unused_habilitations(s, since).count(), list(unused_habilitations(s, since)[:50])),
     }
     print()
+    print(f"Charge moyenne au début des mesures : {os.getloadavg()}")
     print(f"| requête (meilleur de 3, en ms) | {' | '.join(scopes)} |")
     print("|---|" + "---:|" * len(scopes))
     for name, query in queries.items():
         cells = [f"{best_of(lambda q=query, s=scope: q(s)) * 1000:.0f}" for scope in scopes.values()]
         print(f"| {name} | {' | '.join(cells)} |")
+    # The same two dashboards without the job's window sums (as before issue 19), in this same run; the results
+    # must be the same.
+    from django.db import transaction
+
+    from habpps.supervision.models import ActivityWindow
+
+    windowed = {name: [comparable(queries[name](scope)) for scope in scopes.values()] for name in WINDOWED}
+    with transaction.atomic():
+        ActivityWindow.objects.all().delete()
+        for name in WINDOWED:
+            cells = [f"{best_of(lambda q=queries[name], s=scope: q(s)) * 1000:.0f}" for scope in scopes.values()]
+            print(f"| {name}, sans les sommes de la fenêtre (avant) | {' | '.join(cells)} |")
+            same = [comparable(queries[name](scope)) for scope in scopes.values()] == windowed[name]
+            print(f"|   mêmes résultats avec et sans : {'oui' if same else 'NON'} | | | |")
+        transaction.set_rollback(True)
+    print(f"Charge moyenne à la fin des mesures : {os.getloadavg()}")
+
+
+WINDOWED = ("SUP-2 actions métier (top 50, 6 mois)", "SUP-7 inutilisées (nombre + 1re page)")
+
+
+def comparable(result):
+    """A dashboard's answer in plain values (rankings hold model instances)."""
+    if isinstance(result, list):
+        return [(row.account.pk, row.total, row.days, row.last_day) for row in result]
+    count, page = result
+    return count, page
 
 
 if __name__ == "__main__":

@@ -47,6 +47,10 @@ def test_an_account_window_set_by_the_partner_administrator_ends_the_access(brow
     admin.click("button:has-text(\"Enregistrer la période d'accès\")")
     admin.wait_for_selector("text=Période d'accès enregistrée.")
     audit(admin)
+    # Back on the account's page, which shows the window beside the roles.
+    assert f"jusqu'au {end:%d/%m/%Y} inclus" in admin.inner_text("main")
+    assert admin.is_visible("a:has-text('Modifier ou lever la période')")
+    shoot(admin, "compte-periode-acces")
     visit(admin, f"{base}/annuaire/delegation/")
     assert f"Compte : jusqu'au {end:%d/%m/%Y} inclus" in admin.inner_text("main")
     shoot(admin, "qui-detient-quoi-periode-compte")

@@ -153,3 +153,75 @@ def test_sup7_reported_exclusions_broken_by_users_of_the_scope(net):
     national = reported_violations(SupervisionScope.national(), rbac)
     assert [(v.rule, v.account) for v in national] == [("consultation-et-administration", net.user_b)]
     assert reported_violations(scopes(net)["fund_a"], rbac) == []
+
+
+def _random_activity(net, seed: int, through, late_days: int = 1) -> None:
+    """Daily business actions of every account over 200 days up to ``through``, and after it (today's live
+    rows), with ties; written as the job writes them."""
+    import random
+
+    from habpps.supervision.aggregation import AccountDirectory
+    from habpps.supervision.models import DailyServiceActivity
+
+    rng = random.Random(seed)
+    directory = AccountDirectory.load()
+    rows = []
+    for account_id in Account.objects.values_list("id", flat=True):
+        fund_id, partner_id = directory.organisation(account_id)
+        for offset in range(-200, late_days + 1):
+            if rng.random() < 0.3:
+                for service in ("cdap", "cafpro"):
+                    if rng.random() < 0.6:
+                        rows.append(
+                            DailyServiceActivity(
+                                day=through + timedelta(days=offset), account_id=account_id, fund_id=fund_id,
+                                partner_id=partner_id, service=service, actions=rng.randint(1, 3),
+                            )
+                        )
+    DailyServiceActivity.objects.bulk_create(rows)
+
+
+def test_sup2_and_sup7_read_the_jobs_window_sums_with_the_same_results(net):
+    """Issue 19: the observed window summed by the job (``WindowServiceActivity``) plus the days after it give
+    the rankings and the unused rights that summing the daily rows gives — at every level, every limit."""
+    from habpps.supervision.aggregation import refresh_windows
+    from habpps.supervision.models import ActivityWindow
+    from habpps.supervision.periods import months_before
+
+    long_ago = timezone.now() - timedelta(days=400)
+    GroupMembership.objects.update(started_at=long_ago)
+    GroupRoleAssignment.objects.update(started_at=long_ago)
+    through = today() - timedelta(days=1)
+    since = months_before(today(), 6)
+    for seed in range(3):
+        from habpps.supervision.models import DailyServiceActivity, WindowServiceActivity
+
+        DailyServiceActivity.objects.all().delete()
+        WindowServiceActivity.objects.all().delete()
+        ActivityWindow.objects.all().delete()
+        _random_activity(net, seed, through)
+        # A few accounts idle over the window, one of them active again today only (the late rows).
+        members = GroupMembership.objects.current().order_by("account_id").values_list("account_id", flat=True)
+        idle = sorted(set(members))[:3]
+        DailyServiceActivity.objects.filter(account_id__in=idle, day__gte=since, day__lte=through).delete()
+        DailyServiceActivity.objects.filter(account_id__in=idle[1:], day__gt=through).delete()
+
+        def figures():
+            ranked = {
+                (name, service, limit): [
+                    (row.account.pk, row.total, row.days, row.last_day)
+                    for row in top_business_actions(scope, service, since, limit)
+                ]
+                for name, scope in scopes(net).items()
+                for service in ("cdap", "cafpro")
+                for limit in (1, 2, 5, 50)
+            }
+            unused = {name: list(unused_habilitations(scope, since)) for name, scope in scopes(net).items()}
+            return ranked, unused
+
+        from_days = figures()
+        assert refresh_windows(through) > 0
+        assert ActivityWindow.objects.filter(since=since, through=through).exists()
+        assert figures() == from_days
+        assert from_days[0][("national", "cdap", 50)]  # the comparison is not between two empty results
+        assert from_days[1]["national"]  # some unused rights: the idle members

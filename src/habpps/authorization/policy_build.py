@@ -41,10 +41,22 @@ from habpps.engine.deployment import DeploymentCalendar
 
 def accounts_in_force():
     """Active accounts whose organisation and fund are active."""
-    return Account.objects.filter(status=AccountStatus.ACTIVE).filter(
-        Q(org_level=OrgLevel.NATIONAL)
-        | Q(org_level=OrgLevel.FUND, fund__status=Status.ACTIVE)
-        | Q(org_level=OrgLevel.PARTNER, partner__status=Status.ACTIVE, partner__fund__status=Status.ACTIVE)
+    return Account.objects.filter(in_force(""))
+
+
+def in_force(prefix: str) -> Q:
+    """The condition of ``accounts_in_force`` on an account reached through ``prefix`` (e.g. ``account__``): a
+    query already joining the account filters it in place instead of semi-joining every account in force."""
+    return Q(**{f"{prefix}status": AccountStatus.ACTIVE}) & (
+        Q(**{f"{prefix}org_level": OrgLevel.NATIONAL})
+        | Q(**{f"{prefix}org_level": OrgLevel.FUND, f"{prefix}fund__status": Status.ACTIVE})
+        | Q(
+            **{
+                f"{prefix}org_level": OrgLevel.PARTNER,
+                f"{prefix}partner__status": Status.ACTIVE,
+                f"{prefix}partner__fund__status": Status.ACTIVE,
+            }
+        )
     )
 
 

@@ -169,6 +169,55 @@ class DailyServiceActivity(models.Model):
         ]
 
 
+class ActivityWindow(models.Model):
+    """An observed window the job summed into ``WindowServiceActivity``: the days [since, through].
+
+    The dashboards' windows (« depuis 6 mois », SUP-2 and SUP-7) start at a day that moves every day; the job
+    sums each configured window once when it folds a day, so the national ranking and the unused-rights
+    anti-join read a row per account instead of its every active day (issue 19: 4.4 s and 3.2 s before)."""
+
+    since = models.DateField(_("depuis le"), unique=True)
+    through = models.DateField(_("jusqu'au"))
+
+    class Meta:
+        verbose_name = _("période observée agrégée")
+
+    def __str__(self) -> str:
+        return f"{self.since} → {self.through}"
+
+
+class WindowServiceActivity(models.Model):
+    """One account's business actions in one service over an ``ActivityWindow``: their sum, the number of days
+    with actions and the last of them — the sums of its ``DailyServiceActivity`` rows of the window."""
+
+    since = models.DateField(_("depuis le"))
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    fund = models.ForeignKey(
+        "directory.Fund", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "directory.Partner", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    service = models.CharField(_("service"), max_length=40)
+    actions = models.PositiveIntegerField(_("actions métier"), default=0)
+    days = models.PositiveIntegerField(_("jours d'activité"), default=0)
+    last_day = models.DateField(_("dernier jour d'activité"))
+
+    class Meta:
+        verbose_name = _("actions métier d'un compte sur la période observée")
+        constraints = [
+            models.UniqueConstraint(fields=["since", "account", "service"], name="window_service_unique")
+        ]
+        indexes = [
+            # SUP-2 at national level: the ranking is an index scan, in its order.
+            models.Index(fields=["since", "service", "-actions", "account"], name="window_service_rank"),
+            models.Index(fields=["fund", "since", "service"], name="window_service_fund"),
+            models.Index(fields=["partner", "since", "service"], name="window_service_partner"),
+        ]
+
+
 class RolledUpCount(models.Model):
     """A count stored at one level: ``fund`` and ``partner`` are empty above their level."""
 

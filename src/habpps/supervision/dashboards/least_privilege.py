@@ -4,7 +4,8 @@ unused for N months (RE-6, the unused-rights part).
 Violations are the engine's own conflict report (ENG-7) restricted to ``report`` rules the policy breaks now;
 the accounts they name are then selected with the scope in the query. Unused habilitations are one anti-join
 in the database: current memberships of groups holding a service profile since before the cutoff, whose member
-has no business action of that service in the aggregates since then.
+has no business action of that service in the aggregates since then — read from the job's sums of the window
+(``WindowServiceActivity``) and the days after it when the job has summed that window, else from the daily rows.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from habpps.accounts.models import Account
 from habpps.authorization.labels import in_french
-from habpps.authorization.policy_build import accounts_in_force
+from habpps.authorization.policy_build import in_force
 from habpps.directory.models import GroupMembership, GroupRoleAssignment, Status
-from habpps.supervision.models import DailyServiceActivity
+from habpps.supervision.models import ActivityWindow, DailyServiceActivity, WindowServiceActivity
 from habpps.supervision.scope import SupervisionScope
 
 REPORT = "report"
@@ -79,11 +80,19 @@ def unused_habilitations(scope: SupervisionScope, cutoff: date) -> QuerySet:
         role__account_level="",
         started_at__lt=_start_of(cutoff),
     )
-    used = DailyServiceActivity.objects.filter(
-        account_id=OuterRef("account_id"),
-        service=OuterRef("group__role_assignments__role__service__code"),
-        day__gte=cutoff,
-    )
+    account, service = OuterRef("account_id"), OuterRef("group__role_assignments__role__service__code")
+    window = ActivityWindow.objects.filter(since=cutoff).first()
+    if window is None:
+        used = {"used": Exists(DailyServiceActivity.objects.filter(account_id=account, service=service, day__gte=cutoff))}
+    else:
+        # The job's sums of this window (a row per account and service with an action in it), and the days
+        # after it (today's live rows): two anti-joins on small tables instead of one on the window's days.
+        used = {
+            "used": Exists(WindowServiceActivity.objects.filter(since=cutoff, account_id=account, service=service)),
+            "used_later": Exists(
+                DailyServiceActivity.objects.filter(account_id=account, service=service, day__gt=window.through)
+            ),
+        }
     return (
         GroupMembership.objects.current()
         .filter(scope.accounts("account__"), started_at__lt=_start_of(cutoff))
@@ -93,9 +102,9 @@ def unused_habilitations(scope: SupervisionScope, cutoff: date) -> QuerySet:
             group__partner__fund__status=Status.ACTIVE,
             group__role_assignments__in=profiles_held_since,
         )
-        .filter(account_id__in=accounts_in_force().values("id"))
-        .annotate(used=Exists(used))
-        .filter(used=False)
+        .filter(in_force("account__"))
+        .annotate(**used)
+        .filter(**dict.fromkeys(used, False))
         .values(
             "id",
             "account_id",

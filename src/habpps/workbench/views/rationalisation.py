@@ -81,7 +81,10 @@ class RationalisationView(RationalisationMixin, TemplateView):
             breadcrumb=self.model_crumbs(),
             stored=self.stored,
             model=workspace.model,
-            proposals=workspace.similar_scenarios,
+            proposals=[
+                {"proposal": p, "objects": [workspace.model.scenario(s).object for s in p.scenarios]}
+                for p in workspace.similar_scenarios
+            ],
             history=self.stored.rationalisations.select_related("created_by"),
             **kwargs,
         )
