@@ -350,6 +350,7 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             self.number, self.token = bump_version()
             cache._local.change = self
             self._compiled: CompiledPolicy | None = None
+            self._locked = False
             if self._commits:
                 # The first commit hook, ahead of any the block registers: they (an SSO sweep, say) decide on
                 # the policy this change committed, not on the one it replaced.
@@ -388,19 +389,35 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             transaction.on_commit(cache.wake)
             return self._atomic.__exit__(None, None, None)
         self._compiled = compiled
+        # The shared engine already holds this change's calls, under the old version number: until the first
+        # commit hook publishes it, another thread (the listener woken by this very commit) must not replay the
+        # log onto it — it would apply the calls twice, fail, and rebuild in full.
+        cache._lock.acquire()
+        self._locked = True
         try:
             self._atomic.__exit__(None, None, None)
         except BaseException:
             if self._compiled is not None:  # the commit failed (a hook failing after it leaves it published)
                 self._abandon(applied)
             raise
+        finally:
+            self._release()
         return None
 
     def _publish_committed(self) -> None:
         compiled, self._compiled = self._compiled, None
-        if compiled is not None:
-            with policy_cache._lock:
-                policy_cache._publish(compiled)
+        try:
+            if compiled is not None:
+                with policy_cache._lock:
+                    policy_cache._publish(compiled)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Let the other threads catch up again, once (from the first commit hook, or after a failed commit)."""
+        if self._locked:
+            self._locked = False
+            policy_cache._lock.release()
 
     def _record(self) -> tuple[CompiledPolicy, list]:
         """Reconcile what the change touched into calls, check them with the engine, log them."""
