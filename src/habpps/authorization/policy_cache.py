@@ -360,12 +360,8 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
             # counted on it would be overtaken.
             if cache._is_private(before):
                 self.working = before
-            elif before is cache._current:
+            else:  # the last committed one: a change that committed meanwhile is published under the lock
                 self.working = cache._shared_base(self.number)
-            else:  # another change of this process committed meanwhile: decide on it when it is the last one
-                current = cache._current
-                fresh = current is not None and current.number == self.number - 1
-                self.working = current if fresh else before
         except BaseException as error:
             cache._local.change = None
             self._atomic.__exit__(type(error), error, error.__traceback__)
