@@ -31,8 +31,8 @@ from django.utils import timezone
 from habpps.authorization import clock
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import is_allowed
-from habpps.authorization.models import AccountWindow, RoleWindow
 from habpps.authorization.model_permissions import MANAGE_MODEL
+from habpps.authorization.models import AccountWindow, RoleWindow
 from habpps.authorization.orgs import NATIONAL_UNIT, partner_unit, scope_path
 from habpps.authorization.stored import (
     Account,
