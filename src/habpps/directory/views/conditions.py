@@ -98,6 +98,7 @@ class AccountAttributesView(EngineAccessMixin, TemplateView):
 class GrantConditionForm(DsfrBaseForm):
     permission = forms.ChoiceField(label=gettext_lazy("Permission du profil"))
     constraint = forms.ModelChoiceField(label=gettext_lazy("Seulement si"), queryset=ContextConstraint.objects.none(),
+                                        empty_label=gettext_lazy("Choisir une contrainte"),
                                         help_text=gettext_lazy("Une contrainte définie sur la page des contraintes "
                                                                "contextuelles."))
 
