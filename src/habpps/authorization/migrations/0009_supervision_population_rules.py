@@ -3,32 +3,19 @@ the network their dashboards (SUP-1..7) and recertification campaigns read; idem
 
 The dashboards filter through the engine's population of « supervision » (`habpps.supervision.supervised`), the
 one home of "my organisation and below" there too: the national administrator reads the whole network, the
-others their own organisation's unit and the units below it — as migration 0008 seeded for the other lists.
-Edited on each profile's « Portée » page like any population rule.
+others their own organisation's unit and the units below it — the same rules migration 0008 seeded for the
+other lists (its `seed_populations`). Edited on each profile's « Portée » page like any population rule.
 """
+
+from importlib import import_module
 
 from django.db import migrations
 
-RESOURCE = "supervision"
-NAME = "périmètre"
-ADMIN_POPULATIONS = {
-    "NationalAdmin": "all",
-    "FundAdmin": "org_subtree",
-    "Verifier": "org_subtree",
-    "PartnerAdmin": "org_subtree",
-    "PartnerDelegate": "org_subtree",
-}
+RESOURCES = ("supervision",)
 
 
 def seed(apps, schema_editor):
-    ServiceRole = apps.get_model("directory", "ServiceRole")
-    PopulationRule = apps.get_model("authorization", "PopulationRule")
-    for role in ServiceRole.objects.filter(code__in=ADMIN_POPULATIONS):
-        if PopulationRule.objects.filter(role=role, resource=RESOURCE).exists():
-            continue  # an administrator's own rules on this resource are kept as they are
-        kind = ADMIN_POPULATIONS[role.code]
-        PopulationRule.objects.create(role=role, resource=RESOURCE, name=NAME, kind=kind,
-                                      field="" if kind == "all" else "org", is_default=True)
+    import_module("habpps.authorization.migrations.0008_admin_population_rules").seed_populations(apps, RESOURCES)
 
 
 class Migration(migrations.Migration):
