@@ -54,6 +54,7 @@ def ensure_reference_data() -> None:
     importlib.import_module("habpps.conventions.migrations.0002_delegation_permission").seed(apps, None)
     importlib.import_module("habpps.authorization.migrations.0005_model_permissions_and_rules").seed(apps, None)
     importlib.import_module("habpps.authorization.migrations.0008_admin_population_rules").seed(apps, None)
+    importlib.import_module("habpps.authorization.migrations.0009_supervision_population_rules").seed(apps, None)
     policy_cache.invalidate()
 
 

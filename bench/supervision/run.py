@@ -293,6 +293,7 @@ def best_of(function, rounds: int = 3) -> float:
 def measure(world) -> None:
     from django.utils import timezone
 
+    from habpps.authorization.orgs import fund_unit, partner_unit
     from habpps.directory.models import Partner
     from habpps.supervision.dashboards.activity import top_business_actions, top_freezes
     from habpps.supervision.dashboards.habilitations import habilitation_series
@@ -301,7 +302,7 @@ def measure(world) -> None:
     from habpps.supervision.dashboards.partner import partner_indicators
     from habpps.supervision.dashboards.sections import section_consultations
     from habpps.supervision.periods import months_before
-    from habpps.supervision.scope import SupervisionScope
+    from habpps.supervision.supervised import Supervised
 
     now = timezone.now()
     today = timezone.localdate()
@@ -310,9 +311,11 @@ def measure(world) -> None:
     year = (today - timedelta(days=365), today)
     partner = Partner.objects.get(pk=world["partner"])
     scopes = {
-        "national": SupervisionScope.national(),
-        "caisse": SupervisionScope.of_fund(world["fund"]),
-        "partenaire": SupervisionScope.of_partner(partner.fund_id, partner.pk),
+        # The populations the seeded rules give (ENG-8): everything, a fund's unit and its partners', a partner's.
+        "national": Supervised.everything(),
+        "caisse": Supervised.units(fund_unit(world["fund"]), *(
+            partner_unit(pk) for pk in Partner.objects.filter(fund_id=world["fund"]).values_list("pk", flat=True))),
+        "partenaire": Supervised.units(partner_unit(partner.pk)),
     }
     queries = {
         "SUP-1 non connectés (nombre + 1re page)": lambda s: (inactive_users(s, cutoff).count(),

@@ -5,10 +5,12 @@ changed population rule changes the lists; the translation to a ``Q`` is exact f
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from api.conftest import ApiClient
 from conftest import DEMO_SIRETS
@@ -18,24 +20,38 @@ from habpps.authorization import scope_services
 from habpps.authorization.explanations import holders_of
 from habpps.authorization.models import PopulationRule
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+from habpps.authorization.policy_build import accounts_in_force
 from habpps.authorization.scoping import (
     ACCOUNT_COLUMNS,
     CONVENTION_COLUMNS,
+    JOURNAL,
     JOURNAL_COLUMNS,
     PARTNER_COLUMNS,
     Units,
     filter_q,
     visible_accounts,
     visible_conventions,
+    visible_funds,
     visible_partners,
 )
 from habpps.conventions.models import Convention, ConventionVersion
 from habpps.conventions.views.access import may_read
 from habpps.directory import services
-from habpps.directory.models import Partner, PartnerType, Status
+from habpps.directory.models import Fund, GroupMembership, Partner, PartnerType, Status
 from habpps.engine.scoping import AnyOf, Everything, FieldIn, Nothing
+from habpps.journal.csv_export import DELIMITER
 from habpps.journal.models import JournalEntry
 from habpps.journal.scoping import journal_population
+from habpps.supervision.models import (
+    DailyHabilitationCount,
+    Finding,
+    ItemDecision,
+    Level,
+    RecertificationCampaign,
+    RecertificationItem,
+)
+from habpps.supervision.recertification import campaigns_in_scope, open_campaign
+from habpps.supervision.supervised import supervised_by
 from security.world import SIDES, build_world
 
 
@@ -69,6 +85,25 @@ def old_conventions(viewer):
 
 def old_journal(viewer):
     return JournalEntry.objects.within_scope(viewer.org_scope)
+
+
+def old_report_funds(viewer):
+    """The CDAP consultations report's choice of fund: every fund for a national auditor, else the viewer's."""
+    if viewer.org_level == OrgLevel.NATIONAL:
+        return Fund.objects.all()
+    return Fund.objects.filter(pk=viewer.home_fund.pk)
+
+
+def old_convention_partners(viewer):
+    """« Saisir une convention »'s choice of partner: the fund's partners in force without a convention in force."""
+    return Partner.objects.filter(fund_id=viewer.fund_id, status=Status.ACTIVE).exclude(
+        conventions__ended_at__isnull=True, conventions__isnull=False)
+
+
+def options(html: str, name: str) -> set[int]:
+    """The values of the options of the select ``name`` of a page."""
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S)
+    return {int(pk) for pk in re.findall(r'<option value="(\d+)"', select.group(0))} if select else set()
 
 
 def pks(queryset) -> set[int]:
@@ -171,11 +206,27 @@ def test_each_role_sees_in_each_list_what_the_old_filter_showed(scoped_world, cl
             assert shown == expected, name
             assert set(JournalEntry.objects.filter(journal_population(actor), sequence__lte=last)
                        .values_list("sequence", flat=True)) == expected, name
+
+        page = client.get(reverse("cdap:report"))
+        if page.status_code == 200:
+            reached.add(("caisses du rapport", name))
+            assert pks(visible_funds(actor, JOURNAL)) == pks(old_report_funds(actor)), name
+            shown = options(page.content.decode(), "fund")  # no choice at all when there is only one fund
+            assert shown == (pks(old_report_funds(actor)) if shown else set()), name
+            assert shown or old_report_funds(actor).count() == 1, name
+
+        page = client.get(reverse("conventions:create"))
+        if page.status_code == 200:
+            expected = pks(old_convention_partners(actor))
+            assert options(page.content.decode(), "partner") == expected, name
+            if expected:
+                reached.add(("saisie de convention", name))
     # Every list was reached by the roles that use it (a sweep reaching nothing would prove nothing).
     assert {("partenaires", "national_admin"), ("partenaires", "fund_admin_a"), ("partenaires", "verifier_b"),
             ("titulaires", "national_admin"), ("titulaires", "fund_admin_a"), ("titulaires", "partner_admin_b"),
             ("titulaires", "delegate_a"), ("conventions", "national_admin"), ("conventions", "fund_admin_a"),
-            ("caisse", "fund_admin_b"), ("réseau", "national_admin"), ("à vérifier", "verifier_a"), ("journal", "national_admin"), ("journal", "fund_admin_a"),
+            ("caisse", "fund_admin_b"), ("caisses du rapport", "national_admin"),
+            ("caisses du rapport", "fund_admin_a"), ("saisie de convention", "fund_admin_b"), ("réseau", "national_admin"), ("à vérifier", "verifier_a"), ("journal", "national_admin"), ("journal", "fund_admin_a"),
             ("journal", "partner_admin_b")} <= reached
 
 
@@ -237,3 +288,140 @@ def test_the_translation_is_exact_for_every_kind_of_filter(scoped_world):
     journal_a = JournalEntry.objects.filter(filter_q(only_a, JOURNAL_COLUMNS))
     assert journal_a.exists()
     assert pks(journal_a) == pks(JournalEntry.objects.within_scope(f"national/fund:{fund_a.pk}/partner:{side_a.partner.pk}"))
+
+
+# -- the supervision (SUP-1..7, ADM-8): the hand-written scope the dashboards had, restated as the oracle ----------
+def old_rows(viewer, fund: str = "fund", partner: str = "partner") -> Q:
+    if viewer.org_level == OrgLevel.FUND:
+        return Q(**{f"{fund}_id": viewer.fund_id})
+    if viewer.org_level == OrgLevel.PARTNER:
+        return Q(**{f"{partner}_id": viewer.partner_id})
+    return Q()
+
+
+def old_supervised_accounts(viewer, prefix: str = "") -> Q:
+    if viewer.org_level == OrgLevel.FUND:
+        return Q(**{f"{prefix}fund_id": viewer.fund_id}) | Q(**{f"{prefix}partner__fund_id": viewer.fund_id})
+    if viewer.org_level == OrgLevel.PARTNER:
+        return Q(**{f"{prefix}partner_id": viewer.partner_id})
+    return Q()
+
+
+def old_rolled_up(viewer) -> Q:
+    if viewer.org_level == OrgLevel.FUND:
+        return Q(level=Level.FUND, fund_id=viewer.fund_id)
+    if viewer.org_level == OrgLevel.PARTNER:
+        return Q(level=Level.PARTNER, partner_id=viewer.partner_id)
+    return Q(level=Level.NATIONAL)
+
+
+def old_campaigns(viewer):
+    campaigns = RecertificationCampaign.objects.all()
+    if viewer.org_level == OrgLevel.NATIONAL:
+        return campaigns
+    fund_id = viewer.fund_id if viewer.org_level == OrgLevel.FUND else viewer.partner.fund_id
+    return campaigns.filter(Q(fund__isnull=True) | Q(fund_id=fund_id))
+
+
+def csv_column(response, index: int) -> set[str]:
+    """One column of a dashboard's CSV answer (header left out)."""
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    return {line.split(DELIMITER)[index] for line in text.splitlines()[1:] if line}
+
+
+def _rolled_up_rows(world) -> None:
+    """A day of SUP-4 counts at every level, as the job stores them (a row per level and unit)."""
+    today = timezone.localdate()
+    rows = [DailyHabilitationCount(day=today, level=Level.NATIONAL, role="cdap-ass-cesf", count=9)]
+    for partner in Partner.objects.all():
+        rows.append(DailyHabilitationCount(day=today, level=Level.PARTNER, fund_id=partner.fund_id,
+                                           partner=partner, role="cdap-ass-cesf", count=1))
+    for key in SIDES:
+        rows.append(DailyHabilitationCount(day=today, level=Level.FUND, fund=world.sides[key].fund,
+                                           role="cdap-ass-cesf", count=4))
+    DailyHabilitationCount.objects.bulk_create(rows)
+
+
+def test_each_supervisor_sees_in_each_dashboard_what_the_old_scope_showed(scoped_world, client):
+    """The supervision's dashboards and campaigns filter through the engine's population of « supervision »:
+    role by role, every kind of row they read, then the pages themselves, are what the old scope gave."""
+    long_ago = timezone.now() - timedelta(days=400)
+    Account.objects.update(last_login=None, created_at=long_ago)  # every account is a SUP-1 row
+    _rolled_up_rows(scoped_world)
+    supervisors = set()
+    for name, actor in actors(scoped_world):
+        actor = Account.objects.get(pk=actor.pk)
+        client.force_login(actor)
+        supervised = supervised_by(actor)
+        if supervised is None:
+            assert client.get(reverse("supervision:home")).status_code == 404, name
+            continue
+        supervisors.add(name)
+        assert client.get(reverse("supervision:home")).status_code == 200, name
+        # Each kind of row, as the dashboards' queries filter it.
+        assert pks(Finding.objects.filter(supervised.rows())) == pks(Finding.objects.filter(old_rows(actor))), name
+        assert pks(Account.objects.filter(supervised.accounts())) == pks(
+            Account.objects.filter(old_supervised_accounts(actor))), name
+        memberships = GroupMembership.objects.all()
+        assert pks(memberships.filter(supervised.accounts("account__"))) == pks(
+            memberships.filter(old_supervised_accounts(actor, "account__"))), name
+        assert pks(Partner.objects.exclude(status=Status.REMOVED).filter(supervised.partners())) == pks(
+            old_partners(actor)), name
+        assert pks(DailyHabilitationCount.objects.filter(supervised.rolled_up())) == pks(
+            DailyHabilitationCount.objects.filter(old_rolled_up(actor))), name
+        items = RecertificationItem.objects.all()
+        assert pks(items.filter(supervised.rows())) == pks(items.filter(old_rows(actor))), name
+        assert pks(campaigns_in_scope(supervised)) == pks(old_campaigns(actor)), name
+        # The pages: SUP-6's partners (a partner's administrator goes straight to their own), SUP-1's accounts,
+        # the campaigns and each campaign's items.
+        page = client.get(reverse("supervision:partners"))
+        if actor.org_level == OrgLevel.PARTNER:
+            assert page.url == reverse("supervision:partner", args=[actor.partner_id]), name
+        else:
+            assert linked(page.content.decode(), "/supervision/organismes/") == pks(old_partners(actor)), name
+        inactive = csv_column(client.get(reverse("supervision:inactive"), {"format": "csv"}), 0)
+        silent = accounts_in_force().filter(old_supervised_accounts(actor)).filter(last_login__isnull=True)
+        expected = set(silent.values_list("login", flat=True))  # all but those logged in by this test
+        assert expected and inactive == expected, name
+        page = client.get(reverse("supervision:campaigns"))
+        assert linked(page.content.decode(), "/supervision/recertification/") == pks(old_campaigns(actor)), name
+        for campaign in old_campaigns(actor):
+            answer = client.get(reverse("supervision:campaign", args=[campaign.pk]),
+                                {"format": "csv", "decision": ItemDecision.PENDING})
+            logins = set(campaign.items.filter(old_rows(actor)).values_list("account__login", flat=True))
+            assert csv_column(answer, 1) == logins, name
+    assert supervisors == {"national_admin", "fund_admin_a", "fund_admin_b", "partner_admin_a", "partner_admin_b"}
+
+
+def test_a_changed_population_rule_changes_the_supervision(scoped_world, client):
+    """The national administrator narrows what fund administrators supervise to one partner of the other fund:
+    the dashboards' partner list, SUP-1's accounts and the campaigns follow at once; a campaign opened then
+    covers that partner only."""
+    national, side_a, side_b = scoped_world.national_admin, scoped_world.sides["a"], scoped_world.sides["b"]
+    fund_admin = side_a.actors["fund_admin"]
+    role = scoped_world.roles["FundAdmin"]
+    Account.objects.update(last_login=None, created_at=timezone.now() - timedelta(days=400))
+    client.force_login(fund_admin)
+    partners = reverse("supervision:partners")
+    assert linked(client.get(partners).content.decode(), "/supervision/organismes/") == {
+        side_a.partner.pk, scoped_world.extra["a"].pk}
+
+    scope_services.delete_population(national, PopulationRule.objects.get(role=role, resource="supervision"))
+    assert linked(client.get(partners).content.decode(), "/supervision/organismes/") == set()
+    assert "aucune partie du réseau" in client.get(reverse("supervision:home")).content.decode()
+    scope_services.add_population(national, role, resource="supervision", name="un organisme", kind="explicit",
+                                  field="org", values=[partner_unit(side_b.partner.pk)], is_default=True)
+    page = client.get(partners)  # exactly one partner: straight to its indicators
+    assert page.url == reverse("supervision:partner", args=[side_b.partner.pk])
+    assert client.get(page.url).status_code == 200
+    assert client.get(reverse("supervision:partner", args=[side_a.partner.pk])).status_code == 404
+    inactive = csv_column(client.get(reverse("supervision:inactive"), {"format": "csv"}), 0)
+    assert inactive == set(accounts_in_force().filter(partner=side_b.partner).values_list("login", flat=True))
+    assert inactive
+    campaigns = linked(client.get(reverse("supervision:campaigns")).content.decode(), "/supervision/recertification/")
+    assert campaigns == {side_b.campaign.pk}  # fund B's, which covers partner B
+    opened = open_campaign(fund_admin, name="Campagne resserrée")
+    assert set(opened.items.values_list("partner_id", flat=True)) == {side_b.partner.pk}
+    assert opened.fund_id == side_a.fund.pk  # it belongs to the level that opened it, listed as covering partner B
+    campaigns = linked(client.get(reverse("supervision:campaigns")).content.decode(), "/supervision/recertification/")
+    assert campaigns == {side_b.campaign.pk, opened.pk}

@@ -36,6 +36,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "resource": lambda s: "dossier",
     "action": lambda s: "consulter",
     "model_id": lambda s: 999_999,
+    "attribute": lambda s: "reseau",
 }
 
 NEW_ACCOUNT = {"first_name": "Intrus", "last_name": "Intrus", "email": "intrus@exemple.fr"}
@@ -168,6 +169,15 @@ OPERATIONS: dict[str, Scoped | Open] = {
     "GET /api/v1/comptes/{account_id}/periode": Scoped(),
     "PUT /api/v1/comptes/{account_id}/periode": Scoped(lambda s, w: [{"valid_until": "2030-12-31"}]),
     "DELETE /api/v1/comptes/{account_id}/periode": Scoped(),
+    "GET /api/v1/comptes/{account_id}/attributs": Scoped(),
+    "PUT /api/v1/comptes/{account_id}/attributs/{attribute}": Scoped(lambda s, w: [{"value": "10.0.0.0/8"}]),
+    "DELETE /api/v1/comptes/{account_id}/attributs/{attribute}": Scoped(),
+    "GET /api/v1/profils/{code}/conditions": Open(NATIONAL),
+    "POST /api/v1/profils/{code}/conditions": Open(
+        NATIONAL, lambda s: {"operation": "consulter", "object": "cdap.section.dossier", "constraint": "horaires-cdap"}
+    ),
+    "PUT /api/v1/profils/{code}/conditions/{operation}/{obj}": Open(NATIONAL, lambda s: {"constraints": []}),
+    "DELETE /api/v1/profils/{code}/conditions/{operation}/{obj}/{name}": Open(NATIONAL),
     "GET /api/v1/a-approuver": Open(FUND_ADMINS),
     "POST /api/v1/a-approuver/{approval_id}/approuver": Open(FUND_ADMINS),
     "POST /api/v1/a-approuver/{approval_id}/refuser": Open(FUND_ADMINS, lambda s: {"reason": "Intrusion"}),

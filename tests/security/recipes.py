@@ -152,6 +152,7 @@ RECIPES: dict[str, Scoped | Page] = {
     "directory:role-scope": Page(NATIONAL, kwargs=lambda world: {"pk": role_pk(world)}),
     "directory:role-window": Page(NATIONAL, kwargs=lambda world: {"pk": role_pk(world)}),
     "directory:context-constraints": Page(NATIONAL),
+    "directory:role-conditions": Page(NATIONAL, kwargs=lambda world: {"pk": role_pk(world)}),
     "directory:deployment": Page(NATIONAL),
     "directory:service-deployment": Page(NATIONAL, kwargs=lambda world: {"pk": world.cdap.pk}),
     "directory:opening-clear": Scoped(lambda s, w: [{"pk": s.opening.pk}]),
@@ -203,6 +204,10 @@ RECIPES: dict[str, Scoped | Page] = {
     "directory:account-window": Scoped(
         lambda s, w: [{"pk": s.actors["user"].pk}, {"pk": s.spare_user.pk}],
         post=lambda s, w: {"periode-valid_until": "2030-12-31"},
+    ),
+    "directory:account-attributes": Scoped(
+        lambda s, w: [{"pk": s.actors["user"].pk}, {"pk": s.spare_user.pk}],
+        post=lambda s, w: {"attribut-name": "reseau", "attribut-value": "10.0.0.0/8"},
     ),
     "directory:account-role-window": Scoped(
         lambda s, w: [{"pk": s.actors["partner_admin"].pk, "role_pk": role_pk(w, "PartnerAdmin")}],

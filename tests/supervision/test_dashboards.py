@@ -16,29 +16,33 @@ from habpps.supervision.dashboards.inactivity import inactive_users
 from habpps.supervision.dashboards.least_privilege import reported_violations, unused_habilitations
 from habpps.supervision.dashboards.partner import partner_indicators
 from habpps.supervision.dashboards.sections import section_consultations
-from habpps.supervision.scope import SupervisionScope, supervision_scope_for
+from habpps.supervision.supervised import Supervised, supervised_by
 from supervision.conftest import consult, freeze, today
 
 
 def scopes(net):
+    """What each administrator supervises: the engine's population of « supervision » (seeded rules)."""
     return {
-        "national": SupervisionScope.national(),
-        "fund_a": SupervisionScope.of_fund(net.fund_a.pk),
-        "partner_b": SupervisionScope.of_partner(net.fund_b.pk, net.partner_b.pk),
+        "national": supervised_by(net.national_admin),
+        "fund_a": supervised_by(net.fund_admin_a),
+        "partner_b": supervised_by(net.partner_admin_b),
     }
 
 
 def test_each_administrator_supervises_their_own_organisation(net):
-    assert supervision_scope_for(net.national_admin) == SupervisionScope.national()
-    assert supervision_scope_for(net.fund_admin_a) == SupervisionScope.of_fund(net.fund_a.pk)
-    assert supervision_scope_for(net.partner_admin_b) == SupervisionScope.of_partner(
-        net.fund_b.pk, net.partner_b.pk
-    )
+    supervised = scopes(net)
+    assert supervised["national"] == Supervised.everything()
+    assert supervised["national"].label() == "tout le réseau"
+    fund_a = supervised["fund_a"].population.units
+    assert fund_a.fund_trees == {net.fund_a.pk} and not (fund_a.national or fund_a.funds or fund_a.partners)
+    assert supervised["fund_a"].label() == f"la caisse « {net.fund_a.name} »"
+    assert supervised["partner_b"].only_partner == net.partner_b.pk
+    assert supervised["partner_b"].label() == f"l'organisme « {net.partner_b.name} »"
 
 
 def test_a_verifier_and_a_partner_user_may_not_supervise(net):
-    assert supervision_scope_for(net.verifier_a) is None
-    assert supervision_scope_for(net.user_a) is None
+    assert supervised_by(net.verifier_a) is None
+    assert supervised_by(net.user_a) is None
 
 
 def test_sup1_lists_active_users_silent_for_six_months_at_each_level(net):
@@ -59,7 +63,7 @@ def test_sup1_counts_an_account_that_never_logged_in_from_its_creation(net):
     Account.objects.filter(pk=net.user_a.pk).update(
         last_login=None, created_at=timezone.now() - timedelta(days=400)
     )
-    assert list(inactive_users(SupervisionScope.national(), timezone.now() - timedelta(days=180))) == [
+    assert list(inactive_users(Supervised.everything(), timezone.now() - timedelta(days=180))) == [
         net.user_a
     ]
 
@@ -69,10 +73,10 @@ def test_sup2_ranks_users_by_business_actions_within_the_scope(net):
     consult(net.user_b, times=5)
     aggregate(until=today())
     since = today() - timedelta(days=180)
-    national = top_business_actions(SupervisionScope.national(), "cdap", since, 10)
+    national = top_business_actions(Supervised.everything(), "cdap", since, 10)
     assert [(r.account, r.total) for r in national] == [(net.user_b, 5), (net.user_a, 3)]
     assert [r.account for r in top_business_actions(scopes(net)["fund_a"], "cdap", since, 10)] == [net.user_a]
-    assert top_business_actions(SupervisionScope.national(), "cdap", since, 1)[0].account == net.user_b
+    assert top_business_actions(Supervised.everything(), "cdap", since, 1)[0].account == net.user_b
 
 
 def test_sup3_ranks_users_by_freezes_and_leaves_out_suspended_accounts(net):
@@ -80,30 +84,30 @@ def test_sup3_ranks_users_by_freezes_and_leaves_out_suspended_accounts(net):
     freeze(net.user_b, times=1)
     aggregate(until=today())
     since = today() - timedelta(days=180)
-    assert [(r.account, r.total) for r in top_freezes(SupervisionScope.national(), since, 10)] == [
+    assert [(r.account, r.total) for r in top_freezes(Supervised.everything(), since, 10)] == [
         (net.user_a, 2),
         (net.user_b, 1),
     ]
     assert [r.account for r in top_freezes(scopes(net)["partner_b"], since, 10)] == [net.user_b]
     Account.objects.filter(pk=net.user_a.pk).update(status="suspended")
-    assert [r.account for r in top_freezes(SupervisionScope.national(), since, 10)] == [net.user_b]
+    assert [r.account for r in top_freezes(Supervised.everything(), since, 10)] == [net.user_b]
 
 
 def test_sup4_series_of_habilitations_per_profile_at_each_level(net):
     aggregate(until=today(), since=today())
-    national = habilitation_series(SupervisionScope.national(), today(), today())
+    national = habilitation_series(Supervised.everything(), today(), today())
     assert national == {"cdap-ass-cesf": [(today(), 2)]}
     assert habilitation_series(scopes(net)["fund_a"], today(), today()) == {"cdap-ass-cesf": [(today(), 1)]}
-    assert habilitation_series(SupervisionScope.national(), today(), today(), ["autre"]) == {}
+    assert habilitation_series(Supervised.everything(), today(), today(), ["autre"]) == {}
 
 
 def test_sup5_consultation_of_each_section_filtered_by_profile(net):
     consult(net.user_a, sections=["dossier", "droits"], times=2)
     consult(net.user_b, sections=["dossier"], profiles=["cdap-instructeur-rsa-cpam"])
     aggregate(until=today())
-    assert section_consultations(SupervisionScope.national(), today(), today()) == {"dossier": 3, "droits": 2}
+    assert section_consultations(Supervised.everything(), today(), today()) == {"dossier": 3, "droits": 2}
     assert section_consultations(
-        SupervisionScope.national(), today(), today(), "cdap-instructeur-rsa-cpam"
+        Supervised.everything(), today(), today(), "cdap-instructeur-rsa-cpam"
     ) == {"dossier": 1}
     assert section_consultations(scopes(net)["partner_b"], today(), today()) == {"dossier": 1}
 
@@ -135,7 +139,7 @@ def test_sup7_unused_habilitations_are_the_profiles_held_without_any_action_sinc
     consult(net.user_a)
     aggregate(until=today())
     cutoff = today() - timedelta(days=180)
-    national = list(unused_habilitations(SupervisionScope.national(), cutoff))
+    national = list(unused_habilitations(Supervised.everything(), cutoff))
     assert [(row["account_id"], row["group__role_assignments__role__code"]) for row in national] == [
         (net.user_b.pk, "cdap-ass-cesf")
     ]
@@ -143,14 +147,14 @@ def test_sup7_unused_habilitations_are_the_profiles_held_without_any_action_sinc
 
 
 def test_sup7_a_profile_given_after_the_cutoff_is_not_yet_a_candidate(net):
-    assert list(unused_habilitations(SupervisionScope.national(), today() - timedelta(days=180))) == []
+    assert list(unused_habilitations(Supervised.everything(), today() - timedelta(days=180))) == []
 
 
 def test_sup7_reported_exclusions_broken_by_users_of_the_scope(net):
     rbac = build_rbac()
     rbac.create_exclusion("consultation-et-administration", ["cdap-ass-cesf", "PartnerAdmin"], risk="report")
     rbac.assign_user(net.user_b.login, "PartnerAdmin", org=f"partner:{net.partner_b.pk}")
-    national = reported_violations(SupervisionScope.national(), rbac)
+    national = reported_violations(Supervised.everything(), rbac)
     assert [(v.rule, v.account) for v in national] == [("consultation-et-administration", net.user_b)]
     assert reported_violations(scopes(net)["fund_a"], rbac) == []
 

@@ -16,6 +16,7 @@ from habpps.api.problems import PROBLEM_MEDIA_TYPE
 from habpps.api.routers import (
     accounts,
     catalogue,
+    conditions,
     conventions,
     decisions,
     journal,
@@ -116,6 +117,7 @@ api.add_router("", scope.router)
 api.add_router("", workbench.router)
 api.add_router("", catalogue.router)
 api.add_router("", windows.router)
+api.add_router("", conditions.router)
 
 decision_api = build_api("api-v1-decisions", documented=False)
 """The decision endpoints alone, for processes dedicated to them (``habpps.api.decision_settings``)."""

@@ -1,10 +1,15 @@
 """Warning before a time-bound access ends (ENG-5): a mail to the partner's administrators some days before.
 
 The access itself needs no job — the engine refuses it after its last day. This job only warns, so that an
-administrator who still needs the access can extend it in time: every grant whose last day falls within
-``HABPPS_ACCESS_EXPIRY_NOTICE_DAYS`` days (7 by default) is announced once (``expiry_notice_sent_on``), to the
-accounts the engine lets manage the groups of the grant's partner (for a group's profile or a partner account's
-role), or to the account itself (for a fund or national account's role).
+administrator who still needs the access can extend it in time: every window whose last day falls within
+``HABPPS_ACCESS_EXPIRY_NOTICE_DAYS`` days (7 by default) is announced once (``expiry_notice_sent_on``, cleared
+when the window changes so that a new end is announced again):
+
+- a grant (a group's profile, an account's role) and a whole account's window (``AccountWindow``) to the accounts
+  the engine lets manage the groups of the partner concerned, or to the account itself (a fund or national
+  account);
+- a whole profile's window (``RoleWindow``: nobody may use the profile after its end) to the national accounts the
+  engine lets administer the model — who alone may extend it.
 
 It runs by itself in every server process (``start_expiry_notices``: a daemon thread, every
 ``HABPPS_ACCESS_EXPIRY_CHECK_SECONDS``), and on demand with ``habpps access notify``. Several processes may run
@@ -26,12 +31,15 @@ from django.utils import timezone
 from habpps.authorization import clock
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import is_allowed
-from habpps.authorization.orgs import partner_unit, scope_path
+from habpps.authorization.model_permissions import MANAGE_MODEL
+from habpps.authorization.models import AccountWindow, RoleWindow
+from habpps.authorization.orgs import NATIONAL_UNIT, partner_unit, scope_path
 from habpps.authorization.stored import (
     Account,
     AccountRoleAssignment,
     AccountStatus,
     GroupRoleAssignment,
+    OrgLevel,
     Status,
 )
 from habpps.journal.services import record_event
@@ -53,6 +61,18 @@ def partner_administrators(partner) -> list[Account]:
     unit = partner_unit(partner.pk)
     candidates = Account.objects.filter(partner=partner, status=AccountStatus.ACTIVE).order_by("login")
     return [account for account in candidates if is_allowed(account, *perms.MANAGE_GROUPS, unit)]
+
+
+def model_administrators() -> list[Account]:
+    """Who may change a whole profile's window: the national accounts the engine lets administer the model."""
+    candidates = Account.objects.filter(org_level=OrgLevel.NATIONAL, status=AccountStatus.ACTIVE).order_by("login")
+    return [account for account in candidates if is_allowed(account, *MANAGE_MODEL, NATIONAL_UNIT)]
+
+
+def _account_recipients(account) -> list[Account]:
+    """Who hears of the end of one account's access: its partner's administrators, else the account itself."""
+    recipients = partner_administrators(account.partner) if account.partner_id else []
+    return recipients or [account]
 
 
 def _claim(model, pk: int, today: date) -> bool:
@@ -85,15 +105,35 @@ def notify_expiring(today: date | None = None) -> NoticeReport:
     ).select_related("account__partner", "account__fund", "role")
     for grant in accounts:
         account = grant.account
-        recipients = partner_administrators(account.partner) if account.partner_id else [account]
-        recipients = recipients or [account]
+        recipients = _account_recipients(account)
         if not _claim(AccountRoleAssignment, grant.pk, today):
             continue
         key = tuple(a.pk for a in recipients)
         by_recipients.setdefault(key, []).append(
             {"what": f"le rôle « {grant.role.name} » de {account.full_name}", "until": grant.valid_until,
-             "organisation": account.organisation.name if account.organisation else "Organisme national"})
+             "organisation": _organisation_name(account)})
         scopes[key] = account.org_scope
+    for row in AccountWindow.objects.filter(account__status=AccountStatus.ACTIVE, **due).select_related(
+            "account__partner", "account__fund"):
+        account = row.account
+        recipients = _account_recipients(account)
+        if not _claim(AccountWindow, row.pk, today):
+            continue
+        key = tuple(a.pk for a in recipients)
+        by_recipients.setdefault(key, []).append(
+            {"what": f"tout accès du compte de {account.full_name} (période d'accès du compte)",
+             "until": row.valid_until, "organisation": _organisation_name(account)})
+        scopes[key] = account.org_scope
+    administrators = None
+    for row in RoleWindow.objects.filter(role__status=Status.ACTIVE, **due).select_related("role"):
+        administrators = model_administrators() if administrators is None else administrators
+        if not administrators or not _claim(RoleWindow, row.pk, today):
+            continue
+        key = tuple(a.pk for a in administrators)
+        by_recipients.setdefault(key, []).append(
+            {"what": f"l'usage du profil « {row.role.name} » par tous ses titulaires (période d'usage du profil)",
+             "until": row.valid_until, "organisation": "Organisme national"})
+        scopes[key] = scope_path()
     for key, items in by_recipients.items():
         recipients = list(Account.objects.filter(pk__in=key).order_by("login"))
         context = {"items": sorted(items, key=lambda i: (i["until"], i["what"])), "days": notice_days()}
@@ -112,6 +152,10 @@ def notify_expiring(today: date | None = None) -> NoticeReport:
                   "grants": [f"{i['what']} jusqu'au {i['until']:%d/%m/%Y}" for i in items]},
         )
     return report
+
+
+def _organisation_name(account) -> str:
+    return account.organisation.name if account.organisation else "Organisme national"
 
 
 # -- the periodic job in the server process ------------------------------------------------------------------

@@ -17,17 +17,21 @@ from django.utils.translation import gettext as _
 
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import authorize
+from habpps.authorization.model_services import engine_checked
 from habpps.authorization.models import (
     ActionLimit,
     ContextAttribute,
     ContextConstraint,
     FieldRule,
+    GrantConstraint,
     PermissionConstraint,
     PopulationRule,
 )
 from habpps.authorization.orgs import NATIONAL_UNIT, scope_path
+from habpps.authorization.permission_labels import PermissionLabels
 from habpps.authorization.policy_cache import policy_change
 from habpps.authorization.scope_policy import attribute_doc, limits_doc, population_doc
+from habpps.authorization.stored import RolePermission
 from habpps.engine import RBAC, RBACError
 from habpps.engine.context import ContextAttribute as EngineAttribute
 from habpps.journal.services import record_event
@@ -188,6 +192,73 @@ def unlink_permission(actor, link: PermissionConstraint) -> None:
         target = f"permission:{link.operation} {link.obj}"
         link.delete()
         _journal("admin.context.permission.unlink", actor, target, before, None)
+
+
+# -- one profile's grant of a permission under conditions (AuthZEN grant_constraints) ------------------------------
+def grant_constraint_names(role: ServiceRole, operation: str, obj: str) -> list[str]:
+    return sorted(GrantConstraint.objects.filter(role=role, operation=operation, obj=obj).values_list(
+        "constraint__name", flat=True))
+
+
+def set_grant_constraints(actor, role: ServiceRole, operation: str, obj: str,
+                          constraints: list[ContextConstraint]) -> list[str]:
+    """Make ``role``'s grant of ``(operation, obj)`` hold only while every one of ``constraints`` holds (none: no
+    condition); other profiles holding the same permission stay unbound. Returns the former constraints' names.
+
+    Who may: whoever the engine lets manage contextual constraints in the national unit — a profile's conditions
+    bind every holder, whatever their fund or partner. The profile must hold the permission (a condition on a
+    permission it does not hold would bind nothing); the change is replayed into the engine (``policy_change``,
+    the table has change-capture triggers), which evaluates it at every decision, and journalled before/after."""
+    authorize(actor, *perms.MANAGE_CONTEXT, NATIONAL_UNIT)
+    if not RolePermission.objects.filter(role=role, operation=operation, obj=obj).exists():
+        raise ValidationError(
+            {"permission": _("Le profil « %(role)s » ne détient pas la permission « %(permission)s » : une condition "
+                             "ne peut s'y attacher.") % {"role": role.name, "permission": _label(operation, obj)}},
+            code="permission_not_granted")
+    wanted = sorted({c.name for c in constraints})
+
+    def change() -> list[str]:
+        with policy_change():
+            rows = {r.constraint.name: r for r in GrantConstraint.objects.select_for_update().filter(
+                role=role, operation=operation, obj=obj).select_related("constraint")}
+            before = sorted(rows)
+            if before == wanted:
+                return before
+            for name, row in rows.items():
+                if name not in wanted:
+                    row.delete()
+            for constraint in constraints:
+                if constraint.name not in rows:
+                    link = GrantConstraint(role=role, operation=operation, obj=obj, constraint=constraint)
+                    _stamp(link, actor)
+                    link.save()
+            picture = {"profile": role.code, "permission": f"{operation} {obj}"}
+            _journal("admin.context.grant.set", actor, f"role:{role.code}", {**picture, "constraints": before},
+                     {**picture, "constraints": wanted})
+        return before
+
+    return engine_checked(change)
+
+
+def add_grant_constraint(actor, role: ServiceRole, operation: str, obj: str, constraint: ContextConstraint) -> None:
+    """One more condition on the profile's grant of ``(operation, obj)``."""
+    current = grant_constraint_names(role, operation, obj)
+    if constraint.name in current:
+        raise ValidationError(_("Cette permission du profil dépend déjà de « %(name)s ».") % {"name": constraint.name},
+                              code="link_exists")
+    others = list(ContextConstraint.objects.filter(name__in=current))
+    set_grant_constraints(actor, role, operation, obj, [*others, constraint])
+
+
+def remove_grant_constraint(actor, link: GrantConstraint) -> None:
+    """Lift one condition from the profile's grant."""
+    others = list(ContextConstraint.objects.filter(
+        grants__role=link.role, grants__operation=link.operation, grants__obj=link.obj).exclude(pk=link.constraint_id))
+    set_grant_constraints(actor, link.role, link.operation, link.obj, others)
+
+
+def _label(operation: str, obj: str) -> str:
+    return PermissionLabels()(operation, obj)
 
 
 # -- populations, field rules, action limits (ENG-8) ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -40,6 +41,7 @@ ACCOUNTS = "comptes"
 PARTNERS = "organismes"
 CONVENTIONS = "conventions"
 JOURNAL = "journal"
+SUPERVISION = "supervision"
 
 IdsToQ = Callable[[frozenset[int]], Q]
 
@@ -51,8 +53,11 @@ def _never(_ids: frozenset[int]) -> Q:
 @dataclass(frozen=True)
 class Columns:
     """How the rows of one list lie in the network: the ``Q`` of rows in the national unit, in funds and
-    everything below them, in funds themselves, in partners; ``fields`` renames the other engine fields."""
+    everything below them, in funds themselves, in partners; ``fields`` renames the other engine fields.
+    ``everything`` is the rows of a population without bounds: every row, except for tables that store one
+    row per level (the supervision's rolled-up counts), where it is the national level's."""
 
+    everything: Q = Q()
     national: Q = NOTHING
     fund_tree: IdsToQ = _never
     fund: IdsToQ = _never
@@ -64,13 +69,19 @@ def _ids_q(lookup: str) -> IdsToQ:
     return lambda ids: Q(**{f"{lookup}__in": sorted(ids)})
 
 
-ACCOUNT_COLUMNS = Columns(
-    national=Q(org_level="national"),
-    fund_tree=lambda ids: Q(fund_id__in=sorted(ids)) | Q(partner__fund_id__in=sorted(ids)),
-    fund=_ids_q("fund_id"),
-    partner=_ids_q("partner_id"),
-    fields={"login": "login"},
-)
+def account_columns(prefix: str = "") -> Columns:
+    """Accounts, reached from another model through ``prefix`` (``"account__"``): each in its own organisation
+    (national, a fund, a partner)."""
+    return Columns(
+        national=Q(**{f"{prefix}org_level": "national"}),
+        fund_tree=lambda ids: Q(**{f"{prefix}fund_id__in": sorted(ids)}) | Q(**{f"{prefix}partner__fund_id__in": sorted(ids)}),
+        fund=_ids_q(f"{prefix}fund_id"),
+        partner=_ids_q(f"{prefix}partner_id"),
+        fields={"login": f"{prefix}login"},
+    )
+
+
+ACCOUNT_COLUMNS = account_columns()
 """Accounts: each in its own organisation (national, a fund, a partner)."""
 
 PARTNER_COLUMNS = Columns(fund_tree=_ids_q("fund_id"), partner=_ids_q("pk"))
@@ -78,6 +89,31 @@ PARTNER_COLUMNS = Columns(fund_tree=_ids_q("fund_id"), partner=_ids_q("pk"))
 
 CONVENTION_COLUMNS = Columns(fund_tree=_ids_q("fund_id"), partner=_ids_q("partner_id"))
 """Conventions: in their partner's unit."""
+
+
+def _funds_of_partners(ids: frozenset[int]) -> Q:
+    from habpps.authorization.stored import Partner
+
+    return Q(pk__in=Partner.objects.filter(pk__in=sorted(ids)).values("fund_id"))
+
+
+FUND_COLUMNS = Columns(fund_tree=_ids_q("pk"), fund=_ids_q("pk"), partner=_funds_of_partners)
+"""Funds as the choice of « which fund's files » (the CDAP consultations report): a fund whose unit, or one of
+its partners' units, is in the population."""
+
+
+def org_columns(fund: str = "fund", partner: str = "partner") -> Columns:
+    """Rows carrying the ``fund`` and ``partner`` of the organisation they are about (empty above its level):
+    the supervision's aggregates, findings and recertification items."""
+    return Columns(
+        national=Q(**{f"{fund}__isnull": True, f"{partner}__isnull": True}),
+        fund_tree=_ids_q(f"{fund}_id"),
+        fund=lambda ids: Q(**{f"{fund}_id__in": sorted(ids), f"{partner}__isnull": True}),
+        partner=_ids_q(f"{partner}_id"),
+    )
+
+
+ORG_COLUMNS = org_columns()
 
 
 def _under(paths: Iterable[str]) -> Q:
@@ -160,22 +196,23 @@ class Units:
         return found
 
 
-def filter_q(population: RecordFilter, columns: Columns) -> Q:
+def filter_q(population: RecordFilter, columns: Columns,
+             units_of: Callable[[Iterable[str]], Units] = Units.of) -> Q:
     """The ``Q`` of exactly the rows of ``population`` (the one translation every list uses)."""
     if isinstance(population, Everything):
-        return Q()
+        return columns.everything
     if isinstance(population, Nothing):
         return NOTHING
     if isinstance(population, FieldIn):
         if population.field == ORG_FIELD:
-            return Units.of(population.values).q(columns)
+            return units_of(population.values).q(columns)
         if population.field not in columns.fields:
             return NOTHING  # a field this list does not have: none of its rows is in the population
         return to_q(population, columns.fields)
     if isinstance(population, AnyOf):
         found = NOTHING
         for part in population.parts:
-            found |= filter_q(part, columns)
+            found |= filter_q(part, columns, units_of)
         return found
     raise TypeError(f"Filtre de population inconnu : {type(population).__name__}")
 
@@ -183,6 +220,66 @@ def filter_q(population: RecordFilter, columns: Columns) -> Q:
 def population_q(account, resource: str, columns: Columns) -> Q:
     """The ``Q`` of the rows of ``resource`` that ``account`` may see in a list."""
     return filter_q(population_of(account, resource), columns)
+
+
+class Population:
+    """One viewer's population of one resource, asked of the engine once and queried by several lists of one
+    page (the supervision's dashboards read accounts, partners, aggregates and findings of the same
+    population): the units are decomposed once, each list gives its `Columns`."""
+
+    def __init__(self, record_filter: RecordFilter) -> None:
+        self.filter = record_filter
+        self._units: dict[frozenset[str], Units] = {}
+
+    @classmethod
+    def of(cls, account, resource: str) -> Population:
+        return cls(population_of(account, resource))
+
+    @classmethod
+    def of_units(cls, names: Iterable[str]) -> Population:
+        """The population of exactly these org units (a page narrowed to one partner, a benchmark)."""
+        return cls(FieldIn(ORG_FIELD, frozenset(names)))
+
+    def __repr__(self) -> str:
+        return f"Population({self.filter!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Population) and other.filter == self.filter
+
+    def __hash__(self) -> int:
+        return hash(self.filter)
+
+    def _units_of(self, names: Iterable[str]) -> Units:
+        key = frozenset(names)
+        if key not in self._units:
+            self._units[key] = Units.of(key)
+        return self._units[key]
+
+    def q(self, columns: Columns) -> Q:
+        """The ``Q`` of the rows of this population in a list laid out as ``columns``."""
+        return filter_q(self.filter, columns, self._units_of)
+
+    @property
+    def is_everything(self) -> bool:
+        return isinstance(self.filter, Everything)
+
+    @cached_property
+    def units(self) -> Units | None:
+        """The org units of a population that is only units (None for everything or one with other fields)."""
+        if isinstance(self.filter, Nothing):
+            return Units()
+        if isinstance(self.filter, FieldIn) and self.filter.field == ORG_FIELD:
+            return self._units_of(self.filter.values)
+        return None
+
+    @property
+    def only_partner(self) -> int | None:
+        """The one partner organisation a population of exactly one partner's unit is (a partner's
+        administrator by default): its pages go straight to that partner."""
+        units = self.units
+        if units is None or units.national or units.fund_trees or units.funds or len(units.partners) != 1:
+            return None
+        return next(iter(units.partners))
 
 
 def visible_accounts(account):
@@ -199,6 +296,14 @@ def visible_partners(account):
 
     return (Partner.objects.select_related("fund", "partner_type").exclude(status=Status.REMOVED)
             .filter(population_q(account, PARTNERS, PARTNER_COLUMNS)))
+
+
+def visible_funds(account, resource: str):
+    """The funds (not removed) whose rows of ``resource`` ``account`` may see some of, as a choice of fund."""
+    from habpps.authorization.stored import Fund, Status
+
+    return (Fund.objects.exclude(status=Status.REMOVED).filter(population_q(account, resource, FUND_COLUMNS))
+            .order_by("code"))
 
 
 def visible_conventions(account):

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from habpps.directory.views import accounts, catalogue, deployment, funds, groups, partners, scope, windows
+from habpps.directory.views import (
+    accounts,
+    catalogue,
+    conditions,
+    deployment,
+    funds,
+    groups,
+    partners,
+    scope,
+    windows,
+)
 
 app_name = "directory"
 
@@ -20,6 +30,7 @@ urlpatterns = [
     ),
     path("profils/<int:pk>/", catalogue.ServiceRoleUpdateView.as_view(), name="role-update"),
     path("profils/<int:pk>/portee/", scope.RoleScopeView.as_view(), name="role-scope"),
+    path("profils/<int:pk>/conditions/", conditions.RoleConditionsView.as_view(), name="role-conditions"),
     path("contraintes/", scope.ContextConstraintsView.as_view(), name="context-constraints"),
     path("profils/<int:pk>/titulaires/", accounts.RoleHoldersView.as_view(), name="role-holders"),
     path("doctrine/", catalogue.DoctrineView.as_view(), name="doctrine"),
@@ -71,6 +82,7 @@ urlpatterns = [
     ),
     path("comptes/<int:pk>/limite-roles/", accounts.AccountLimitView.as_view(), name="account-limit"),
     path("comptes/<int:pk>/periode/", windows.AccountWindowView.as_view(), name="account-window"),
+    path("comptes/<int:pk>/attributs/", conditions.AccountAttributesView.as_view(), name="account-attributes"),
     path("profils/<int:pk>/periode/", windows.RoleWindowView.as_view(), name="role-window"),
     path(
         "comptes/<int:pk>/roles/<int:role_pk>/periode/",

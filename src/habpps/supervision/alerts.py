@@ -38,7 +38,7 @@ from habpps.supervision.models import (
 from habpps.supervision.periods import months_before
 from habpps.supervision.permissions import RECEIVE_ALERTS
 from habpps.supervision.recertification import send_reminders
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 
 @dataclass
@@ -140,7 +140,7 @@ def observe_business_actions(settings_row: SupervisionSettings, now: datetime) -
 
 def observe_violations() -> list[Observation]:
     """SUP-7: ``report`` exclusions broken now; the state is the members held."""
-    violations = reported_violations(SupervisionScope.national(), current_policy().rbac)
+    violations = reported_violations(Supervised.everything(), current_policy().rbac)
     return [
         Observation(
             subject=violation.subject,

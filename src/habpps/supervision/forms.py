@@ -16,7 +16,7 @@ from habpps.directory.validators import normalize_siret
 from habpps.supervision.aggregation import ALL_PROFILES
 from habpps.supervision.events import BUSINESS_ACTION_KINDS
 from habpps.supervision.models import SupervisionSettings
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_PERIOD_DAYS = 3 * 366
@@ -63,7 +63,7 @@ class HabilitationFilterForm(PeriodForm):
     )
     role = forms.ChoiceField(label=_("Profil"), required=False)
 
-    def __init__(self, *args, scope: SupervisionScope, **kwargs) -> None:
+    def __init__(self, *args, scope: Supervised, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.scope = scope
         self.fields["role"].choices = [("", _("Tous les profils")), *_profile_choices()]

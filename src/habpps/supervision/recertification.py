@@ -1,8 +1,10 @@
 """Recertification campaigns (ADM-8): partner administrators confirm or revoke each of their users'
 habilitations; the silent ones are reminded, then flagged; the outcome is journalled.
 
-A campaign is opened by a national administrator (every partner) or a fund administrator (the partners of their
-fund). It takes a picture of the habilitations then in force — one item per user and group holding at least one
+A campaign is opened by a national administrator or a fund administrator, over the partners of the part of the
+network they supervise (the engine's population of « supervision », `habpps.supervision.supervised`: by
+default every partner, or the partners of their fund); it belongs to the level that opened it, the nation or that
+fund, which alone closes it. It takes a picture of the habilitations then in force — one item per user and group holding at least one
 profile, listing the profiles — so that what is asked does not move under the administrator's feet. Revoking an
 item takes the user out of the group through the directory's own service, which checks the actor's permission
 with the engine and journals the change like any other.
@@ -21,10 +23,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from habpps.accounts.models import Account, AccountStatus
+from habpps.accounts.models import Account, AccountStatus, OrgLevel
 from habpps.authorization.decisions import authorize, is_allowed
 from habpps.authorization.orgs import partner_unit
 from habpps.authorization.policy_build import accounts_in_force
+from habpps.authorization.scoping import SUPERVISION, Population
 from habpps.directory import services as directory
 from habpps.directory.models import GroupMembership, GroupRoleAssignment, Partner, Status
 from habpps.journal.services import record_event
@@ -38,14 +41,23 @@ from habpps.supervision.models import (
     SupervisionSettings,
 )
 from habpps.supervision.permissions import CERTIFY_HABILITATIONS, RUN_RECERTIFICATION
-from habpps.supervision.scope import SupervisionScope, scope_of_organisation
+from habpps.supervision.supervised import Supervised
+
+
+def owning_fund(actor) -> int | None:
+    """The fund a campaign opened by ``actor`` belongs to (None: the nation's); a partner's account owns none."""
+    return actor.fund_id if actor.org_level == OrgLevel.FUND else None
+
+
+def owns(actor, campaign: RecertificationCampaign) -> bool:
+    """Whether ``campaign`` belongs to ``actor``'s level (the one that opened it and alone closes it)."""
+    return actor.org_level != OrgLevel.PARTNER and campaign.fund_id == owning_fund(actor)
 
 
 def open_campaign(actor, *, name: str, due_at: datetime | None = None) -> RecertificationCampaign:
-    """Open a campaign over the partners of ``actor``'s scope and list the habilitations to review."""
+    """Open a campaign over the partners ``actor`` supervises and list the habilitations to review."""
     authorize(actor, *RUN_RECERTIFICATION)
-    scope = scope_of_organisation(actor)
-    if scope.partner_id is not None:
+    if actor.org_level == OrgLevel.PARTNER:
         raise ValidationError(_("Une campagne couvre une caisse ou tout le réseau."), code="partner_scope")
     now = timezone.now()
     due_at = due_at or now + timedelta(days=SupervisionSettings.current().recertification_days)
@@ -53,9 +65,9 @@ def open_campaign(actor, *, name: str, due_at: datetime | None = None) -> Recert
         raise ValidationError({"due_at": _("L'échéance doit être dans le futur.")}, code="due_in_past")
     with transaction.atomic():
         campaign = RecertificationCampaign.objects.create(
-            name=name, fund_id=scope.fund_id, opened_by=actor, opened_at=now, due_at=due_at
+            name=name, fund_id=owning_fund(actor), opened_by=actor, opened_at=now, due_at=due_at
         )
-        items = list(_habilitations_in_force(campaign, scope))
+        items = list(_habilitations_in_force(campaign, Supervised(Population.of(actor, SUPERVISION))))
         RecertificationItem.objects.bulk_create(items, batch_size=2000)
         partners = {(item.partner_id, item.fund_id) for item in items}
         CampaignPartner.objects.bulk_create(
@@ -65,14 +77,14 @@ def open_campaign(actor, *, name: str, due_at: datetime | None = None) -> Recert
         record_event(
             events.CAMPAIGN_OPENED,
             actor=actor,
-            org_scope=scope.journal_scope,
+            org_scope=actor.org_scope,
             target=f"campagne:{campaign.pk}",
             data={"name": name, "due_at": due_at, "items": len(items), "partners": len(partners)},
         )
     return campaign
 
 
-def _habilitations_in_force(campaign: RecertificationCampaign, scope: SupervisionScope):
+def _habilitations_in_force(campaign: RecertificationCampaign, scope: Supervised):
     """One item per current membership of an account in force in a group in force holding a profile."""
     profiles: dict[int, list[str]] = defaultdict(list)
     for group_id, code in (
@@ -153,15 +165,12 @@ def _decide(actor, item: RecertificationItem, decision: str) -> RecertificationI
     return item
 
 
-def campaigns_in_scope(scope: SupervisionScope):
-    """Campaigns concerning the scope: a fund sees the national ones and its own; counts are the scope's."""
-    campaigns = RecertificationCampaign.objects.all()
-    if scope.fund_id is not None:
-        campaigns = campaigns.filter(Q(fund__isnull=True) | Q(fund_id=scope.fund_id))
-    return campaigns
+def campaigns_in_scope(scope: Supervised):
+    """Campaigns concerning the viewer's population (`Supervised.campaigns`); counts are the population's."""
+    return RecertificationCampaign.objects.filter(scope.campaigns())
 
 
-def outcome(campaign: RecertificationCampaign, scope: SupervisionScope | None = None) -> dict[str, int]:
+def outcome(campaign: RecertificationCampaign, scope: Supervised | None = None) -> dict[str, int]:
     """Items per decision (pending ones are the unanswered), within ``scope`` when given."""
     items = campaign.items.all()
     if scope is not None:
@@ -173,8 +182,7 @@ def outcome(campaign: RecertificationCampaign, scope: SupervisionScope | None = 
 def close_campaign(actor, campaign: RecertificationCampaign) -> RecertificationCampaign:
     """Close the campaign and journal its outcome; unanswered items stay flagged as such."""
     authorize(actor, *RUN_RECERTIFICATION)
-    scope = scope_of_organisation(actor)
-    if campaign.fund_id != scope.fund_id:
+    if not owns(actor, campaign):
         raise ValidationError(_("Seul le niveau qui a ouvert la campagne la clôture."), code="not_owner")
     with transaction.atomic():
         campaign = RecertificationCampaign.objects.select_for_update().get(pk=campaign.pk)
@@ -191,7 +199,7 @@ def close_campaign(actor, campaign: RecertificationCampaign) -> RecertificationC
         record_event(
             events.CAMPAIGN_CLOSED,
             actor=actor,
-            org_scope=scope.journal_scope,
+            org_scope=actor.org_scope,
             target=f"campagne:{campaign.pk}",
             data={"name": campaign.name, "outcome": counts, "unanswered_partners": unanswered_partners},
         )

@@ -21,16 +21,21 @@ ADMIN_POPULATIONS = {
 }
 
 
-def seed(apps, schema_editor):
+def seed_populations(apps, resources) -> None:
+    """The administrative profiles' default rule on each of ``resources`` (also used by migration 0009)."""
     ServiceRole = apps.get_model("directory", "ServiceRole")
     PopulationRule = apps.get_model("authorization", "PopulationRule")
     for role in ServiceRole.objects.filter(code__in=ADMIN_POPULATIONS):
         kind = ADMIN_POPULATIONS[role.code]
-        for resource in RESOURCES:
+        for resource in resources:
             if PopulationRule.objects.filter(role=role, resource=resource).exists():
                 continue  # an administrator's own rules on this resource are kept as they are
             PopulationRule.objects.create(role=role, resource=resource, name=NAME, kind=kind,
                                           field="" if kind == "all" else "org", is_default=True)
+
+
+def seed(apps, schema_editor):
+    seed_populations(apps, RESOURCES)
 
 
 class Migration(migrations.Migration):

@@ -9,18 +9,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from habpps.authorization.mixins import paginate
+from habpps.authorization.scoping import JOURNAL, visible_funds
 from habpps.cdap.forms import ReportForm
 from habpps.cdap.report import consultations_of_file
-from habpps.directory.models import Fund
-from habpps.journal.scoping import NATIONAL_SCOPE, journal_population, journal_scope_for
+from habpps.journal.scoping import journal_population, journal_scope_for
 from habpps.journal.services import record_event
-
-
-def funds_within(account, scope: str):
-    """The funds whose files an auditor of ``scope`` may ask about."""
-    if scope == NATIONAL_SCOPE:
-        return Fund.objects.order_by("code")
-    return Fund.objects.filter(pk=account.home_fund.pk)
 
 
 class ConsultationReportView(LoginRequiredMixin, View):
@@ -30,7 +23,9 @@ class ConsultationReportView(LoginRequiredMixin, View):
         scope = journal_scope_for(request.user)
         if scope is None:
             raise Http404
-        form = ReportForm(request.GET or None, funds=funds_within(request.user, scope))
+        # The funds the report's consultations can come from: those of the auditor's population of « journal »
+        # (ENG-8), the same population that filters the consultations below.
+        form = ReportForm(request.GET or None, funds=visible_funds(request.user, JOURNAL))
         context = {"title": _("Consultations d'un dossier"), "form": form}
         if form.is_bound and form.is_valid():
             fund, number = form.cleaned_data["fund"], form.cleaned_data["number"]

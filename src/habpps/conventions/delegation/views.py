@@ -26,6 +26,9 @@ from habpps.conventions.views.access import may_read
 from habpps.conventions.workflow import VersionState
 from habpps.directory.forms import AccountChoiceForm, GrantForm, GroupForm
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, ServiceRole, Status
+from habpps.directory.services.attributes import describe as describe_attributes
+from habpps.directory.services.attributes import subject_attributes
+from habpps.directory.views.conditions import grant_conditions
 from habpps.directory.views.windows import WindowFormMixin
 
 
@@ -85,6 +88,8 @@ class DelegationHomeView(DelegationMixin, TemplateView):
         ):
             profiles.setdefault(assignment.group_id, []).append(assignment)
         windows = {row.account_id: row for row in AccountWindow.objects.filter(account__partner=self.partner)}
+        declared = subject_attributes()
+        conditions = grant_conditions({a.role_id for grants in profiles.values() for a in grants})
         for account in accounts:
             groups = [
                 m.group
@@ -96,6 +101,9 @@ class DelegationHomeView(DelegationMixin, TemplateView):
                     "groups": groups,
                     "grants": [a for group in groups for a in profiles.get(group.pk, [])],
                     "window": windows.get(account.pk),
+                    "attributes": describe_attributes(account, declared),
+                    "conditions": [{"role": a.role, "permissions": conditions[a.role_id]}
+                                   for group in groups for a in profiles.get(group.pk, []) if a.role_id in conditions],
                     "manageable": rules.account_refusal(self.authority, account) is None
                     and account.pk != self.request.user.pk,
                 }

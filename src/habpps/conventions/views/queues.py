@@ -13,7 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from habpps.authorization.decisions import is_allowed
 from habpps.authorization.mixins import run_action
-from habpps.authorization.scoping import visible_conventions
+from habpps.authorization.scoping import visible_conventions, visible_partners
 from habpps.conventions import services
 from habpps.conventions.forms import ConventionForm
 from habpps.conventions.four_eyes import may_verify
@@ -21,7 +21,7 @@ from habpps.conventions.models import ConventionVersion
 from habpps.conventions.permissions import READ_CONVENTIONS
 from habpps.conventions.views.access import may_enter, may_read_in, may_verify_in
 from habpps.conventions.workflow import VersionState
-from habpps.directory.models import Fund, Partner, Status
+from habpps.directory.models import Fund, Status
 
 
 class FundPageMixin(LoginRequiredMixin):
@@ -119,7 +119,9 @@ class ConventionCreateView(FundPageMixin, FormView):
     template_name = "directory/form_page.html"
 
     def partners(self):
-        return Partner.objects.filter(fund_id=self.fund_id, status=Status.ACTIVE).exclude(
+        """The partners a convention may be entered for: those of the viewer's population of « organismes »
+        (ENG-8, by default the partners of its fund) in force and without a convention in force."""
+        return visible_partners(self.request.user).filter(status=Status.ACTIVE).exclude(
             conventions__ended_at__isnull=True, conventions__isnull=False
         )
 

@@ -30,8 +30,16 @@ from habpps.authorization.models import AccountLimit, AccountWindow
 from habpps.authorization.scoping import visible_accounts
 from habpps.directory import services
 from habpps.directory.forms import GrantForm
-from habpps.directory.models import AccountRoleAssignment, ServiceRole, Status
+from habpps.directory.models import (
+    AccountRoleAssignment,
+    GroupMembership,
+    GroupRoleAssignment,
+    ServiceRole,
+    Status,
+)
+from habpps.directory.services import attributes
 from habpps.directory.services.accounts import account_management_permission
+from habpps.directory.views.conditions import grant_conditions
 from habpps.directory.views.status import StatusChangeView
 from habpps.journal.services import record_event
 
@@ -104,6 +112,8 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
             subject=account,
             roles=roles,
             account_window=AccountWindow.objects.filter(account=account).first(),
+            account_attributes=attributes.describe(account),
+            held_conditions=held_conditions(account, roles),
             open_sessions=open_sessions(account) if can_manage else [],
             can_manage=can_manage,
             role_form=kwargs.pop("role_form", None)
@@ -128,6 +138,17 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
                 {"url": reverse("directory:fund-detail", args=[organisation.pk]), "title": organisation.name}
             ]
         return []
+
+
+def held_conditions(account: Account, direct: list) -> list[dict]:
+    """The conditions on the permissions of the roles and profiles ``account`` holds (directly or through a
+    group), for the account page: [{role, permissions: [{permission, constraints}]}]."""
+    groups = GroupMembership.objects.current().filter(account=account).values("group_id")
+    via_groups = GroupRoleAssignment.objects.current().filter(group_id__in=groups).select_related("role")
+    roles = {a.role_id: a.role for a in [*direct, *via_groups]}
+    found = grant_conditions(list(roles))
+    return [{"role": roles[role_id], "permissions": items}
+            for role_id, items in sorted(found.items(), key=lambda kv: roles[kv[0]].name)]
 
 
 class AccountRoleGrantView(AccountDetailView):

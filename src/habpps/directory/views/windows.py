@@ -110,12 +110,6 @@ class WholeWindowMixin(WindowFormMixin):
 
     template_name = "directory/whole_window_form.html"
 
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        # No warning mail announces the end of a whole account's or profile's window (only a grant's).
-        form.fields["valid_until"].help_text = _("Facultatif. L'accès s'arrête de lui-même après ce jour.")
-        return form
-
     def post(self, request, *args, **kwargs):
         if "lever" in request.POST:
             result = []

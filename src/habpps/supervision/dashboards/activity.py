@@ -19,7 +19,7 @@ from habpps.supervision.models import (
     DailyServiceActivity,
     WindowServiceActivity,
 )
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class RankedUser:
     last_day: date
 
 
-def top_business_actions(scope: SupervisionScope, service: str, since: date, limit: int) -> list[RankedUser]:
+def top_business_actions(scope: Supervised, service: str, since: date, limit: int) -> list[RankedUser]:
     """Users of the scope with the most business actions of ``service`` since ``since`` (SUP-2).
 
     When the job has summed this window (``WindowServiceActivity``, through its last day), the ranking reads
@@ -78,7 +78,7 @@ def top_business_actions(scope: SupervisionScope, service: str, since: date, lim
     return _with_accounts(ranking)
 
 
-def top_freezes(scope: SupervisionScope, since: date, limit: int) -> list[RankedUser]:
+def top_freezes(scope: Supervised, since: date, limit: int) -> list[RankedUser]:
     """Users of the scope whose account was frozen most often since ``since`` (SUP-3)."""
     ranking = (
         DailyAccountActivity.objects.filter(scope.rows(), day__gte=since, freezes__gt=0)

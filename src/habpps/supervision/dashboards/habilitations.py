@@ -12,11 +12,11 @@ from datetime import date
 from django.db.models import Sum
 
 from habpps.supervision.models import DailyHabilitationCount
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 
 def habilitation_series(
-    scope: SupervisionScope, start: date, end: date, roles: list[str] | None = None
+    scope: Supervised, start: date, end: date, roles: list[str] | None = None
 ) -> dict[str, list[tuple[date, int]]]:
     """Profile code → [(day, holders)] over [start, end]; a day without holders is 0 once the series started."""
     rows = DailyHabilitationCount.objects.filter(scope.rolled_up(), day__gte=start, day__lte=end)

@@ -12,14 +12,14 @@ from django.db.models import F, Q, QuerySet
 
 from habpps.authorization.policy_build import accounts_in_force
 from habpps.supervision.periods import months_before
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 
 def inactivity_cutoff(now: datetime, months: int) -> datetime:
     return months_before(now, months)
 
 
-def inactive_users(scope: SupervisionScope, cutoff: datetime) -> QuerySet:
+def inactive_users(scope: Supervised, cutoff: datetime) -> QuerySet:
     """Active accounts of the scope without a login since ``cutoff``, longest silent first."""
     return (
         accounts_in_force()

@@ -20,7 +20,7 @@ from habpps.authorization.labels import in_french
 from habpps.authorization.policy_build import in_force
 from habpps.directory.models import GroupMembership, GroupRoleAssignment, Status
 from habpps.supervision.models import ActivityWindow, DailyServiceActivity, WindowServiceActivity
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 REPORT = "report"
 
@@ -39,7 +39,7 @@ class ReportedViolation:
         return f"{self.rule}:{self.account.login}"
 
 
-def reported_violations(scope: SupervisionScope, rbac) -> list[ReportedViolation]:
+def reported_violations(scope: Supervised, rbac) -> list[ReportedViolation]:
     """Breaches of ``report`` exclusions by users of the scope, in ``rbac`` (the compiled policy's store)."""
     conflicts = [
         conflict
@@ -68,7 +68,7 @@ def reported_violations(scope: SupervisionScope, rbac) -> list[ReportedViolation
     ]
 
 
-def unused_habilitations(scope: SupervisionScope, cutoff: date) -> QuerySet:
+def unused_habilitations(scope: Supervised, cutoff: date) -> QuerySet:
     """(membership, profile) rows held since before ``cutoff`` without any business action since then.
 
     Each row carries the account, the group, the profile and its service; ordered by partner and account so a

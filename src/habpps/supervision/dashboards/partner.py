@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import AccountStatus
+from habpps.authorization.orgs import partner_unit
 from habpps.authorization.policy_build import accounts_in_force
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, Status
 from habpps.supervision.dashboards.inactivity import inactive_users
@@ -23,7 +24,7 @@ from habpps.supervision.models import (
     ItemDecision,
     RecertificationItem,
 )
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,6 @@ def partner_indicators(
     partner: Partner, *, since: date, inactivity_cutoff: datetime, now: datetime
 ) -> list[Indicator]:
     """The figures of ``partner`` over the observed period starting ``since``."""
-    scope = SupervisionScope.of_partner(partner.fund_id, partner.pk)
     accounts = partner.accounts.exclude(status=AccountStatus.REMOVED)
     activity = DailyAccountActivity.objects.filter(partner=partner, day__gte=since).aggregate(
         login_count=Sum("logins"),
@@ -67,7 +67,7 @@ def partner_indicators(
         Indicator(_("Connexions sur la période"), activity["login_count"] or 0),
         Indicator(
             _("Utilisateurs non connectés depuis le seuil d'inactivité"),
-            inactive_users(scope, inactivity_cutoff).count(),
+            inactive_users(Supervised.units(partner_unit(partner.pk)), inactivity_cutoff).count(),
         ),
         Indicator(_("Gels de compte sur la période"), activity["freeze_count"] or 0),
         Indicator(_("Actions métier sur la période"), actions["total"] or 0),

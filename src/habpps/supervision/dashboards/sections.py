@@ -8,11 +8,11 @@ from django.db.models import Sum
 
 from habpps.supervision.aggregation import ALL_PROFILES
 from habpps.supervision.models import DailySectionConsultation
-from habpps.supervision.scope import SupervisionScope
+from habpps.supervision.supervised import Supervised
 
 
 def section_consultations(
-    scope: SupervisionScope, start: date, end: date, profile: str = ALL_PROFILES
+    scope: Supervised, start: date, end: date, profile: str = ALL_PROFILES
 ) -> dict[str, int]:
     """Section code → times shown over [start, end] to viewers holding ``profile`` (every viewer when empty)."""
     rows = (

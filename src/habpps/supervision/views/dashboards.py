@@ -343,8 +343,8 @@ class PartnerListView(SupervisionAccessMixin, TemplateView):
     dashboard_title = gettext_lazy("Statistiques d'un organisme partenaire")
 
     def get(self, request, *args, **kwargs):
-        if self.scope.partner_id is not None:
-            return redirect("supervision:partner", self.scope.partner_id)
+        if self.scope.only_partner is not None:
+            return redirect("supervision:partner", self.scope.only_partner)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -389,7 +389,7 @@ class PartnerIndicatorsView(SupervisionAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         breadcrumb = [{"url": reverse("supervision:home"), "title": _("Supervision")}]
-        if self.scope.partner_id is None:
+        if self.scope.only_partner is None:
             breadcrumb.append({"url": reverse("supervision:partners"), "title": str(self.dashboard_title)})
         return super().get_context_data(
             title=_("Statistiques de %(name)s") % {"name": self.partner.name},

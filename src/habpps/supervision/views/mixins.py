@@ -1,4 +1,5 @@
-"""What the supervision pages share: the viewer's scope decided by the engine, CSV answers, the period."""
+"""What the supervision pages share: the viewer's population of « supervision » decided by the engine, CSV
+answers, the period."""
 
 from __future__ import annotations
 
@@ -14,21 +15,22 @@ from habpps.journal.services import record_event
 from habpps.supervision import events
 from habpps.supervision.catch_up import catch_up, refresh_today
 from habpps.supervision.csv_export import csv_response
-from habpps.supervision.models import AggregationState, Level, SupervisionSettings
+from habpps.supervision.models import AggregationState, SupervisionSettings
 from habpps.supervision.periods import months_before
-from habpps.supervision.scope import SupervisionScope, supervision_scope_for
+from habpps.supervision.supervised import Supervised, supervised_by
 
 
 class SupervisionAccessMixin(LoginRequiredMixin):
-    """Sets ``self.scope``; a viewer the engine does not let supervise gets a 404 (nothing to reveal)."""
+    """Sets ``self.scope`` (`Supervised`: the viewer's population); a viewer the engine does not let supervise
+    gets a 404 (nothing to reveal)."""
 
-    scope: SupervisionScope
+    scope: Supervised
     dashboard_title = ""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        scope = supervision_scope_for(request.user)
+        scope = supervised_by(request.user)
         if scope is None:
             raise Http404
         self.scope = scope
@@ -45,7 +47,7 @@ class SupervisionAccessMixin(LoginRequiredMixin):
         record_event(
             events.EXPORTED,
             actor=self.request.user,
-            org_scope=self.scope.journal_scope,
+            org_scope=self.request.user.org_scope,
             target=f"tableau:{name}",
             data={"dashboard": name, "filters": filters or {}, "format": "csv"},
         )
@@ -57,7 +59,7 @@ class SupervisionAccessMixin(LoginRequiredMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            scope_label=scope_label(self.scope),
+            scope_label=self.scope.label(),
             aggregated_until=AggregationState.objects.values_list("last_day", flat=True).first(),
             live_until=timezone.localtime(),
             settings_row=self.settings_row,
@@ -68,18 +70,6 @@ class SupervisionAccessMixin(LoginRequiredMixin):
                 "breadcrumb", [{"url": reverse("supervision:home"), "title": _("Supervision")}]
             )
         return context
-
-
-def scope_label(scope: SupervisionScope) -> str:
-    from habpps.directory.models import Fund, Partner
-
-    if scope.level == Level.NATIONAL:
-        return _("tout le réseau")
-    if scope.level == Level.FUND:
-        fund = Fund.objects.filter(pk=scope.fund_id).first()
-        return _("la caisse « %(name)s »") % {"name": fund}
-    partner = Partner.objects.filter(pk=scope.partner_id).first()
-    return _("l'organisme « %(name)s »") % {"name": partner}
 
 
 def account_organisation(account) -> str:

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from habpps.accounts.models import OrgLevel
 from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.supervision import recertification as services
 from habpps.supervision.forms import CampaignForm
 from habpps.supervision.models import ItemDecision, RecertificationItem
 from habpps.supervision.permissions import CERTIFY_HABILITATIONS, RUN_RECERTIFICATION
-from habpps.supervision.scope import scope_of_organisation
 from habpps.supervision.views.mixins import SupervisionAccessMixin, account_organisation
 
 
@@ -40,7 +40,8 @@ class CampaignListView(SupervisionAccessMixin, TemplateView):
             }
             for campaign in services.campaigns_in_scope(self.scope)[:50]
         ]
-        can_open = is_allowed(self.request.user, *RUN_RECERTIFICATION) and self.scope.partner_id is None
+        user = self.request.user
+        can_open = is_allowed(user, *RUN_RECERTIFICATION) and user.org_level != OrgLevel.PARTNER
         return super().get_context_data(
             campaigns=campaigns, can_open=can_open, form=kwargs.pop("form", None) or CampaignForm(), **kwargs
         )
@@ -117,7 +118,7 @@ class CampaignDetailView(SupervisionAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         params = self.request.GET.copy()
         params.pop("page", None)
-        owner = scope_of_organisation(self.request.user).fund_id == self.campaign.fund_id
+        owner = services.owns(self.request.user, self.campaign)
         return super().get_context_data(
             title=self.campaign.name,
             campaign=self.campaign,
