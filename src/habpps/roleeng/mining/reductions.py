@@ -290,8 +290,8 @@ def _dominated_sparse(
         if count % 64 == 0 and deadline.expired():
             break
         support = columns[row_starts[v] : row_starts[v + 1]]
-        holders = np.concatenate([column_rows[column_starts[c] : column_starts[c + 1]] for c in support.tolist()])
-        shared = np.bincount(holders, minlength=len(sizes))
+        shared = np.bincount(column_rows[_ranges(column_starts[support], column_starts[support + 1])],
+                             minlength=len(sizes))
         subsets = np.flatnonzero((shared == sizes) & (sizes < sizes[v]))
         if not len(subsets):
             continue
@@ -300,3 +300,11 @@ def _dominated_sparse(
             marked[columns[row_starts[w] : row_starts[w + 1]]] = True
         result[v] = bool(marked[support].all())
     return result
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The concatenation of ``arange(starts[i], ends[i])`` for every i, without a Python loop over the ranges."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    offsets = np.cumsum(lengths) - lengths  # where each range begins in the result
+    return np.repeat(starts - offsets, lengths) + np.arange(total)
