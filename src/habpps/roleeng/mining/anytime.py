@@ -46,6 +46,8 @@ _MAX_COUNT_FLOPS = 1e10
 _MAX_NEIGHBOURHOOD = 200_000
 #: Share of each merge's budget in the remaining time.
 _MERGE_SHARE = 0.3
+#: A cover merge is not started with less time left than this (the model alone takes a while to build).
+_MIN_MERGE_SECONDS = 0.5
 
 
 @dataclass
@@ -146,7 +148,8 @@ class AnytimeSearch:
     def run(self, deadline: Deadline, patience: int | None = None) -> None:
         """Greedy runs, merges and bound restarts until the deadline or a proof — or, when ``patience`` is given
         (an unlimited deadline), until that many greedy runs in a row improved neither cover nor bound."""
-        self._bound(deadline, restarts=4)
+        # the first bound comes after the first cover: on large planted structures that cover (and pair merging)
+        # is most of the result, and under load the bound's seconds delayed it
         merged_at = 0
         quiet = covers_quiet = 0
         while not deadline.expired() and not self.state.solved:
@@ -163,11 +166,14 @@ class AnytimeSearch:
                 self._offer(merge_role_pairs(self.matrix, self.transposed, cover, deadline))
             run_seconds = time.monotonic() - started
             # merge when the pool grew, and not more often than the greedy runs cost
-            if self.use_solver and len(self.pool) > merged_at and (
+            # (never once the deadline has passed: building the model and loading OR-Tools take seconds on large
+            # pools, which overran the limit when a cut greedy run was followed by a "last chance" merge)
+            if self.use_solver and len(self.pool) > merged_at and deadline.remaining() > _MIN_MERGE_SECONDS and (
                 self.state.runs >= 3 or deadline.remaining() < 4 * run_seconds
             ):
                 merged_at = len(self.pool)
                 budget = max(0.5, min(deadline.remaining() * _MERGE_SHARE, 20 * run_seconds + 1))
+                budget = min(budget, deadline.remaining())
                 merged_from = len(self.state.roles)
                 self.merge(Deadline(budget if patience is None else min(budget, 5.0)))
                 if self.pair_merging and len(self.state.roles) < merged_from and not deadline.expired():
@@ -175,8 +181,8 @@ class AnytimeSearch:
             stalled = len(self.state.roles) == before[0]
             covers_quiet = covers_quiet + 1 if stalled else 0
             # bounds every other run; every run, and harder, once the covers stopped improving
-            if not self.state.solved and (self.state.runs % 2 == 0 or covers_quiet >= 3):
-                self._bound(deadline, restarts=2 if covers_quiet < 3 else 6)
+            if not self.state.solved and (self.state.runs % 2 == 1 or covers_quiet >= 3):
+                self._bound(deadline, restarts=4 if self.state.runs == 1 else 2 if covers_quiet < 3 else 6)
             quiet = 0 if (len(self.state.roles), self.state.bound) != before else quiet + 1
             self.on_improve()
 
@@ -190,7 +196,8 @@ class AnytimeSearch:
     # ---------------------------------------------------------------------------------------------- covers
     def greedy_cover(self, deadline: Deadline) -> list[Role] | None:
         """One randomised grown greedy cover, redundant roles dropped; cut short by the deadline, it is completed
-        with one role per user still having uncovered pairs (never None: kept as is, the run would be lost)."""
+        with one role per user still having uncovered pairs (kept as is, the run would be lost), or None when
+        even that cannot beat the best cover so far."""
         matrix, transposed = self.matrix, self.transposed
         uncovered = matrix.copy()
         uncovered_transposed = transposed.copy()  # kept equal to uncovered.T, stored by rows for fast reads
@@ -200,6 +207,8 @@ class AnytimeSearch:
         cover: list[Role] = []
         while columns_left.any():
             if deadline.expired():  # finish with each user's own permissions: still better than nothing
+                if len(cover) + int(np.count_nonzero(rows_left)) >= len(self.state.roles):
+                    return None  # ... unless it cannot beat the best cover: finishing it would only cost time
                 for u in np.flatnonzero(rows_left).tolist():
                     permissions = matrix[u]
                     cover.append((_holders(matrix, transposed, degrees, permissions), permissions))

@@ -200,8 +200,8 @@ def mine(
 
     core_roles = [
         Biclique(
-            users={int(x) for x in reduced.user_ids[s.component.rows[extent]]},
-            permissions={int(x) for x in reduced.permission_ids[s.component.columns[intent]]},
+            users=set(reduced.user_ids[s.component.rows[extent]].tolist()),
+            permissions=set(reduced.permission_ids[s.component.columns[intent]].tolist()),
         )
         for s in states
         for extent, intent in s.roles()
@@ -364,11 +364,12 @@ def _finish(
     """Give each user an irredundant set of the roles that fit them, name everything, and check the result."""
     roles = _irredundant_assignments(upa, roles)
     roles.sort(key=lambda r: (-len(r.users), min(r.permissions)))
+    permission_name, user_name = upa.permissions.__getitem__, upa.users.__getitem__
     named = tuple(
         MinedRole(
             id=f"R{number}",
-            permissions=tuple(upa.permissions[p] for p in sorted(role.permissions)),
-            users=tuple(upa.users[u] for u in sorted(role.users)),
+            permissions=tuple(map(permission_name, sorted(role.permissions))),
+            users=tuple(map(user_name, sorted(role.users))),
         )
         for number, role in enumerate(roles, start=1)
     )
@@ -421,7 +422,10 @@ def _irredundant_assignments(upa: UserPermissionAssignment, roles: list[Biclique
 
 
 def _bits(indices: Iterable[int]) -> int:
-    value = 0
-    for i in indices:
-        value |= 1 << i
-    return value
+    """The set as an integer bitset (bit i set for member i), built in C rather than one shift per member."""
+    members = np.fromiter(indices, dtype=np.int64)
+    if not len(members):
+        return 0
+    mask = np.zeros(int(members.max()) + 1, dtype=bool)
+    mask[members] = True
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")

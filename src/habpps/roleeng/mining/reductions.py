@@ -16,7 +16,8 @@ nothing changes. On the HP Labs datasets this leaves a core of a few hundred ver
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -91,12 +92,23 @@ def reduce_assignment(upa: UserPermissionAssignment, deadline: Deadline | None =
     user_groups = _twin_groups(upa.user_permissions)
     kept_users = [group[0] for group in user_groups]
     steps.append(MergedTwins("user", _as_groups(user_groups)))
-    columns: dict[int, set[int]] = {}
-    for u in kept_users:
-        for p in upa.user_permissions[u]:
-            columns.setdefault(p, set()).add(u)
-    permission_ids = sorted(columns)
-    permission_groups = _twin_groups([frozenset(columns[p]) for p in permission_ids])
+    # the kept users' pairs as two flat arrays (user position, permission id), built in C: on 10⁶ pairs the
+    # Python loops over pairs took several seconds of processor, more than a minute under load
+    lengths = np.fromiter((len(upa.user_permissions[u]) for u in kept_users), dtype=np.int64, count=len(kept_users))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(upa.user_permissions[u] for u in kept_users), dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    pair_rows = np.repeat(np.arange(len(kept_users), dtype=np.int64), lengths)
+    by_permission = np.lexsort((pair_rows, flat))  # permission by permission, users in order
+    sorted_permissions = flat[by_permission]
+    sorted_users = pair_rows[by_permission]
+    permission_ids_array, starts = np.unique(sorted_permissions, return_index=True)
+    bounds = np.append(starts, len(sorted_permissions))
+    permission_ids = permission_ids_array.tolist()
+    permission_groups = _twin_groups(
+        [sorted_users[bounds[i] : bounds[i + 1]].tobytes() for i in range(len(permission_ids))]
+    )
     kept_permissions = [permission_ids[group[0]] for group in permission_groups]
     steps.append(
         MergedTwins(
@@ -113,19 +125,28 @@ def reduce_assignment(upa: UserPermissionAssignment, deadline: Deadline | None =
     perm_ids = np.array(kept_permissions, dtype=np.int64)
     if len(user_ids) * len(perm_ids) > MAX_DENSE_CELLS:
         return ReducedGraph(None, user_ids, perm_ids, tuple(steps), dominance_applied=False)
-    position = {p: j for j, p in enumerate(kept_permissions)}
+    position = np.full(len(upa.permissions), -1, dtype=np.int64)
+    position[perm_ids] = np.arange(len(perm_ids))
     matrix = np.zeros((len(user_ids), len(perm_ids)), dtype=bool)
-    for i, u in enumerate(kept_users):
-        matrix[i, [position[p] for p in upa.user_permissions[u] if p in position]] = True
+    pair_columns = position[flat]
+    kept = pair_columns >= 0
+    matrix[pair_rows[kept], pair_columns[kept]] = True
 
     graph = _Graph(matrix, user_ids, perm_ids, steps)
-    while not deadline.expired():
-        changed = graph.remove_dominated("user", deadline)
-        changed |= graph.merge_twins("permission")
-        changed |= graph.remove_dominated("permission", deadline)
-        changed |= graph.merge_twins("user")
-        if not changed:
-            break
+    # the deadline is checked between steps too: each one walks the whole matrix (seconds on 10⁶ pairs under load)
+    rounds = (
+        lambda: graph.remove_dominated("user", deadline),
+        lambda: graph.merge_twins("permission"),
+        lambda: graph.remove_dominated("permission", deadline),
+        lambda: graph.merge_twins("user"),
+    )
+    changed = True
+    while changed and not deadline.expired():
+        changed = False
+        for step in rounds:
+            if deadline.expired():
+                break
+            changed |= step()
     return ReducedGraph(graph.matrix, graph.user_ids, graph.perm_ids, tuple(steps), dominance_applied=True)
 
 
@@ -162,9 +183,9 @@ def reinstate(roles: Iterable[Biclique], steps: Sequence[Reduction]) -> list[Bic
     return roles
 
 
-def _twin_groups(rows: Sequence[frozenset[int]]) -> list[list[int]]:
+def _twin_groups(rows: Sequence[Hashable]) -> list[list[int]]:
     """Indices of ``rows`` grouped by equal content, each group in index order, groups by first index."""
-    groups: dict[frozenset[int], list[int]] = {}
+    groups: dict[Hashable, list[int]] = {}
     for index, row in enumerate(rows):
         groups.setdefault(row, []).append(index)
     return list(groups.values())
@@ -199,7 +220,9 @@ class _Graph:
     def merge_twins(self, side: Side) -> bool:
         rows, ids, _ = self._oriented(side)
         groups: dict[bytes, list[int]] = {}
-        for index, key in enumerate(np.packbits(rows, axis=1)):
+        # packed along the stored rows' direction (packing the transposed view row by row was slow on large graphs)
+        packed = np.packbits(rows, axis=1) if side == "user" else np.ascontiguousarray(np.packbits(self.matrix, axis=0).T)
+        for index, key in enumerate(packed):
             groups.setdefault(key.tobytes(), []).append(index)
         if len(groups) == len(rows):
             return False
@@ -290,8 +313,8 @@ def _dominated_sparse(
         if count % 64 == 0 and deadline.expired():
             break
         support = columns[row_starts[v] : row_starts[v + 1]]
-        holders = np.concatenate([column_rows[column_starts[c] : column_starts[c + 1]] for c in support.tolist()])
-        shared = np.bincount(holders, minlength=len(sizes))
+        shared = np.bincount(column_rows[_ranges(column_starts[support], column_starts[support + 1])],
+                             minlength=len(sizes))
         subsets = np.flatnonzero((shared == sizes) & (sizes < sizes[v]))
         if not len(subsets):
             continue
@@ -300,3 +323,11 @@ def _dominated_sparse(
             marked[columns[row_starts[w] : row_starts[w + 1]]] = True
         result[v] = bool(marked[support].all())
     return result
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The concatenation of ``arange(starts[i], ends[i])`` for every i, without a Python loop over the ranges."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    offsets = np.cumsum(lengths) - lengths  # where each range begins in the result
+    return np.repeat(starts - offsets, lengths) + np.arange(total)
