@@ -51,8 +51,11 @@ def test_an_administrator_sets_a_condition_and_an_attribute_and_sees_the_effect(
     shoot(admin, "profil-conditions")
     assert GrantConstraint.objects.get().role == role
 
-    # The member has no declared network yet: the condition fails, the access is refused.
+    # The member has no declared network yet: the condition fails, the access is refused, with the reason.
     assert member.goto(f"{base}/cdap/").status == 403
+    audit(member)
+    assert RULE in member.inner_text("main")
+    shoot(member, "acces-refuse-condition")
 
     partner_admin = new_page(browser)
     partner_admin.set_default_timeout(60_000)
