@@ -119,3 +119,33 @@ def test_a_profile_condition_is_national_and_on_a_held_permission(network):
     assert scope_services.set_grant_constraints(network.national_admin, profile, *cdap_permission(network), []) == [
         NETWORK_RULE]
     assert not GrantConstraint.objects.exists()
+
+
+def test_the_pages_set_and_show_them(client, network):
+    """The profile's « Conditions » page and the account's « Attributs » page, without JavaScript: a wrong value
+    is said in French next to the field; the account page and « Qui détient quoi » show both."""
+    rule = declare_network_rule(network)
+    profile = network.roles["cdap-ass-cesf"]
+    client.force_login(network.national_admin)
+    url = f"/annuaire/profils/{profile.pk}/conditions/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"condition-permission": "acceder cdap", "condition-constraint": rule.pk}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Accéder au service CDAP" in page and f"« {NETWORK_RULE} »" in page and "Condition enregistrée." in page
+
+    client.force_login(network.partner_admin_a)
+    url = f"/annuaire/comptes/{network.user_a.pk}/attributs/"
+    wrong = client.post(url, {"attribut-name": "reseau", "attribut-value": "bureau"})
+    assert wrong.status_code == 200
+    assert "« bureau » n&#x27;est pas un(e) réseau IP" in wrong.content.decode()
+    assert client.post(url, {"attribut-name": "reseau", "attribut-value": "10.1.0.0/16"}).status_code == 302
+    account_page = client.get(f"/annuaire/comptes/{network.user_a.pk}/").content.decode()
+    assert "réseau déclaré : 10.1.0.0/16" in account_page
+    assert f"Accéder au service CDAP : seulement si « {NETWORK_RULE} »" in account_page
+    who_holds_what = client.get("/annuaire/delegation/").content.decode()
+    assert "Attributs : réseau déclaré = 10.1.0.0/16" in who_holds_what
+    assert f"Accéder au service CDAP : seulement si « {NETWORK_RULE} »" in who_holds_what
+    assert client.post(url, {"retirer": "reseau"}).status_code == 302
+    assert not AccountAttributes.objects.exists()
+    client.force_login(network.partner_admin_b)
+    assert client.get(url).status_code == 404

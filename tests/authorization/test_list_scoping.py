@@ -391,6 +391,20 @@ def test_each_supervisor_sees_in_each_dashboard_what_the_old_scope_showed(scoped
             logins = set(campaign.items.filter(old_rows(actor)).values_list("account__login", flat=True))
             assert csv_column(answer, 1) == logins, name
     assert supervisors == {"national_admin", "fund_admin_a", "fund_admin_b", "partner_admin_a", "partner_admin_b"}
+    # « Habilitations à recertifier »: the certifiers' own partner's pending items, as the old filter gave them.
+    certifiers = set()
+    for name, actor in actors(scoped_world):
+        client.force_login(actor)
+        page = client.get(reverse("supervision:recertification-todo"))
+        if page.status_code == 404:
+            continue
+        certifiers.add(name)
+        pending = RecertificationItem.objects.filter(partner_id=actor.partner_id, decision=ItemDecision.PENDING,
+                                                     campaign__status="open")
+        shown = {int(pk) for pk in re.findall(r'/supervision/recertification/habilitations/(\d+)/confirmer/',
+                                              page.content.decode())}
+        assert pending.exists() and shown == pks(pending), name
+    assert certifiers == {"partner_admin_a", "partner_admin_b"}
 
 
 def test_a_changed_population_rule_changes_the_supervision(scoped_world, client):

@@ -24,7 +24,6 @@ register(
         _("Recertification"),
         perms.CERTIFY_HABILITATIONS,
         lambda account: reverse("supervision:recertification-todo"),
-        applies=lambda account: account.partner_id is not None,
         order=75,
     )
 )

@@ -111,11 +111,17 @@ def _habilitations_in_force(campaign: RecertificationCampaign, scope: Supervised
         )
 
 
+def certifiable_by(actor):
+    """The items ``actor`` answers for: those of the partners of its population of « supervision » (ENG-8; by
+    default a partner administrator's own partner) — whether it may decide is the engine's ``certifier
+    habilitations`` in the item's partner, asked when it does."""
+    return RecertificationItem.objects.filter(Supervised(Population.of(actor, SUPERVISION)).rows())
+
+
 def items_to_certify(actor, campaign: RecertificationCampaign | None = None):
-    """The items of ``actor``'s partner in open campaigns (all of them when ``campaign`` is None)."""
-    items = RecertificationItem.objects.filter(
-        partner_id=actor.partner_id, campaign__status=CampaignStatus.OPEN
-    ).select_related("account", "group", "campaign")
+    """The items ``actor`` answers for in open campaigns (all of them when ``campaign`` is None)."""
+    items = certifiable_by(actor).filter(campaign__status=CampaignStatus.OPEN).select_related(
+        "account", "group", "campaign")
     return items.filter(campaign=campaign) if campaign is not None else items
 
 

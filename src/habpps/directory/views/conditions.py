@@ -37,14 +37,15 @@ from habpps.directory.views.scope import describe_conditions
 
 class AccountAttributeForm(DsfrBaseForm):
     name = forms.ChoiceField(label=gettext_lazy("Attribut"))
-    value = forms.CharField(label=gettext_lazy("Valeur"), max_length=500)
+    value = forms.CharField(
+        label=gettext_lazy("Valeur"), max_length=500,
+        help_text=gettext_lazy("Du type indiqué à côté du nom de l'attribut ; pour une liste, séparez les valeurs par "
+                               "des virgules."))
 
     def __init__(self, *args, declared: dict[str, attributes.SubjectAttribute], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.declared = declared
         self.fields["name"].choices = [(a.key, f"{a.label} ({a.hint})") for a in declared.values()]
-        self.fields["value"].help_text = _("Le type attendu est indiqué à côté du nom de l'attribut ; pour une liste, "
-                                           "séparez les valeurs par des virgules.")
 
     def typed_value(self):
         attribute = self.declared[self.cleaned_data["name"]]
@@ -98,6 +99,7 @@ class AccountAttributesView(EngineAccessMixin, TemplateView):
 class GrantConditionForm(DsfrBaseForm):
     permission = forms.ChoiceField(label=gettext_lazy("Permission du profil"))
     constraint = forms.ModelChoiceField(label=gettext_lazy("Seulement si"), queryset=ContextConstraint.objects.none(),
+                                        empty_label=gettext_lazy("Choisir une contrainte"),
                                         help_text=gettext_lazy("Une contrainte définie sur la page des contraintes "
                                                                "contextuelles."))
 

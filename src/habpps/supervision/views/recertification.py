@@ -22,7 +22,7 @@ from habpps.accounts.models import OrgLevel
 from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.supervision import recertification as services
 from habpps.supervision.forms import CampaignForm
-from habpps.supervision.models import ItemDecision, RecertificationItem
+from habpps.supervision.models import ItemDecision
 from habpps.supervision.permissions import CERTIFY_HABILITATIONS, RUN_RECERTIFICATION
 from habpps.supervision.views.mixins import SupervisionAccessMixin, account_organisation
 
@@ -158,8 +158,6 @@ class CertifyView(LoginRequiredMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            if request.user.partner_id is None:
-                raise Http404
             require(request.user, *CERTIFY_HABILITATIONS)
         return super().dispatch(request, *args, **kwargs)
 
@@ -182,9 +180,7 @@ class CertifyView(LoginRequiredMixin, TemplateView):
 
 class ItemDecisionView(LoginRequiredMixin, View):
     def post(self, request, pk: int, decision: str):
-        if request.user.partner_id is None:
-            raise Http404
-        item = get_object_or_404(RecertificationItem, pk=pk, partner_id=request.user.partner_id)
+        item = get_object_or_404(services.certifiable_by(request.user), pk=pk)
         action = {"confirmer": services.confirm, "retirer": services.revoke}.get(decision)
         if action is None:
             raise Http404
