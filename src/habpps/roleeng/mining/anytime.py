@@ -31,7 +31,7 @@ import numpy as np
 
 from habpps.roleeng.mining.bounds import compatible_counts, incompatible_edges_bound
 from habpps.roleeng.mining.deadline import Deadline
-from habpps.roleeng.mining.pair_merge import drop_redundant, merge_role_pairs
+from habpps.roleeng.mining.pair_merge import _Cells, drop_redundant, merge_role_pairs
 
 #: A role of a component: (user rows, permission columns), boolean masks.
 Role = tuple[np.ndarray, np.ndarray]
@@ -143,6 +143,7 @@ class AnytimeSearch:
         self._bound_calls = 0
         self.pool: dict[bytes, Role] = {}
         self._edge_index: np.ndarray | None = None  # built at the first merge (large on large graphs)
+        self._edge_count: int | None = None
 
     # ----------------------------------------------------------------------------------------------- driver
     def run(self, deadline: Deadline, patience: int | None = None) -> None:
@@ -187,11 +188,22 @@ class AnytimeSearch:
             self.on_improve()
 
     def _offer(self, cover: list[Role]) -> None:
+        if len(cover) < len(self.state.roles) and not self._exact(cover):
+            # a safety net: a cover that lost a pair would make the whole run fail at the end; it is dropped
+            self.state.notes.append(f"couverture inexacte de {len(cover)} rôles écartée")
+            return
         for role in cover:
             self.pool.setdefault(_key(role), role)
         if len(cover) < len(self.state.roles):
             self.state.roles = cover
             self.on_improve()
+
+    def _exact(self, cover: list[Role]) -> bool:
+        """Whether the roles lie inside the matrix and cover every one of its pairs (one pass over their cells)."""
+        if self._edge_count is None:
+            self._edge_count = int(np.count_nonzero(self.matrix))
+        cells = _Cells(self.matrix.shape, cover)
+        return bool(self.matrix[cells.user, cells.permission].all()) and len(cells.multiplicity) == self._edge_count
 
     # ---------------------------------------------------------------------------------------------- covers
     def greedy_cover(self, deadline: Deadline) -> list[Role] | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from habpps.roleeng.mining.deadline import Deadline
+from habpps.roleeng.mining.reductions import _ranges
 
 #: A role of a component: (user rows, permission columns), boolean masks.
 Role = tuple[np.ndarray, np.ndarray]
@@ -46,11 +47,17 @@ def merge_role_pairs(matrix: np.ndarray, transposed: np.ndarray, cover: list[Rol
         if not pairs:
             break
         used: set[int] = set()
+        blocked: set[int] = set()
         new: list[Role] = []
         for a, b in pairs:
-            if a in used or b in used:
+            if a in used or b in used or a in blocked or b in blocked:
                 continue
             used.update((a, b))
+            # the merged role is only sure to hold the private pairs of a and b: their shared pairs stay covered
+            # by the other roles holding them, which must not be replaced in the same round (two merges at once
+            # lost such a pair once, on a 10⁶-pair instance)
+            blocked.update(cells.sharing(a))
+            blocked.update(cells.sharing(b))
             users = np.zeros(matrix.shape[0], dtype=bool)
             users[cells.private_users(a)] = True
             users[cells.private_users(b)] = True
@@ -95,7 +102,19 @@ class _Cells:
             role[self.private], self.permission[self.private], shape[1]
         )
         self.user_starts = np.searchsorted(self.user_role, np.arange(len(cover) + 1))
+        self._by_pair: np.ndarray | None = None  # cells sorted by pair, built when first needed
+        self._pair_starts = np.zeros(0, dtype=np.int64)
         self.permission_starts = np.searchsorted(self.permission_role, np.arange(len(cover) + 1))
+
+    def sharing(self, k: int) -> set[int]:
+        """The other roles holding some pair of role ``k``."""
+        if self._by_pair is None:
+            self._by_pair = np.argsort(self.pair, kind="stable")
+            self._pair_starts = np.searchsorted(self.pair[self._by_pair], np.arange(len(self.multiplicity) + 1))
+        pairs = self.pair[self.starts[k] : self.starts[k + 1]]
+        pairs = pairs[self.multiplicity[pairs] > 1]
+        cells = self._by_pair[_ranges(self._pair_starts[pairs], self._pair_starts[pairs + 1])]
+        return set(self.role[cells].tolist()) - {k}
 
     def private_users(self, k: int) -> np.ndarray:
         return self.user_vertex[self.user_starts[k] : self.user_starts[k + 1]]
@@ -106,7 +125,7 @@ class _Cells:
         kept = []
         for k in np.argsort(self.areas, kind="stable").tolist():
             pairs = self.pair[self.starts[k] : self.starts[k + 1]]
-            if len(pairs) and (count[pairs] > 1).all():
+            if (count[pairs] > 1).all():  # (an empty role goes too)
                 count[pairs] -= 1
             else:
                 kept.append(cover[k])
