@@ -204,7 +204,7 @@ def build_from_document(doc: Any, factory: Callable[[], RBAC]) -> RBAC:
 def parse_text(text: str | bytes) -> Any:
     """Parse a YAML or JSON policy text (JSON is YAML) into plain data, refusing unparsable text in French."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: ~30x faster
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""

@@ -37,6 +37,10 @@ from habpps.roleeng.problems import Location, ModelInvalid, Problem, Severity, l
 from habpps.roleeng.references import reference_problems
 from habpps.roleeng.schema_check import schema_problems
 
+#: libyaml's loader when PyYAML was built with it: the pure-Python one takes seconds on a model of a few hundred
+#: mined roles (a page waiting on it times out), libyaml a few tens of milliseconds, same documents.
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def load_model(path: str | Path) -> tuple[RoleModel, list[Problem]]:
     """Load the model in a YAML file; return it with its warnings, or raise ``ModelInvalid``."""
@@ -52,14 +56,23 @@ def load_model(path: str | Path) -> tuple[RoleModel, list[Problem]]:
 def parse_model(text: str) -> tuple[RoleModel, list[Problem]]:
     """Parse a model from YAML (or JSON) text; return it with its warnings, or raise ``ModelInvalid``."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        root, document = _compose_and_construct(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(error, "problem", None) or str(error)
         raise ModelInvalid([Problem((), "yaml_invalide", f"YAML illisible : {problem}", line=line)]) from None
     return model_from_document(document, _line_numbers(root) if root is not None else {})
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, object]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
 
 
 def model_from_document(

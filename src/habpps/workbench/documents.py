@@ -101,7 +101,7 @@ def rationalise(
         stored = StoredRoleModel.objects.select_for_update().get(pk=stored.pk)
         before_text = stored.text
         before_model, _ = parse_model(before_text)
-        after_document = rewrite(yaml.safe_load(before_text))
+        after_document = rewrite(yaml.load(before_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         after_text = dump_document(after_document)
         stored, warnings = save_model(actor, after_text, instance=stored)
         after_model, _ = parse_model(after_text)
