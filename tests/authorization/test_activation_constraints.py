@@ -78,8 +78,8 @@ def test_the_service_stores_journals_and_replays_them_nationally(network):
 def test_the_section_round_trips_and_an_import_without_it_removes_it(network):
     day_rule(network.national_admin)
     before = export_document()
-    document = {**before, "activation_constraints": [{"role": SOCIAL, "constraint": DAY},
-                                                     {"role": "Verifier", "constraint": DAY}]}
+    document = {**before, "activation_constraints": [{"role": "Verifier", "constraint": DAY},
+                                                     {"role": SOCIAL, "constraint": DAY}]}
     import_document(document, actor=network.national_admin)
     assert sorted(ActivationConstraint.objects.values_list("role__code", flat=True)) == ["Verifier", SOCIAL]
     assert current_policy().rbac.activation_constraints("Verifier") == {DAY}
@@ -175,7 +175,7 @@ def test_the_profile_page_adds_and_removes_them(network, client):
     url = f"/annuaire/profils/{profile.pk}/conditions/"
     client.force_login(network.national_admin)
     page = client.get(url).content.decode()
-    assert "Conditions d&#x27;activation" in page and "Aucune : le profil est activé sans condition." in page
+    assert "Conditions d'activation</h2>" in page and "Aucune : le profil est activé sans condition." in page
     wrong = client.post(url, {"activation-constraint": "999999"})
     assert wrong.status_code == 200 and "Sélectionnez un choix valide" in wrong.content.decode()
     assert client.post(url, {"activation-constraint": rule.pk}).status_code == 302

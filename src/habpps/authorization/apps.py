@@ -46,5 +46,5 @@ def _open_engine_session(sender, request, user, **kwargs) -> None:
 
         for refusal in open_session(request, user):
             # The engine refused to activate a profile (its « Conditions d'activation »): say which and why.
-            messages.warning(request, f"Ce profil n'est pas actif pendant cette session : {refusal}.",
+            messages.warning(request, f"Session ouverte sans un de vos profils : {refusal}.",
                              fail_silently=True)
