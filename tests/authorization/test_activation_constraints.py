@@ -187,6 +187,8 @@ def test_the_profile_page_adds_and_removes_them(network, client):
     account_page = client.get(f"/annuaire/comptes/{network.user_a.pk}/").content.decode()
     assert (f"{profile.name} : actif dans une session seulement si « {DAY} » (« heure » entre 07:00 et 20:00)"
             in account_page)
+    who_holds_what = client.get("/annuaire/delegation/").content.decode()
+    assert f"Activation sous condition — {profile.name} : actif dans une session seulement si « {DAY} »" in who_holds_what
     client.force_login(network.national_admin)
     assert client.post(url, {"activation-constraint": rule.pk}).status_code == 200  # already: said, not a 500
     assert client.post(url, {"retirer-activation": "abc"}).status_code == 302

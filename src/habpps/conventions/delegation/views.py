@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from habpps.accounts.models import Account, AccountStatus
 from habpps.authorization.mixins import run_action
-from habpps.authorization.models import AccountWindow
+from habpps.authorization.models import AccountWindow, ActivationConstraint
 from habpps.conventions.delegation import authority as rules
 from habpps.conventions.delegation import services
 from habpps.conventions.delegation.forms import PartnerAccountForm, PerimeterForm
@@ -90,6 +90,11 @@ class DelegationHomeView(DelegationMixin, TemplateView):
         windows = {row.account_id: row for row in AccountWindow.objects.filter(account__partner=self.partner)}
         declared = subject_attributes()
         conditions = grant_conditions({a.role_id for grants in profiles.values() for a in grants})
+        activations: dict[int, list[str]] = {}
+        for role_id, name in ActivationConstraint.objects.filter(
+                role_id__in={a.role_id for grants in profiles.values() for a in grants}).order_by(
+                "constraint__name").values_list("role_id", "constraint__name"):
+            activations.setdefault(role_id, []).append(name)
         for account in accounts:
             groups = [
                 m.group
@@ -104,6 +109,8 @@ class DelegationHomeView(DelegationMixin, TemplateView):
                     "attributes": describe_attributes(account, declared),
                     "conditions": [{"role": a.role, "permissions": conditions[a.role_id]}
                                    for group in groups for a in profiles.get(group.pk, []) if a.role_id in conditions],
+                    "activations": [{"role": a.role, "names": activations[a.role_id]}
+                                    for group in groups for a in profiles.get(group.pk, []) if a.role_id in activations],
                     "manageable": rules.account_refusal(self.authority, account) is None
                     and account.pk != self.request.user.pk,
                 }
