@@ -25,6 +25,7 @@ from pydantic import Field
 from habpps.accounts.models import Account
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
+from habpps.api.lookups import service_profile
 from habpps.api.problems import ApiProblem
 from habpps.api.schemas import Input
 from habpps.authorization import permissions as perms
@@ -33,7 +34,7 @@ from habpps.authorization.decisions import require
 from habpps.authorization.models import ContextConstraint, GrantConstraint
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.permission_labels import PermissionLabels
-from habpps.directory.models import ServiceRole, Status
+from habpps.directory.models import ServiceRole
 from habpps.directory.services import attributes
 from habpps.directory.services.accounts import account_management_permission
 
@@ -123,11 +124,6 @@ class GrantConditionsOut(Schema):
     conditions: list[GrantConditionOut]
 
 
-def _role(code: str) -> ServiceRole:
-    role = ServiceRole.objects.exclude(status=Status.REMOVED).filter(code=code).first()
-    if role is None:
-        raise ApiProblem(404, "introuvable", "Cette ressource n'existe pas ou ne vous est pas accessible.")
-    return role
 
 
 def _constraint(name: str) -> ContextConstraint:
@@ -153,14 +149,14 @@ def _conditions_out(role: ServiceRole) -> dict:
             summary="Conditions des permissions d'un profil")
 def grant_conditions(request: HttpRequest, code: str):
     require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    return _conditions_out(_role(code))
+    return _conditions_out(service_profile(code))
 
 
 @router.post("/profils/{code}/conditions", response={201: GrantConditionsOut},
              summary="Soumettre une permission du profil à une contrainte")
 def add_grant_condition(request: HttpRequest, code: str, payload: GrantConditionIn):
     actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     scope_services.add_grant_constraint(actor, role, payload.operation, payload.object, _constraint(payload.constraint))
     return HttpStatus(201, _conditions_out(role))
 
@@ -169,7 +165,7 @@ def add_grant_condition(request: HttpRequest, code: str, payload: GrantCondition
             summary="Remplacer les contraintes d'une permission du profil")
 def set_grant_conditions(request: HttpRequest, code: str, operation: str, obj: str, payload: GrantConditionsIn):
     actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     scope_services.set_grant_constraints(actor, role, operation, obj, [_constraint(n) for n in payload.constraints])
     return _conditions_out(role)
 
@@ -178,7 +174,7 @@ def set_grant_conditions(request: HttpRequest, code: str, operation: str, obj: s
                summary="Retirer une contrainte d'une permission du profil")
 def remove_grant_condition(request: HttpRequest, code: str, operation: str, obj: str, name: str):
     actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     link = get_object_or_404(GrantConstraint, role=role, operation=operation, obj=obj, constraint__name=name)
     scope_services.remove_grant_constraint(actor, link)
     return _conditions_out(role)
