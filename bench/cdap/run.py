@@ -145,23 +145,25 @@ class CpuSampler(threading.Thread):
         self.roots = {"app": gunicorn_pid, "db": postmaster_pid}
         self.samples: list[tuple[float, dict[str, float]]] = []
         self.stopped = threading.Event()
+        #: last CPU time seen of every process of each tree, exited ones included: a PostgreSQL backend whose
+        #: connection closed took its CPU with it, and a plain sum over the living went backwards (-0.3 ms).
+        self.seen: dict[str, dict[tuple[int, float], float]] = {name: {} for name in self.roots}
 
-    @staticmethod
-    def cpu(pid: int) -> float:
-        total = 0.0
+    def cpu(self, name: str) -> float:
+        seen = self.seen[name]
         try:
-            root = psutil.Process(pid)
+            root = psutil.Process(self.roots[name])
             for process in [root, *root.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
                     times = process.cpu_times()
-                    total += times.user + times.system
+                    seen[(process.pid, process.create_time())] = times.user + times.system
         except psutil.Error:
             pass
-        return total
+        return sum(seen.values())
 
     def run(self) -> None:
         while not self.stopped.wait(0.2):
-            self.samples.append((time.time(), {name: self.cpu(pid) for name, pid in self.roots.items()}))
+            self.samples.append((time.time(), {name: self.cpu(name) for name in self.roots}))
 
     def used_between(self, start: float, end: float) -> dict[str, float]:
         def at(moment: float) -> dict[str, float]:

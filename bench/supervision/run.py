@@ -9,6 +9,7 @@ national, fund and partner levels — best of three, after a warm-up; the target
 
     bench/supervision/run.sh                       # the national year
     bench/supervision/run.sh --users 30000 --consultations 500000   # a smaller one
+    bench/supervision/run.sh --scale 0.2           # a fifth of the nation: funds, partners, users, consultations
 """
 
 from __future__ import annotations
@@ -31,14 +32,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "habpps.settings")
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--funds", type=int, default=100)
-    parser.add_argument("--partners", type=int, default=15_000)
-    parser.add_argument("--users", type=int, default=300_000)
-    parser.add_argument("--consultations", type=int, default=5_000_000)
+    parser.add_argument("--funds", type=int)
+    parser.add_argument("--partners", type=int)
+    parser.add_argument("--users", type=int)
+    parser.add_argument("--consultations", type=int)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction de l'année nationale (caisses, partenaires, utilisateurs, consultations) "
+                             "pour ce que les options précédentes ne fixent pas : 0.2 se charge ~5 fois plus vite")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--reuse", action="store_true",
                         help="la base est déjà chargée et agrégée (DATABASE_URL) : seulement les fenêtres et les mesures")
-    return parser.parse_args()
+    args = parser.parse_args()
+    for name, national in NATIONAL.items():
+        if getattr(args, name) is None:
+            setattr(args, name, max(1, round(national * args.scale)))
+    return args
+
+
+NATIONAL = {"funds": 100, "partners": 15_000, "users": 300_000, "consultations": 5_000_000}
+"""The national year's sizes (``--scale 1``)."""
 
 
 def main() -> int:
@@ -353,7 +365,65 @@ def measure(world) -> None:
             same = [comparable(queries[name](scope)) for scope in scopes.values()] == windowed[name]
             print(f"|   mêmes résultats avec et sans : {'oui' if same else 'NON'} | | | |")
         transaction.set_rollback(True)
+    measure_sup7_pages(scopes, since)
     print(f"Charge moyenne à la fin des mesures : {os.getloadavg()}")
+
+
+def measure_sup7_pages(scopes, since) -> None:
+    """SUP-7's page as the paginator read it (a COUNT of the whole list, then the page by OFFSET) and read by key
+    (issue 19: the rows after a cursor, partner range by partner range, no count), in this same run: the first
+    page, a page in the middle of the list, the last one; each page read by key must be the same rows as the
+    whole list cut there."""
+    from habpps.supervision.dashboards.least_privilege import (
+        SORT_KEY,
+        unused_habilitations,
+        unused_habilitations_page,
+    )
+
+    def key(row):
+        return tuple(row[field] for field, _alias in SORT_KEY)
+
+    print()
+    print("SUP-7, page de 50 : paginateur (COUNT + OFFSET, avant) et lecture par clé (après), meilleur de 3, ms")
+    print(f"| lecture | {' | '.join(scopes)} |")
+    print("|---|" + "---:|" * len(scopes))
+    wholes = {name: list(unused_habilitations(scope, since)) for name, scope in scopes.items()}
+    print(f"| (lignes de la liste entière) | {' | '.join(str(len(whole)) for whole in wholes.values())} |")
+    middles = {name: len(whole) // 2 for name, whole in wholes.items()}
+    variants = {
+        "avant : nombre + 1re page (paginateur)": lambda name, s: (
+            unused_habilitations(s, since).count(), list(unused_habilitations(s, since)[:50])),
+        "avant : nombre + page du milieu (OFFSET)": lambda name, s: (
+            unused_habilitations(s, since).count(),
+            list(unused_habilitations(s, since)[middles[name] + 1: middles[name] + 51])),
+        "après : 1re page par clé": lambda name, s: unused_habilitations_page(s, since).rows,
+        "après : page du milieu par clé (« page suivante »)": lambda name, s: unused_habilitations_page(
+            s, since, after=key(wholes[name][middles[name]]) if wholes[name] else None).rows,
+        "après : page précédente par clé (« page précédente »)": lambda name, s: unused_habilitations_page(
+            s, since, before=key(wholes[name][middles[name]]) if wholes[name] else None,
+            last=not wholes[name]).rows,
+        "après : dernière page par clé (« fin »)": lambda name, s: unused_habilitations_page(
+            s, since, last=True).rows,
+        "par clé en une passe, sans tranches d'organismes : 1re page": lambda name, s: unused_habilitations_page(
+            s, since, batches=(None,)).rows,
+        "par clé en une passe, sans tranches d'organismes : page du milieu": lambda name, s: unused_habilitations_page(
+            s, since, after=key(wholes[name][middles[name]]) if wholes[name] else None, batches=(None,)).rows,
+    }
+    for label, variant in variants.items():
+        cells = [f"{best_of(lambda v=variant, n=name, s=scope: v(n, s)) * 1000:.0f}" for name, scope in scopes.items()]
+        print(f"| {label} | {' | '.join(cells)} |")
+    same = all(
+        unused_habilitations_page(scope, since).rows == whole[:50]
+        and unused_habilitations_page(scope, since, after=key(whole[middles[name]])).rows
+        == whole[middles[name] + 1: middles[name] + 51]
+        and unused_habilitations_page(scope, since, before=key(whole[middles[name]])).rows
+        == whole[max(0, middles[name] - 50): middles[name]]
+        and unused_habilitations_page(scope, since, last=True).rows == whole[-50:]
+        for name, scope in scopes.items()
+        for whole in [wholes[name]]
+        if whole
+    )
+    print(f"Pages par clé = la liste entière coupée au même endroit : {'oui' if same else 'NON'}")
 
 
 WINDOWED = ("SUP-2 actions métier (top 50, 6 mois)", "SUP-7 inutilisées (nombre + 1re page)")

@@ -93,7 +93,8 @@ def test_every_section_is_stored_and_exported_back_or_refused_by_name(network):
 
 
 @pytest.mark.parametrize("key", ["inheritance", "ssd_sets", "dsd_sets", "exclusions", "temporal_constraints",
-                                 "permission_constraints", "grant_constraints", "user_attributes", "populations",
+                                 "permission_constraints", "grant_constraints", "user_attributes",
+                                 "activation_constraints", "populations",
                                  "action_limits", "admin_roles", "perimeters"])
 def test_each_stored_section_round_trips_alone(network, key):
     """Section by section (with what it needs), so one engineer's section is checked without waiting for all."""
@@ -103,6 +104,7 @@ def test_each_stored_section_round_trips_alone(network, key):
     full = _every_section(network)
     needs = {"permission_constraints": ["context_attributes", "context_constraints"],
              "grant_constraints": ["context_attributes", "context_constraints"],
+             "activation_constraints": ["context_attributes", "context_constraints"],
              "admin_roles": [], "perimeters": []}.get(key, [])
     document = {**before, **{k: full[k] for k in [key, *needs]}}
     if section(key).derived:

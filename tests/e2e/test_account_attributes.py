@@ -40,7 +40,7 @@ def test_an_administrator_sets_a_condition_and_an_attribute_and_sees_the_effect(
     log_in(admin, base, national.login)
     visit(admin, f"{base}/annuaire/services/")
     admin.click(f"a[href='/annuaire/profils/{role.pk}/conditions/']")
-    admin.wait_for_selector("h1:has-text('Conditions des permissions du profil')")
+    admin.wait_for_selector("h1:has-text('Conditions du profil')")
     audit(admin)
     admin.select_option("#id_condition-permission", "acceder cdap")
     admin.select_option("#id_condition-constraint", label=RULE)

@@ -227,3 +227,22 @@ def test_activation_constraint_refuses_activation_outside_its_context():
     assert rbac.activation_constraints("agent") == {"reseau_caf"}
     rbac.unlink_activation_constraint("agent", "reseau_caf")
     rbac.create_session("alice", "s2", ["agent"])
+
+
+
+def test_activation_constraint_reads_the_users_stored_attributes_over_the_request():
+    """At activation as at decision time, the user's stored attributes (the policy's information point) are the
+    subject's, over those the request carries."""
+    rbac = _engine()
+    rbac.add_context_constraint("grade_3", [(">=", [attr("grade"), 3])])
+    rbac.link_activation_constraint("agent", "grade_3")
+    with pytest.raises(ConstraintViolation) as refused:
+        rbac.create_session("alice", "s1", ["agent"], context={"subject": {"grade": 1}})
+    assert refused.value.code == "activation_condition"
+    rbac.create_session("alice", "s1", ["agent"], context={"subject": {"grade": 4}})
+    rbac.set_user_attributes("alice", {"grade": 2})
+    with pytest.raises(ConstraintViolation):
+        rbac.create_session("alice", "s2", ["agent"], context={"subject": {"grade": 4}})
+    rbac.set_user_attributes("alice", {"grade": 3})
+    rbac.create_session("alice", "s2", ["agent"])
+    rbac.create_session("alice", "s3", [])  # a role without activation constraints needs no context

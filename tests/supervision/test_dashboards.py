@@ -221,6 +221,11 @@ def test_sup2_and_sup7_read_the_jobs_window_sums_with_the_same_results(net):
                 for limit in (1, 2, 5, 50)
             }
             unused = {name: list(unused_habilitations(scope, since)) for name, scope in scopes(net).items()}
+            # The pages read by key, concatenated: the same list, with the window sums as without them.
+            for name, scope in scopes(net).items():
+                for size in (1, 3):
+                    pages = _pages(scope, since, size, (1, None))
+                    assert [row for page in pages for row in page] == unused[name]
             return ranked, unused
 
         from_days = figures()
@@ -229,3 +234,87 @@ def test_sup2_and_sup7_read_the_jobs_window_sums_with_the_same_results(net):
         assert figures() == from_days
         assert from_days[0][("national", "cdap", 50)]  # the comparison is not between two empty results
         assert from_days[1]["national"]  # some unused rights: the idle members
+
+
+def _more_unused_rights(net) -> None:
+    """More partners of both funds whose groups hold profiles since long ago, and members who never acted: two
+    partners named like « CCAS A », members with the same names, a group holding two profiles (two rows per
+    membership) — ties at every level of the list's order."""
+    from habpps.directory.models import Group, Partner
+
+    long_ago = timezone.now() - timedelta(days=400)
+    GroupMembership.objects.update(started_at=long_ago)
+    GroupRoleAssignment.objects.update(started_at=long_ago)
+    for index in range(6):
+        fund = net.fund_a if index % 2 == 0 else net.fund_b
+        partner = Partner.objects.create(
+            fund=fund, name="CCAS A" if index < 2 else f"CCAS {'ZYXWVU'[index]}", siret=f"{index + 1:014d}",
+            partner_type=net.partner_a.partner_type, street="1 rue", postal_code="75000", city="Ville",
+        )
+        group = Group.objects.create(partner=partner, name="Agents")
+        GroupRoleAssignment.objects.create(group=group, role=net.roles["cdap-ass-cesf"], started_at=long_ago)
+        if index == 0:
+            GroupRoleAssignment.objects.create(
+                group=group, role=net.roles["cdap-instructeur-rsa-cpam"], started_at=long_ago
+            )
+        for member in range(index + 2):
+            account = Account.objects.create(
+                login=f"lp{index}x{member}", password="!", first_name="Jean" if member < 3 else f"J{member}",
+                last_name="Martin" if member < 3 else f"Nom{member % 2}", email=f"lp{index}x{member}@exemple.fr",
+                org_level="partner", partner=partner,
+            )
+            GroupMembership.objects.create(group=group, account=account, started_at=long_ago)
+
+
+def _pages(scope, since, size: int, batches, forward: bool = True) -> list[list[dict]]:
+    """Every page of SUP-7's list read by key, following « page suivante » (or « précédente » from the end)."""
+    from habpps.supervision.dashboards.least_privilege import SORT_KEY, unused_habilitations_page
+
+    def key(row):
+        names = {"group__partner__name": row["group__partner__name"], "account__last_name": row["account__last_name"],
+                 "account__first_name": row["account__first_name"], "id": row["id"],
+                 "group__role_assignments__id": row["group__role_assignments__id"]}
+        return tuple(names[field] for field, _alias in SORT_KEY)
+
+    pages = []
+    position = None
+    while True:
+        if forward:
+            page = unused_habilitations_page(scope, since, after=position, size=size, batches=batches)
+        elif position is None:  # the end: the last page, read backwards from after every row
+            page = unused_habilitations_page(scope, since, last=True, size=size, batches=batches)
+        else:
+            page = unused_habilitations_page(scope, since, before=position, size=size, batches=batches)
+        assert len(page.rows) <= size
+        if page.rows:
+            pages.append(page.rows)
+        more = page.has_next if forward else page.has_previous
+        if not more:
+            return pages if forward else pages[::-1]
+        assert len(page.rows) == size  # only the last page is short
+        position = key(page.rows[-1] if forward else page.rows[0])
+        assert len(pages) < 1000
+
+
+def test_sup7_pages_read_by_key_concatenated_are_the_whole_ordered_list(net):
+    """Issue 19: the page read after a key, round by round over ranges of partners, never counted; every page
+    in turn, forwards and backwards, at every level, is the whole list in its order — with ties on partner and
+    member names and two profiles held by one group."""
+    from habpps.supervision.dashboards.least_privilege import BATCHES
+
+    _more_unused_rights(net)
+    since = today() - timedelta(days=180)
+    for name, scope in scopes(net).items():
+        whole = list(unused_habilitations(scope, since))
+        identities = [(row["id"], row["group__role_assignments__id"]) for row in whole]
+        assert len(set(identities)) == len(identities)
+        for size in (1, 2, 3, 7, 50):
+            for batches in ((1, 2, None), (1,), BATCHES, (None,)):
+                for forward in (True, False):
+                    pages = _pages(scope, since, size, batches, forward)
+                    assert [row for page in pages for row in page] == whole, (name, size, batches, forward)
+                    if whole:
+                        assert all(len(page) == size for page in (pages[1:] if not forward else pages[:-1]))
+    national = list(unused_habilitations(Supervised.everything(), since))
+    assert len(national) >= 29  # ties and several rounds were exercised
+    assert len({row["group__partner_id"] for row in national if row["group__partner__name"] == "CCAS A"}) == 3

@@ -164,3 +164,65 @@ def test_the_business_actions_filter_names_its_field_once(net, login):
     page = login(net.fund_admin_a).get("/supervision/actions-metier/").content.decode()
     assert 'data-form="business-actions"' in page
     assert "fr-fieldset__legend" not in page.split('data-form="business-actions"')[1].split("</form>")[0]
+
+
+def _unused_logins(html: str) -> list[str]:
+    import re
+
+    table = html.split("<caption>Habilitations inutilisées</caption>", 1)
+    if len(table) == 1:
+        return []
+    body = table[1].split("</table>", 1)[0]
+    return re.findall(r"<code>([^<]+)</code>", body)
+
+
+def _link(html: str, kind: str) -> str | None:
+    import re
+    from html import unescape
+
+    found = re.search(rf'fr-pagination__link--{kind}[^"]*" href="([^"]+)"', html)
+    return f"/supervision/moindre-privilege/{unescape(found.group(1)).split('#')[0]}" if found else None
+
+
+def test_sup7_page_follows_page_suivante_and_precedente_without_javascript(net, login, monkeypatch):
+    """Issue 19: the unused rights are paged by key (« apres », « avant », « fin ») with plain links, never
+    counted; following the links reads the whole list in order, the CSV export has it all, a malformed or
+    unknown position shows the first page."""
+    from habpps.supervision.dashboards.least_privilege import unused_habilitations
+    from habpps.supervision.periods import months_before
+    from habpps.supervision.supervised import Supervised
+    from habpps.supervision.views import dashboards
+    from supervision.test_dashboards import _more_unused_rights
+
+    _more_unused_rights(net)
+    monkeypatch.setattr(dashboards, "PAGE_SIZE", 4)
+    whole = [row["account__login"] for row in unused_habilitations(
+        Supervised.everything(), months_before(today(), 6))]
+    assert len(whole) > 12
+    client = login(net.national_admin)
+    url, seen, pages = "/supervision/moindre-privilege/", [], []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        pages.append(html)
+        seen += _unused_logins(html)
+        url = _link(html, "next")
+        assert len(pages) < 100
+    assert seen == whole
+    assert "Plus de 4 habilitations inutilisées : les 4 premières ci-dessous" in pages[0]
+    assert "dernière" in pages[-1]
+    assert 'aria-disabled="true" role="link">Page suivante' in pages[-1]
+    # Back from the end, page by page: the same pages.
+    back, html = [], pages[-1]
+    while _link(html, "prev"):
+        html = client.get(_link(html, "prev")).content.decode()
+        back.insert(0, _unused_logins(html))
+    assert [name for page in back for name in page] + _unused_logins(pages[-1]) == whole
+    assert _unused_logins(client.get("/supervision/moindre-privilege/?fin=1").content.decode()) == whole[-4:]
+    for bad in ("apres=abc", "avant=99999999-1", "apres=1-2-3", "avant=" + "9" * 60, "fin=oui"):
+        response = client.get(f"/supervision/moindre-privilege/?{bad}")
+        assert response.status_code == 200, bad
+        assert _unused_logins(response.content.decode()) == whole[:4], bad
+    rows = read_csv(client.get(f"{_link(pages[1], 'next')}&format=csv"))
+    assert [row[1] for row in rows[1:]] == whole  # the export is the whole list, whatever the page

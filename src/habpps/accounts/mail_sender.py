@@ -16,7 +16,7 @@ import os
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ class BackgroundSender:
     def __init__(self) -> None:
         self.pid = os.getpid()
         self._wake = threading.Event()
+        self._stopped = threading.Event()
         self.passes = 0
         self._thread = threading.Thread(target=self._run, name="habpps-courriels", daemon=True)
         self._thread.start()
@@ -39,16 +40,31 @@ class BackgroundSender:
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """End the thread after its current pass (tests; a process exiting simply leaves the daemon)."""
+        self._stopped.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
     def _run(self) -> None:
         from habpps.accounts.outbox import retry_due
 
         period = float(getattr(settings, "HABPPS_MAIL_SENDER_SECONDS", 30))
+        timeout, backoff = period, min(period, 2.0)
         while True:
-            self._wake.wait(timeout=period)
+            self._wake.wait(timeout=timeout)
             self._wake.clear()
+            if self._stopped.is_set():
+                return
             try:
                 close_old_connections()
                 retry_due()
+                timeout, backoff = period, min(period, 2.0)
+            except OperationalError as error:
+                # SQLite busy with a long write (a demo being seeded, a restore) or the server away: nothing is
+                # lost, the mail stays queued; try again soon (2 s, doubling up to the period), in one line.
+                logger.warning("Envoi des courriels reporté : base de données indisponible (%s)", error)
+                timeout, backoff = backoff, min(period, backoff * 2)
             except Exception:  # the database or the mail server is away: the next pass tries again
                 logger.exception("Envoi des courriels en attente en échec ; nouvel essai plus tard")
             finally:

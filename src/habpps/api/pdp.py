@@ -61,7 +61,7 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
         context = {"now": decision_now(), **(query.context or {})}
         if query.active_roles is not None:
             try:
-                validate_activation(query.user, list(query.active_roles))
+                validate_activation(query.user, list(query.active_roles), context)
             except RBACError as error:
                 raise ActivationRefused(str(error), getattr(error, "code", "refused")) from error
         try:

@@ -42,4 +42,9 @@ def _open_engine_session(sender, request, user, **kwargs) -> None:
     from habpps.authorization.sessions import open_session
 
     if request is not None and hasattr(request, "session") and hasattr(user, "login"):
-        open_session(request, user)
+        from django.contrib import messages
+
+        for refusal in open_session(request, user):
+            # The engine refused to activate a profile (its « Conditions d'activation »): say which and why.
+            messages.warning(request, f"Session ouverte sans un de vos profils : {refusal}.",
+                             fail_silently=True)

@@ -87,53 +87,45 @@ def notify_expiring(today: date | None = None) -> NoticeReport:
     due = {"valid_until__gte": today, "valid_until__lte": horizon, "expiry_notice_sent_on__isnull": True}
     by_recipients: dict[tuple[int, ...], list[dict]] = {}
     scopes: dict[tuple[int, ...], str] = {}
+
+    def announce(recipients: list[Account], what: str, until: date, organisation: str, scope: str) -> None:
+        """One item of the mail of these recipients (grouped: one mail lists all they must hear of)."""
+        key = tuple(a.pk for a in recipients)
+        by_recipients.setdefault(key, []).append({"what": what, "until": until, "organisation": organisation})
+        scopes[key] = scope
+
     groups = GroupRoleAssignment.objects.current().filter(
         group__status=Status.ACTIVE, **due
     ).select_related("group__partner", "role")
     for grant in groups:
         partner = grant.group.partner
         recipients = partner_administrators(partner)
-        if not recipients or not _claim(GroupRoleAssignment, grant.pk, today):
-            continue
-        key = tuple(a.pk for a in recipients)
-        by_recipients.setdefault(key, []).append(
-            {"what": f"le profil « {grant.role.name} » du groupe « {grant.group.name} »", "until": grant.valid_until,
-             "organisation": partner.name})
-        scopes[key] = scope_path(partner.fund_id, partner.pk)
+        if recipients and _claim(GroupRoleAssignment, grant.pk, today):
+            announce(recipients, f"le profil « {grant.role.name} » du groupe « {grant.group.name} »",
+                     grant.valid_until, partner.name, scope_path(partner.fund_id, partner.pk))
     accounts = AccountRoleAssignment.objects.current().filter(
         account__status=AccountStatus.ACTIVE, **due
     ).select_related("account__partner", "account__fund", "role")
     for grant in accounts:
         account = grant.account
         recipients = _account_recipients(account)
-        if not _claim(AccountRoleAssignment, grant.pk, today):
-            continue
-        key = tuple(a.pk for a in recipients)
-        by_recipients.setdefault(key, []).append(
-            {"what": f"le rôle « {grant.role.name} » de {account.full_name}", "until": grant.valid_until,
-             "organisation": _organisation_name(account)})
-        scopes[key] = account.org_scope
+        if _claim(AccountRoleAssignment, grant.pk, today):
+            announce(recipients, f"le rôle « {grant.role.name} » de {account.full_name}", grant.valid_until,
+                     _organisation_name(account), account.org_scope)
     for row in AccountWindow.objects.filter(account__status=AccountStatus.ACTIVE, **due).select_related(
             "account__partner", "account__fund"):
         account = row.account
         recipients = _account_recipients(account)
-        if not _claim(AccountWindow, row.pk, today):
-            continue
-        key = tuple(a.pk for a in recipients)
-        by_recipients.setdefault(key, []).append(
-            {"what": f"tout accès du compte de {account.full_name} (période d'accès du compte)",
-             "until": row.valid_until, "organisation": _organisation_name(account)})
-        scopes[key] = account.org_scope
+        if _claim(AccountWindow, row.pk, today):
+            announce(recipients, f"tout accès du compte de {account.full_name} (période d'accès du compte)",
+                     row.valid_until, _organisation_name(account), account.org_scope)
     administrators = None
     for row in RoleWindow.objects.filter(role__status=Status.ACTIVE, **due).select_related("role"):
         administrators = model_administrators() if administrators is None else administrators
-        if not administrators or not _claim(RoleWindow, row.pk, today):
-            continue
-        key = tuple(a.pk for a in administrators)
-        by_recipients.setdefault(key, []).append(
-            {"what": f"l'usage du profil « {row.role.name} » par tous ses titulaires (période d'usage du profil)",
-             "until": row.valid_until, "organisation": "Organisme national"})
-        scopes[key] = scope_path()
+        if administrators and _claim(RoleWindow, row.pk, today):
+            announce(administrators,
+                     f"l'usage du profil « {row.role.name} » par tous ses titulaires (période d'usage du profil)",
+                     row.valid_until, "Organisme national", scope_path())
     for key, items in by_recipients.items():
         recipients = list(Account.objects.filter(pk__in=key).order_by("login"))
         context = {"items": sorted(items, key=lambda i: (i["until"], i["what"])), "days": notice_days()}

@@ -167,6 +167,31 @@ class GrantConstraint(Changed):
         return f"{self.role} : {self.operation} {self.obj} si « {self.constraint} »"
 
 
+class ActivationConstraint(Changed):
+    """A profile that may be activated in a session only while a contextual constraint holds in the context of
+    the activation (ENG-5; thesis 4.5.9: constraints on activation, the policy section ``activation_constraints``)
+    — e.g. only from the fund's network, only by day. Checked by the engine when a web login opens the session,
+    when the role switcher activates a role and for a decision's ``active_roles``."""
+
+    role = models.ForeignKey(
+        ServiceRole, verbose_name=_("profil"), on_delete=models.PROTECT, related_name="activation_constraints"
+    )
+    constraint = models.ForeignKey(
+        ContextConstraint, verbose_name=_("contrainte"), on_delete=models.CASCADE, related_name="activations"
+    )
+
+    class Meta:
+        verbose_name = _("condition d'activation d'un profil")
+        verbose_name_plural = _("conditions d'activation des profils")
+        ordering = ["role__code", "constraint__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "constraint"], name="activation_constraint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} : activable si « {self.constraint} »"
+
+
 class AccountAttributes(Changed):
     """Attributes of an account that conditions read as the subject's (grade, service…; AuthZEN's
     ``user_attributes``): the policy's own information point, over those a request carries."""

@@ -1,7 +1,8 @@
 """The AuthZEN-only sections of policy documents, stored: ``grant_constraints`` (one profile's grant of a
-permission valid only while a contextual constraint holds) and ``user_attributes`` (what conditions read about an
-account). Before, ``habpps policy import`` refused them; now their rows (`GrantConstraint`, `AccountAttributes`)
-are made exactly the document's, journalled item by item, and replayed into the engine by the policy build and
+permission valid only while a contextual constraint holds), ``user_attributes`` (what conditions read about an
+account) and ``activation_constraints`` (a profile activated in a session only while a contextual constraint
+holds). Before, ``habpps policy import`` refused them; now their rows (`GrantConstraint`, `AccountAttributes`,
+`ActivationConstraint`) are made exactly the document's, journalled item by item, and replayed into the engine by the policy build and
 the change log (``scope_policy``), so export → import → export is identical.
 """
 
@@ -9,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from habpps.authorization.models import AccountAttributes, ContextConstraint, GrantConstraint
+from habpps.authorization.models import (
+    AccountAttributes,
+    ActivationConstraint,
+    ContextConstraint,
+    GrantConstraint,
+)
 from habpps.authorization.orgs import scope_path
 from habpps.authorization.policy_sections import ImportContext, register_section
 from habpps.journal.services import record_event
@@ -38,6 +44,31 @@ def _apply_grants(items: list[dict[str, Any]], ctx: ImportContext) -> None:
         if key not in wanted:
             row.delete()
     _journal("context.grant", "conditions des permissions des profils", ctx,
+             {key: {"condition": key} for key in rows}, {key: {"condition": key} for key in wanted})
+
+
+def _activation_key(role: str, constraint: str) -> str:
+    return f"{role} : activable si « {constraint} »"
+
+
+def _check_activations(items: list[dict[str, Any]], ctx: ImportContext) -> list[str]:
+    return [f"/activation_constraints/{i} : profil inconnu de l'annuaire : « {item['role']} »."
+            for i, item in enumerate(items) if item["role"] not in ctx.roles]
+
+
+def _apply_activations(items: list[dict[str, Any]], ctx: ImportContext) -> None:
+    rows = {_activation_key(r.role.code, r.constraint.name): r
+            for r in ActivationConstraint.objects.select_related("role", "constraint")}
+    wanted = {_activation_key(i["role"], i["constraint"]): i for i in items}
+    constraints = {c.name: c for c in ContextConstraint.objects.all()}
+    for key, item in wanted.items():
+        if key not in rows:
+            ActivationConstraint.objects.create(role=ctx.roles[item["role"]],
+                                                constraint=constraints[item["constraint"]], changed_by=ctx.actor)
+    for key, row in rows.items():
+        if key not in wanted:
+            row.delete()
+    _journal("context.activation", "conditions d'activation des profils", ctx,
              {key: {"condition": key} for key in rows}, {key: {"condition": key} for key in wanted})
 
 
@@ -79,3 +110,4 @@ def _journal(kind: str, label: str, ctx: ImportContext, before: dict[str, dict],
 
 register_section("grant_constraints", check=_check_grants, apply=_apply_grants)
 register_section("user_attributes", check=_check_attributes, apply=_apply_attributes)
+register_section("activation_constraints", check=_check_activations, apply=_apply_activations)

@@ -21,6 +21,7 @@ from habpps.authorization.models import (
     AccountAttributes,
     AccountWindow,
     ActionLimit,
+    ActivationConstraint,
     ContextAttribute,
     ContextConstraint,
     FieldRule,
@@ -107,6 +108,10 @@ def wanted_state(role_codes: set[str], accounts: Any = None) -> dict[str, dict]:
     for role, operation, obj, name in GrantConstraint.objects.filter(role__code__in=role_codes).values_list(
             "role__code", "operation", "obj", "constraint__name"):
         grant_links.setdefault((role, operation, obj), []).append(name)
+    activation_links: dict[str, list[str]] = {}
+    for role, name in ActivationConstraint.objects.filter(role__code__in=role_codes).values_list(
+            "role__code", "constraint__name"):
+        activation_links.setdefault(role, []).append(name)
     user_attributes = {}
     if accounts is not None:
         for login, values in AccountAttributes.objects.filter(account__in=accounts).values_list(
@@ -117,6 +122,7 @@ def wanted_state(role_codes: set[str], accounts: Any = None) -> dict[str, dict]:
         "user_windows": user_windows,
         "role_windows": role_windows,
         "grant_links": {key: sorted(names) for key, names in grant_links.items()},
+        "activation_links": {key: sorted(names) for key, names in activation_links.items()},
         "user_attributes": user_attributes,
         "attributes": attributes,
         "constraints": constraints,
@@ -140,6 +146,7 @@ def engine_state(rbac: RBAC) -> dict[str, dict]:
         "role_windows": {role: c.as_dict() for role, c in state.role_temporal.items()},
         "grant_links": {(role, operation, obj): sorted(names)
                         for (role, (operation, obj)), names in state.grant_constraints.items() if names},
+        "activation_links": {role: sorted(names) for role, names in state.activation_constraints.items() if names},
         "user_attributes": {user: dict(values) for user, values in state.user_attributes.items() if values},
         "attributes": {name: a.as_dict() for name, a in state.context_attributes.items()},
         "constraints": {name: c.as_dict()["conditions"] for name, c in state.context_constraints.items()},
@@ -168,6 +175,7 @@ def _set_constraint(rbac: RBAC, key: list[Any], value: Any) -> None:
     state = rbac._state
     links = [perm for perm, names in state.permission_constraints.items() if name in names]
     grants = [key for key, names in state.grant_constraints.items() if name in names]
+    activations = [role for role, names in state.activation_constraints.items() if name in names]
     rules = [(role_resource, rule) for role_resource, by_field in state.field_rules.items()
              for rules in by_field.values() for rule in rules if rule.when == name]
     if name in state.context_constraints:
@@ -181,6 +189,8 @@ def _set_constraint(rbac: RBAC, key: list[Any], value: Any) -> None:
         rbac.set_field_access(role, resource, rule.field, rule.access, when=name)
     for role, (operation, obj) in grants:
         rbac._link_grant_constraint(role, operation, obj, name, require_known=False)
+    for role in activations:
+        rbac.link_activation_constraint(role, name)
 
 
 def _set_links(rbac: RBAC, key: list[Any], value: Any) -> None:
@@ -200,6 +210,16 @@ def _set_grant_links(rbac: RBAC, key: list[Any], value: Any) -> None:
         rbac.unlink_grant_constraint(role, operation, obj, name)
     for name in sorted(set(value or ()) - held):
         rbac._link_grant_constraint(role, operation, obj, name, require_known=False)
+
+
+def _set_activation_links(rbac: RBAC, key: list[Any], value: Any) -> None:
+    """The constraints that must hold to activate one profile in a session (``activation_constraints``)."""
+    (role,) = key
+    held = set(rbac._state.activation_constraints.get(role, ()))
+    for name in sorted(held - set(value or ())):
+        rbac.unlink_activation_constraint(role, name)
+    for name in sorted(set(value or ()) - held):
+        rbac.link_activation_constraint(role, name)
 
 
 def _set_user_attributes(rbac: RBAC, key: list[Any], value: Any) -> None:
@@ -245,6 +265,7 @@ for _method, _replace in (
     ("set_context_constraint", _set_constraint),
     ("set_permission_constraints", _set_links),
     ("set_grant_constraints", _set_grant_links),
+    ("set_activation_constraints", _set_activation_links),
     ("set_user_attributes", _set_user_attributes),
     ("set_population_rules", _set_populations),
     ("set_field_rules", _set_fields),
@@ -284,7 +305,7 @@ def extension_calls(rbac: RBAC, role_codes: set[str], accounts: Any) -> tuple[li
     # Links and field rules refer to constraints: first shrunk to what stays (before constraints go), then set
     # to what is wanted (after constraints come) — so that undoing, in reverse, never refers to a missing one.
     for kind, method in (("links", "set_permission_constraints"), ("fields", "set_field_rules"),
-                         ("grant_links", "set_grant_constraints")):
+                         ("grant_links", "set_grant_constraints"), ("activation_links", "set_activation_constraints")):
         for key in keys(kind):
             new, old = wanted[kind].get(key), held[kind].get(key)
             if new == old:
@@ -305,7 +326,8 @@ def extension_calls(rbac: RBAC, role_codes: set[str], accounts: Any) -> tuple[li
         new, old = wanted["attributes"].get(key), held["attributes"].get(key)
         if new != old:
             (removals if new is None else additions).append(call("set_context_attribute", key, new, old))
-    referring = ("set_permission_constraints", "set_field_rules", "set_grant_constraints")
+    referring = ("set_permission_constraints", "set_field_rules", "set_grant_constraints",
+                 "set_activation_constraints")
     links_and_fields = [c for c in additions if c[0] in referring]
     others = [c for c in additions if c[0] not in referring]
     additions = others + constraint_additions + links_and_fields

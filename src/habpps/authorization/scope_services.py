@@ -20,6 +20,7 @@ from habpps.authorization.decisions import authorize
 from habpps.authorization.model_services import engine_checked
 from habpps.authorization.models import (
     ActionLimit,
+    ActivationConstraint,
     ContextAttribute,
     ContextConstraint,
     FieldRule,
@@ -255,6 +256,60 @@ def remove_grant_constraint(actor, link: GrantConstraint) -> None:
     others = list(ContextConstraint.objects.filter(
         grants__role=link.role, grants__operation=link.operation, grants__obj=link.obj).exclude(pk=link.constraint_id))
     set_grant_constraints(actor, link.role, link.operation, link.obj, others)
+
+
+# -- the conditions of a profile's activation in a session (policy section activation_constraints) ---------------
+def activation_constraint_names(role: ServiceRole) -> list[str]:
+    return sorted(ActivationConstraint.objects.filter(role=role).values_list("constraint__name", flat=True))
+
+
+def set_activation_constraints(actor, role: ServiceRole, constraints: list[ContextConstraint]) -> list[str]:
+    """Make ``role`` activable in a session only while every one of ``constraints`` holds in the context of the
+    activation (none: no condition). Returns the former constraints' names.
+
+    Who may: as for the conditions on a profile's permissions, whoever the engine lets manage contextual
+    constraints in the national unit. The engine checks the constraints when a web login opens the session, when
+    the role switcher activates a role and for a decision's ``active_roles``; the change is replayed into the
+    engine (``policy_change``, the table has change-capture triggers) and journalled before/after."""
+    authorize(actor, *perms.MANAGE_CONTEXT, NATIONAL_UNIT)
+    wanted = sorted({c.name for c in constraints})
+
+    def change() -> list[str]:
+        with policy_change():
+            rows = {r.constraint.name: r for r in ActivationConstraint.objects.select_for_update().filter(
+                role=role).select_related("constraint")}
+            before = sorted(rows)
+            if before == wanted:
+                return before
+            for name, row in rows.items():
+                if name not in wanted:
+                    row.delete()
+            for constraint in constraints:
+                if constraint.name not in rows:
+                    link = ActivationConstraint(role=role, constraint=constraint)
+                    _stamp(link, actor)
+                    link.save()
+            _journal("admin.context.activation.set", actor, f"role:{role.code}",
+                     {"profile": role.code, "constraints": before}, {"profile": role.code, "constraints": wanted})
+        return before
+
+    return engine_checked(change)
+
+
+def add_activation_constraint(actor, role: ServiceRole, constraint: ContextConstraint) -> None:
+    """One more condition on the profile's activation."""
+    current = activation_constraint_names(role)
+    if constraint.name in current:
+        raise ValidationError(_("L'activation du profil dépend déjà de « %(name)s ».") % {"name": constraint.name},
+                              code="link_exists")
+    others = list(ContextConstraint.objects.filter(name__in=current))
+    set_activation_constraints(actor, role, [*others, constraint])
+
+
+def remove_activation_constraint(actor, link: ActivationConstraint) -> None:
+    """Lift one condition from the profile's activation."""
+    others = list(ContextConstraint.objects.filter(activations__role=link.role).exclude(pk=link.constraint_id))
+    set_activation_constraints(actor, link.role, others)
 
 
 def _label(operation: str, obj: str) -> str:

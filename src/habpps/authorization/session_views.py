@@ -59,7 +59,8 @@ class ActiveRolesView(LoginRequiredMixin, View):
         try:
             sessions.activate(request, request.user, chosen)
         except (RBACError, ValueError) as error:
-            messages.error(request, _("Ce changement de rôle est refusé : %(why)s") % {"why": error})
+            why = sessions.refusal_text(error) if isinstance(error, RBACError) else str(error)
+            messages.error(request, _("Ce changement de rôle est refusé : %(why)s") % {"why": why})
         else:
             names = _role_names(set(chosen.values()))
             messages.success(

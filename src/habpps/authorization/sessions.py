@@ -4,9 +4,13 @@ A web login opens an engine session (`open_session`): every role the person is a
 where a dynamic separation-of-duty set (DSD) forbids holding its roles together in one session — there the
 first roles of the set (by name) are active, and the person chooses which to activate with the role switcher in
 the header (`activate`, a plain form, no JavaScript). The engine checks every activation (`RBAC.create_session`:
-authorised roles, DSD sets, temporal and activation constraints); the chosen roles are kept in the Django
-session, and every decision of the pages (`habpps.authorization.decisions`) is taken with only those roles
-active. A person whose roles meet no DSD set keeps the fast path: no restriction is stored, all roles decide.
+authorised roles, DSD sets, temporal and activation constraints) in the request's context (`activation_context`:
+the time, the client's address; the person's stored attributes are the engine's own); the chosen roles are kept
+in the Django session, and every decision of the pages (`habpps.authorization.decisions`) is taken with only
+those roles active. A profile whose activation constraints (« Conditions d'activation ») do not hold at login
+is left inactive for the session, and the person is told why in the engine's words. A person whose roles meet
+no DSD set and whose activation constraints all hold keeps the fast path: no restriction is stored, all roles
+decide.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from habpps.authorization.policy_cache import current_policy
+from habpps.authorization.request_context import decision_context
 from habpps.engine import RBACError
 
 ACTIVE_ROLES_KEY = "habpps_active_roles"
@@ -63,30 +68,77 @@ def default_roles(login: str, rbac: Any, choices: list[RoleChoice]) -> set[str]:
     return active
 
 
+ACTIVATION_REFUSED = "activation_condition"
+"""The engine's code for an activation its activation constraints refuse."""
+
+
+def activation_context() -> dict[str, Any]:
+    """The context the engine checks activation constraints in: the request's time and client address (the
+    person's stored attributes are laid over by the engine itself)."""
+    return decision_context()
+
+
+def conditioned_roles(login: str, rbac: Any) -> set[str]:
+    """The roles ``login`` is authorised for whose activation depends on contextual constraints."""
+    try:
+        authorized = rbac.authorized_roles(login)
+    except RBACError:
+        return set()
+    linked = rbac._state.activation_constraints
+    return {role for role in authorized if linked.get(role)}
+
+
+def refusal_text(error: RBACError) -> str:
+    """The engine's refusal of an activation in a person's words: the profile by its name, the failed condition."""
+    if getattr(error, "code", None) != ACTIVATION_REFUSED:
+        return str(error)
+    from habpps.authorization.stored import ServiceRole
+
+    role = error.details.get("role", "")
+    name = ServiceRole.objects.filter(code=role).values_list("name", flat=True).first() or role
+    failure = error.details.get("failure") or {}
+    return f"le profil « {name} » ne peut pas être activé : {failure.get('message', error.message)}"
+
+
 def _engine_session(rbac: Any, login: str, roles: set[str], previous: str | None) -> str:
-    """Open the engine session with ``roles`` active (the engine refuses what breaks a rule), closing the previous
-    one of this login if the engine still holds it."""
+    """Open the engine session with ``roles`` active (the engine refuses what breaks a rule, activation
+    constraints in the request's context), closing the previous one of this login if the engine still holds it."""
     session = f"web-{uuid.uuid4().hex}"
-    rbac.create_session(login, session, sorted(roles))
+    rbac.create_session(login, session, sorted(roles), context=activation_context())
     if previous:
         with contextlib.suppress(RBACError):  # a rebuilt policy no longer holds it
             rbac.delete_session(login, previous)
     return session
 
 
-def open_session(request: Any, account: Any) -> None:
-    """At login: open the account's engine session with its default roles, remembered in the Django session."""
+def open_session(request: Any, account: Any) -> list[str]:
+    """At login: open the account's engine session with its default roles, remembered in the Django session.
+
+    A role the engine refuses to activate here (its activation constraints do not hold in the request's context)
+    is left out and the session opened with the others; returns those refusals in a person's words."""
     request.session.pop(ACTIVE_ROLES_KEY, None)
     rbac = current_policy().rbac
     choices = choices_for(account.login, rbac)
-    if not choices:
-        return
+    conditioned = conditioned_roles(account.login, rbac)
+    if not choices and not conditioned:
+        return []
     roles = default_roles(account.login, rbac, choices)
-    try:
-        request.session[ENGINE_SESSION_KEY] = _engine_session(rbac, account.login, roles, None)
-    except RBACError:
-        roles = set(rbac.authorized_roles(account.login)) - {r for c in choices for r in c.roles}
-    request.session[ACTIVE_ROLES_KEY] = sorted(roles)
+    refusals: list[str] = []
+    while True:
+        try:
+            request.session[ENGINE_SESSION_KEY] = _engine_session(rbac, account.login, roles, None)
+        except RBACError as error:
+            refused = error.details.get("role") if getattr(error, "code", None) == ACTIVATION_REFUSED else None
+            if refused in roles:
+                roles.discard(refused)
+                refusals.append(refusal_text(error))
+                continue
+            roles = (set(rbac.authorized_roles(account.login)) - {r for c in choices for r in c.roles}
+                     - conditioned)
+        break
+    if choices or refusals:  # else every role passed its conditions: the fast path, all authorised roles decide
+        request.session[ACTIVE_ROLES_KEY] = sorted(roles)
+    return refusals
 
 
 def activate(request: Any, account: Any, chosen: dict[str, str]) -> None:
@@ -114,10 +166,11 @@ def active_roles_of(request: Any) -> frozenset[str] | None:
     return None if roles is None else frozenset(roles)
 
 
-def validate_activation(login: str, roles: list[str]) -> None:
-    """Whether the engine lets ``login`` activate ``roles`` together (decision API ``active_roles``): it opens and
-    closes a session with them; raises the engine's refusal."""
+def validate_activation(login: str, roles: list[str], context: dict[str, Any] | None = None) -> None:
+    """Whether the engine lets ``login`` activate ``roles`` together (decision API ``active_roles``) in the
+    request ``context`` (time, client address, subject attributes: activation constraints read them): it opens
+    and closes a session with them; raises the engine's refusal."""
     rbac = current_policy().rbac
     session = f"api-{uuid.uuid4().hex}"
-    rbac.create_session(login, session, roles)
+    rbac.create_session(login, session, roles, context=context)
     rbac.delete_session(login, session)

@@ -14,7 +14,6 @@ from typing import Any
 from habpps.engine.authority import applies_in
 from habpps.engine.base import EngineCore, require_name
 from habpps.engine.constraints import check_dsd, check_user_max_sessions
-from habpps.engine.context import RequestContext
 from habpps.engine.decision import Decision, DecisionInputs, decide
 from habpps.engine.errors import AlreadyExists, ConstraintViolation, InvalidArgument, NotFound
 from habpps.engine.model import Session
@@ -190,12 +189,13 @@ class SystemFunctions(EngineCore):
 
     def _check_activation_context(self, user: str, roles: set[str], context: Mapping[str, Any] | None) -> None:
         """Refuse activating a role whose activation constraints (context constraints linked to the role) do
-        not hold in the request context, naming the failed condition."""
+        not hold in the request context, naming the failed condition. Conditions read the user's stored
+        attributes over the subject attributes the request carries, as at decision time."""
         linked = self._state.activation_constraints
-        if not linked:
+        if not any(linked.get(role) for role in roles):
             return
         guards = self._current_guards()
-        request = RequestContext(context or {}, guards.now(context))
+        request = guards.request(user, context, guards.now(context))
         for role in sorted(roles):
             for name in sorted(linked.get(role, ())):
                 failure = self._state.context_constraints[name].failure(request)

@@ -55,6 +55,8 @@ KINDS = {
     "admin.account.window": "Période d'accès d'un compte modifiée",
     "admin.role.window": "Période d'usage d'un profil modifiée",
     "admin.context.grant.set": "Conditions d'une permission d'un profil modifiées",
+    "admin.context.activation.set": "Conditions d'activation d'un profil modifiées",
+    "admin.context.activation.import": "Condition d'activation d'un profil importée ou retirée (politique)",
     "admin.access.expiry_notice": "Préavis de fin d'accès envoyé",
     "admin.auth_policy.update": "Politique d'authentification modifiée",
     "admin.deployment.set": "Date d'ouverture d'un profil fixée",

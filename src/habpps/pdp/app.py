@@ -45,8 +45,9 @@ class Source(Protocol):
     def journal(self, snapshot: Snapshot, refusals: list[Refusal], service: str, request_id: str | None) -> None:
         """Record these refusals (only called when `journals`)."""
 
-    def validate_activation(self, user: str, roles: list[str]) -> None:
-        """Raise the engine's refusal when ``user`` may not activate ``roles`` together (``active_roles``)."""
+    def validate_activation(self, user: str, roles: list[str], context: Any = None) -> None:
+        """Raise the engine's refusal when ``user`` may not activate ``roles`` together (``active_roles``) in the
+        request ``context`` (activation constraints)."""
 
 
 _JSON = "application/json"

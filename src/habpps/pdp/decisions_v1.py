@@ -15,7 +15,7 @@ _FIELDS = {"user": 150, "operation": 60, "object": 120}
 _KNOWN = frozenset({"user", "operation", "object", "org", "context", "active_roles", "explain"})
 ACTIVE_ROLES_LIMIT = 50
 
-Activation = Callable[[str, list[str]], None]
+Activation = Callable[[str, list[str], Any], None]
 """Raises the engine's refusal (RBACError) when ``user`` may not activate these roles together."""
 
 
@@ -127,7 +127,7 @@ def _decide(snapshot: Snapshot, item: dict[str, Any], refused: list[Refusal] | N
         try:
             if activation is None:
                 raise RBACError("Ce point de décision ne vérifie pas d'activation de rôles.", code="unsupported")
-            activation(user, list(active))
+            activation(user, list(active), context)
         except RBACError as error:
             raise Invalid(422, "roles-actifs-refuses", "Le moteur refuse d'activer ces rôles ensemble.",
                           [_error("body.active_roles", getattr(error, "code", "refused"), str(error))]) from error

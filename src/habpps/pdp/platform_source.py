@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
 
@@ -57,8 +58,8 @@ class PlatformSource:
             self._known[authorization] = (time.monotonic() + ttl, caller.name)
         return caller.name
 
-    def validate_activation(self, user: str, roles: list[str]) -> None:
-        validate_activation(user, roles)
+    def validate_activation(self, user: str, roles: list[str], context: Any = None) -> None:
+        validate_activation(user, roles, context)
 
     def journal(self, snapshot: Snapshot, refusals: list[Refusal], service: str, request_id: str | None) -> None:
         compiled: CompiledPolicy = getattr(self._local, "compiled", None) or current_policy()

@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import yaml
@@ -124,12 +125,13 @@ class FileSource:
         finally:
             self._lock.release()
 
-    def validate_activation(self, user: str, roles: list[str]) -> None:
-        """The engine's own activation rules (authorised roles, DSD): a session opened and closed at once."""
+    def validate_activation(self, user: str, roles: list[str], context: Any = None) -> None:
+        """The engine's own activation rules (authorised roles, DSD, activation constraints in the request's
+        ``context``): a session opened and closed at once."""
         engine = self._engine
         with self._activation_lock:
             session = f"pdp-{threading.get_ident()}"
-            engine.create_session(user, session, roles)
+            engine.create_session(user, session, roles, context=context)
             engine.delete_session(user, session)
 
     def service(self, authorization: str | None) -> str | None:

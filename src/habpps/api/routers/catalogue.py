@@ -15,14 +15,14 @@ from pydantic import Field
 
 from habpps.api.actors import require_permission
 from habpps.api.auth import person_auth
-from habpps.api.problems import ApiProblem
+from habpps.api.lookups import service_profile
 from habpps.api.routers.model import ApprovalOut, approval_out
 from habpps.api.schemas import Input
 from habpps.authorization import permissions as perms
 from habpps.authorization.models import PendingApproval
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory import services
-from habpps.directory.models import ServiceRole, Status
+from habpps.directory.models import ServiceRole
 
 router = Router(tags=["Catalogue des services"], auth=person_auth)
 
@@ -47,11 +47,6 @@ class RolePermissionsOut(Schema):
     permissions: list[PermissionOut]
 
 
-def _profile(code: str) -> ServiceRole:
-    role = ServiceRole.objects.exclude(status=Status.REMOVED).filter(code=code).first()
-    if role is None:
-        raise ApiProblem(404, "introuvable", "Cette ressource n'existe pas ou ne vous est pas accessible.")
-    return role
 
 
 def _out(role: ServiceRole) -> dict:
@@ -63,14 +58,14 @@ def _out(role: ServiceRole) -> dict:
 @router.get("/profils/{code}/permissions", response=RolePermissionsOut, summary="Permissions d'un profil")
 def role_permissions(request: HttpRequest, code: str):
     require_permission(request, perms.MANAGE_CATALOGUE, NATIONAL_UNIT)
-    return _out(_profile(code))
+    return _out(service_profile(code))
 
 
 @router.put("/profils/{code}/permissions", response={200: RolePermissionsOut, 202: ApprovalOut},
             summary="Remplacer les permissions d'un profil (202 : en attente d'un second administrateur)")
 def set_role_permissions(request: HttpRequest, code: str, payload: RolePermissionsIn):
     actor = require_permission(request, perms.MANAGE_CATALOGUE, NATIONAL_UNIT)
-    role = _profile(code)
+    role = service_profile(code)
     result = services.set_role_permissions(actor, role,
                                            [(p.operation, p.object) for p in payload.permissions])
     if isinstance(result, PendingApproval):  # a require_approval exclusion holds it (ENG-7)

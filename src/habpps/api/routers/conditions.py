@@ -7,9 +7,12 @@
 - ``/profils/{code}/conditions``: the contextual constraints one profile's grant of a permission depends on (other
   profiles holding the same permission stay unbound). Same service as the profile's page
   (``authorization.scope_services``): whoever the engine lets manage contextual constraints nationally.
+- ``/profils/{code}/conditions-activation``: the contextual constraints that must hold for the profile to be
+  activated in a session (at a web login, when the role switcher activates it, for a decision's
+  ``active_roles``). Same service and rights as the profile's page, block « Conditions d'activation ».
 
 Every change is journalled before/after, replayed into the engine and written by ``habpps policy export``
-(``user_attributes``, ``grant_constraints``).
+(``user_attributes``, ``grant_constraints``, ``activation_constraints``).
 """
 
 from __future__ import annotations
@@ -25,17 +28,19 @@ from pydantic import Field
 from habpps.accounts.models import Account
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
+from habpps.api.lookups import service_profile
 from habpps.api.problems import ApiProblem
 from habpps.api.schemas import Input
 from habpps.authorization import permissions as perms
 from habpps.authorization import scope_services
 from habpps.authorization.decisions import require
-from habpps.authorization.models import ContextConstraint, GrantConstraint
+from habpps.authorization.models import ActivationConstraint, ContextConstraint, GrantConstraint
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.permission_labels import PermissionLabels
-from habpps.directory.models import ServiceRole, Status
+from habpps.directory.models import ServiceRole
 from habpps.directory.services import attributes
 from habpps.directory.services.accounts import account_management_permission
+from habpps.directory.views.scope import describe_conditions
 
 router = Router(tags=["Attributs des comptes et conditions des profils"], auth=person_auth)
 
@@ -123,11 +128,6 @@ class GrantConditionsOut(Schema):
     conditions: list[GrantConditionOut]
 
 
-def _role(code: str) -> ServiceRole:
-    role = ServiceRole.objects.exclude(status=Status.REMOVED).filter(code=code).first()
-    if role is None:
-        raise ApiProblem(404, "introuvable", "Cette ressource n'existe pas ou ne vous est pas accessible.")
-    return role
 
 
 def _constraint(name: str) -> ContextConstraint:
@@ -153,14 +153,14 @@ def _conditions_out(role: ServiceRole) -> dict:
             summary="Conditions des permissions d'un profil")
 def grant_conditions(request: HttpRequest, code: str):
     require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    return _conditions_out(_role(code))
+    return _conditions_out(service_profile(code))
 
 
 @router.post("/profils/{code}/conditions", response={201: GrantConditionsOut},
              summary="Soumettre une permission du profil à une contrainte")
 def add_grant_condition(request: HttpRequest, code: str, payload: GrantConditionIn):
     actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     scope_services.add_grant_constraint(actor, role, payload.operation, payload.object, _constraint(payload.constraint))
     return HttpStatus(201, _conditions_out(role))
 
@@ -169,7 +169,7 @@ def add_grant_condition(request: HttpRequest, code: str, payload: GrantCondition
             summary="Remplacer les contraintes d'une permission du profil")
 def set_grant_conditions(request: HttpRequest, code: str, operation: str, obj: str, payload: GrantConditionsIn):
     actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     scope_services.set_grant_constraints(actor, role, operation, obj, [_constraint(n) for n in payload.constraints])
     return _conditions_out(role)
 
@@ -178,7 +178,58 @@ def set_grant_conditions(request: HttpRequest, code: str, operation: str, obj: s
                summary="Retirer une contrainte d'une permission du profil")
 def remove_grant_condition(request: HttpRequest, code: str, operation: str, obj: str, name: str):
     actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     link = get_object_or_404(GrantConstraint, role=role, operation=operation, obj=obj, constraint__name=name)
     scope_services.remove_grant_constraint(actor, link)
     return _conditions_out(role)
+
+
+# -- conditions of a profile's activation in a session -------------------------------------------------------------
+class ActivationConditionsIn(Input):
+    constraints: list[str] = Field(description="Toutes les contraintes à vérifier pour activer le profil ; vide : "
+                                               "aucune.")
+
+
+class ActivationConditionOut(Schema):
+    name: str = Field(description="Nom de la contrainte contextuelle.")
+    conditions: str = Field(description="Ce que la contrainte vérifie, en clair.")
+
+
+class ActivationConditionsOut(Schema):
+    profile: str = Field(description="Nom du profil.")
+    constraints: list[ActivationConditionOut] = Field(
+        description="Les contraintes qui doivent toutes être vérifiées, au moment de l'activation, pour que le "
+                    "profil soit actif dans la session.")
+
+
+def _activation_out(role: ServiceRole) -> dict:
+    links = ActivationConstraint.objects.filter(role=role).select_related("constraint").order_by("constraint__name")
+    return {"profile": role.name,
+            "constraints": [{"name": link.constraint.name, "conditions": describe_conditions(link.constraint)}
+                            for link in links]}
+
+
+@router.get("/profils/{code}/conditions-activation", response=ActivationConditionsOut,
+            summary="Conditions d'activation d'un profil")
+def activation_conditions(request: HttpRequest, code: str):
+    require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
+    return _activation_out(service_profile(code))
+
+
+@router.put("/profils/{code}/conditions-activation", response=ActivationConditionsOut,
+            summary="Remplacer les conditions d'activation d'un profil")
+def set_activation_conditions(request: HttpRequest, code: str, payload: ActivationConditionsIn):
+    actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
+    role = service_profile(code)
+    scope_services.set_activation_constraints(actor, role, [_constraint(n) for n in payload.constraints])
+    return _activation_out(role)
+
+
+@router.delete("/profils/{code}/conditions-activation/{name}", response=ActivationConditionsOut,
+               summary="Retirer une condition d'activation d'un profil")
+def remove_activation_condition(request: HttpRequest, code: str, name: str):
+    actor = require_permission(request, perms.MANAGE_CONTEXT, NATIONAL_UNIT)
+    role = service_profile(code)
+    link = get_object_or_404(ActivationConstraint, role=role, constraint__name=name)
+    scope_services.remove_activation_constraint(actor, link)
+    return _activation_out(role)

@@ -17,6 +17,7 @@ from pydantic import Field
 from habpps.accounts.models import Account
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
+from habpps.api.lookups import service_profile
 from habpps.api.problems import ApiProblem, not_found
 from habpps.api.schemas import Input
 from habpps.authorization import approvals, model_services
@@ -61,11 +62,6 @@ def _model_reader(request: HttpRequest):
     return require_permission(request, MANAGE_MODEL, NATIONAL_UNIT)
 
 
-def _role(code: str) -> ServiceRole:
-    role = ServiceRole.objects.exclude(status=Status.REMOVED).filter(code=code).first()
-    if role is None:
-        raise ApiProblem(422, "profil-inconnu", f"Profil inconnu : « {code} ».")
-    return role
 
 
 # -- hierarchy ---------------------------------------------------------------------------------------------------------
@@ -96,7 +92,9 @@ def list_inheritance(request: HttpRequest):
 @router.post("/modele/heritages", response={201: InheritanceOut, 202: ApprovalOut},
              summary="Ajouter un héritage (202 : en attente d'un second administrateur)")
 def add_inheritance(request: HttpRequest, payload: InheritanceIn):
-    link = model_services.add_inheritance(actor_of(request), _role(payload.senior), _role(payload.junior))
+    senior = service_profile(payload.senior, in_body=True)
+    junior = service_profile(payload.junior, in_body=True)
+    link = model_services.add_inheritance(actor_of(request), senior, junior)
     if isinstance(link, PendingApproval):  # a require_approval exclusion holds it (ENG-7)
         return 202, approval_out(link)
     return 201, _inheritance_out(link)
@@ -156,7 +154,8 @@ def create_separation(request: HttpRequest, payload: SeparationIn):
         raise ApiProblem(422, "membre-invalide", "Chaque membre d'un ensemble est un rôle.")
     sod_set = model_services.create_separation_set(
         actor_of(request), kind=payload.kind, name=payload.name, cardinality=payload.cardinality,
-        members=[(_role(m.role), m.org) for m in payload.members], description=payload.description)
+        members=[(service_profile(m.role, in_body=True), m.org) for m in payload.members],
+        description=payload.description)
     return 201, _separation_out(sod_set)
 
 
@@ -200,7 +199,7 @@ def list_exclusions(request: HttpRequest):
 
 @router.post("/modele/exclusions", response={201: ExclusionOut}, summary="Créer une exclusion")
 def create_exclusion(request: HttpRequest, payload: ExclusionIn):
-    members = [{"role": _role(m.role), "org": m.org} if m.role else
+    members = [{"role": service_profile(m.role, in_body=True), "org": m.org} if m.role else
                {"operation": m.operation, "obj": m.object, "org": m.org} for m in payload.members]
     rule = model_services.create_exclusion(
         actor_of(request), name=payload.name, risk=payload.risk, kind=payload.kind,
@@ -239,7 +238,7 @@ def list_role_rules(request: HttpRequest):
 @router.put("/modele/roles/{code}", response={200: RoleRuleOut, 202: ApprovalOut},
             summary="Régler la portée et la limite d'un rôle (202 : en attente d'un second administrateur)")
 def set_role_rule(request: HttpRequest, code: str, payload: RoleRuleIn):
-    role = _role(code)
+    role = service_profile(code, in_body=True)
     rule = model_services.set_role_rule(actor_of(request), role, descends=payload.descends,
                                         max_users=payload.max_users)
     if isinstance(rule, PendingApproval):  # a require_approval exclusion holds it (ENG-7)

@@ -16,14 +16,13 @@ from pydantic import Field
 from habpps.accounts.models import Account
 from habpps.api.actors import actor_of, require_permission
 from habpps.api.auth import person_auth
-from habpps.api.problems import ApiProblem
+from habpps.api.lookups import service_profile
 from habpps.api.routers.network import WindowIn
 from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import require
 from habpps.authorization.model_permissions import MANAGE_MODEL
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.directory import services
-from habpps.directory.models import ServiceRole, Status
 from habpps.directory.services.accounts import account_management_permission
 
 router = Router(tags=["Périodes d'accès"], auth=person_auth)
@@ -51,11 +50,6 @@ def _account(request: HttpRequest, account_id: int) -> Account:
     return account
 
 
-def _role(code: str) -> ServiceRole:
-    role = ServiceRole.objects.exclude(status=Status.REMOVED).filter(code=code).first()
-    if role is None:
-        raise ApiProblem(404, "introuvable", "Cette ressource n'existe pas ou ne vous est pas accessible.")
-    return role
 
 
 @router.get("/comptes/{account_id}/periode", response=WholeWindowOut, summary="Période d'accès d'un compte")
@@ -80,13 +74,13 @@ def lift_account_window(request: HttpRequest, account_id: int):
 @router.get("/profils/{code}/periode", response=WholeWindowOut, summary="Période d'usage d'un profil ou d'un rôle")
 def role_window(request: HttpRequest, code: str):
     require_permission(request, MANAGE_MODEL, NATIONAL_UNIT)
-    return _out(services.role_window(_role(code)))
+    return _out(services.role_window(service_profile(code)))
 
 
 @router.put("/profils/{code}/periode", response=WholeWindowOut, summary="Limiter un profil dans le temps")
 def set_role_window(request: HttpRequest, code: str, payload: WindowIn):
     actor = require_permission(request, MANAGE_MODEL, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     services.set_role_window(actor, role, payload.window())
     return _out(services.role_window(role))
 
@@ -94,6 +88,6 @@ def set_role_window(request: HttpRequest, code: str, payload: WindowIn):
 @router.delete("/profils/{code}/periode", response=WholeWindowOut, summary="Lever la période d'un profil")
 def lift_role_window(request: HttpRequest, code: str):
     actor = require_permission(request, MANAGE_MODEL, NATIONAL_UNIT)
-    role = _role(code)
+    role = service_profile(code)
     services.set_role_window(actor, role, Window())
     return _out(services.role_window(role))

@@ -2,8 +2,10 @@
 
 - « Attributs du compte » (``comptes/<id>/attributs/``): whoever administers the account — the engine decides, as
   for its period of access — gives it the values constraints compare (a declared network, a department…).
-- « Conditions des permissions du profil » (``profils/<id>/conditions/``): whoever the engine lets manage
-  contextual constraints nationally makes one of the profile's permissions hold only while constraints hold.
+- « Conditions du profil » (``profils/<id>/conditions/``): whoever the engine lets manage contextual constraints
+  nationally makes one of the profile's permissions hold only while constraints hold, and (« Conditions
+  d'activation ») the profile itself activable in a session only while constraints hold at login or when the
+  person switches roles.
 
 The services (``directory.services.attributes``, ``authorization.scope_services``) check the input with the
 engine's rules, journal the change before/after and replay it into the engine; the pages show their refusals in
@@ -26,7 +28,7 @@ from habpps.authorization import permissions as perms
 from habpps.authorization import scope_services
 from habpps.authorization.decisions import require
 from habpps.authorization.mixins import EngineAccessMixin, run_action
-from habpps.authorization.models import ContextConstraint, GrantConstraint
+from habpps.authorization.models import ActivationConstraint, ContextConstraint, GrantConstraint
 from habpps.authorization.permission_labels import PermissionLabels
 from habpps.directory.models import ServiceRole, Status
 from habpps.directory.services import attributes
@@ -115,6 +117,25 @@ class GrantConditionForm(DsfrBaseForm):
         return operation, obj
 
 
+class ActivationConditionForm(DsfrBaseForm):
+    constraint = forms.ModelChoiceField(label=gettext_lazy("Activable seulement si"),
+                                        queryset=ContextConstraint.objects.none(),
+                                        empty_label=gettext_lazy("Choisir une contrainte"),
+                                        help_text=gettext_lazy("Une contrainte définie sur la page des contraintes "
+                                                               "contextuelles."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["constraint"].queryset = ContextConstraint.objects.all()
+
+
+def activation_conditions(role: ServiceRole) -> list[dict]:
+    """The constraints the profile's activation depends on, in words: [{name, conditions, link}]."""
+    return [{"name": link.constraint.name, "conditions": describe_conditions(link.constraint), "link": link}
+            for link in ActivationConstraint.objects.filter(role=role).select_related("constraint").order_by(
+                "constraint__name")]
+
+
 def grant_conditions(roles) -> dict[int, list[dict]]:
     """The conditions on the permissions of ``roles``, by role id, in words (for the account page and « Qui
     détient quoi »): [{permission, constraints: [{name, conditions}]}]."""
@@ -146,17 +167,21 @@ class RoleConditionsView(NationalMixin, TemplateView):
         role = self.role
         return super().get_context_data(
             role=role,
-            title=_("Conditions des permissions du profil « %(role)s »") % {"role": role.name},
+            title=_("Conditions du profil « %(role)s »") % {"role": role.name},
             breadcrumb=[{"url": reverse("directory:service-list"), "title": _("Catalogue des services")}],
             conditions=grant_conditions([role]).get(role.pk, []),
             has_constraints=ContextConstraint.objects.exists(),
             form=kwargs.pop("form", None) or GrantConditionForm(role=role, prefix="condition"),
+            activations=activation_conditions(role),
+            activation_form=kwargs.pop("activation_form", None) or ActivationConditionForm(prefix="activation"),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         role, user = self.role, request.user
         back = reverse("directory:role-conditions", args=[role.pk])
+        if "retirer-activation" in request.POST or "activation-constraint" in request.POST:
+            return self.post_activation(request, back)
         removed = request.POST.get("retirer", "")
         if removed:
             if not removed.isdigit():
@@ -173,3 +198,23 @@ class RoleConditionsView(NationalMixin, TemplateView):
             messages.success(request, _("Condition enregistrée."))
             return redirect(back)
         return self.render_to_response(self.get_context_data(form=form))
+
+    def post_activation(self, request, back: str):
+        """Add or remove a condition of the profile's activation (« Conditions d'activation »)."""
+        role, user = self.role, request.user
+        removed = request.POST.get("retirer-activation")
+        if removed is not None:
+            if not removed.isdigit():
+                return redirect(back)
+            link = get_object_or_404(ActivationConstraint, pk=int(removed), role=role)
+            form = ActivationConditionForm(prefix="activation")
+            if run_action(request, form, lambda: scope_services.remove_activation_constraint(user, link)):
+                messages.success(request, _("Condition d'activation retirée."))
+                return redirect(back)
+            return self.render_to_response(self.get_context_data(activation_form=form))
+        form = ActivationConditionForm(request.POST, prefix="activation")
+        if form.is_valid() and run_action(request, form, lambda: scope_services.add_activation_constraint(
+                user, role, form.cleaned_data["constraint"])):
+            messages.success(request, _("Condition d'activation enregistrée."))
+            return redirect(back + "#activation")
+        return self.render_to_response(self.get_context_data(activation_form=form))

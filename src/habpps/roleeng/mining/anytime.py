@@ -26,12 +26,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from habpps.roleeng.mining.bounds import compatible_counts, incompatible_edges_bound
 from habpps.roleeng.mining.deadline import Deadline
 from habpps.roleeng.mining.pair_merge import _Cells, drop_redundant, merge_role_pairs
+
+if TYPE_CHECKING:
+    from habpps.roleeng.mining.helper import CoverHelper
 
 #: A role of a component: (user rows, permission columns), boolean masks.
 Role = tuple[np.ndarray, np.ndarray]
@@ -144,6 +148,10 @@ class AnytimeSearch:
         self.pool: dict[bytes, Role] = {}
         self._edge_index: np.ndarray | None = None  # built at the first merge (large on large graphs)
         self._edge_count: int | None = None
+        #: a second process growing covers of the same matrix (:mod:`.helper`), started by the miner on large
+        #: components; its covers are offered like the search's own
+        self.helper: CoverHelper | None = None
+        self.helper_covers = 0  # greedy covers received from it
 
     # ----------------------------------------------------------------------------------------------- driver
     def run(self, deadline: Deadline, patience: int | None = None) -> None:
@@ -158,19 +166,25 @@ class AnytimeSearch:
                 return
             before = (len(self.state.roles), self.state.bound)
             started = time.monotonic()
+            helped = self.take_helper_covers()
             cover = self.greedy_cover(deadline)
             if cover is None:
+                if helped or self.take_helper_covers():
+                    self.on_improve()
                 break
             self.state.runs += 1
             self._offer(cover)
+            self.take_helper_covers()
             if self.pair_merging and not deadline.expired():
                 self._offer(merge_role_pairs(self.matrix, self.transposed, cover, deadline))
             run_seconds = time.monotonic() - started
             # merge when the pool grew, and not more often than the greedy runs cost
             # (never once the deadline has passed: building the model and loading OR-Tools take seconds on large
             # pools, which overran the limit when a cut greedy run was followed by a "last chance" merge)
+            # (and only once two covers exist: with one, the pool is that cover and its pair-merged version, little
+            # for CP-SAT to combine, and on COMP_02.1 under load its seconds delayed the second cover past the limit)
             if self.use_solver and len(self.pool) > merged_at and deadline.remaining() > _MIN_MERGE_SECONDS and (
-                self.state.runs >= 3 or deadline.remaining() < 4 * run_seconds
+                self.state.runs >= 3 or self.state.runs >= 2 and deadline.remaining() < 4 * run_seconds
             ):
                 merged_at = len(self.pool)
                 budget = max(0.5, min(deadline.remaining() * _MERGE_SHARE, 20 * run_seconds + 1))
@@ -186,6 +200,18 @@ class AnytimeSearch:
                 self._bound(deadline, restarts=4 if self.state.runs == 1 else 2 if covers_quiet < 3 else 6)
             quiet = 0 if (len(self.state.roles), self.state.bound) != before else quiet + 1
             self.on_improve()
+
+    def take_helper_covers(self) -> int:
+        """Offer the covers the helper process sent since the last call; how many there were."""
+        if self.helper is None:
+            return 0
+        covers = self.helper.covers()
+        for greedy, cover in covers:
+            self.state.runs += greedy
+            self.helper_covers += greedy
+            if cover:
+                self._offer(cover)
+        return len(covers)
 
     def _offer(self, cover: list[Role]) -> None:
         if len(cover) < len(self.state.roles) and not self._exact(cover):

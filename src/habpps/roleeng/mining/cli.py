@@ -29,11 +29,12 @@ EXIT_FAILURE = 1
 
 #: Reserve kept out of the miner's budget for the final stages, per edge of the assignment, plus a constant.
 #: (Finishing took 12 s on COMP_02.1 under load until reinstating indexed the roles, 5.7 s since at load 12;
-#: 7 s on 1.1 M pairs.)
-_RESERVE_PER_EDGE = 2.5e-5
+#: 7 s on 1.1 M pairs; since the irredundant assignments stopped being quadratic per user, 0.9 s of processor
+#: on COMP_02.1 and 4 s of wall time at load 10.)
+_RESERVE_PER_EDGE = 1.5e-5
 _RESERVE_BASE = 0.8
 _RESERVE_MAX_SHARE = 0.25
-_RESERVE_READING_FACTOR = 2.0
+_RESERVE_READING_FACTOR = 2.5
 
 
 def register_mine(roles_sub: argparse._SubParsersAction) -> None:
@@ -78,7 +79,8 @@ def run_mine(args: argparse.Namespace) -> int:
         f"{upa.edge_count} couples."
     )
     # finishing walks every pair in Python, as reading did: on a loaded machine it slows down alike, so the
-    # reserve is at least twice the reading time (COMP_02.1 at load 14: reading 6 s, finishing 12.5 s)
+    # reserve is at least 2.5 times the reading time (COMP_02.1 at load 14: reading 6 s, finishing 12.5 s before
+    # finishing got faster; about 1 processor second of finishing for 0.45 of reading now)
     read_seconds = time.monotonic() - reading
     reserve = min(
         args.time_limit * _RESERVE_MAX_SHARE,

@@ -26,7 +26,12 @@ from habpps.supervision.charts import bar_chart, line_chart
 from habpps.supervision.dashboards.activity import top_business_actions, top_freezes
 from habpps.supervision.dashboards.habilitations import habilitation_series, sampled
 from habpps.supervision.dashboards.inactivity import inactive_users, inactivity_cutoff
-from habpps.supervision.dashboards.least_privilege import reported_violations, unused_habilitations
+from habpps.supervision.dashboards.least_privilege import (
+    key_of,
+    reported_violations,
+    unused_habilitations,
+    unused_habilitations_page,
+)
 from habpps.supervision.dashboards.partner import partner_indicators
 from habpps.supervision.dashboards.sections import section_consultations
 from habpps.supervision.findings import open_findings_by_subject
@@ -43,10 +48,10 @@ def _page(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _query_string(request) -> str:
+def _query_string(request, *positions: str) -> str:
     params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("format", None)
+    for name in ("page", "format", *positions):
+        params.pop(name, None)
     return f"{params.urlencode()}&" if params else ""
 
 
@@ -457,8 +462,20 @@ class LeastPrivilegeView(SupervisionAccessMixin, TemplateView):
                 ),
                 {"since": self.cutoff},
             )
-        self.unused_page = _page(request, unused)
+        self.unused_page = self.keyed_page()
         return super().get(request, *args, **kwargs)
+
+    def keyed_page(self):
+        """The page after (« apres ») or before (« avant ») a row of the list, or the last one (« fin »), read by
+        key without counting the list (issue 19); a malformed or vanished position reads the first page."""
+        after, before = key_of(self.request.GET.get("apres")), key_of(self.request.GET.get("avant"))
+        last = before is None and self.request.GET.get("fin") == "1"
+        if before is not None or last:
+            page = unused_habilitations_page(self.scope, self.cutoff, before=before, last=last, size=PAGE_SIZE)
+            if last or page.has_previous or len(page.rows) == PAGE_SIZE:
+                return page
+            after = None  # back at the start, with rows gone since: the first page, full
+        return unused_habilitations_page(self.scope, self.cutoff, after=after, size=PAGE_SIZE)
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -475,7 +492,7 @@ class LeastPrivilegeView(SupervisionAccessMixin, TemplateView):
         ]
         manageable: dict[int, bool] = {}
         unused = []
-        for row in self.unused_page:
+        for row in self.unused_page.rows:
             partner_id = row["group__partner_id"]
             if partner_id not in manageable:
                 manageable[partner_id] = is_allowed(user, *MANAGE_GROUPS, partner_unit(partner_id))
@@ -489,9 +506,11 @@ class LeastPrivilegeView(SupervisionAccessMixin, TemplateView):
             violations=violations,
             recorded=recorded,
             unused=unused,
-            page_obj=self.unused_page,
+            unused_page=self.unused_page,
+            # An empty page after a position (its rows removed since) goes back from that same position.
+            previous_cursor=self.unused_page.first_cursor or self.request.GET.get("apres", ""),
             cutoff=self.cutoff,
-            query_string=_query_string(self.request),
+            query_string=_query_string(self.request, "apres", "avant", "fin"),
             can_acknowledge=is_allowed(user, *ACKNOWLEDGE_FINDINGS),
             **kwargs,
         )
