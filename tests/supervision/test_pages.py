@@ -188,6 +188,7 @@ def test_sup7_page_follows_page_suivante_and_precedente_without_javascript(net, 
     """Issue 19: the unused rights are paged by key (« apres », « avant », « fin ») with plain links, never
     counted; following the links reads the whole list in order, the CSV export has it all, a malformed or
     unknown position shows the first page."""
+    from habpps.directory.models import GroupMembership
     from habpps.supervision.dashboards.least_privilege import unused_habilitations
     from habpps.supervision.periods import months_before
     from habpps.supervision.supervised import Supervised
@@ -224,5 +225,12 @@ def test_sup7_page_follows_page_suivante_and_precedente_without_javascript(net, 
         response = client.get(f"/supervision/moindre-privilege/?{bad}")
         assert response.status_code == 200, bad
         assert _unused_logins(response.content.decode()) == whole[:4], bad
+    # Every row after a position removed since: an empty page, whose « page précédente » is the last page.
+    after_all = _link(pages[-2], "next")
+    GroupMembership.objects.filter(account__login__in=whole[-3:]).update(ended_at=timezone.now())
+    html = client.get(after_all).content.decode()
+    assert _unused_logins(html) == [] and "Plus aucune habilitation inutilisée" in html
+    assert _unused_logins(client.get(_link(html, "prev")).content.decode()) == whole[-7:-3]
+    GroupMembership.objects.filter(account__login__in=whole[-3:]).update(ended_at=None)
     rows = read_csv(client.get(f"{_link(pages[1], 'next')}&format=csv"))
     assert [row[1] for row in rows[1:]] == whole  # the export is the whole list, whatever the page

@@ -507,8 +507,10 @@ class LeastPrivilegeView(SupervisionAccessMixin, TemplateView):
             recorded=recorded,
             unused=unused,
             unused_page=self.unused_page,
-            # An empty page after a position (its rows removed since) goes back from that same position.
-            previous_cursor=self.unused_page.first_cursor or self.request.GET.get("apres", ""),
+            # An empty page after a position (the rows after it removed since) goes back to the last page.
+            previous_position=(
+                f"avant={self.unused_page.first_cursor}" if self.unused_page.first_cursor else "fin=1"
+            ),
             cutoff=self.cutoff,
             query_string=_query_string(self.request, "apres", "avant", "fin"),
             can_acknowledge=is_allowed(user, *ACKNOWLEDGE_FINDINGS),
