@@ -183,6 +183,11 @@ def test_the_profile_page_adds_and_removes_them(network, client):
     assert f"« {DAY} »" in page and "« heure » entre 07:00 et 20:00" in page
     assert "Condition d&#x27;activation enregistrée." in page
     assert current_policy().rbac.activation_constraints(SOCIAL) == {DAY}
+    client.force_login(network.partner_admin_a)  # the member's account page says it to its administrators
+    account_page = client.get(f"/annuaire/comptes/{network.user_a.pk}/").content.decode()
+    assert (f"{profile.name} : actif dans une session seulement si « {DAY} » (« heure » entre 07:00 et 20:00)"
+            in account_page)
+    client.force_login(network.national_admin)
     assert client.post(url, {"activation-constraint": rule.pk}).status_code == 200  # already: said, not a 500
     assert client.post(url, {"retirer-activation": "abc"}).status_code == 302
     assert client.post(url, {"retirer-activation": "999999"}).status_code == 404

@@ -64,8 +64,9 @@ def test_verifier_of_another_fund_is_refused_with_the_engine_explanation(world):
     with pytest.raises(services.VerificationRefused, match="Seul un vérificateur de la caisse") as refused:
         services.validate_version(world.other_verifier, version)
     assert refused.value.decision.code == "not_verifier_of_fund"
-    # The engine's own explanation: the verifier's role applies in his fund only.
-    assert f"fund:{world.net.fund_b.pk}" in refused.value.decision.message
+    # The engine's own explanation, in names: the verifier's role applies in his fund only.
+    assert f"« {world.net.fund_b.name} »" in refused.value.decision.message
+    assert f"fund:{world.net.fund_b.pk}" not in refused.value.decision.message
 
 
 def test_a_fund_admin_without_the_verifier_role_cannot_validate(world):

@@ -36,7 +36,11 @@ def test_a_refused_change_leaves_nothing_behind(network):
             network.fund_admin_a, network.group_a, network.roles["cdap-instructeur-rsa-cpam"]
         )
     assert version() == before_version
-    assert JournalEntry.objects.count() == before_entries
+    # Only the journal of refusals remembers the engine's refusal (the doctrine, through the convention's
+    # perimeter), with its explanation; the refused change itself left no entry.
+    added = JournalEntry.objects.order_by("sequence")[before_entries:]
+    assert [entry.kind for entry in added] == ["access.decision.denied"]
+    assert added[0].data["operation"] == "attribuer-profil" and "doctrine" in added[0].data["message"]
     assert not GroupMembership.objects.filter(group=network.group_a, account=network.user_b).exists()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from habpps.authorization import admin_questions
 from habpps.authorization.policy_cache import CompiledPolicy, current_policy
 from habpps.authorization.refusal_journal import DENIAL_KIND, home_unit, unit_scope
 from habpps.authorization.request_context import decision_now
@@ -35,8 +36,9 @@ class DecisionQuery:
 class Verdict:
     query: DecisionQuery
     granted: bool
-    decision: Decision | None = field(default=None)
-    """The engine's explanation, computed when asked for and for every denial (which is journalled with it)."""
+    decision: Decision | admin_questions.AdminAnswer | None = field(default=None)
+    """The engine's explanation, computed when asked for and for every denial (which is journalled with it); for
+    an administrative question, the answer the pages give (`habpps.authorization.admin_questions`)."""
 
 
 class ContextRefused(ValueError):
@@ -58,6 +60,11 @@ def decide(queries: Sequence[DecisionQuery], *, service: str, explain: bool = Fa
     verdicts = []
     for query in queries:
         # The request's time unless the caller says it (ENG-5): time-bound and hour-bound access are decided now.
+        if admin_questions.is_administrative(query.operation):
+            # An administrative question (« may he give this profile to this group? »): the pages' very answer.
+            answer = admin_questions.answer(query.user, query.operation, query.obj, query.org)
+            verdicts.append(Verdict(query=query, granted=answer.granted, decision=answer))
+            continue
         context = {"now": decision_now(), **(query.context or {})}
         if query.active_roles is not None:
             try:

@@ -12,6 +12,8 @@ from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.stored import Account, Fund, Group, Partner, ServiceRole
 
 _QUOTED = re.compile(r"« ([^»]+?) »")
+_DELEGATION = re.compile(r"délégation « delegation:\d+ » de")
+_ADMINISTRATION = re.compile(r"« administration:([a-z]+:\d+) »")
 
 
 def unit_label(unit: str | None) -> str:
@@ -48,3 +50,12 @@ def in_french(message: str) -> str:
         return match.group(0)
 
     return _QUOTED.sub(replace, message)
+
+
+def engine_explanation(message: str) -> str:
+    """An administrative decision's explanation (ENG-12) in the words of the people who read it: names instead of
+    logins, group and unit keys, and the rules the platform compiles named by what they stand for (a partner's
+    delegation, the administration of a unit) — never the engine's identifiers."""
+    message = _DELEGATION.sub("délégation de", message)
+    message = _ADMINISTRATION.sub(lambda match: f"« administration de {unit_label(match.group(1))} »", message)
+    return in_french(message)

@@ -19,11 +19,28 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ValidationError
 
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from habpps.accounts.models import Account
     from habpps.directory.models import Fund, Group, Partner, ServiceRole
+
+
+# The administrative operations a refusal is journalled under, and the decision API answers
+# (`habpps.authorization.admin_questions`): French verbs, as the engine's operations are.
+CREATE_GROUP = "creer-groupe"
+MANAGE_GROUP = "gerer-groupe"
+REACTIVATE_GROUP = "reactiver-groupe"
+ASSIGN_PROFILE = "attribuer-profil"
+WITHDRAW_PROFILE = "retirer-profil"
+ADD_MEMBER = "ajouter-membre"
+REMOVE_MEMBER = "retirer-membre"
+CREATE_ACCOUNT = "creer-compte"
+MANAGE_ACCOUNT = "gerer-compte"
+REACTIVATE_ACCOUNT = "reactiver-compte"
+GRANT_ROLE = "attribuer-role"
 
 
 class Refusal(Protocol):
@@ -116,12 +133,51 @@ def first_refusal(ask: Callable[[Perimeter], Refusal | None]) -> Refusal | None:
     return None
 
 
-def raise_refusal(refusal: Refusal | None, field: str | None = None) -> None:
-    """Raise ``refusal`` as a ``ValidationError`` (next to ``field`` when given); nothing when it is None."""
+def raise_refusal(
+    refusal: Refusal | None,
+    field: str | None = None,
+    *,
+    actor: Account | None = None,
+    question: tuple[str, str, str | None] | None = None,
+) -> None:
+    """Raise ``refusal`` as a ``ValidationError`` (next to ``field`` when given); nothing when it is None.
+
+    ``question`` — ``(operation, object, org)`` as the decision API takes it (`habpps.authorization.admin_questions`)
+    — journals the refusal in the journal of refusals first, with the engine's reason and the message shown."""
     if refusal is None:
         return
+    if question is not None:
+        from habpps.authorization.refusal_journal import journal_refusal
+
+        operation, obj, org = question
+        reason = getattr(refusal, "reason", None) or refusal.code
+        journal_refusal(actor, operation=operation, obj=obj, org=org, reason=reason, message=refusal.message,
+                        code=refusal.code)
     error = ValidationError(refusal.message, code=refusal.code)
     raise ValidationError({field: error}) if field else error
+
+
+# The administrative questions, named as the decision API asks them and the journal of refusals records them --------
+
+
+def group_question(operation: str, group: Group, item: str | None = None) -> tuple[str, str, str]:
+    """``(operation, "group:<id>[/<item>]", partner unit)``: a change to a partner's group (``item``: a profile's
+    code or an account's login)."""
+    obj = group_name(group.pk) + (f"/{item}" if item else "")
+    return operation, obj, partner_unit(group.partner_id)
+
+
+def account_question(operation: str, account: Account, item: str | None = None) -> tuple[str, str, str]:
+    """``(operation, "<login>[/<role code>]", the account's unit)``: a change to an account."""
+    unit = (account.org_scope or NATIONAL_UNIT).rsplit("/", 1)[-1]
+    return operation, account.login + (f"/{item}" if item else ""), unit
+
+
+def _unit_of(organisation: Fund | Partner | None) -> str:
+    if organisation is None:
+        return NATIONAL_UNIT
+    kind = organisation._meta.model_name
+    return partner_unit(organisation.pk) if kind == "partner" else fund_unit(organisation.pk)
 
 
 # Questions the pages ask before showing a group or a form ------------------------------------------------------
@@ -135,50 +191,61 @@ def group_refusal(actor: Account | None, group: Group) -> Refusal | None:
     return first_refusal(lambda p: p.group_refusal(actor, group))
 
 
-# The checks the directory's services make, one per kind of change ----------------------------------------------
+# The checks the directory's services make, one per kind of change: each refusal is journalled -------------------
 
 
 def check_group_creation(actor: Account | None, partner: Partner) -> None:
-    raise_refusal(group_creation_refusal(actor, partner))
+    unit = partner_unit(partner.pk)
+    raise_refusal(group_creation_refusal(actor, partner), actor=actor, question=(CREATE_GROUP, unit, unit))
 
 
 def check_group(actor: Account | None, group: Group) -> None:
-    raise_refusal(group_refusal(actor, group))
+    raise_refusal(group_refusal(actor, group), actor=actor, question=group_question(MANAGE_GROUP, group))
 
 
 def check_reactivation(actor: Account | None, group: Group) -> None:
-    raise_refusal(first_refusal(lambda p: p.reactivation_refusal(actor, group)))
+    raise_refusal(first_refusal(lambda p: p.reactivation_refusal(actor, group)), actor=actor,
+                  question=group_question(REACTIVATE_GROUP, group))
 
 
 def check_profile(actor: Account | None, group: Group, role: ServiceRole) -> None:
-    raise_refusal(first_refusal(lambda p: p.profile_refusal(actor, group, role)), "role")
+    raise_refusal(first_refusal(lambda p: p.profile_refusal(actor, group, role)), "role", actor=actor,
+                  question=group_question(ASSIGN_PROFILE, group, role.code))
 
 
 def check_profile_removal(actor: Account | None, group: Group, role: ServiceRole) -> None:
-    raise_refusal(first_refusal(lambda p: p.profile_removal_refusal(actor, group, role)), "role")
+    raise_refusal(first_refusal(lambda p: p.profile_removal_refusal(actor, group, role)), "role", actor=actor,
+                  question=group_question(WITHDRAW_PROFILE, group, role.code))
 
 
 def check_membership(actor: Account | None, group: Group, account: Account) -> None:
-    raise_refusal(first_refusal(lambda p: p.membership_refusal(actor, group, account)), "account")
+    raise_refusal(first_refusal(lambda p: p.membership_refusal(actor, group, account)), "account", actor=actor,
+                  question=group_question(ADD_MEMBER, group, account.login))
 
 
 def check_member_removal(actor: Account | None, group: Group, account: Account) -> None:
-    raise_refusal(first_refusal(lambda p: p.member_removal_refusal(actor, group, account)), "account")
+    raise_refusal(first_refusal(lambda p: p.member_removal_refusal(actor, group, account)), "account",
+                  actor=actor, question=group_question(REMOVE_MEMBER, group, account.login))
 
 
 def check_account_creation(
     actor: Account | None, organisation: Fund | Partner | None, roles: Sequence[ServiceRole]
 ) -> None:
-    raise_refusal(first_refusal(lambda p: p.account_creation_refusal(actor, organisation, roles)), "roles")
+    unit = _unit_of(organisation)
+    raise_refusal(first_refusal(lambda p: p.account_creation_refusal(actor, organisation, roles)), "roles",
+                  actor=actor, question=(CREATE_ACCOUNT, unit, unit))
 
 
 def check_account(actor: Account | None, account: Account) -> None:
-    raise_refusal(first_refusal(lambda p: p.account_refusal(actor, account)))
+    raise_refusal(first_refusal(lambda p: p.account_refusal(actor, account)), actor=actor,
+                  question=account_question(MANAGE_ACCOUNT, account))
 
 
 def check_account_reactivation(actor: Account | None, account: Account) -> None:
-    raise_refusal(first_refusal(lambda p: p.account_reactivation_refusal(actor, account)))
+    raise_refusal(first_refusal(lambda p: p.account_reactivation_refusal(actor, account)), actor=actor,
+                  question=account_question(REACTIVATE_ACCOUNT, account))
 
 
 def check_account_role(actor: Account | None, account: Account, role: ServiceRole) -> None:
-    raise_refusal(first_refusal(lambda p: p.account_role_refusal(actor, account, role)), "role")
+    raise_refusal(first_refusal(lambda p: p.account_role_refusal(actor, account, role)), "role", actor=actor,
+                  question=account_question(GRANT_ROLE, account, role.code))

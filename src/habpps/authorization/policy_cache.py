@@ -31,6 +31,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -332,6 +333,8 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
 
     def __enter__(self) -> policy_change:
         cache = policy_cache
+        self.afterwards: list[Callable[[], None]] = []
+        """What to do once the change is over, committed or rolled back (``after_change``)."""
         self._outer = getattr(cache._local, "change", None)
         self._atomic = transaction.atomic()
         if self._outer is not None:
@@ -371,6 +374,12 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
     def __exit__(self, exc_type, exc, tb) -> bool | None:
         if self._outer is not None:
             return self._atomic.__exit__(exc_type, exc, tb)
+        try:
+            return self._exit(exc_type, exc, tb)
+        finally:
+            _run_afterwards(self)
+
+    def _exit(self, exc_type, exc, tb) -> bool | None:
         cache = policy_cache
         cache._local.change = None
         if exc_type is not None:
@@ -468,3 +477,22 @@ class policy_change:  # noqa: N801 — used as a context manager, named like `tr
         """The commit failed: take the calls back out of the shared engine."""
         with policy_cache._lock:
             undo_calls(self.working.rbac, applied)
+
+
+def after_change(action: Callable[[], None]) -> None:
+    """Do ``action`` once the administrative change in progress is over — committed or rolled back — or now when
+    none is. A refusal journalled from inside a change (the journal of refusals) must outlive its rollback."""
+    change = getattr(policy_cache._local, "change", None)
+    if change is None:
+        action()
+    else:
+        change.afterwards.append(action)
+
+
+def _run_afterwards(change: policy_change) -> None:
+    actions, change.afterwards = change.afterwards, []
+    for action in actions:
+        try:
+            action()
+        except Exception:  # what comes after a change never hides the change's own outcome
+            logger.exception("Action après un changement de politique en échec")

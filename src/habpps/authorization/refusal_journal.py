@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from habpps.authorization.orgs import NATIONAL_UNIT
-from habpps.authorization.policy_cache import CompiledPolicy, current_policy
+from habpps.authorization.policy_cache import CompiledPolicy, after_change, current_policy
+from habpps.journal.context import current_request_path
 from habpps.journal.denials import journal_denials
 
 DENIAL_KIND = "access.decision.denied"
@@ -21,6 +22,12 @@ DENIAL_KIND = "access.decision.denied"
 
 PAGES = "pages"
 """The ``service`` a page refusal is journalled under (API refusals carry the calling service's name)."""
+
+API = "api"
+"""The ``service`` of an administrative refusal answered by the administration API (``/api/v1/``)."""
+
+SYSTEM = "systeme"
+"""The ``service`` of an administrative refusal outside any request (a command, a job, an import)."""
 
 
 def home_unit(compiled: CompiledPolicy, user: str) -> str:
@@ -80,3 +87,48 @@ def journal_page_refusal(request, operation: str, obj: str, org: str | None, dec
         ],
         immediate=True,
     )
+
+
+def journal_refusal(
+    actor, *, operation: str, obj: str, org: str | None, reason: str, message: str, code: str | None = None
+) -> None:
+    """Journal that the engine refused ``actor`` an administrative change (CNV-1/2/3, ADM-4): one
+    ``access.decision.denied`` entry, whichever entry point asked — a page (``service`` « pages »), the API
+    (« api ») or the system (« systeme », ``actor`` None) — with the question as the decision API takes it
+    (``operation``, ``obj``, ``org``: `habpps.authorization.admin_questions`), the engine's ``reason`` and the
+    ``message`` the person was shown, which carries the engine's explanation.
+
+    Asked from inside an administrative change, the entry is written once the change is over: the refusal rolls
+    the change back, not its own record."""
+    path = current_request_path.get()
+    service = SYSTEM if path is None else API if path.startswith("/api/") else PAGES
+    login = getattr(actor, "login", None)
+
+    def write() -> None:
+        compiled = current_policy()
+        unit = org or (home_unit(compiled, login) if login else NATIONAL_UNIT)
+        journal_denials(
+            [
+                {
+                    "kind": DENIAL_KIND,
+                    "actor": actor,  # the person refused: the journal's « Personne » column names him
+                    "org_scope": unit_scope(compiled, unit),
+                    "target": f"account:{login}"[:255] if login else "system",
+                    "data": {
+                        "service": service,
+                        **({"page": path[:255]} if path else {}),
+                        "user": login,
+                        "operation": operation,
+                        "object": obj,
+                        "org": org,
+                        "reason": reason,
+                        "message": message,
+                        **({"code": code} if code else {}),
+                        "policy_version": compiled.number,
+                    },
+                }
+            ],
+            immediate=True,
+        )
+
+    after_change(write)

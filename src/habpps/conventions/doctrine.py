@@ -12,10 +12,12 @@ explanation next to the field and tests can name the exact rule that refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from habpps.authorization.labels import engine_explanation
 from habpps.conventions.conf import setting
 from habpps.conventions.models import Convention, ConventionVersion
 from habpps.directory.models import Partner, ServiceRole, Status
@@ -23,10 +25,25 @@ from habpps.directory.models import Partner, ServiceRole, Status
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why something is outside the perimeter."""
+    """Why something is outside the perimeter: a stable ``code``, the French ``message`` a person is shown, and
+    the engine's ``decision`` behind it when the engine refused (its ``reason`` goes to the journal of refusals
+    and the decision API)."""
 
     code: str
     message: str
+    decision: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def reason(self) -> str:
+        """The engine's reason for the refusal (``outside_perimeter``, ``perimeter_limit``…), else its code."""
+        return getattr(self.decision, "reason", None) or self.code
+
+
+def explained(refusal: Refusal, decision: Any) -> Refusal:
+    """``refusal`` with the engine's explanation of ``decision`` after its message, in names
+    (`habpps.authorization.labels.engine_explanation`): the page, the API and the journal of refusals say both what
+    may not be done and why the engine refused it."""
+    return Refusal(refusal.code, f"{refusal.message} ({engine_explanation(decision.message)})", decision)
 
 
 def convention_in_force(partner: Partner) -> Convention | None:
@@ -40,12 +57,6 @@ def convention_in_force(partner: Partner) -> Convention | None:
 def version_in_force(partner: Partner) -> ConventionVersion | None:
     convention = convention_in_force(partner)
     return convention.version_in_force() if convention else None
-
-
-def granted_profiles(partner: Partner) -> dict[int, int | None]:
-    """Profile id → user limit (None: unlimited) of the version in force; empty without a validated convention."""
-    version = version_in_force(partner)
-    return version.granted() if version else {}
 
 
 def requires_instructor_number(partner: Partner) -> bool:

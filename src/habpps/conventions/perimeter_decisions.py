@@ -4,7 +4,9 @@ The rule is the engine's (`RBAC.perimeter_decision`, over the perimeters `habpps
 compiles from the validated conventions): only the profiles the convention grants, each within its user limit.
 This module only asks it about a change to a group, and words a refusal with names — the profile's, the
 convention's reference — and the reason the profile is outside the perimeter (no validated convention, the
-national doctrine, a profile the convention does not grant), read from the records the perimeter came from.
+national doctrine, a profile the convention does not grant), read from the records the perimeter came from,
+followed by the engine's own explanation in names; the refusal keeps the engine's decision (its ``reason`` goes
+to the journal of refusals and the decision API).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from habpps.authorization.policy_cache import current_policy
 from habpps.conventions.doctrine import (
     Refusal,
     doctrine_refusal,
+    explained,
     requires_instructor_number,
     version_in_force,
 )
@@ -65,15 +68,15 @@ def perimeter_refusal(partner: Partner, role: ServiceRole, newcomers: Iterable[A
     if decision.granted:
         return None
     if decision.reason == "perimeter_limit":
-        return Refusal(
+        return explained(Refusal(
             "user_limit",
             _(
                 "La convention limite le profil « %(role)s » à %(limit)d utilisateur(s) ; "
                 "cette action en porterait le nombre à %(count)d."
             )
             % {"role": role.name, "limit": decision.target["limit"], "count": decision.target["holders"]},
-        )
-    return _why_outside(partner, role)
+        ), decision)
+    return explained(_why_outside(partner, role), decision)
 
 
 def active_members(group: Group) -> list[Account]:

@@ -87,12 +87,12 @@ class DelegationPerimeter(Perimeter):
         return delegation.group_refusal(authority, group) if authority else None
 
     def profile_refusal(self, actor, group, role) -> Refusal | None:
-        # Granting and withdrawing cover the same perimeter: the delegated groups and profiles.
         authority = self.bounded_authority(actor, group.partner)
-        return delegation.revoke_refusal(authority, group, role) if authority else None
+        return delegation.assign_refusal(authority, group, role) if authority else None
 
     def profile_removal_refusal(self, actor, group, role) -> Refusal | None:
-        return self.profile_refusal(actor, group, role)
+        authority = self.bounded_authority(actor, group.partner)
+        return delegation.revoke_refusal(authority, group, role) if authority else None
 
     def membership_refusal(self, actor, group, account) -> Refusal | None:
         authority = self.bounded_authority(actor, group.partner)
@@ -127,6 +127,7 @@ class DelegationPerimeter(Perimeter):
 
 
 def register_perimeters() -> None:
-    """Called from ``ConventionsConfig.ready``: the directory's services consult both from then on."""
-    register(ConventionPerimeter())
+    """Called from ``ConventionsConfig.ready``: the directory's services consult both from then on — the
+    delegation first, so that a delegate hears first that he may not act there at all, then the convention."""
     register(DelegationPerimeter())
+    register(ConventionPerimeter())

@@ -36,6 +36,13 @@ from habpps.engine.errors import AlreadyExists, ConstraintViolation, InvalidArgu
 _DEFAULT_ABILITIES = ("assign", "revoke", "manage_user")
 
 
+def _allowed(roles: Iterable[str]) -> str:
+    """The roles a perimeter allows, each quoted as the engine quotes every name (so that a page can show them
+    by their labels): « autorisés : « T1 », « T2 » », or that none is."""
+    names = sorted(roles)
+    return "autorisés : " + ", ".join(f"« {r} »" for r in names) if names else "aucun profil autorisé"
+
+
 class DelegatedAdministration(EngineCore):
     # -- administrative roles -------------------------------------------------------------------------------------
     def add_admin_role(
@@ -574,14 +581,14 @@ class DelegatedAdministration(EngineCore):
                 continue
             if role not in perimeter.roles:
                 return ("outside_perimeter",
-                        f"le profil « {role} » n'est pas dans le périmètre de « {unit} » (autorisés : "
-                        + ", ".join(sorted(perimeter.roles)) + ")", {"unit": unit})
+                        f"le profil « {role} » n'est pas dans le périmètre de « {unit} » ("
+                        + _allowed(perimeter.roles) + ")", {"unit": unit})
             juniors = sorted(self._cache.juniors_closure(role) - perimeter.roles)
             if juniors:
                 return ("outside_perimeter",
                         f"le profil « {role} » entraîne par héritage " + ", ".join(f"« {r} »" for r in juniors)
-                        + f", hors du périmètre de « {unit} » (autorisés : " + ", ".join(sorted(perimeter.roles))
-                        + ")", {"unit": unit, "juniors": juniors})
+                        + f", hors du périmètre de « {unit} » (" + _allowed(perimeter.roles) + ")",
+                        {"unit": unit, "juniors": juniors})
             limit = perimeter.max_users.get(role)
             if limit is not None:
                 holders = self._holders_within(role, unit)

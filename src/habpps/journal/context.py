@@ -16,6 +16,9 @@ REQUEST_ID_MAX_LENGTH = 64
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 
 current_request_id: ContextVar[str | None] = ContextVar("habpps_journal_request_id", default=None)
+current_request_path: ContextVar[str | None] = ContextVar("habpps_journal_request_path", default=None)
+"""The path of the request in progress (None outside a request: a command, a job): the journal of refusals says
+whether a refusal was answered by a page, the API or the system."""
 
 
 def is_sane_request_id(value: str) -> bool:

@@ -15,6 +15,7 @@ from django.conf import settings
 
 FAMILIES = {
     "auth": "Connexions et sécurité des comptes",
+    "access": "Refus du moteur d'habilitation",
     "admin": "Administration du réseau",
     "cdap": "Consultations CDAP",
     "convention": "Conventions",
@@ -27,6 +28,8 @@ FAMILIES = {
 
 KINDS = {
     "workbench.model.rationalise": "Modèle de rôles rationalisé (décomposition ou généralisation)",
+    "access.decision.denied": "Refusé par le moteur d'habilitation (page, API ou service)",
+    "access.decision.denied.flood": "Refus en rafale regroupés",
     "auth.login.success": "Connexion réussie",
     "auth.login.failure": "Connexion refusée (identifiant ou mot de passe)",
     "auth.login.throttled": "Connexions bloquées depuis une adresse réseau",

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
-from .context import current_request_id, is_sane_request_id, new_request_id
+from .context import current_request_id, current_request_path, is_sane_request_id, new_request_id
 
 REQUEST_HEADER = "X-Request-ID"
 
@@ -39,9 +39,11 @@ class RequestIdMiddleware:
             return self.__acall__(request)
         request.request_id = request_id_for(request)  # type: ignore[attr-defined]
         token = current_request_id.set(request.request_id)  # type: ignore[attr-defined]
+        path = current_request_path.set(request.path)
         try:
             response = self.get_response(request)
         finally:
+            current_request_path.reset(path)
             current_request_id.reset(token)
         response[REQUEST_HEADER] = request.request_id  # type: ignore[attr-defined, index]
         return response
@@ -49,9 +51,11 @@ class RequestIdMiddleware:
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         request.request_id = request_id_for(request)  # type: ignore[attr-defined]
         token = current_request_id.set(request.request_id)  # type: ignore[attr-defined]
+        path = current_request_path.set(request.path)
         try:
             response = await self.get_response(request)  # type: ignore[misc]
         finally:
+            current_request_path.reset(path)
             current_request_id.reset(token)
         response[REQUEST_HEADER] = request.request_id  # type: ignore[attr-defined]
         return response

@@ -23,7 +23,13 @@ class DecisionIn(Schema):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     user: str = Field(min_length=1, max_length=150, description="Identifiant de connexion du compte.")
-    operation: str = Field(min_length=1, max_length=60, description="Opération, par ex. « consulter ».")
+    operation: str = Field(
+        min_length=1,
+        max_length=60,
+        description="Opération, par ex. « consulter » ; ou une question d'administration posée comme les pages "
+        "la posent : « attribuer-profil », « retirer-profil », « ajouter-membre », « retirer-membre », "
+        "« gerer-groupe », « gerer-compte », « valider-version » (voir docs/api.md).",
+    )
     obj: str = Field(
         alias="object", min_length=1, max_length=120, description="Objet, par ex. « cdap:droits »."
     )

@@ -13,20 +13,17 @@ another account of it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account
 from habpps.authorization.decisions import is_allowed
-from habpps.authorization.labels import in_french, unit_label
 from habpps.authorization.orgs import group_name, partner_unit
 from habpps.authorization.policy_cache import current_policy
 from habpps.conventions.delegation.policy_rules import DELEGATED_ABILITIES
-from habpps.conventions.doctrine import Refusal, granted_profiles
+from habpps.conventions.doctrine import Refusal, explained
 from habpps.conventions.models import DelegatedPerimeter
-from habpps.conventions.perimeter_decisions import membership_refusal, profile_refusal
 from habpps.conventions.permissions import DELEGATE_HABILITATIONS, MANAGE_PARTNER_ACCOUNTS
 from habpps.directory.models import Group, GroupMembership, Partner, ServiceRole
 from habpps.engine import AdminDecision
@@ -70,9 +67,13 @@ def authority_of(actor: Account, partner: Partner) -> Authority | None:
     unit = partner_unit(partner.pk)
     if not is_allowed(actor, *MANAGE_PARTNER_ACCOUNTS, unit):
         return None
-    if is_allowed(actor, *DELEGATE_HABILITATIONS, unit):
-        return Authority(actor, partner, True, None, frozenset(granted_profiles(partner)))
     rbac = _rbac()
+    if is_allowed(actor, *DELEGATE_HABILITATIONS, unit):
+        # The partner administrator's profiles are the engine's perimeter of the partner (the convention).
+        perimeter = rbac.perimeters().get(unit)
+        codes = perimeter.roles if perimeter is not None else ()
+        role_ids = frozenset(ServiceRole.objects.filter(code__in=codes).values_list("pk", flat=True))
+        return Authority(actor, partner, True, None, role_ids)
     groups: set[str] | None = set()
     roles: set[str] = set()
     if actor.login in rbac.users():
@@ -84,24 +85,6 @@ def authority_of(actor: Account, partner: Partner) -> Authority | None:
     group_ids = None if groups is None else frozenset(int(name.split(":", 1)[1]) for name in groups)
     role_ids = frozenset(ServiceRole.objects.filter(code__in=roles).values_list("pk", flat=True))
     return Authority(actor, partner, False, group_ids, role_ids)
-
-
-_DELEGATION = re.compile(r"délégation « delegation:\d+ » de")
-_ADMINISTRATION = re.compile(r"« administration:([a-z]+:\d+) »")
-
-
-def engine_explanation(decision: AdminDecision) -> str:
-    """The engine's own explanation of a refusal, in the partner's words: names instead of logins, group and unit
-    keys (`habpps.authorization.labels.in_french`), and the compiled rules named by what they stand for."""
-    message = _DELEGATION.sub("délégation de", decision.message)
-    message = _ADMINISTRATION.sub(lambda match: f"« administration de {unit_label(match.group(1))} »", message)
-    return in_french(message)
-
-
-def _explained(refusal: Refusal, decision: AdminDecision) -> Refusal:
-    """``refusal`` with the engine's explanation after it: the page, the API and the journal of refusals say both
-    what the partner may not do and why the engine refused it."""
-    return Refusal(refusal.code, f"{refusal.message} ({engine_explanation(decision)})")
 
 
 def _outside_groups(group: Group) -> Refusal:
@@ -125,29 +108,27 @@ def group_refusal(authority: Authority, group: Group) -> Refusal | None:
     if authority.full:
         return None
     decision = _rbac().can_manage_group(authority.actor.login, group_name(group.pk))
-    return None if decision else _explained(_outside_groups(group), decision)
+    return None if decision else explained(_outside_groups(group), decision)
 
 
 def _profile_refusal(authority: Authority, decision: AdminDecision, group: Group, role: ServiceRole):
     if decision or decision.reason in CONVENTION_REASONS:
         return None
     if decision.reason in ("group_out_of_scope", "unknown_group"):
-        return _explained(_outside_groups(group), decision)
-    return _explained(_outside_role(role), decision)
+        return explained(_outside_groups(group), decision)
+    return explained(_outside_role(role), decision)
 
 
 def assign_refusal(authority: Authority, group: Group, role: ServiceRole) -> Refusal | None:
-    """May the actor give ``role`` to ``group``? The engine's delegation first, then the convention's words."""
+    """May the actor give ``role`` to ``group`` as far as his delegation goes? The engine's ``can_assign_group``
+    for a delegate; the convention's perimeter and user limits are the other registered perimeter's
+    (`habpps.conventions.refusals`), asked after this one."""
     refusal = group_refusal(authority, group)
-    if refusal:
+    if refusal or authority.full:
         return refusal
-    if not authority.full:
-        unit = partner_unit(group.partner_id)
-        decision = _rbac().can_assign_group(authority.actor.login, group_name(group.pk), role.code, unit)
-        refusal = _profile_refusal(authority, decision, group, role)
-        if refusal:
-            return refusal
-    return profile_refusal(group, role)
+    unit = partner_unit(group.partner_id)
+    decision = _rbac().can_assign_group(authority.actor.login, group_name(group.pk), role.code, unit)
+    return _profile_refusal(authority, decision, group, role)
 
 
 def revoke_refusal(authority: Authority, group: Group, role: ServiceRole) -> Refusal | None:
@@ -179,7 +160,7 @@ def account_refusal(authority: Authority, account: Account) -> Refusal | None:
     if decision:
         return None
     if decision.reason == "user_holds_roles":
-        return _explained(Refusal(
+        return explained(Refusal(
             "administrator_account",
             _("Le compte de %(name)s porte un rôle d'administration : seul l'administrateur partenaire le gère.")
             % {"name": account.full_name},
@@ -193,19 +174,15 @@ def account_refusal(authority: Authority, account: Account) -> Refusal | None:
         None,
     )
     if outside is not None:
-        return _explained(Refusal(
+        return explained(Refusal(
             "outside_delegation_account",
             _("%(name)s est membre du groupe « %(group)s », hors du périmètre qui vous a été délégué.")
             % {"name": account.full_name, "group": outside.name},
         ), decision)
-    return _explained(Refusal(
+    return explained(Refusal(
         "outside_delegation_account",
         _("Le compte de %(name)s est hors du périmètre qui vous a été délégué.") % {"name": account.full_name},
     ), decision)
-
-
-def membership_add_refusal(authority: Authority, group: Group, account: Account) -> Refusal | None:
-    return group_refusal(authority, group) or account_refusal(authority, account) or membership_refusal(group, account)
 
 
 def delegation_refusal(
@@ -243,5 +220,5 @@ def delegation_refusal(
                 )
                 % {"role": role.name},
             )
-            return refusal if decision else _explained(refusal, decision)
+            return refusal if decision else explained(refusal, decision)
     return None

@@ -1,9 +1,10 @@
 """The partner's delegated administration (ADM-4): create accounts, build groups, give profiles and members —
-each action decided against the actor's authority (``authority.py``) and made by the directory's own services.
+each action made by the directory's own services, which ask the registered perimeters (the delegation's, then the
+convention's: `habpps.conventions.refusals`) and through them the engine; no rule is decided here a second time.
 
 Every action runs in one ``policy_change`` transaction: the policy-version bump serialises it with every other
-administrative change, so the user-limit count it checks cannot be overtaken by a concurrent grant; then the
-directory service makes, journals and engine-checks the change inside the same transaction.
+administrative change, so the user-limit count it checks cannot be overtaken by a concurrent grant; a refusal is
+raised with the engine's explanation and journalled in the journal of refusals once the change is rolled back.
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from habpps.accounts.models import Account
+from habpps.authorization import perimeters
 from habpps.authorization.access_windows import Window
 from habpps.authorization.decisions import AccessRefused
 from habpps.authorization.orgs import scope_path
 from habpps.authorization.policy_cache import policy_change
 from habpps.conventions.delegation import authority as rules
 from habpps.conventions.models import DelegatedPerimeter
-from habpps.conventions.services.common import refuse
 from habpps.directory import services as directory
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole
 from habpps.journal.services import record_event
+
+DELEGATE = "deleguer-perimetre"
+"""The administrative question of giving a delegate his sub-perimeter, as journalled when refused."""
 
 
 def require_authority(actor, partner: Partner) -> rules.Authority:
@@ -39,87 +43,59 @@ def create_account(
     placed in a group of the actor's perimeter."""
     authority = require_authority(actor, partner)
     if group is not None:
-        refusal = rules.group_refusal(authority, group)
-        if refusal:
-            refuse(refusal, "group")
+        perimeters.raise_refusal(rules.group_refusal(authority, group), "group", actor=actor,
+                                 question=perimeters.group_question(perimeters.MANAGE_GROUP, group))
     with policy_change():
         account = directory.create_account(
             actor, partner, first_name=first_name, last_name=last_name, email=email
         )
         if group is not None:
-            refusal = rules.membership_add_refusal(authority, group, account)
-            if refusal:
-                refuse(refusal, "group")
             directory.add_group_member(actor, group, account)
     return account
 
 
+# Each action below is the directory's own service: the registered perimeters (the delegation's, then the
+# convention's — `habpps.conventions.refusals`) decide it inside the change, with the engine, and journal a refusal.
+
+
 def create_group(actor, partner: Partner, *, name: str, description: str = "") -> Group:
     """Build a group (partner administrator only: a delegate's perimeter is the groups he was given)."""
-    authority = require_authority(actor, partner)
-    if not authority.full:
-        refuse(rules.Refusal("cannot_create_group", _("Seul l'administrateur partenaire crée des groupes.")))
+    require_authority(actor, partner)
     return directory.create_group(actor, partner, name=name, description=description)
 
 
 def assign_profile(actor, group: Group, role: ServiceRole, window: Window | None = None) -> GroupRoleAssignment:
     """Give a profile to a group, inside the convention, its user limit and the actor's perimeter, within
     ``window`` when one is given (time-bound access, ENG-5)."""
-    authority = require_authority(actor, group.partner)
-    refusal = rules.assign_refusal(authority, group, role)
-    if refusal:
-        refuse(refusal, "role")
-    with policy_change():
-        refusal = rules.assign_refusal(authority, group, role)  # re-decided now that changes are serialised
-        if refusal:
-            refuse(refusal, "role")
-        return directory.assign_group_role(actor, group, role, window)
+    require_authority(actor, group.partner)
+    return directory.assign_group_role(actor, group, role, window)
 
 
 def set_profile_window(actor, assignment: GroupRoleAssignment, window: Window) -> GroupRoleAssignment:
     """Change when a group's profile may be used, for whoever may withdraw it."""
-    authority = require_authority(actor, assignment.group.partner)
-    refusal = rules.revoke_refusal(authority, assignment.group, assignment.role)
-    if refusal:
-        refuse(refusal, "role")
+    require_authority(actor, assignment.group.partner)
     return directory.set_group_role_window(actor, assignment, window)
 
 
 def withdraw_profile(actor, group: Group, role: ServiceRole) -> None:
-    authority = require_authority(actor, group.partner)
-    refusal = rules.revoke_refusal(authority, group, role)
-    if refusal:
-        refuse(refusal, "role")
+    require_authority(actor, group.partner)
     directory.unassign_group_role(actor, group, role)
 
 
 def add_member(actor, group: Group, account: Account) -> GroupMembership:
     """Put an account in a group; the group's profiles must stay within their user limits."""
-    authority = require_authority(actor, group.partner)
-    refusal = rules.membership_add_refusal(authority, group, account)
-    if refusal:
-        refuse(refusal, "account")
-    with policy_change():
-        refusal = rules.membership_add_refusal(authority, group, account)
-        if refusal:
-            refuse(refusal, "account")
-        return directory.add_group_member(actor, group, account)
+    require_authority(actor, group.partner)
+    return directory.add_group_member(actor, group, account)
 
 
 def remove_member(actor, group: Group, account: Account) -> None:
-    authority = require_authority(actor, group.partner)
-    refusal = rules.group_refusal(authority, group) or rules.account_refusal(authority, account)
-    if refusal:
-        refuse(refusal, "account")
+    require_authority(actor, group.partner)
     directory.remove_group_member(actor, group, account)
 
 
 def set_account_status(actor, account: Account, status: str) -> Account:
     """Suspend, reactivate or remove an account of the actor's perimeter (effective on its next request)."""
-    authority = require_authority(actor, account.partner)
-    refusal = rules.account_refusal(authority, account)
-    if refusal:
-        refuse(refusal)
+    require_authority(actor, account.partner)
     return directory.set_account_status(actor, account, status)
 
 
@@ -128,9 +104,8 @@ def delegate_perimeter(
 ) -> DelegatedPerimeter:
     """Give ``delegate`` a sub-perimeter (replacing the previous one), within the actor's own authority."""
     authority = require_authority(actor, delegate.partner)
-    refusal = rules.delegation_refusal(authority, delegate, groups, roles)
-    if refusal:
-        refuse(refusal)
+    perimeters.raise_refusal(rules.delegation_refusal(authority, delegate, groups, roles), actor=actor,
+                             question=perimeters.account_question(DELEGATE, delegate))
     if not rules.authority_of(delegate, delegate.partner):
         raise ValidationError(
             _(

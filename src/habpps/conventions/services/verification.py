@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 
 from habpps.authorization.decisions import AccessRefused
 from habpps.authorization.policy_cache import policy_change
-from habpps.conventions.four_eyes import VerificationDecision, history_exclusion, may_verify
+from habpps.authorization.refusal_journal import journal_refusal
+from habpps.conventions.four_eyes import (
+    VerificationDecision,
+    history_exclusion,
+    may_verify,
+    verification_question,
+)
 from habpps.conventions.models import ConventionVersion
 from habpps.conventions.services.access import removed_profiles, withdraw_profiles
 from habpps.conventions.services.common import journal_version, move, version_picture
@@ -46,6 +52,10 @@ def _check_verifier(actor, version: ConventionVersion, *, history_only: bool = F
             target=f"convention:{version.convention_id}:v{version.number}",
             data={"code": decision.code, "message": decision.message},
         )
+        # And in the journal of refusals, as the question the decision API answers the same way.
+        operation, obj, org = verification_question(version)
+        journal_refusal(actor, operation=operation, obj=obj, org=org, reason=decision.reason,
+                        message=decision.message, code=decision.code)
         raise VerificationRefused(decision)
 
 

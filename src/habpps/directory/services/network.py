@@ -212,10 +212,10 @@ def remove_group_member(actor, group: Group, account: Account) -> None:
 
 
 def check_group_may_receive(group: Group, role: ServiceRole, actor=None) -> None:
-    """The perimeter a group's profiles must stay in: service profiles the national doctrine allows for the
-    partner's type (CNV-1), then every registered perimeter (``habpps.authorization.perimeters``): the partner's
-    validated convention and its per-profile user limits (CNV-2), the sub-perimeter delegated to ``actor``
-    (ADM-4). Call it inside the change's ``policy_change`` so that a user-limit count cannot be overtaken."""
+    """The perimeter a group's profiles must stay in: service profiles only, then every registered perimeter
+    (``habpps.authorization.perimeters``) — the sub-perimeter delegated to ``actor`` (ADM-4), the partner's
+    validated convention within the national doctrine and its per-profile user limits (CNV-1, CNV-2), both the
+    engine's rules. Call it inside the change's ``policy_change`` so that a user-limit count cannot be overtaken."""
     if role.account_level:
         raise ValidationError(
             {
@@ -224,10 +224,6 @@ def check_group_may_receive(group: Group, role: ServiceRole, actor=None) -> None
                 )
             }
         )
-    if not role.doctrine_rules.filter(partner_type_id=group.partner.partner_type_id).exists():
-        message = _("La doctrine nationale n'autorise pas le profil « %(role)s » pour le type « %(type)s ».")
-        values = {"role": role.name, "type": group.partner.partner_type.name}
-        raise ValidationError({"role": ValidationError(message % values, code="outside_doctrine")})
     perimeters.check_profile(actor, group, role)
 
 

@@ -39,7 +39,7 @@ from habpps.directory.models import (
 )
 from habpps.directory.services import attributes
 from habpps.directory.services.accounts import account_management_permission
-from habpps.directory.views.conditions import grant_conditions
+from habpps.directory.views.conditions import activation_conditions, grant_conditions
 from habpps.directory.views.status import StatusChangeView
 from habpps.journal.services import record_event
 
@@ -114,6 +114,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
             account_window=AccountWindow.objects.filter(account=account).first(),
             account_attributes=attributes.describe(account),
             held_conditions=held_conditions(account, roles),
+            held_activations=held_activations(account, roles),
             open_sessions=open_sessions(account) if can_manage else [],
             can_manage=can_manage,
             role_form=kwargs.pop("role_form", None)
@@ -140,12 +141,25 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
         return []
 
 
+def _held_roles(account: Account, direct: list) -> dict:
+    groups = GroupMembership.objects.current().filter(account=account).values("group_id")
+    via_groups = GroupRoleAssignment.objects.current().filter(group_id__in=groups).select_related("role")
+    return {a.role_id: a.role for a in [*direct, *via_groups]}
+
+
+def held_activations(account: Account, direct: list) -> list[dict]:
+    """The conditions of the activation of the roles and profiles ``account`` holds, for the account page:
+    [{role, constraints: [{name, conditions}]}] — a profile whose conditions fail at login is not active."""
+    roles = _held_roles(account, direct)
+    found = [{"role": role, "constraints": activation_conditions(role)}
+             for role in sorted(roles.values(), key=lambda r: r.name)]
+    return [item for item in found if item["constraints"]]
+
+
 def held_conditions(account: Account, direct: list) -> list[dict]:
     """The conditions on the permissions of the roles and profiles ``account`` holds (directly or through a
     group), for the account page: [{role, permissions: [{permission, constraints}]}]."""
-    groups = GroupMembership.objects.current().filter(account=account).values("group_id")
-    via_groups = GroupRoleAssignment.objects.current().filter(group_id__in=groups).select_related("role")
-    roles = {a.role_id: a.role for a in [*direct, *via_groups]}
+    roles = _held_roles(account, direct)
     found = grant_conditions(list(roles))
     return [{"role": roles[role_id], "permissions": items}
             for role_id, items in sorted(found.items(), key=lambda kv: roles[kv[0]].name)]

@@ -1,0 +1,189 @@
+"""Administrative questions the decision API answers as the pages do (issue 16 §2): « may this person give this
+profile to this group? », « put this account in it? », « validate this convention? ».
+
+The pages, the administration API and the commands change a partner's groups and accounts through the directory's
+services, which ask the engine's permission in the unit, then the registered perimeters
+(`habpps.authorization.perimeters`: the sub-perimeter delegated to a partner's delegate, the partner's validated
+convention and its user limits — all engine rules, ENG-12) and journal a refusal under an operation and an object
+(``attribuer-profil`` on ``group:7/cdap-ass-cesf`` in ``partner:3``). ``POST /api/v1/decisions`` takes that very
+triple — ``{"user", "operation", "object", "org"}`` — and answers here with the same questions, so the refusal, its
+reason and its explanation are the page's, word for word, and both appear in the journal of refusals.
+
+Other apps register the questions on their own records (the conventions app: ``valider-version``) from
+``AppConfig.ready``, as they register perimeters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from habpps.authorization import perimeters
+from habpps.authorization import permissions as perms
+from habpps.authorization.decisions import explain
+from habpps.authorization.labels import in_french
+from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+from habpps.authorization.permission_labels import PermissionLabels
+from habpps.authorization.stored import Account, AccountStatus, Group, ServiceRole
+
+
+@dataclass(frozen=True)
+class AdminAnswer:
+    """The answer to an administrative question, shaped as the engine's ``Decision`` the decision API explains:
+    ``reason`` is the engine's (``outside_perimeter``, ``perimeter_limit``, ``group_out_of_scope``,
+    ``condition_failed``…), ``message`` the sentence the page shows, with the engine's explanation in names."""
+
+    granted: bool
+    reason: str
+    message: str
+    code: str | None = None
+    path: None = None
+    failed_constraints: tuple[dict[str, Any], ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return self.granted
+
+
+GRANTED = AdminAnswer(True, "granted", "Autorisé.")
+
+Answerer = Callable[[Any, str, "str | None"], AdminAnswer]
+"""``(account asking, object, org) -> answer``."""
+
+_answerers: dict[str, Answerer] = {}
+
+
+class UnknownObject(LookupError):
+    """The question names a group, profile, account or convention that does not exist."""
+
+
+def register(operation: str, answerer: Answerer) -> None:
+    _answerers[operation] = answerer
+
+
+def is_administrative(operation: str) -> bool:
+    """Whether ``operation`` is an administrative question rather than a permission of the policy."""
+    return operation in _answerers
+
+
+def answer(user: str, operation: str, obj: str, org: str | None) -> AdminAnswer:
+    """The platform's answer to ``user`` doing ``operation`` on ``obj`` (in ``org``), as its pages would give it."""
+    account = Account.objects.filter(login=user).first()
+    if account is None or account.status != AccountStatus.ACTIVE:
+        return AdminAnswer(False, "unknown_user", f"Refusé : « {user} » est inconnu ou n'est pas actif.")
+    try:
+        return _answerers[operation](account, obj, org)
+    except UnknownObject as error:
+        return AdminAnswer(False, "unknown_object", f"Refusé : {error}.")
+
+
+def from_refusal(refusal) -> AdminAnswer:
+    """A perimeter's refusal as an answer (its engine reason, its message)."""
+    reason = getattr(refusal, "reason", None) or refusal.code
+    return AdminAnswer(False, reason, refusal.message, refusal.code)
+
+
+def permission_answer(account, permission: perms.Permission, unit: str) -> AdminAnswer | None:
+    """The engine's refusal of the permission the service asks first, or None when held."""
+    decision = explain(account, permission.operation, permission.obj, unit)
+    if decision.granted:
+        return None
+    label = PermissionLabels()(permission.operation, permission.obj)
+    message = decision.message.replace(f"« {permission.operation} » sur « {permission.obj} »", f"« {label} »")
+    return AdminAnswer(False, decision.reason, in_french(message), "not_authorized",
+                       failed_constraints=tuple(decision.failed_constraints))
+
+
+def _pk(text: str, prefix: str, what: str) -> int:
+    key = text.removeprefix(prefix)
+    if not text.startswith(prefix) or not key.isdigit() or len(key) > 18:
+        raise UnknownObject(f"« {text} » ne désigne pas {what}")
+    return int(key)
+
+
+def _group(obj: str, org: str | None) -> tuple[Group, str]:
+    name, _sep, item = obj.partition("/")
+    group = Group.objects.select_related("partner").filter(pk=_pk(name, "group:", "un groupe")).first()
+    if group is None or (org is not None and org != partner_unit(group.partner_id)):
+        raise UnknownObject(f"le groupe « {name} » est inconnu dans « {org or '—'} »")
+    return group, item
+
+
+def _role(code: str) -> ServiceRole:
+    role = ServiceRole.objects.filter(code=code).first() if code else None
+    if role is None:
+        raise UnknownObject(f"le profil « {code} » est inconnu")
+    return role
+
+
+def _account(login: str) -> Any:
+    account = Account.objects.filter(login=login).first() if login else None
+    if account is None:
+        raise UnknownObject(f"le compte « {login} » est inconnu")
+    return account
+
+
+def _group_question(ask: Callable[[Any, Group, str], Any]) -> Answerer:
+    """A question on a partner's group: the engine's ``gerer groupes`` in the partner's unit, then ``ask``."""
+
+    def answerer(account, obj: str, org: str | None) -> AdminAnswer:
+        group, item = _group(obj, org)
+        refused = permission_answer(account, perms.MANAGE_GROUPS, partner_unit(group.partner_id))
+        if refused is not None:  # an answer is falsy when it refuses
+            return refused
+        refusal = ask(account, group, item)
+        return from_refusal(refusal) if refusal is not None else GRANTED
+
+    return answerer
+
+
+def _assign(actor, group: Group, code: str):
+    role = _role(code)
+    if role.account_level:
+        return _Refusal("administrative_role", "Un rôle d'administration ne s'attribue pas à un groupe.")
+    return perimeters.first_refusal(lambda p: p.profile_refusal(actor, group, role))
+
+
+def _member(actor, group: Group, login: str):
+    account = _account(login)
+    if account.partner_id != group.partner_id:
+        return _Refusal("membership_partner", "Ce compte n'appartient pas à l'organisme du groupe.")
+    return perimeters.first_refusal(lambda p: p.membership_refusal(actor, group, account))
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    code: str
+    message: str
+
+
+def _manage_account(actor, obj: str, org: str | None) -> AdminAnswer:
+    account = _account(obj)
+    if account.partner_id:
+        permission, unit = perms.MANAGE_PARTNER_ACCOUNTS, partner_unit(account.partner_id)
+    else:
+        permission = perms.MANAGE_FUND_ACCOUNTS
+        unit = fund_unit(account.fund_id) if account.fund_id else NATIONAL_UNIT
+    if org is not None and org != unit:
+        raise UnknownObject(f"le compte « {obj} » est inconnu dans « {org} »")
+    refused = permission_answer(actor, permission, unit)
+    if refused is not None:
+        return refused
+    refusal = perimeters.first_refusal(lambda p: p.account_refusal(actor, account))
+    return from_refusal(refusal) if refusal is not None else GRANTED
+
+
+register(perimeters.MANAGE_GROUP, _group_question(lambda actor, group, _item: perimeters.group_refusal(actor, group)))
+register(perimeters.ASSIGN_PROFILE, _group_question(_assign))
+register(
+    perimeters.WITHDRAW_PROFILE,
+    _group_question(lambda actor, group, code: perimeters.first_refusal(
+        lambda p: p.profile_removal_refusal(actor, group, _role(code)))),
+)
+register(perimeters.ADD_MEMBER, _group_question(_member))
+register(
+    perimeters.REMOVE_MEMBER,
+    _group_question(lambda actor, group, login: perimeters.first_refusal(
+        lambda p: p.member_removal_refusal(actor, group, _account(login)))),
+)
+register(perimeters.MANAGE_ACCOUNT, _manage_account)

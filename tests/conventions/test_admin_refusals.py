@@ -1,0 +1,259 @@
+"""One refusal, wherever it is asked (issue 16 §2): the convention's perimeter and user limit (CNV-1, CNV-2), a
+delegate's sub-perimeter (ADM-4) and the four-eyes rule (CNV-3) are refused by the engine with the same reason and
+the same French sentence — the engine's explanation in names, never its identifiers — on the page, through the
+administration API and when the question is put to ``POST /api/v1/decisions``; each refusal is one
+``access.decision.denied`` entry of the journal of refusals, with the question as the decision API takes it."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from conventions.conftest import validated_convention
+from habpps.api import tokens
+from habpps.authorization.orgs import fund_unit, group_name, partner_unit
+from habpps.authorization.refusal_journal import DENIAL_KIND
+from habpps.conventions import services as conventions
+from habpps.conventions.delegation import services as delegation
+from habpps.conventions.policy_rules import FOUR_EYES_RULE
+from habpps.directory.models import GroupMembership, GroupRoleAssignment, PartnerType
+from habpps.journal.models import JournalEntry
+
+ENGINE_CODES = re.compile(r"partner:\d|fund:\d|group:\d|delegation:\d|administration:|quatre-yeux-convention|"
+                          r"versions-convention|outside_perimeter|perimeter_limit|out_of|_scope|cdap-")
+
+
+@pytest.fixture(autouse=True)
+def _immediate(settings):
+    settings.HABPPS_API_DENIAL_JOURNAL = "immediate"
+    tokens.forget_recognised_tokens()
+
+
+def denials(**data) -> list[JournalEntry]:
+    entries = JournalEntry.objects.filter(kind=DENIAL_KIND).order_by("sequence")
+    return [e for e in entries if all(e.data.get(key) == value for key, value in data.items())]
+
+
+def page_errors(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def ask(user, operation: str, obj: str, org: str, **extra) -> dict:
+    """The question put to the decision API by a portal service, explained."""
+    from django.test import Client
+
+    secret = tokens.register_service("portail-admin").secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    body = {"user": user.login, "operation": operation, "object": obj, "org": org, "explain": True, **extra}
+    response = client.post("/api/v1/decisions", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def api_post(client, account, path: str, body: dict):
+    client.force_login(account)
+    return client.post(path, body, content_type="application/json")
+
+
+def assert_french(message: str) -> None:
+    assert message and not ENGINE_CODES.search(message), message
+
+
+def assert_same_everywhere(question: tuple[str, str, str], answer: dict, shown: str, reason: str) -> None:
+    """The page's message, the decision API's explanation and the journal's entries say one thing."""
+    operation, obj, org = question
+    assert answer["granted"] is False
+    assert answer["explanation"]["reason"] == reason
+    assert answer["explanation"]["message"] == shown
+    entries = denials(operation=operation, object=obj, org=org)
+    services = {entry.data["service"] for entry in entries}
+    assert {"pages", "portail-admin"} <= services, services
+    for entry in entries:
+        assert entry.data["reason"] == reason and entry.data["message"] == shown
+        assert entry.org_scope.endswith(org)
+
+
+# CNV-1: a profile outside the convention's perimeter -----------------------------------------------------------------
+
+
+def test_a_profile_outside_the_convention_refused_alike_on_the_page_the_api_and_the_decision_api(world, client):
+    world.partner.partner_type = PartnerType.objects.get(code="conseil-departemental")
+    world.partner.save(update_fields=["partner_type"])
+    validated_convention(world, profiles=("cdap-instructeur-rsa-cpam",))
+    role = world.roles["cdap-cd-controle"]
+    client.force_login(world.partner_admin)
+    page = client.post(reverse("delegation:group-action", args=[world.social.pk, "attribuer-profil"]),
+                       {"profil-role": role.pk})
+    assert page.status_code == 200
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert "n'est pas accordé par la convention" in shown and shown in page_errors(page)
+    # The engine's explanation, in names: the partner's, the profiles'.
+    assert "n'est pas dans le périmètre de « CCAS de Vincennes »" in shown
+    assert f"« {world.roles['cdap-instructeur-rsa-cpam'].name} »" in shown
+    assert_french(shown)
+    assert entry.data["code"] == "outside_convention" and entry.data["user"] == world.partner_admin.login
+
+    api = api_post(client, world.partner_admin, f"/api/v1/groupes/{world.social.pk}/profils", {"role": role.code})
+    assert api.status_code == 422 and api.json()["errors"][0]["message"] == shown
+    assert denials(service="api")[0].data["message"] == shown
+
+    question = ("attribuer-profil", f"{group_name(world.social.pk)}/{role.code}", partner_unit(world.partner.pk))
+    assert_same_everywhere(question, ask(world.partner_admin, *question), shown, "outside_perimeter")
+    assert not GroupRoleAssignment.objects.current().filter(group=world.social).exists()
+
+
+def test_the_fund_administrator_and_the_system_are_refused_and_journalled_too(world, client):
+    """Whoever acts — the fund's administrator on the directory's group page, the system — the same rule."""
+    from django.core.exceptions import ValidationError
+
+    from habpps.directory import services as directory
+
+    client.force_login(world.admin)
+    role = world.roles["cdap-ass-cesf"]
+    page = client.post(reverse("directory:group-profile-assign", args=[world.social.pk]), {"profil-role": role.pk})
+    assert "pas de convention validée" in page_errors(page)
+    with pytest.raises(ValidationError):
+        directory.assign_group_role(None, world.social, role)
+    (by_page,) = denials(service="pages")
+    (by_system,) = denials(service="systeme")
+    assert by_page.data["message"] == by_system.data["message"]
+    assert by_page.data["reason"] == by_system.data["reason"] == "outside_perimeter"
+    assert by_system.data["user"] is None and by_page.data["user"] == world.admin.login
+    question = ("attribuer-profil", f"{group_name(world.social.pk)}/{role.code}", partner_unit(world.partner.pk))
+    assert ask(world.admin, *question)["explanation"]["message"] == by_page.data["message"]
+
+
+# CNV-2: the convention's user limit ----------------------------------------------------------------------------------
+
+
+def test_the_user_limit_refused_alike_everywhere(world, client):
+    validated_convention(world, max_users=1)
+    delegation.assign_profile(world.partner_admin, world.social, world.roles["cdap-ass-cesf"])
+    delegation.add_member(world.partner_admin, world.social, world.users[0])
+    newcomer = world.users[1]
+    client.force_login(world.partner_admin)
+    page = client.post(reverse("delegation:group-action", args=[world.social.pk, "ajouter-membre"]),
+                       {"membre-account": newcomer.pk})
+    assert page.status_code == 200
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert "limite le profil" in shown and "porterait le nombre à 2" in shown and shown in page_errors(page)
+    assert "la limite est 1" in shown and "« CCAS de Vincennes »" in shown  # the engine's explanation, in names
+    assert_french(shown)
+
+    api = api_post(client, world.partner_admin, f"/api/v1/groupes/{world.social.pk}/membres",
+                   {"account": newcomer.login})
+    assert api.status_code == 422, api.content
+    assert api.json()["errors"][0]["message"] == shown
+
+    question = ("ajouter-membre", f"{group_name(world.social.pk)}/{newcomer.login}", partner_unit(world.partner.pk))
+    assert_same_everywhere(question, ask(world.partner_admin, *question), shown, "perimeter_limit")
+    assert not GroupMembership.objects.current().filter(group=world.social, account=newcomer).exists()
+
+
+# ADM-4: a delegate outside his sub-perimeter -------------------------------------------------------------------------
+
+
+def test_a_delegate_outside_his_sub_perimeter_refused_alike_everywhere(world, client):
+    validated_convention(world, max_users=None)
+    role = world.roles["cdap-ass-cesf"]
+    delegation.delegate_perimeter(world.partner_admin, world.delegate, groups=[world.social], roles=[])
+    client.force_login(world.delegate)
+    # The directory's group page offers the profile; the delegation refuses it.
+    page = client.post(reverse("directory:group-profile-assign", args=[world.social.pk]), {"profil-role": role.pk})
+    assert page.status_code == 200
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert "n'est pas dans le périmètre qui vous a été délégué" in shown and shown in page_errors(page)
+    assert "« Pauline Admin »" in shown or "délégation de" in shown  # the engine's reason, with names
+    assert_french(shown)
+    question = ("attribuer-profil", f"{group_name(world.social.pk)}/{role.code}", partner_unit(world.partner.pk))
+    answer = ask(world.delegate, *question)
+    assert_same_everywhere(question, answer, shown, answer["explanation"]["reason"])
+    assert answer["explanation"]["reason"] not in ("outside_perimeter", "perimeter_limit", "not_authorized")
+
+
+def test_a_delegate_adding_an_account_of_another_group_on_gestion_deleguee(world, client):
+    validated_convention(world, max_users=None)
+    delegation.add_member(world.partner_admin, world.reception, world.users[1])
+    delegation.delegate_perimeter(world.partner_admin, world.delegate, groups=[world.social],
+                                  roles=[world.roles["cdap-ass-cesf"]])
+    client.force_login(world.delegate)
+    page = client.post(reverse("delegation:group-action", args=[world.social.pk, "ajouter-membre"]),
+                       {"membre-account": world.users[1].pk})
+    assert page.status_code == 200
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert "membre du groupe « Accueil », hors du périmètre qui vous a été délégué" in shown
+    assert shown in page_errors(page)
+    assert_french(shown)
+
+    api = api_post(client, world.delegate, f"/api/v1/groupes/{world.social.pk}/membres",
+                   {"account": world.users[1].login})
+    assert api.status_code == 422 and api.json()["errors"][0]["message"] == shown
+
+    question = ("ajouter-membre", f"{group_name(world.social.pk)}/{world.users[1].login}",
+                partner_unit(world.partner.pk))
+    answer = ask(world.delegate, *question)
+    assert_same_everywhere(question, answer, shown, entry.data["reason"])
+
+
+def test_a_granted_administrative_question_is_granted(world):
+    validated_convention(world, max_users=None)
+    delegation.delegate_perimeter(world.partner_admin, world.delegate, groups=[world.social],
+                                  roles=[world.roles["cdap-ass-cesf"]])
+    obj = f"{group_name(world.social.pk)}/cdap-ass-cesf"
+    assert ask(world.delegate, "attribuer-profil", obj, partner_unit(world.partner.pk))["granted"] is True
+    assert ask(world.delegate, "attribuer-profil", "group:999999/x", partner_unit(world.partner.pk))[
+        "explanation"]["reason"] == "unknown_object"
+    assert not denials(service="pages")
+
+
+# CNV-3: the four-eyes rule -------------------------------------------------------------------------------------------
+
+
+def submitted_by(world, author):
+    convention = conventions.create_convention(
+        author, world.partner, reference="CAF751-2025-044", service_contract="CS-44"
+    )
+    version = convention.versions.get()
+    conventions.set_bulletin(author, version, world.cdap, {world.roles["cdap-ass-cesf"]: 2})
+    conventions.submit(author, version)
+    return convention
+
+
+def test_the_four_eyes_rule_refused_alike_everywhere(world, client):
+    convention = submitted_by(world, world.admin_verifier)
+    client.force_login(world.admin_verifier)
+    page = client.post(reverse("conventions:version-action", args=[convention.pk, "validate"]))
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert shown.startswith("Règle des quatre yeux : vous avez saisi la version 1") and shown in page_errors(page)
+    assert "règle des quatre yeux des conventions" in shown and "« Denis Double »" in shown
+    assert_french(shown)
+    assert entry.data["code"] == "four_eyes_author"
+
+    api = api_post(client, world.admin_verifier, f"/api/v1/conventions/{convention.pk}/transitions",
+                   {"action": "validate"})
+    assert api.status_code == 422 and api.json()["detail"] == shown
+
+    question = ("valider-version", f"convention:{convention.pk}", fund_unit(world.fund.pk))
+    assert_same_everywhere(question, ask(world.admin_verifier, *question), shown, "condition_failed")
+    # Another verifier of the fund may: the same question granted.
+    assert ask(world.verifier, *question)["granted"] is True
+
+
+def test_the_four_eyes_rule_is_the_engine_permission_with_the_versions_history(world):
+    """Asked as the plain permission it is, with the version's history in the context: the same exclusion."""
+    convention = submitted_by(world, world.admin_verifier)
+    history = [{"user": world.admin_verifier.login, "operation": "saisir"},
+               {"user": world.admin_verifier.login, "operation": "modifier"}]
+    answer = ask(world.admin_verifier, "valider", "versions-convention", fund_unit(world.fund.pk),
+                 context={"history": history})
+    assert answer["granted"] is False and answer["explanation"]["reason"] == "condition_failed"
+    assert answer["explanation"]["failed_constraints"][0]["exclusion"] == FOUR_EYES_RULE
+    assert convention.open_version() is not None
