@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from habpps.engine import RBAC
 from habpps.engine.compiled_delta import PolicyDelta, former_members, recompile
+from habpps.engine.context import attr
 
 ROLES = ["lecteur", "gestionnaire", "agent", "admin"]
 PERMS = [("consulter", "dossier"), ("modifier", "dossier"), ("consulter", "paiement"), ("valider", "convention")]
@@ -155,19 +156,37 @@ def test_only_touched_users_get_new_tuples():
     assert snapshot.check("u4", "consulter", "dossier", org="partner:1")
 
 
-def test_a_permission_change_remaps_each_shared_tuple_once():
-    """Holders of a profile whose permissions move keep their entries; a group's members share one new tuple."""
+def test_a_permission_change_touches_no_holder():
+    """Holders of a profile whose permissions move keep their entries and their grant tuples, the very objects:
+    the triples name the role, and only the per-role table is new (issue 19: 10⁴ holders of a national profile)."""
     rbac = base_policy()
     previous = rbac.compile()
     rbac.grant_permission("consulter", "paiement", "lecteur")
     snapshot = recompile(rbac, previous, PolicyDelta.of_calls([["grant_permission", "consulter", "paiement",
                                                                  "lecteur"]]))
-    assert snapshot._grants["u1"] is snapshot._grants["u2"] is not previous._grants["u1"]
-    assert snapshot._entries["u1"] is previous._entries["u1"]
-    assert snapshot._grants["u3"] is previous._grants["u3"]
+    for user in ("u1", "u2", "u3"):
+        assert snapshot._grants[user] is previous._grants[user]
+        assert snapshot._entries[user] is previous._entries[user]
     assert snapshot.check("u2", "consulter", "paiement", org="partner:1")
-    assert not previous.check("u2", "consulter", "paiement", org="partner:1")
-    assert tables(snapshot) == tables(RBAC.load(rbac.export()).compile())
+    assert not previous.check("u2", "consulter", "paiement", org="partner:1")  # the previous snapshot is unchanged
+    rbac.revoke_permission("consulter", "dossier", "lecteur")
+    after = recompile(rbac, snapshot, PolicyDelta.of_calls([["revoke_permission", "consulter", "dossier", "lecteur"]]))
+    assert not after.check("u1", "consulter", "dossier", org="partner:1")
+    assert snapshot.check("u1", "consulter", "dossier", org="partner:1")
+    assert tables(after) == tables(RBAC.load(rbac.export()).compile())
+
+
+def test_a_conditional_permission_stays_off_the_fast_path_of_its_holders():
+    """The per-role table leaves conditional permissions out, as the triples' sets did: the guarded path decides."""
+    rbac = base_policy()
+    rbac.add_context_attribute("heure", function="current_time")
+    rbac.add_context_constraint("bureau", [("between", [attr("heure"), "08:00", "18:00"])])
+    rbac.link_permission_constraint("consulter", "dossier", "bureau")
+    snapshot = rbac.compile()
+    assert ("consulter", "dossier") not in snapshot._grant_perms["lecteur"]
+    assert ("consulter", "dossier") in snapshot._role_perms["lecteur"]
+    assert snapshot.check("u1", "consulter", "dossier", org="partner:1", context={"now": "2024-03-04T10:00:00"})
+    assert not snapshot.check("u1", "consulter", "dossier", org="partner:1", context={"now": "2024-03-04T20:00:00"})
 
 
 def test_the_members_of_a_deleted_group_are_read_before_the_calls():

@@ -20,10 +20,12 @@ from habpps.engine.scoping_decisions import ScopeEvaluator
 
 _EMPTY: frozenset = frozenset()
 
-Grant: TypeAlias = tuple[frozenset[Permission], str | None, bool]
-"""What one assignment confers, as `Snapshot.check` reads it: (permissions of the role, its juniors' included;
-org unit of the assignment, None for everywhere; whether the role's authority reaches sub-units). A plain tuple:
-unpacking it is cheaper than attribute access on a NamedTuple."""
+Grant: TypeAlias = tuple[str, str | None, bool]
+"""What one assignment confers, as `Snapshot.check` reads it: (the role, whose permissions — its juniors'
+included — the snapshot's per-role table gives; org unit of the assignment, None for everywhere; whether the
+role's authority reaches sub-units). A plain tuple: unpacking it is cheaper than attribute access on a NamedTuple.
+The role, not its permission set, so that a profile's permissions can move without touching its 10⁴ holders'
+tuples (issue 19): the next snapshot only gets a new per-role table."""
 
 
 class Snapshot:
@@ -32,6 +34,7 @@ class Snapshot:
     __slots__ = (
         "version",
         "_grants",
+        "_grant_perms",
         "_entries",
         "_role_perms",
         "_role_closure",
@@ -74,6 +77,13 @@ class Snapshot:
         # user's tuple, its triples and the few (hot) permission sets. A plain dict, private and never mutated,
         # because a MappingProxyType adds a call to every probe.
         self._grants = grants
+        # Per role, what its `Grant` triples confer: its permissions, juniors' included, conditional ones left out.
+        # A plain dict of a few dozen roles, read once per triple a check walks.
+        conditional = self._conditional
+        self._grant_perms = {
+            role: perms - conditional if conditional and perms & conditional else perms
+            for role, perms in role_perms.items()
+        }
         # Per user: its assignments with their groups, for explanations and review.
         self._entries = MappingProxyType(entries)
         self._role_perms = MappingProxyType(role_perms)
@@ -102,8 +112,9 @@ class Snapshot:
                 return user in self._timed and self._guarded_check(user, (operation, obj), org, None, context)
             perm = (operation, obj)
             lineage = None
-            for perms, where, descends in grants:
-                if perm not in perms:
+            grant_perms = self._grant_perms
+            for role, where, descends in grants:
+                if perm not in grant_perms[role]:
                     continue
                 if org is None or where == org:
                     return True
@@ -322,11 +333,7 @@ def compile_state(state, cache, guards: Guards | None = None) -> Snapshot:  # no
             parent = state.orgs[parent]
         lineage[org] = frozenset(chain)
     descends = {role: record.descends for role, record in state.roles.items()}
-    conditional = guards.conditional_permissions if guards else _EMPTY
-    fast_perms = role_perms if not conditional else {
-        role: perms - conditional if perms & conditional else perms for role, perms in role_perms.items()
-    }
-    entries, grants = _user_entries_and_grants(state, fast_perms, descends)
+    entries, grants = _user_entries_and_grants(state, descends)
     timed = _timed_users(state, entries, role_closure, guards) if guards is not None and guards.timed else _EMPTY
     for user in timed:
         grants[user] = ()
@@ -370,7 +377,7 @@ def _timed_users(state, entries, role_closure, guards: Guards) -> frozenset[str]
 
 
 def _user_entries_and_grants(
-    state, role_perms: dict[str, frozenset[Permission]], descends: dict[str, bool]  # noqa: ANN001 - PolicyState
+    state, descends: dict[str, bool]  # noqa: ANN001 - PolicyState
 ) -> tuple[dict[str, tuple[Assignment, ...]], dict[str, tuple[Grant, ...]]]:
     """Each user's assignments (groups expanded, for explanations) and the `Grant` triples `Snapshot.check`
     reads. A user whose only assignments come from one group — most users — shares that group's tuples, and
@@ -380,7 +387,7 @@ def _user_entries_and_grants(
     def grant(role: str, org: str | None) -> Grant:
         triple = triples.get((role, org))
         if triple is None:
-            triple = triples[(role, org)] = (role_perms[role], org, descends[role])
+            triple = triples[(role, org)] = (role, org, descends[role])
         return triple
 
     group_entries = {
