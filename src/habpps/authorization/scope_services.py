@@ -220,25 +220,37 @@ def set_grant_constraints(actor, role: ServiceRole, operation: str, obj: str,
 
     def change() -> list[str]:
         with policy_change():
-            rows = {r.constraint.name: r for r in GrantConstraint.objects.select_for_update().filter(
-                role=role, operation=operation, obj=obj).select_related("constraint")}
-            before = sorted(rows)
+            before = _replace_links(
+                GrantConstraint.objects.filter(role=role, operation=operation, obj=obj), constraints, actor,
+                lambda constraint: GrantConstraint(role=role, operation=operation, obj=obj, constraint=constraint))
             if before == wanted:
                 return before
-            for name, row in rows.items():
-                if name not in wanted:
-                    row.delete()
-            for constraint in constraints:
-                if constraint.name not in rows:
-                    link = GrantConstraint(role=role, operation=operation, obj=obj, constraint=constraint)
-                    _stamp(link, actor)
-                    link.save()
             picture = {"profile": role.code, "permission": f"{operation} {obj}"}
             _journal("admin.context.grant.set", actor, f"role:{role.code}", {**picture, "constraints": before},
                      {**picture, "constraints": wanted})
         return before
 
     return engine_checked(change)
+
+
+def _replace_links(links, constraints: list[ContextConstraint], actor, make_link) -> list[str]:
+    """Make the link rows of ``links`` (locked) name exactly ``constraints``; returns the former names, sorted.
+
+    Nothing is written when they already do; ``make_link(constraint)`` builds a missing row (stamped here)."""
+    rows = {row.constraint.name: row for row in links.select_for_update().select_related("constraint")}
+    before = sorted(rows)
+    wanted = {constraint.name for constraint in constraints}
+    if set(before) == wanted:
+        return before
+    for name, row in rows.items():
+        if name not in wanted:
+            row.delete()
+    for constraint in constraints:
+        if constraint.name not in rows:
+            link = make_link(constraint)
+            _stamp(link, actor)
+            link.save()
+    return before
 
 
 def add_grant_constraint(actor, role: ServiceRole, operation: str, obj: str, constraint: ContextConstraint) -> None:
@@ -276,19 +288,10 @@ def set_activation_constraints(actor, role: ServiceRole, constraints: list[Conte
 
     def change() -> list[str]:
         with policy_change():
-            rows = {r.constraint.name: r for r in ActivationConstraint.objects.select_for_update().filter(
-                role=role).select_related("constraint")}
-            before = sorted(rows)
+            before = _replace_links(ActivationConstraint.objects.filter(role=role), constraints, actor,
+                                    lambda constraint: ActivationConstraint(role=role, constraint=constraint))
             if before == wanted:
                 return before
-            for name, row in rows.items():
-                if name not in wanted:
-                    row.delete()
-            for constraint in constraints:
-                if constraint.name not in rows:
-                    link = ActivationConstraint(role=role, constraint=constraint)
-                    _stamp(link, actor)
-                    link.save()
             _journal("admin.context.activation.set", actor, f"role:{role.code}",
                      {"profile": role.code, "constraints": before}, {"profile": role.code, "constraints": wanted})
         return before
