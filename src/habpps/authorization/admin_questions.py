@@ -139,22 +139,14 @@ def _group_question(ask: Callable[[Any, Group, str], Any]) -> Answerer:
 
 def _assign(actor, group: Group, code: str):
     role = _role(code)
-    if role.account_level:
-        return _Refusal("administrative_role", "Un rôle d'administration ne s'attribue pas à un groupe.")
-    return perimeters.first_refusal(lambda p: p.profile_refusal(actor, group, role))
+    return perimeters.group_profile_fact(role) or perimeters.first_refusal(
+        lambda p: p.profile_refusal(actor, group, role))
 
 
 def _member(actor, group: Group, login: str):
     account = _account(login)
-    if account.partner_id != group.partner_id:
-        return _Refusal("membership_partner", "Ce compte n'appartient pas à l'organisme du groupe.")
-    return perimeters.first_refusal(lambda p: p.membership_refusal(actor, group, account))
-
-
-@dataclass(frozen=True)
-class _Refusal:
-    code: str
-    message: str
+    return perimeters.group_member_fact(group, account) or perimeters.first_refusal(
+        lambda p: p.membership_refusal(actor, group, account))
 
 
 def _manage_account(actor, obj: str, org: str | None) -> AdminAnswer:

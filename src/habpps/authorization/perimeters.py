@@ -15,9 +15,11 @@ services raise the first refusal as a ``ValidationError`` next to the field it c
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, group_name, partner_unit
 
@@ -48,6 +50,29 @@ class Refusal(Protocol):
 
     code: str
     message: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A plain fact of the directory that refuses a change before any perimeter is asked (not a rule: no
+    administrator can change it); the services and the decision API's administrative questions both read it here."""
+
+    code: str
+    message: str
+
+
+def group_profile_fact(role: ServiceRole) -> Fact | None:
+    """An administrative role never goes to a group (it is an account's, ENG-12)."""
+    if role.account_level:
+        return Fact("administrative_role", _("Un rôle d'administration ne s'attribue pas à un groupe."))
+    return None
+
+
+def group_member_fact(group: Group, account: Account) -> Fact | None:
+    """A group's members are accounts of its own partner."""
+    if account.partner_id != group.partner_id:
+        return Fact("membership_partner", _("Ce compte n'appartient pas à l'organisme du groupe."))
+    return None
 
 
 class Perimeter:
