@@ -61,9 +61,10 @@ def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
                             start_new_session=True)
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict[str, str], chdir: Path | None = None) -> subprocess.Popen:
+def gunicorn(app: str, port: int, workers: int, env: dict[str, str], chdir: Path | None = None,
+             threads: int = THREADS) -> subprocess.Popen:
     command = [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--worker-class", "gthread", "--threads", str(THREADS), "--graceful-timeout", "5",
+               "--worker-class", "gthread", "--threads", str(threads), "--graceful-timeout", "5",
                "--timeout", "900"]
     if chdir is not None:
         command += ["--chdir", str(chdir)]
@@ -132,13 +133,15 @@ def scenario(label: str, data: Path, habpps: list[str], token: str, args: argpar
     log(f"— {label}")
     try:
         port = free_port()
-        servers.append(("bare WSGI", gunicorn("bare:application", port, args.workers, env, chdir=HERE), port,
+        servers.append(("bare WSGI", gunicorn("bare:application", port, args.workers, env, chdir=HERE,
+                                                      threads=args.threads), port,
                         [evaluation, (batch[0], batch[1], batch[2], 1)], ""))
         port = free_port()
         lean = [evaluation, v1, batch]
         if (data / "authzen-granted.jsonl").exists():
             lean.append(("AuthZEN evaluation, accordées", "/access/v1/evaluation", data / "authzen-granted.jsonl", 1))
-        servers.append(("habpps (lean)", start(habpps + ["--port", str(port), "--workers", str(args.workers)], env),
+        servers.append(("habpps (lean)", start(habpps + ["--port", str(port), "--workers", str(args.workers),
+                                                          "--threads", str(args.threads)], env),
                         port, lean, token))
         if django:
             port = free_port()
@@ -194,6 +197,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=300_000, help="national policy size (0: skip it)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=THREADS, help="gthread threads per worker (bare and habpps)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
@@ -236,7 +240,7 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                     "python": platform.python_version()},
         "load": {"wrk_threads": args.wrk_threads, "connections": args.connections, "duration_s": args.duration,
-                 "workers": args.workers, "threads_per_worker": THREADS},
+                 "workers": args.workers, "threads_per_worker": args.threads},
         "rows": rows,
         "ratios": ratios(rows),
     }
