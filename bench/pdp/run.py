@@ -13,7 +13,12 @@ machine whose load varies weighs on each alike. Figures: requests/s, decisions/s
 of each rate to ``bare``'s in the same round. Nothing is asserted; the figures
 are judged in ``bench/README.md``. ``wrk`` comes from Debian (``scripts/system-deps.sh --bench``).
 
-    .venv/bin/python bench/pdp/run.py [--users 300000] [--workers 2] [--duration 10] [--connections 16]
+    .venv/bin/python bench/pdp/run.py [--users 300000] [--workers 2] [--threads 4] [--duration 10]
+        [--connections 16] [--delay-ms 0]
+
+``--delay-ms D`` paces each connection (``wrk``'s ``delay()``: D ms between an answer and the next request), so the
+latency is measured below saturation: at saturation a closed loop's mean latency is connections / rate (Little's
+law), whatever the server does per request.
 """
 
 from __future__ import annotations
@@ -108,7 +113,8 @@ def _ms(text: str) -> float:
 
 def wrk(binary: str, port: int, path: str, bodies: Path, token: str, args: argparse.Namespace,
         duration: float) -> dict:
-    env = {**os.environ, "BODIES_FILE": str(bodies), "BENCH_PATH": path, "BENCH_TOKEN": token}
+    env = {**os.environ, "BODIES_FILE": str(bodies), "BENCH_PATH": path, "BENCH_TOKEN": token,
+           "BENCH_DELAY_MS": str(args.delay_ms)}
     output = subprocess.run(
         [binary, f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{int(duration)}s", "--latency",
          "-s", str(HERE / "bodies.lua"), f"http://127.0.0.1:{port}"],
@@ -199,6 +205,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=THREADS, help="gthread threads per worker (bare and habpps)")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--delay-ms", type=int, default=0,
+                        help="pause of each connection between an answer and its next request (0: saturate)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--batch", type=int, default=20)
@@ -240,7 +248,8 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                     "python": platform.python_version()},
         "load": {"wrk_threads": args.wrk_threads, "connections": args.connections, "duration_s": args.duration,
-                 "workers": args.workers, "threads_per_worker": args.threads},
+                 "workers": args.workers, "threads_per_worker": args.threads,
+                 "delay_ms": args.delay_ms},
         "rows": rows,
         "ratios": ratios(rows),
     }
