@@ -163,9 +163,12 @@ def test_authzen_asks_an_administrative_question_with_the_object_in_resource_id(
                   "options": {"explain": True}}
     status, answer = lean("/access/v1/evaluation", evaluation, service_token.secret)
     assert (status, answer) == (200, {"decision": False, "context": expected})
+    forget_floods()
+    on_the_platform = service_client.post_json("/access/v1/evaluation", evaluation)  # the pages' processes
+    assert on_the_platform.json() == answer
     entries = JournalEntry.objects.filter(kind=DENIAL_KIND).order_by("sequence")
-    platform, authzen = (entry.data for entry in entries)
-    assert authzen == platform
+    platform, authzen, platform_authzen = (entry.data for entry in entries)
+    assert authzen == platform == platform_authzen
 
 
 def test_every_operation_the_platform_answers_is_refused_by_name_by_the_policy_file_server():
