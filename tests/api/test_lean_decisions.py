@@ -175,5 +175,5 @@ def test_every_operation_the_platform_answers_is_refused_by_name_by_the_policy_f
     from habpps.authorization import admin_questions
     from habpps.pdp.administration import PLATFORM_OPERATIONS
 
-    # The file server knows the names without Django: they must be the platform's registered ones.
-    assert set(admin_questions._answerers) == PLATFORM_OPERATIONS
+    # The file server knows the names without Django: none the platform answers may pass for a permission there.
+    assert set(admin_questions._answerers) <= PLATFORM_OPERATIONS

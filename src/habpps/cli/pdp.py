@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from habpps.cli.serve import add_server_arguments, exec_decision_server
+from habpps.pdp.administration import OPERATION_NAMES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,8 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "pdp", help="servir les décisions d'un document de politique (sans base)",
         description="Sert AuthZEN 1.0 (/access/v1/evaluation, /access/v1/evaluations) et /api/v1/decisions à partir "
         "d'un document de politique seul, rechargé quand le fichier change. Les questions d'administration "
-        "(attribuer-profil, retirer-profil, ajouter-membre, retirer-membre, gerer-groupe, gerer-compte, "
-        "valider-version) portent sur les enregistrements de la plateforme (groupes, comptes, conventions), "
+        f"({', '.join(OPERATION_NAMES)}) portent sur les enregistrements de la plateforme (groupes, comptes, "
+        "conventions), "
         "qu'un document ne contient pas : elles reçoivent un refus expliqué (200, décision fausse, raison "
         "administrative_question_not_served, explication toujours jointe). Posez-les à la plateforme ou à "
         "habpps serve --decisions (docs/api.md).",

@@ -23,12 +23,14 @@ from typing import Any, Protocol
 
 NOT_SERVED_REASON = "administrative_question_not_served"
 
-PLATFORM_OPERATIONS = frozenset({
-    "attribuer-profil", "retirer-profil", "ajouter-membre", "retirer-membre", "gerer-groupe", "gerer-compte",
-    "valider-version",
-})
-"""The administrative operations the platform answers (``docs/api.md``), known here without Django for the policy
-file server; ``tests/pdp`` checks the list against the platform's registered answerers."""
+OPERATION_NAMES = (
+    "attribuer-profil", "retirer-profil", "ajouter-membre", "retirer-membre", "gerer-groupe", "creer-groupe",
+    "gerer-compte", "attribuer-role", "creer-compte", "deleguer-perimetre", "valider-version",
+)
+"""The administrative operations the platform answers (the table of ``docs/api.md``), known here without Django
+for the policy file server; ``tests/api/test_lean_decisions.py`` checks that every operation the platform
+registers is among them."""
+PLATFORM_OPERATIONS = frozenset(OPERATION_NAMES)
 
 
 class Administration(Protocol):
