@@ -117,6 +117,11 @@ def admin_bodies(network) -> list:
             {"user": network.user_a.login, "operation": "consulter", "object": cdap_section("droits"), "org": unit},
             {"user": network.fund_admin_b.login, "operation": "gerer-groupe", "object": group, "org": unit},
         ]}),
+        # issue 16 §1's questions (registered by the directory and the conventions app once delivered)
+        ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-groupe", "object": unit,
+                               "org": unit, "explain": True}),
+        ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-compte", "object": unit,
+                               "org": unit, "explain": True}),
     ]
 
 
@@ -130,7 +135,7 @@ def _last_sequence() -> int:
     return last.sequence if last is not None else 0
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(10))
 def test_an_administrative_question_gets_the_platforms_answer_and_journal_entry(network, service_client,
                                                                                   service_token, index):
     path, body = admin_bodies(network)[index]
