@@ -18,3 +18,12 @@ function request()
   end
   return wrk.format("POST", os.getenv("BENCH_PATH"), headers, bodies[index])
 end
+
+-- BENCH_DELAY_MS > 0: each connection waits that long after an answer before its next request — an offered rate
+-- below the server's capacity, so that the latency measured is the request's, not the queue of a saturated server.
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if pause > 0 then
+  function delay()
+    return pause
+  end
+end

@@ -13,7 +13,12 @@ machine whose load varies weighs on each alike. Figures: requests/s, decisions/s
 of each rate to ``bare``'s in the same round. Nothing is asserted; the figures
 are judged in ``bench/README.md``. ``wrk`` comes from Debian (``scripts/system-deps.sh --bench``).
 
-    .venv/bin/python bench/pdp/run.py [--users 300000] [--workers 2] [--duration 10] [--connections 16]
+    .venv/bin/python bench/pdp/run.py [--users 300000] [--workers 2] [--threads 4] [--duration 10]
+        [--connections 16] [--delay-ms 0]
+
+``--delay-ms D`` paces each connection (``wrk``'s ``delay()``: D ms between an answer and the next request), so the
+latency is measured below saturation: at saturation a closed loop's mean latency is connections / rate (Little's
+law), whatever the server does per request.
 """
 
 from __future__ import annotations
@@ -61,9 +66,10 @@ def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
                             start_new_session=True)
 
 
-def gunicorn(app: str, port: int, workers: int, env: dict[str, str], chdir: Path | None = None) -> subprocess.Popen:
+def gunicorn(app: str, port: int, workers: int, env: dict[str, str], chdir: Path | None = None,
+             threads: int = THREADS) -> subprocess.Popen:
     command = [PYTHON, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--worker-class", "gthread", "--threads", str(THREADS), "--graceful-timeout", "5",
+               "--worker-class", "gthread", "--threads", str(threads), "--graceful-timeout", "5",
                "--timeout", "900"]
     if chdir is not None:
         command += ["--chdir", str(chdir)]
@@ -107,7 +113,8 @@ def _ms(text: str) -> float:
 
 def wrk(binary: str, port: int, path: str, bodies: Path, token: str, args: argparse.Namespace,
         duration: float) -> dict:
-    env = {**os.environ, "BODIES_FILE": str(bodies), "BENCH_PATH": path, "BENCH_TOKEN": token}
+    env = {**os.environ, "BODIES_FILE": str(bodies), "BENCH_PATH": path, "BENCH_TOKEN": token,
+           "BENCH_DELAY_MS": str(args.delay_ms)}
     output = subprocess.run(
         [binary, f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{int(duration)}s", "--latency",
          "-s", str(HERE / "bodies.lua"), f"http://127.0.0.1:{port}"],
@@ -132,13 +139,15 @@ def scenario(label: str, data: Path, habpps: list[str], token: str, args: argpar
     log(f"— {label}")
     try:
         port = free_port()
-        servers.append(("bare WSGI", gunicorn("bare:application", port, args.workers, env, chdir=HERE), port,
+        servers.append(("bare WSGI", gunicorn("bare:application", port, args.workers, env, chdir=HERE,
+                                                      threads=args.threads), port,
                         [evaluation, (batch[0], batch[1], batch[2], 1)], ""))
         port = free_port()
         lean = [evaluation, v1, batch]
         if (data / "authzen-granted.jsonl").exists():
             lean.append(("AuthZEN evaluation, accordées", "/access/v1/evaluation", data / "authzen-granted.jsonl", 1))
-        servers.append(("habpps (lean)", start(habpps + ["--port", str(port), "--workers", str(args.workers)], env),
+        servers.append(("habpps (lean)", start(habpps + ["--port", str(port), "--workers", str(args.workers),
+                                                          "--threads", str(args.threads)], env),
                         port, lean, token))
         if django:
             port = free_port()
@@ -194,7 +203,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=300_000, help="national policy size (0: skip it)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=THREADS, help="gthread threads per worker (bare and habpps)")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--delay-ms", type=int, default=0,
+                        help="pause of each connection between an answer and its next request (0: saturate)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--batch", type=int, default=20)
@@ -236,7 +248,8 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                     "python": platform.python_version()},
         "load": {"wrk_threads": args.wrk_threads, "connections": args.connections, "duration_s": args.duration,
-                 "workers": args.workers, "threads_per_worker": THREADS},
+                 "workers": args.workers, "threads_per_worker": args.threads,
+                 "delay_ms": args.delay_ms},
         "rows": rows,
         "ratios": ratios(rows),
     }

@@ -10,6 +10,7 @@ import pytest
 
 from habpps.api.pdp import DENIAL_KIND
 from habpps.directory.reference_data import cdap_section
+from habpps.journal.denials import forget_floods
 from habpps.journal.models import JournalEntry
 
 
@@ -84,3 +85,100 @@ def test_a_nul_character_is_refused_before_anything_reads_it(network, service_to
     body = b'{"user": "a\\u0000b", "operation": "consulter", "object": "x"}'
     status, answer = lean("/api/v1/decisions", body, service_token.secret)
     assert status == 422 and answer["code"] == "donnees-invalides"
+
+
+# -- administrative questions (issue 16): the same answer and journal entry from either process ------------------
+
+
+def admin_bodies(network) -> list:
+    from habpps.authorization.orgs import group_name, partner_unit
+
+    group = group_name(network.group_a.pk)
+    unit = partner_unit(network.partner_a.pk)
+    admin = network.partner_admin_a.login
+    return [
+        ("/api/v1/decisions", {"user": admin, "operation": "attribuer-profil",
+                               "object": f"{group}/cdap-instructeur-rsa-cpam", "org": unit, "explain": True}),
+        ("/api/v1/decisions", {"user": admin, "operation": "attribuer-profil",
+                               "object": f"{group}/cdap-instructeur-rsa-cpam", "org": unit}),
+        ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "attribuer-profil",
+                               "object": f"{group}/cdap-ass-cesf", "org": unit, "explain": True}),
+        ("/api/v1/decisions", {"user": admin, "operation": "ajouter-membre",
+                               "object": f"{group}/{network.user_b.login}", "org": unit, "explain": True,
+                               "active_roles": ["pas-un-role"], "context": {"ip": "10.0.0.1"}}),
+        ("/api/v1/decisions", {"user": admin, "operation": "gerer-groupe", "object": "group:0", "explain": True}),
+        ("/api/v1/decisions", {"user": "personne.0000", "operation": "gerer-compte",
+                               "object": network.user_a.login, "explain": True}),
+        ("/api/v1/decisions", {"user": admin, "operation": "gerer-compte", "object": network.user_a.login,
+                               "explain": True}),
+        ("/api/v1/decisions/batch", {"decisions": [
+            {"user": admin, "operation": "retirer-membre", "object": f"{group}/{network.user_a.login}", "org": unit,
+             "explain": True},
+            {"user": network.user_a.login, "operation": "consulter", "object": cdap_section("droits"), "org": unit},
+            {"user": network.fund_admin_b.login, "operation": "gerer-groupe", "object": group, "org": unit},
+        ]}),
+        # issue 16 §1's questions (registered by the directory and the conventions app once delivered)
+        ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-groupe", "object": unit,
+                               "org": unit, "explain": True}),
+        ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-compte", "object": unit,
+                               "org": unit, "explain": True}),
+    ]
+
+
+def _denials_after(sequence: int) -> list[tuple]:
+    entries = JournalEntry.objects.filter(kind=DENIAL_KIND, sequence__gt=sequence).order_by("sequence")
+    return [(e.org_scope, e.target, e.data) for e in entries]
+
+
+def _last_sequence() -> int:
+    last = JournalEntry.objects.order_by("-sequence").first()
+    return last.sequence if last is not None else 0
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_an_administrative_question_gets_the_platforms_answer_and_journal_entry(network, service_client,
+                                                                                  service_token, index):
+    path, body = admin_bodies(network)[index]
+    start = _last_sequence()
+    expected = service_client.post_json(path, body)
+    platform_entries = _denials_after(start)
+    middle = _last_sequence()
+    forget_floods()  # the same refusal again within the window would only be counted (issue 18)
+    status, answer = lean(path, body, service_token.secret)
+    assert (status, answer) == (expected.status_code, expected.json())
+    assert _denials_after(middle) == platform_entries
+
+
+def test_the_platforms_administrative_refusal_is_explained_and_journalled_by_the_lean_server(network, service_token):
+    path, body = admin_bodies(network)[1]  # no explain asked: a plain refusal, explained in the journal
+    assert lean(path, body, service_token.secret) == (200, {"granted": False})
+    entry = JournalEntry.objects.filter(kind=DENIAL_KIND).get()
+    assert entry.data["operation"] == "attribuer-profil" and entry.data["reason"] == "outside_perimeter"
+    assert "doctrine nationale" in entry.data["message"] and entry.request_id == "lean-1"
+
+
+def test_authzen_asks_an_administrative_question_with_the_object_in_resource_id(network, service_client,
+                                                                               service_token):
+    path, body = admin_bodies(network)[0]
+    expected = service_client.post_json(path, body).json()["explanation"]
+    forget_floods()  # the same refusal again within the window would only be counted (issue 18)
+    kind, _sep, _rest = body["object"].partition(":")
+    evaluation = {"subject": {"type": "account", "id": body["user"]}, "action": {"name": body["operation"]},
+                  "resource": {"type": kind, "id": body["object"]}, "context": {"org": body["org"]},
+                  "options": {"explain": True}}
+    status, answer = lean("/access/v1/evaluation", evaluation, service_token.secret)
+    assert (status, answer) == (200, {"decision": False, "context": expected})
+    forget_floods()
+    on_the_platform = service_client.post_json("/access/v1/evaluation", evaluation)  # the pages' processes
+    assert on_the_platform.json() == answer
+    entries = JournalEntry.objects.filter(kind=DENIAL_KIND).order_by("sequence")
+    platform, authzen, platform_authzen = (entry.data for entry in entries)
+    assert authzen == platform == platform_authzen
+
+
+def test_every_operation_the_platform_answers_is_refused_by_name_by_the_policy_file_server():
+    from habpps.authorization import admin_questions
+    from habpps.pdp.administration import PLATFORM_OPERATIONS
+
+    # The file server knows the names without Django: none the platform answers may pass for a permission there.
+    assert set(admin_questions._answerers) <= PLATFORM_OPERATIONS

@@ -200,3 +200,42 @@ def test_active_roles_decide_alone_and_are_checked_by_the_engine(app):
     assert json.loads(call(app, "POST", "/api/v1/decisions", as_genius)[2]) == {"granted": True}
     status, _h, payload = call(app, "POST", "/api/v1/decisions", {**question, "active_roles": ["viewer", "nope"]})
     assert status == 422 and json.loads(payload)["code"] == "roles-actifs-refuses"
+
+
+# -- administrative questions: about the platform's records, refused by name (docs/api.md) -----------------------
+
+NOT_SERVED = "administrative_question_not_served"
+
+
+def test_an_administrative_question_is_refused_as_not_served_with_its_explanation_unasked(app):
+    question = {"user": RICK, "operation": "attribuer-profil", "object": "group:7/cdap-ass-cesf", "org": "partner:3",
+                "active_roles": ["nope"]}  # not read, as on the platform: no 422
+    status, _h, payload = call(app, "POST", "/api/v1/decisions", question)
+    answer = json.loads(payload)
+    assert status == 200 and answer["granted"] is False
+    explanation = answer["explanation"]
+    assert explanation["reason"] == NOT_SERVED and explanation["path"] is None
+    assert "« attribuer-profil » est une question d'administration" in explanation["message"]
+    assert "habpps serve --decisions" in explanation["message"]
+
+
+def test_a_batch_mixes_refused_administrative_questions_and_answered_permissions(app):
+    status, _h, payload = call(app, "POST", "/api/v1/decisions/batch", {"decisions": [
+        {"user": RICK, "operation": "gerer-compte", "object": "morty", "explain": True},
+        {"user": RICK, "operation": "can_read_todos", "object": "todo"},
+    ]})
+    first, second = json.loads(payload)["results"]
+    assert status == 200 and first["explanation"]["reason"] == NOT_SERVED and second == {"granted": True}
+
+
+def test_authzen_refuses_an_administrative_action_with_the_reason_in_its_context(app):
+    body = {"subject": {"type": "user", "id": RICK}, "action": {"name": "can_read_todos"},
+            "evaluations": [{"action": {"name": "ajouter-membre"}, "resource": {"type": "group", "id": "group:7/x"}},
+                            {"resource": {"type": "todo", "id": "1"}}]}
+    first, second = evaluations(app, body)
+    assert first["decision"] is False and first["context"]["reason"] == NOT_SERVED
+    assert second == {"decision": True}
+    status, _h, payload = call(app, "POST", "/access/v1/evaluation", {
+        "subject": {"type": "user", "id": RICK}, "action": {"name": "valider-version"},
+        "resource": {"type": "convention", "id": "convention:12"}})
+    assert status == 200 and json.loads(payload)["context"]["reason"] == NOT_SERVED

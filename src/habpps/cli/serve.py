@@ -11,6 +11,9 @@ import argparse
 import os
 import sys
 
+THREADS = 4
+"""Threads per decision-server process (``--threads``, ``HABPPS_THREADS``); see ``bench/README.md``."""
+
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=os.environ.get("HABPPS_HOST", "127.0.0.1"), help="adresse d'écoute")
@@ -19,6 +22,10 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers", type=int, default=int(os.environ.get("HABPPS_WORKERS", "2")), help="processus (2)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=int(os.environ.get("HABPPS_THREADS", str(THREADS))),
+        help=f"fils par processus des serveurs de décision ({THREADS})",
     )
 
 
@@ -85,7 +92,6 @@ def run_server(args: argparse.Namespace) -> int:
 
 WORKER_CLASS = "gthread"
 """gunicorn worker of the decision servers: threads keep callers' connections alive (``bench/README.md``)."""
-THREADS = 4
 
 
 def exec_decision_server(app: str, args: argparse.Namespace, env: dict[str, str]) -> int:
@@ -96,7 +102,7 @@ def exec_decision_server(app: str, args: argparse.Namespace, env: dict[str, str]
         "--bind", f"{args.host}:{args.port}",
         "--workers", str(args.workers),
         "--worker-class", WORKER_CLASS,
-        "--threads", str(THREADS),
+        "--threads", str(getattr(args, "threads", THREADS)),
         "--graceful-timeout", "5",
     ]
     sys.stdout.flush()

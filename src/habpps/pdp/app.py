@@ -8,7 +8,9 @@ platform's full stack does besides (sessions, CSRF, CSP, locale…) serves pages
 Endpoints: ``POST /access/v1/evaluation``, ``POST /access/v1/evaluations``, ``GET
 /.well-known/authzen-configuration`` (AuthZEN 1.0; errors are a message string, as the specification says),
 ``POST /api/v1/decisions`` and ``/api/v1/decisions/batch`` (the platform's format; errors are problem documents).
-Where the snapshot and the callers come from is the *source* (`Source`).
+Where the snapshot and the callers come from is the *source* (`Source`), and who answers the administrative
+questions (``attribuer-profil``…) is its ``administration`` (``habpps.pdp.administration``): an ordinary question
+pays one hash probe on its operation for that.
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ from typing import Any, Protocol
 
 import orjson
 
-from habpps.engine import Decision, Snapshot
+from habpps.engine import Snapshot
 from habpps.pdp import authzen, decisions_v1
+from habpps.pdp.administration import Administration
 
 BODY_LIMIT = 1_048_576
 """Largest request body read (1 Mio): a batch of 1,000 evaluations with properties fits many times over."""
 
-Refusal = tuple[str, str, str, "str | None", "Decision | None"]
-"""A denied decision for the journal: user, operation, object, org unit, explanation (when computed)."""
+Refusal = tuple[str, str, str, "str | None", Any, "tuple[str, ...] | None"]
+"""A denied decision for the journal: user, operation, object, org unit, explanation (an engine ``Decision`` or
+an administrative answer; None when not computed), active roles (None: not given)."""
 
 
 class Source(Protocol):
@@ -35,6 +39,9 @@ class Source(Protocol):
 
     journals: bool
     """Whether refusals are journalled (then they are collected and handed to `journal`)."""
+
+    administration: Administration
+    """Who answers the administrative questions (``habpps.pdp.administration``)."""
 
     def snapshot(self) -> Snapshot:
         """The current snapshot (cheap: called for every request)."""
@@ -77,11 +84,12 @@ def _problem(path: str, status: int, code: str, detail: str, errors: list[dict[s
 
 
 def _authzen_refusals(refused: list[authzen.Refusal]) -> list[Refusal]:
-    return [(q.user, q.operation, q.objects[0], q.org, d) for q, d in refused]
+    return [(q.user, q.operation, q.objects[0], q.org, d, None) for q, d in refused]
 
 
 def _v1_refusals(refused: list[decisions_v1.Refusal]) -> list[Refusal]:
-    return [(i["user"], i["operation"], i["object"], i.get("org"), d) for i, d in refused]
+    return [(i["user"], i["operation"], i["object"], i.get("org"), d,
+             None if i.get("active_roles") is None else tuple(i["active_roles"])) for i, d in refused]
 
 
 _AUTHZEN = {
@@ -98,6 +106,7 @@ def make_app(source: Source, base_url: str | None = None) -> Callable[..., Itera
     """The WSGI application serving ``source``'s decisions. ``base_url``: the decision point's identifier in the
     discovery document (default: ``HABPPS_PDP_URL``, else the scheme and host of each request)."""
     base_url = base_url or os.environ.get("HABPPS_PDP_URL") or None
+    administration = source.administration
 
     def respond(start_response: Callable[..., Any], status: int, body: bytes, content_type: str,
                 request_id: str | None) -> list[bytes]:
@@ -151,8 +160,8 @@ def make_app(source: Source, base_url: str | None = None) -> Callable[..., Itera
         snapshot = source.snapshot()
         refused: list[Any] | None = [] if source.journals else None
         try:
-            answer = handler(snapshot, body, refused) if authzen_route else handler(
-                snapshot, body, refused, source.validate_activation)
+            answer = handler(snapshot, body, refused, administration) if authzen_route else handler(
+                snapshot, body, refused, source.validate_activation, administration)
         except authzen.BadRequest as error:
             return respond(start_response, 400, str(error).encode(), _TEXT, request_id)
         except decisions_v1.Invalid as error:

@@ -10,14 +10,20 @@ subject and object attributes that contextual constraints (ENG-5) read, and ``ac
 Decisions are closed: anything the engine cannot read in an evaluation of a batch denies that evaluation with an
 ``error`` in its context; a missing subject, action or resource is a 400 for the whole request. The engine's
 reasons come in the decision's ``context`` when the request asks for them with ``options.explain: true``.
+
+An administrative question (``action.name`` one of the operations of ``docs/api.md``, ``attribuer-profil``…) names
+its object in ``resource.id`` exactly as ``/api/v1/decisions`` does (``group:7/cdap-ass-cesf``, a login,
+``convention:12``), ``resource.type`` being its kind (``group``, ``account``, ``convention``: not read); it is
+answered by the source's ``Administration`` (``habpps.pdp.administration``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from typing import Any
 
 from habpps.engine import Decision, RBACError, Snapshot
+from habpps.pdp.administration import Administration
 
 EXECUTE_ALL = "execute_all"
 DENY_ON_FIRST_DENY = "deny_on_first_deny"
@@ -64,11 +70,14 @@ def _entity(value: Any, kind: str, keys: tuple[str, ...]) -> dict[str, Any]:
 
 _SUBJECT_KEYS = ("type", "id")
 _ACTION_KEYS = ("name",)
+_NONE: Container[str] = frozenset()
 
 
-def query_of(subject: Any, action: Any, resource: Any, context: Any, checked: set[int] | None = None) -> Query:
+def query_of(subject: Any, action: Any, resource: Any, context: Any, checked: set[int] | None = None,
+             administrative: Container[str] = _NONE) -> Query:
     """The engine's question for one AuthZEN evaluation (BadRequest when an entity is missing or malformed).
-    ``checked``: ids of entities already validated in this request (defaults shared by a batch's entries)."""
+    ``checked``: ids of entities already validated in this request (defaults shared by a batch's entries);
+    ``administrative``: the operations whose object is ``resource.id`` as given."""
     if checked is None or id(subject) not in checked:
         _entity(subject, "subject", _SUBJECT_KEYS)
         if checked is not None:
@@ -99,7 +108,10 @@ def query_of(subject: Any, action: Any, resource: Any, context: Any, checked: se
         if org is not None and type(org) is not str:
             raise BadRequest("L'unité d'organisation (« context.org ») doit être une chaîne.")
     kind = resource["type"]
-    return Query(subject["id"], action["name"], (f"{kind}.{resource['id']}", kind), org, engine_context)
+    operation = action["name"]
+    if operation in administrative:
+        return Query(subject["id"], operation, (resource["id"], kind), org, engine_context)
+    return Query(subject["id"], operation, (f"{kind}.{resource['id']}", kind), org, engine_context)
 
 
 def check(snapshot: Snapshot, query: Query) -> bool:
@@ -133,12 +145,27 @@ def reasons(decision: Decision) -> dict[str, Any]:
     }
 
 
-Refusal = tuple[Query, Decision | None]
-"""A denied query with its explanation when one was computed (for the journal of refusals)."""
+Refusal = tuple[Query, Any]
+"""A denied query with its explanation when one was computed (an engine ``Decision`` or an administrative
+answer), for the journal of refusals."""
 
 
-def decide(snapshot: Snapshot, query: Query, explain_it: bool, refused: list[Refusal] | None) -> dict[str, Any]:
+def _administrative(query: Query, explain_it: bool, refused: list[Refusal] | None,
+                    administration: Administration) -> dict[str, Any]:
+    answer = administration.answer(query.user, query.operation, query.objects[0], query.org)
+    granted = bool(answer.granted)
+    if not granted and refused is not None:
+        refused.append((query, answer))
+    if explain_it or administration.always_explained:
+        return {"decision": granted, "context": reasons(answer)}
+    return {"decision": granted}
+
+
+def decide(snapshot: Snapshot, query: Query, explain_it: bool, refused: list[Refusal] | None,
+           administration: Administration | None = None) -> dict[str, Any]:
     """One decision object: ``{"decision": bool}``, with the engine's reasons when asked."""
+    if administration is not None and query.operation in administration.operations:
+        return _administrative(query, explain_it, refused, administration)
     granted = check(snapshot, query)
     if not explain_it:
         if not granted and refused is not None:
@@ -155,25 +182,28 @@ def _explain_asked(body: dict[str, Any]) -> bool:
     return isinstance(options, dict) and options.get("explain") is True
 
 
-def evaluation(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None) -> dict[str, Any]:
+def evaluation(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None,
+               administration: Administration | None = None) -> dict[str, Any]:
     """``POST /access/v1/evaluation``."""
     if not isinstance(body, dict):
         raise BadRequest("Le corps de la requête doit être un objet JSON.")
-    query = query_of(body.get("subject"), body.get("action"), body.get("resource"), body.get("context"))
+    query = query_of(body.get("subject"), body.get("action"), body.get("resource"), body.get("context"),
+                     administrative=_NONE if administration is None else administration.operations)
     try:
-        return decide(snapshot, query, _explain_asked(body), refused)
+        return decide(snapshot, query, _explain_asked(body), refused, administration)
     except (RBACError, LookupError, ValueError, TypeError) as error:
         raise BadRequest(f"Le contexte de la requête ne peut pas être lu par le moteur : {error}") from error
 
 
-def evaluations(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None) -> dict[str, Any]:
+def evaluations(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None,
+                administration: Administration | None = None) -> dict[str, Any]:
     """``POST /access/v1/evaluations``: top-level subject/action/resource/context are defaults of each entry;
     without entries it is a single evaluation. Every entry is validated before any is decided."""
     if not isinstance(body, dict):
         raise BadRequest("Le corps de la requête doit être un objet JSON.")
     items = body.get("evaluations")
     if items is None or items == []:
-        return evaluation(snapshot, body, refused)
+        return evaluation(snapshot, body, refused, administration)
     if not isinstance(items, list):
         raise BadRequest("« evaluations » doit être une liste d'objets JSON.")
     if len(items) > EVALUATIONS_LIMIT:
@@ -188,12 +218,14 @@ def evaluations(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = N
                                           body.get("context"))
     queries = []
     checked: set[int] = set()
+    administrative = _NONE if administration is None else administration.operations
     for index, item in enumerate(items):
         if type(item) is not dict:
             raise BadRequest(f"« evaluations[{index}] » doit être un objet JSON.")
         try:
             queries.append(query_of(item.get("subject", subject), item.get("action", action),
-                                    item.get("resource", resource), item.get("context", context), checked))
+                                    item.get("resource", resource), item.get("context", context), checked,
+                                    administrative))
         except BadRequest as error:
             raise BadRequest(f"evaluations[{index}] : {error}") from error
     explain_it = _explain_asked(body)
@@ -205,7 +237,7 @@ def evaluations(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = N
         stop = _is_permit
     for query in queries:
         try:
-            result = decide(snapshot, query, explain_it, refused)
+            result = decide(snapshot, query, explain_it, refused, administration)
         except (RBACError, LookupError, ValueError, TypeError) as error:
             result = {"decision": False, "context": {"error": {"status": 400, "message": str(error)}}}
             if refused is not None:

@@ -1,6 +1,11 @@
 """``POST /api/v1/decisions`` and ``/api/v1/decisions/batch`` for the lean server, on the same wire format as the
 platform's django-ninja endpoint (``habpps.api.routers.decisions``): same fields and limits, same answers, the same
 problem documents (``application/problem+json``, French ``detail``, stable ``code``) for refused input.
+
+An administrative question (``attribuer-profil``…, ``docs/api.md``) is told from a permission question by one set
+membership test on its operation and handed to the source's ``Administration`` (``habpps.pdp.administration``).
+Its answer is explained like an engine decision (``reason``, ``message``, no grant path); its context and
+``active_roles`` are not read, as on the platform's endpoint.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from habpps.engine import Decision, RBACError, Snapshot
+from habpps.pdp.administration import Administration
 
 BATCH_LIMIT = 100
 _FIELDS = {"user": 150, "operation": 60, "object": 120}
@@ -114,13 +120,27 @@ def _explanation(decision: Decision) -> dict[str, Any]:
     }
 
 
-Refusal = tuple[dict[str, Any], Decision | None]
+Refusal = tuple[dict[str, Any], Any]
+"""A refused question and its explanation (an engine ``Decision`` or an administrative answer)."""
+
+
+def _administrative(item: dict[str, Any], refused: list[Refusal] | None,
+                    administration: Administration) -> dict[str, Any]:
+    answer = administration.answer(item["user"], item["operation"], item["object"], item.get("org"))
+    granted = bool(answer.granted)
+    if not granted and refused is not None:
+        refused.append((item, answer))
+    if item.get("explain", False) or administration.always_explained:
+        return {"granted": granted, "explanation": _explanation(answer)}
+    return {"granted": granted}
 
 
 def _decide(snapshot: Snapshot, item: dict[str, Any], refused: list[Refusal] | None,
-            activation: Activation | None) -> dict[str, Any]:
+            activation: Activation | None, administration: Administration | None = None) -> dict[str, Any]:
     user, operation, obj, org, context = item["user"], item["operation"], item["object"], item.get("org"), \
         item.get("context")
+    if administration is not None and operation in administration.operations:
+        return _administrative(item, refused, administration)
     roles = item.get("active_roles")
     active = None if roles is None else tuple(roles)
     if active is not None:
@@ -147,16 +167,16 @@ def _decide(snapshot: Snapshot, item: dict[str, Any], refused: list[Refusal] | N
 
 
 def single(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None,
-           activation: Activation | None = None) -> dict[str, Any]:
+           activation: Activation | None = None, administration: Administration | None = None) -> dict[str, Any]:
     errors: list[dict[str, str]] = []
     _validate(body, "body", errors)
     if errors:
         raise _refuse(errors)
-    return _decide(snapshot, body, refused, activation)
+    return _decide(snapshot, body, refused, activation, administration)
 
 
 def batch(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None,
-          activation: Activation | None = None) -> dict[str, Any]:
+          activation: Activation | None = None, administration: Administration | None = None) -> dict[str, Any]:
     errors: list[dict[str, str]] = []
     if not isinstance(body, dict):
         raise _refuse([_error("body", "model_attributes_type", "Un objet JSON est attendu.")])
@@ -177,4 +197,4 @@ def batch(snapshot: Snapshot, body: Any, refused: list[Refusal] | None = None,
             _validate(item, f"body.decisions.{index}", errors)
     if errors:
         raise _refuse(errors)
-    return {"results": [_decide(snapshot, item, refused, activation) for item in items]}
+    return {"results": [_decide(snapshot, item, refused, activation, administration) for item in items]}

@@ -6,6 +6,10 @@ service tokens (``habpps.api.tokens``); a recognised ``Authorization`` header is
 freshness bound as the tokens' own cache (``HABPPS_POLICY_PROBE_SECONDS``), so a revoked token stops working
 within the delay a revoked habilitation does, and the check is otherwise a dict probe. Refusals are journalled
 as the platform's decision endpoint journals them (``habpps.api.pdp``).
+
+Administrative questions (``attribuer-profil``…) are answered by the platform's registered answerers
+(``habpps.authorization.admin_questions``), the very code its ``/api/v1/decisions`` calls: same answer, reason,
+sentence and journal entry, whichever of the two the reverse proxy routes a question to.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.conf import settings
 from habpps.api import pdp
 from habpps.api.models import TokenKind
 from habpps.api.tokens import recognise
+from habpps.authorization import admin_questions
 from habpps.authorization.policy_cache import CompiledPolicy, current_policy
 from habpps.authorization.sessions import validate_activation
 from habpps.engine import Snapshot
@@ -26,8 +31,23 @@ from habpps.journal.context import current_request_id, is_sane_request_id, new_r
 from habpps.pdp.app import Refusal
 
 
+class PlatformAdministration:
+    """The platform's answers to administrative questions, as its pages and its ``/api/v1/decisions`` give them."""
+
+    always_explained = False
+
+    def __init__(self) -> None:
+        # The registry's own keys (a live view): one hash probe per question, and an operation an app registers
+        # after this server is built is answered too, without this module knowing its name.
+        self.operations = admin_questions._answerers.keys()
+
+    def answer(self, user: str, operation: str, obj: str, org: str | None) -> admin_questions.AdminAnswer:
+        return admin_questions.answer(user, operation, obj, org)
+
+
 class PlatformSource:
     journals = True
+    administration = PlatformAdministration()
 
     def __init__(self) -> None:
         self._known: dict[str, tuple[float, str]] = {}
@@ -64,9 +84,9 @@ class PlatformSource:
     def journal(self, snapshot: Snapshot, refusals: list[Refusal], service: str, request_id: str | None) -> None:
         compiled: CompiledPolicy = getattr(self._local, "compiled", None) or current_policy()
         verdicts = [
-            pdp.Verdict(query=pdp.DecisionQuery(user=user, operation=operation, obj=obj, org=org), granted=False,
-                        decision=decision)
-            for user, operation, obj, org, decision in refusals
+            pdp.Verdict(query=pdp.DecisionQuery(user=user, operation=operation, obj=obj, org=org,
+                                                active_roles=active_roles), granted=False, decision=decision)
+            for user, operation, obj, org, decision, active_roles in refusals
         ]
         token = current_request_id.set(request_id if request_id and is_sane_request_id(request_id)
                                        else new_request_id())

@@ -9,6 +9,9 @@ Callers: without a token file, any caller is served (a sidecar listens on its se
 (``--tokens FILE``: lines ``name sha256-hex-digest``, the digest of a service token ``hab_…`` as the platform
 stores it in ``habpps.api.tokens``), a request must present ``Authorization: Bearer <token>`` whose digest is
 listed; a recognised header is then remembered, so the check costs a dict probe.
+
+Administrative questions (``attribuer-profil``…) are about the platform's records, not the document's: they are
+refused as not served, with a reason that says so (``habpps.pdp.administration``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import orjson
 import yaml
 
 from habpps.engine import RBAC, PolicyDocumentError, RBACError, Snapshot
+from habpps.pdp.administration import NOT_SERVED
 from habpps.pdp.app import Refusal, warn
 
 RELOAD_SECONDS = 0.5
@@ -85,6 +89,7 @@ class FileSource:
     """Snapshot from a policy document, reloaded when the file changes; optional service tokens."""
 
     journals = False
+    administration = NOT_SERVED
 
     def __init__(self, path: str | os.PathLike[str], tokens: dict[str, str] | None = None) -> None:
         self.path = Path(path)
