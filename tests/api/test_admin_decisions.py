@@ -60,3 +60,68 @@ def test_a_granted_administrative_question(network, service_client):
         "/api/v1/decisions", question(network, network.partner_admin_a, "cdap-ass-cesf", group=other)).json()
     assert answer == {"granted": True, "explanation": {"reason": "granted", "message": "Autorisé.", "path": None,
                                                        "failed_constraints": []}}
+
+
+def delegate_of(net):
+    """A delegate of partner A over its group only, as its administrator gives one."""
+    from habpps.conventions.delegation import services as delegation
+    from habpps.directory import services
+
+    delegate = services.create_account(None, net.partner_a, first_name="Damien", last_name="Délégué",
+                                       email="damien.delegue@exemple.fr", roles=[net.roles["PartnerDelegate"]],
+                                       password="Motdepasse#2025")
+    delegation.delegate_perimeter(net.partner_admin_a, delegate, groups=[net.group_a], roles=[])
+    return delegate
+
+
+def ask(client, user, operation: str, obj: str, org: str) -> dict:
+    body = {"user": user.login, "operation": operation, "object": obj, "org": org, "explain": True}
+    return client.post_json("/api/v1/decisions", body).json()
+
+
+def test_a_delegate_creating_a_group_is_refused_by_the_engines_can_create_group(network, service_client):
+    delegate = delegate_of(network)
+    unit = partner_unit(network.partner_a.pk)
+    answer = ask(service_client, delegate, "creer-groupe", unit, unit)
+    assert answer["granted"] is False and answer["explanation"]["reason"] == "groups_limited"
+    message = answer["explanation"]["message"]
+    assert message.startswith("Seul l'administrateur partenaire crée des groupes. (Refusé : "), message
+    assert "limitée à des groupes désignés" in message and "partner:" not in message and "delegation:" not in message
+    entry = JournalEntry.objects.filter(kind=DENIAL_KIND).get()
+    assert entry.data["operation"] == "creer-groupe" and entry.data["message"] == message
+    assert ask(service_client, network.partner_admin_a, "creer-groupe", unit, unit)["granted"] is True
+    refused = ask(service_client, network.fund_admin_b, "creer-groupe", unit, unit)
+    assert refused["explanation"]["reason"] == "other_org"  # the engine's permission, asked first
+
+
+def test_a_delegate_giving_an_administrative_role_is_refused_by_the_engines_can_assign_admin(network, service_client):
+    delegate = delegate_of(network)
+    unit = partner_unit(network.partner_a.pk)
+    answer = ask(service_client, delegate, "attribuer-role", f"{network.user_a.login}/PartnerAdmin", unit)
+    assert answer["granted"] is False and answer["explanation"]["reason"] == "missing_ability"
+    message = answer["explanation"]["message"]
+    assert message.startswith("Seul l'administrateur partenaire attribue les rôles d'administration. (Refusé : ")
+    assert "ne permet pas de déléguer" in message
+    created = ask(service_client, delegate, "creer-compte", f"{unit}/PartnerAdmin,PartnerDelegate", unit)
+    assert created["explanation"]["message"] == message
+    delegated = ask(service_client, delegate, "deleguer-perimetre", network.user_a.login, unit)
+    assert delegated["explanation"]["reason"] == "missing_ability"
+    assert delegated["explanation"]["message"].startswith("Seul l'administrateur partenaire délègue un périmètre.")
+
+
+def test_the_account_questions_are_the_directorys_own(network, service_client):
+    """``gerer-compte``, ``attribuer-role``, ``creer-compte`` are registered by the directory (its AppConfig), which
+    asks its own services' permission: no copy of it in the authorization app."""
+    from habpps.authorization import admin_questions
+    from habpps.directory import questions
+
+    assert admin_questions._answerers["gerer-compte"] is questions.manage_account
+    assert admin_questions._answerers["attribuer-role"] is questions.grant_role
+    unit = partner_unit(network.partner_a.pk)
+    assert ask(service_client, network.partner_admin_a, "gerer-compte", network.user_a.login, unit)["granted"]
+    other = ask(service_client, network.fund_admin_b, "gerer-compte", network.user_a.login, unit)
+    assert other["granted"] is False and other["explanation"]["reason"] == "other_org"
+    unknown = ask(service_client, network.partner_admin_a, "gerer-compte", network.user_a.login, "partner:0")
+    assert unknown["explanation"]["reason"] == "unknown_object"
+    nowhere = ask(service_client, network.partner_admin_a, "creer-compte", "partner:0", "partner:0")
+    assert nowhere["explanation"]["reason"] == "unknown_object"

@@ -257,3 +257,118 @@ def test_the_four_eyes_rule_is_the_engine_permission_with_the_versions_history(w
     assert answer["granted"] is False and answer["explanation"]["reason"] == "condition_failed"
     assert answer["explanation"]["failed_constraints"][0]["exclusion"] == FOUR_EYES_RULE
     assert convention.open_version() is not None
+
+
+# ADM-4: what only the partner administrator does — create a group, give an administrative role, delegate ----------
+
+
+def delegate_of_social_workers(world):
+    validated_convention(world, max_users=None)
+    delegation.delegate_perimeter(world.partner_admin, world.delegate, groups=[world.social],
+                                  roles=[world.roles["cdap-ass-cesf"]])
+
+
+def test_a_delegate_creating_a_group_is_refused_by_the_engine_alike_everywhere(world, client):
+    """The engine's can_create_group: a delegate's authority lists its groups, a new group is outside the list."""
+    delegate_of_social_workers(world)
+    client.force_login(world.delegate)
+    home = client.get(reverse("delegation:home"))
+    assert "Seul l'administrateur partenaire crée des groupes." in page_errors(home)  # told why, no form
+    assert 'action="/annuaire/delegation/groupes/nouveau/"' not in home.content.decode()
+    page = client.post(reverse("delegation:group-create"), {"groupe-name": "Les miens"})
+    assert page.status_code == 200
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert shown.startswith("Seul l'administrateur partenaire crée des groupes. (Refusé : ")
+    assert "délégation de « Pauline Admin » est limitée à des groupes désignés" in shown, shown
+    assert shown in page_errors(page)
+    assert_french(shown)
+    assert entry.data["code"] == "cannot_create_group" and entry.data["reason"] == "groups_limited"
+
+    api = api_post(client, world.delegate, f"/api/v1/partenaires/{world.partner.pk}/groupes", {"name": "Les miens"})
+    assert api.status_code == 422, api.content
+    assert shown in str(api.json())
+
+    unit = partner_unit(world.partner.pk)
+    question = ("creer-groupe", unit, unit)
+    assert_same_everywhere(question, ask(world.delegate, *question), shown, "groups_limited")
+    assert ask(world.partner_admin, *question)["granted"] is True
+    assert not world.partner.groups.filter(name="Les miens").exists()
+
+
+def test_a_delegate_giving_an_administrative_role_is_refused_by_the_engine_alike_everywhere(world, client):
+    """The engine's can_assign_admin: giving authority is delegating it, and a delegate holds no delegate ability."""
+    from habpps.directory.models import ServiceRole
+
+    delegate_of_social_workers(world)
+    delegation.add_member(world.partner_admin, world.social, world.users[0])
+    admin_role = ServiceRole.objects.get(code="PartnerAdmin")
+    client.force_login(world.delegate)
+    page = client.post(reverse("directory:account-role-grant", args=[world.users[0].pk]), {"role-role": admin_role.pk})
+    assert page.status_code == 200
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert shown.startswith("Seul l'administrateur partenaire attribue les rôles d'administration. (Refusé : ")
+    assert "ne permet pas de déléguer" in shown and "« Pauline Admin »" in shown, shown
+    assert shown in page_errors(page)
+    assert_french(shown)
+    assert entry.data["code"] == "cannot_grant_role" and entry.data["reason"] == "missing_ability"
+
+    api = api_post(client, world.delegate, f"/api/v1/comptes/{world.users[0].pk}/roles", {"role": admin_role.code})
+    assert api.status_code == 422, api.content
+    assert shown in str(api.json())
+
+    question = ("attribuer-role", f"{world.users[0].login}/PartnerAdmin", partner_unit(world.partner.pk))
+    assert_same_everywhere(question, ask(world.delegate, *question), shown, "missing_ability")
+    assert ask(world.partner_admin, *question)["granted"] is True
+    # Creating an account holding the role: the same engine decision, the same sentence.
+    unit = partner_unit(world.partner.pk)
+    created = ask(world.delegate, "creer-compte", f"{unit}/PartnerAdmin", unit)
+    assert created["explanation"]["message"] == shown
+    assert ask(world.delegate, "creer-compte", unit, unit)["granted"] is True
+
+
+def test_a_delegate_delegating_is_refused_by_the_engine_alike_everywhere(world, client):
+    """The engine's can_delegate: the delegate's delegation carries no delegate ability."""
+    from django.core.exceptions import ValidationError
+
+    delegate_of_social_workers(world)
+    with pytest.raises(ValidationError) as refused:
+        delegation.delegate_perimeter(world.delegate, world.users[0], groups=[world.social], roles=[])
+    (entry,) = denials(service="systeme")
+    shown = entry.data["message"]
+    assert shown in refused.value.messages
+    assert shown.startswith("Seul l'administrateur partenaire délègue un périmètre. (Refusé : ")
+    assert "ne peut pas déléguer" in shown and "« Pauline Admin »" in shown, shown
+    assert_french(shown)
+    assert entry.data["code"] == "cannot_delegate" and entry.data["reason"] == "missing_ability"
+    question = ("deleguer-perimetre", world.users[0].login, partner_unit(world.partner.pk))
+    answer = ask(world.delegate, *question)
+    assert answer["explanation"]["message"] == shown and answer["explanation"]["reason"] == "missing_ability"
+    assert ask(world.partner_admin, *question)["granted"] is True
+
+
+def test_an_account_of_another_partner_put_in_a_group_is_journalled_and_answered_alike(world):
+    """A plain fact, not a rule — refused before any perimeter, but journalled as every refusal is, and the decision
+    API answers the same sentence. (The pages and the administration API look the account up among the partner's own:
+    the directory's service, as the command line and imports call it, is where it is met.)"""
+    from django.core.exceptions import ValidationError
+
+    from habpps.directory import services as directory
+
+    validated_convention(world, max_users=None)
+    stranger = directory.create_account(None, world.net.partner_a, first_name="Ernest", last_name="Étranger",
+                                        email="e@exemple.fr", password="Motdepasse#2025")
+    with pytest.raises(ValidationError) as refused:
+        directory.add_group_member(world.admin, world.social, stranger)
+    shown = "Ce compte n'appartient pas à l'organisme du groupe."
+    assert refused.value.message_dict == {"account": [shown]}
+    (entry,) = denials(service="systeme")
+    assert entry.data["message"] == shown and entry.data["reason"] == "membership_partner"
+    assert entry.data["user"] == world.admin.login
+    question = ("ajouter-membre", f"{group_name(world.social.pk)}/{stranger.login}", partner_unit(world.partner.pk))
+    assert (entry.data["operation"], entry.data["object"], entry.data["org"]) == question
+    answer = ask(world.admin, *question)
+    assert answer["granted"] is False
+    assert answer["explanation"] == {**answer["explanation"], "reason": "membership_partner", "message": shown}
+    assert len(denials(operation="ajouter-membre")) == 2  # the service's, then the decision API's: once each

@@ -36,11 +36,13 @@ def test_a_refused_change_leaves_nothing_behind(network):
             network.fund_admin_a, network.group_a, network.roles["cdap-instructeur-rsa-cpam"]
         )
     assert version() == before_version
-    # Only the journal of refusals remembers the engine's refusal (the doctrine, through the convention's
-    # perimeter), with its explanation; the refused change itself left no entry.
+    # Only the journal of refusals remembers the two refusals — the directory's plain fact (another partner's
+    # account), then the engine's (the doctrine, through the convention's perimeter), each with its explanation;
+    # the refused changes themselves left no entry.
     added = JournalEntry.objects.order_by("sequence")[before_entries:]
-    assert [entry.kind for entry in added] == ["access.decision.denied"]
-    assert added[0].data["operation"] == "attribuer-profil" and "doctrine" in added[0].data["message"]
+    assert [entry.kind for entry in added] == ["access.decision.denied", "access.decision.denied"]
+    assert added[0].data["operation"] == "ajouter-membre" and added[0].data["reason"] == "membership_partner"
+    assert added[1].data["operation"] == "attribuer-profil" and "doctrine" in added[1].data["message"]
     assert not GroupMembership.objects.filter(group=network.group_a, account=network.user_b).exists()
 
 

@@ -1,7 +1,9 @@
 """A delegate outside his sub-perimeter, in the browser (ADM-4, issue 16 §2): on the directory's group page and on
 « Gestion déléguée » the engine refuses, and the page says why in names — the group's, the profile's, the partner
 administrator's — never the engine's identifiers; the fund's administrator then finds both refusals in the journal,
-labelled as refusals of the engine. Pages audited with axe-core and photographed at three widths."""
+labelled as refusals of the engine. Creating a group and giving an administrative role are the engine's refusals
+too (issue 16 §1): « Gestion déléguée » and the account page say why instead of offering them. Pages audited with
+axe-core and photographed at three widths."""
 
 from __future__ import annotations
 
@@ -55,6 +57,27 @@ def test_a_delegate_is_refused_outside_his_perimeter_with_the_engines_reasons(br
     assert "membre du groupe « Travailleurs sociaux »" in text and not ENGINE_CODES.search(text), text
     shoot(page, "delegation-refus-membre")
     assert not GroupMembership.objects.current().filter(group=reception, account=net.user_a).exists()
+
+    # What only the partner administrator does — create a group, give an administrative role — the engine refuses
+    # the delegate (can_create_group, can_assign_admin), and the pages say why instead of offering the form.
+    visit(page, f"{base}/annuaire/delegation/")
+    callout = page.inner_text("#creation-groupe-refusee")
+    assert "Seul l'administrateur partenaire crée des groupes." in callout, callout
+    assert "limitée à des groupes désignés" in callout, callout
+    assert not ENGINE_CODES.search(callout), callout
+    assert page.locator("button:has-text('Créer le groupe')").count() == 0
+    audit(page)
+    shoot(page, "delegation-refus-creation-groupe")
+
+    plain = services.create_account(None, partner, first_name="Paul", last_name="Simple",
+                                    email="paul.simple@exemple.fr", password="Motdepasse#2025")
+    delegation.add_member(net.partner_admin_a, reception, plain)
+    visit(page, f"{base}/annuaire/comptes/{plain.pk}/")
+    callout = page.inner_text(".roles-refuses")
+    assert "Seul l'administrateur partenaire attribue les rôles d'administration." in callout, callout
+    assert "ne permet pas de déléguer" in callout and not ENGINE_CODES.search(callout), callout
+    audit(page)
+    shoot(page, "delegation-refus-role-administration")
 
     # The fund's administrator reads both in the journal, as refusals of the engine.
     auditor = new_page(browser)

@@ -265,7 +265,9 @@ RECIPES: dict[str, Scoped | Page] = {
     "delegation:account-status": Scoped(
         each_status(lambda s: s.actors["user"].pk), post=lambda s, w: {"status": "suspended"}
     ),
-    "delegation:group-create": Page(frozenset({"partner_admin"})),
+    # A delegate's group creation reaches the service, where the engine refuses it (can_create_group), with its
+    # explanation next to the form and in the journal of refusals — no longer a 404 decided by the view.
+    "delegation:group-create": Page(frozenset({"partner_admin", "delegate"})),
     "delegation:group": Scoped(lambda s, w: [{"pk": s.group.pk}, {"pk": s.second_group.pk}]),
     "delegation:group-action": Scoped(
         lambda s, w: [

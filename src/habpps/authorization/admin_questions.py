@@ -9,8 +9,10 @@ convention and its user limits — all engine rules, ENG-12) and journal a refus
 triple — ``{"user", "operation", "object", "org"}`` — and answers here with the same questions, so the refusal, its
 reason and its explanation are the page's, word for word, and both appear in the journal of refusals.
 
-Other apps register the questions on their own records (the conventions app: ``valider-version``) from
-``AppConfig.ready``, as they register perimeters.
+The questions on a partner's groups (``gerer-groupe``, ``creer-groupe``, ``attribuer-profil``…) are answered here;
+other apps register the questions on their own records from ``AppConfig.ready``, as they register perimeters: the
+directory the questions on accounts (``gerer-compte``, ``creer-compte``, ``attribuer-role``:
+`habpps.directory.questions`), the conventions app ``valider-version`` and ``deleguer-perimetre``.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from habpps.authorization import perimeters
 from habpps.authorization import permissions as perms
 from habpps.authorization.decisions import explain
 from habpps.authorization.labels import in_french
-from habpps.authorization.orgs import NATIONAL_UNIT, fund_unit, partner_unit
+from habpps.authorization.orgs import partner_unit
 from habpps.authorization.permission_labels import PermissionLabels
-from habpps.authorization.stored import Account, AccountStatus, Group, ServiceRole
+from habpps.authorization.stored import Account, AccountStatus, Group, Partner, ServiceRole
 
 
 @dataclass(frozen=True)
@@ -109,14 +111,16 @@ def _group(obj: str, org: str | None) -> tuple[Group, str]:
     return group, item
 
 
-def _role(code: str) -> ServiceRole:
+def known_role(code: str) -> ServiceRole:
+    """The profile or role named ``code`` in a question, else `UnknownObject`."""
     role = ServiceRole.objects.filter(code=code).first() if code else None
     if role is None:
         raise UnknownObject(f"le profil « {code} » est inconnu")
     return role
 
 
-def _account(login: str) -> Any:
+def known_account(login: str) -> Any:
+    """The account named ``login`` in a question, else `UnknownObject`."""
     account = Account.objects.filter(login=login).first() if login else None
     if account is None:
         raise UnknownObject(f"le compte « {login} » est inconnu")
@@ -138,30 +142,27 @@ def _group_question(ask: Callable[[Any, Group, str], Any]) -> Answerer:
 
 
 def _assign(actor, group: Group, code: str):
-    role = _role(code)
+    role = known_role(code)
     return perimeters.group_profile_fact(role) or perimeters.first_refusal(
         lambda p: p.profile_refusal(actor, group, role))
 
 
 def _member(actor, group: Group, login: str):
-    account = _account(login)
+    account = known_account(login)
     return perimeters.group_member_fact(group, account) or perimeters.first_refusal(
         lambda p: p.membership_refusal(actor, group, account))
 
 
-def _manage_account(actor, obj: str, org: str | None) -> AdminAnswer:
-    account = _account(obj)
-    if account.partner_id:
-        permission, unit = perms.MANAGE_PARTNER_ACCOUNTS, partner_unit(account.partner_id)
-    else:
-        permission = perms.MANAGE_FUND_ACCOUNTS
-        unit = fund_unit(account.fund_id) if account.fund_id else NATIONAL_UNIT
-    if org is not None and org != unit:
-        raise UnknownObject(f"le compte « {obj} » est inconnu dans « {org} »")
-    refused = permission_answer(actor, permission, unit)
+def _create_group(actor, obj: str, org: str | None) -> AdminAnswer:
+    """``creer-groupe`` on ``partner:<id>``: the engine's ``gerer groupes`` there, then the registered perimeters
+    (a delegate's authority lists its groups: the engine's ``can_create_group`` refuses him)."""
+    partner = Partner.objects.filter(pk=_pk(obj, "partner:", "un organisme partenaire")).first()
+    if partner is None or (org is not None and org != obj):
+        raise UnknownObject(f"l'organisme « {obj} » est inconnu dans « {org or '—'} »")
+    refused = permission_answer(actor, perms.MANAGE_GROUPS, obj)
     if refused is not None:
         return refused
-    refusal = perimeters.first_refusal(lambda p: p.account_refusal(actor, account))
+    refusal = perimeters.group_creation_refusal(actor, partner)
     return from_refusal(refusal) if refusal is not None else GRANTED
 
 
@@ -170,12 +171,12 @@ register(perimeters.ASSIGN_PROFILE, _group_question(_assign))
 register(
     perimeters.WITHDRAW_PROFILE,
     _group_question(lambda actor, group, code: perimeters.first_refusal(
-        lambda p: p.profile_removal_refusal(actor, group, _role(code)))),
+        lambda p: p.profile_removal_refusal(actor, group, known_role(code)))),
 )
 register(perimeters.ADD_MEMBER, _group_question(_member))
 register(
     perimeters.REMOVE_MEMBER,
     _group_question(lambda actor, group, login: perimeters.first_refusal(
-        lambda p: p.member_removal_refusal(actor, group, _account(login)))),
+        lambda p: p.member_removal_refusal(actor, group, known_account(login)))),
 )
-register(perimeters.MANAGE_ACCOUNT, _manage_account)
+register(perimeters.CREATE_GROUP, _create_group)

@@ -243,6 +243,18 @@ def check_profile_removal(actor: Account | None, group: Group, role: ServiceRole
                   question=group_question(WITHDRAW_PROFILE, group, role.code))
 
 
+def check_profile_fact(actor: Account | None, group: Group, role: ServiceRole) -> None:
+    """`group_profile_fact`, refused and journalled as the perimeters' refusals are."""
+    raise_refusal(group_profile_fact(role), "role", actor=actor,
+                  question=group_question(ASSIGN_PROFILE, group, role.code))
+
+
+def check_member_fact(actor: Account | None, group: Group, account: Account) -> None:
+    """`group_member_fact`, refused and journalled as the perimeters' refusals are."""
+    raise_refusal(group_member_fact(group, account), "account", actor=actor,
+                  question=group_question(ADD_MEMBER, group, account.login))
+
+
 def check_membership(actor: Account | None, group: Group, account: Account) -> None:
     raise_refusal(first_refusal(lambda p: p.membership_refusal(actor, group, account)), "account", actor=actor,
                   question=group_question(ADD_MEMBER, group, account.login))
@@ -256,9 +268,18 @@ def check_member_removal(actor: Account | None, group: Group, account: Account) 
 def check_account_creation(
     actor: Account | None, organisation: Fund | Partner | None, roles: Sequence[ServiceRole]
 ) -> None:
-    unit = _unit_of(organisation)
     raise_refusal(first_refusal(lambda p: p.account_creation_refusal(actor, organisation, roles)), "roles",
-                  actor=actor, question=(CREATE_ACCOUNT, unit, unit))
+                  actor=actor, question=account_creation_question(organisation, roles))
+
+
+def account_creation_question(
+    organisation: Fund | Partner | None, roles: Sequence[ServiceRole]
+) -> tuple[str, str, str]:
+    """``("creer-compte", "<unit>[/<code>,<code>…]", unit)``: an account created in an organisation's unit, holding
+    the administrative roles named after the slash (sorted)."""
+    unit = _unit_of(organisation)
+    codes = ",".join(sorted(role.code for role in roles))
+    return CREATE_ACCOUNT, unit + (f"/{codes}" if codes else ""), unit
 
 
 def check_account(actor: Account | None, account: Account) -> None:

@@ -14,9 +14,11 @@ class ConventionsConfig(AppConfig):
             menus,  # noqa: F401 — registers the menu entries
             policy_rules,
         )
+        from habpps.conventions.delegation.services import DELEGATE, delegation_answer
         from habpps.conventions.four_eyes import VERIFY_VERSION, verification_answer
         from habpps.conventions.refusals import register_perimeters
 
         policy_rules.register()  # perimeters, four-eyes rule and delegations, compiled into the engine
         register_perimeters()  # the directory's services ask before changing a partner's groups
         admin_questions.register(VERIFY_VERSION, verification_answer)  # the decision API asks as the pages
+        admin_questions.register(DELEGATE, delegation_answer)

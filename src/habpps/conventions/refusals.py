@@ -11,15 +11,14 @@ obey the same two rules:
   must fit too.
 - ``DelegationPerimeter``: an account of the partner acting on its own partner without the engine's
   delegate-habilitations permission there (a delegate) manages only the groups, profiles and accounts of the
-  sub-perimeter the partner administrator gave him, and gives no administrative role — nobody grants more than
-  he holds; the partner administrator and the fund's staff are not bound by it. Who is which, and what the
-  delegate may do, is decided by the engine (``delegation.authority`` asks its administrative RBAC, into which
-  ``delegation.policy_rules`` compiles the sub-perimeters), never by a role name nor here.
+  sub-perimeter the partner administrator gave him, creates no group and gives no administrative role — nobody
+  grants more than he holds; the partner administrator and the fund's staff are not bound by it. Who is which,
+  and what the delegate may do, is decided by the engine (``delegation.authority`` asks its administrative RBAC —
+  ``can_manage_group``, ``can_create_group``, ``can_assign_admin``… — into which ``delegation.policy_rules``
+  compiles the sub-perimeters), never by a role name nor here.
 """
 
 from __future__ import annotations
-
-from django.utils.translation import gettext as _
 
 from habpps.authorization.perimeters import Perimeter, register
 from habpps.conventions import perimeter_decisions as convention
@@ -78,9 +77,8 @@ class DelegationPerimeter(Perimeter):
         return None if authority.full else authority
 
     def group_creation_refusal(self, actor, partner) -> Refusal | None:
-        if self.bounded_authority(actor, partner) is None:
-            return None
-        return Refusal("cannot_create_group", _("Seul l'administrateur partenaire crée des groupes."))
+        authority = self.bounded_authority(actor, partner)
+        return delegation.group_creation_refusal(authority) if authority else None
 
     def group_refusal(self, actor, group) -> Refusal | None:
         authority = self.bounded_authority(actor, group.partner)
@@ -106,7 +104,8 @@ class DelegationPerimeter(Perimeter):
     def account_creation_refusal(self, actor, organisation, roles) -> Refusal | None:
         if not roles or not isinstance(organisation, Partner):
             return None
-        return self._no_administrative_role() if self.bounded_authority(actor, organisation) else None
+        authority = self.bounded_authority(actor, organisation)
+        return delegation.administrative_role_refusal(authority, None) if authority else None
 
     def account_refusal(self, actor, account) -> Refusal | None:
         if account.partner_id is None:
@@ -117,13 +116,8 @@ class DelegationPerimeter(Perimeter):
     def account_role_refusal(self, actor, account, role) -> Refusal | None:
         if account.partner_id is None:
             return None
-        return self._no_administrative_role() if self.bounded_authority(actor, account.partner) else None
-
-    @staticmethod
-    def _no_administrative_role() -> Refusal:
-        return Refusal(
-            "cannot_grant_role", _("Seul l'administrateur partenaire attribue les rôles d'administration.")
-        )
+        authority = self.bounded_authority(actor, account.partner)
+        return delegation.administrative_role_refusal(authority, account) if authority else None
 
 
 def register_perimeters() -> None:

@@ -9,6 +9,8 @@ class DirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from habpps.directory import questions
         from habpps.directory.menus import register_entries
 
         register_entries()
+        questions.register()  # the decision API asks the account questions as the directory's services do

@@ -10,8 +10,9 @@
 - A perimeter on an org unit (the partner's validated convention: allowed profiles, per-profile user limits)
   narrows every grant made in that unit and below.
 
-`can_assign`, `can_revoke`, `can_manage_user`, `can_assign_group`, `can_add_group_member` answer with an
-`AdminDecision` and its explanation; the administrative functions take ``actor=`` and refuse when it is denied.
+`can_assign`, `can_revoke`, `can_manage_user`, `can_assign_group`, `can_add_group_member`, `can_create_group`,
+`can_assign_admin`, `can_delegate` answer with an `AdminDecision` and its explanation; the administrative functions
+take ``actor=`` and refuse when it is denied.
 """
 
 from __future__ import annotations
@@ -97,9 +98,12 @@ class DelegatedAdministration(EngineCore):
     def admin_roles(self) -> dict[str, AdminRole]:
         return dict(self._state.admin_roles)
 
-    def assign_admin(self, user: str, admin_role: str, org: str | None = None) -> None:
-        """Give ``user`` the administrative role, in ``org`` (and below) when given — inside the role's orgs."""
+    def assign_admin(self, user: str, admin_role: str, org: str | None = None, *, actor: str | None = None) -> None:
+        """Give ``user`` the administrative role, in ``org`` (and below) when given — inside the role's orgs; with
+        ``actor``, only within its authority (`can_assign_admin`)."""
         self._user(user)
+        if actor is not None:
+            self._require(self.can_assign_admin(actor, user, admin_role, org))
         definition = self._admin_role(admin_role)
         org = self._org(org)
         if org is not None and not org_within(org, definition.orgs, self._lineage):
@@ -187,7 +191,14 @@ class DelegatedAdministration(EngineCore):
         grantor = delegation.grantor
         target: dict[str, Any] = {"grantor": grantor, "roles": sorted(delegation.roles)}
         wanted = delegation.declared()
-        held = [a for a in self.effective_authorities(grantor) if "delegate" in a.abilities]
+        authorities = self.effective_authorities(grantor)
+        held = [a for a in authorities if "delegate" in a.abilities]
+        if not held:
+            why = (f"{authorities[0].source} ne permet pas de déléguer" if authorities
+                   else "il n'a aucun rôle administratif ni délégation")
+            return AdminDecision(False, grantor, "delegate", target,
+                                 "missing_ability" if authorities else "no_authority",
+                                 f"Refusé : « {grantor} » ne peut pas déléguer : {why}.")
         for authority in held:
             if authority.includes(self._bounded(wanted, authority), self._lineage):
                 return AdminDecision(True, grantor, "delegate", target, "granted",
@@ -314,6 +325,91 @@ class DelegatedAdministration(EngineCore):
         where = f"l'unité « {org} »" if org else "partout"
         return AdminDecision(False, admin, "manage_user", target, "org_out_of_scope",
                              f"Refusé : « {admin} » ne peut pas créer de compte dans {where}.")
+
+    def can_create_group(self, admin: str, org: str) -> AdminDecision:
+        """May ``admin`` create a group in ``org`` (its partner)? Needs an authority managing accounts in ``org``
+        that is not limited to some groups: a delegate's authority lists its groups, and a new group is outside
+        the list."""
+        target: dict[str, Any] = {"org": org}
+
+        def denied(reason: str, message: str) -> AdminDecision:
+            return AdminDecision(False, admin, "create_group", target, reason, f"Refusé : {message}.")
+
+        if admin not in self._state.users:
+            return denied("unknown_admin", f"« {admin} » est inconnu")
+        if org not in self._state.orgs:
+            return denied("unknown_org", f"« {org} » est inconnu")
+        authorities = self._authorities(admin, frozenset())
+        if not authorities:
+            return denied("no_authority", f"« {admin} » n'a aucun rôle administratif ni délégation")
+        misses: list[tuple[int, str, str]] = []
+        for authority in authorities:
+            via = authority.source
+            if "manage_user" not in authority.abilities:
+                misses.append((0, "missing_ability", f"{via} ne permet pas de {ABILITY_LABELS['manage_user']}"))
+            elif not authority.covers_org(org, self._lineage):
+                misses.append((3, "org_out_of_scope", f"l'unité « {org} » est hors des unités de {via}"))
+            elif authority.groups is not None:
+                misses.append((5, "groups_limited", f"{via} est limitée à des groupes désignés : un nouveau "
+                                                    "groupe serait hors de son périmètre"))
+            else:
+                return AdminDecision(True, admin, "create_group", target, "granted",
+                                     f"Autorisé : « {admin} » peut créer un groupe dans « {org} » par {via}.",
+                                     authority)
+        misses.sort(key=lambda miss: -miss[0])
+        return denied(misses[0][1], misses[0][2])
+
+    def can_assign_admin(self, admin: str, user: str | None, admin_role: str, org: str | None = None
+                         ) -> AdminDecision:
+        """May ``admin`` give ``user`` the administrative role ``admin_role`` in ``org`` (default: the user's unit;
+        ``user`` None: an account about to be created in ``org``)? Giving authority is delegating it: it needs the
+        ``delegate`` ability over the user's unit, and the role's authority there within one held by ``admin`` —
+        nobody grants more than he holds."""
+        state = self._state
+        target: dict[str, Any] = {"user": user, "admin_role": admin_role, "org": org}
+
+        def denied(reason: str, message: str) -> AdminDecision:
+            return AdminDecision(False, admin, "delegate", target, reason, f"Refusé : {message}.")
+
+        for kind, name, known in (("admin", admin, state.users), ("user", user, state.users),
+                                  ("org", org, state.orgs)):
+            if name is not None and name not in known:
+                return denied(f"unknown_{kind}", f"« {name} » est inconnu")
+        user_org = state.user_orgs.get(user) if user is not None else None
+        where = org if org is not None else user_org
+        authorities = self._authorities(admin, frozenset())
+        if not authorities:
+            return denied("no_authority", f"« {admin} » n'a aucun rôle administratif ni délégation")
+        misses: list[tuple[int, str, str]] = []
+        held = []
+        for authority in authorities:
+            via = authority.source
+            if "delegate" not in authority.abilities:
+                misses.append((0, "missing_ability", f"{via} ne permet pas de {ABILITY_LABELS['delegate']} : "
+                                                     "attribuer un rôle administratif, c'est déléguer"))
+            elif not authority.covers_org(where, self._lineage):
+                unit = f"l'unité « {where} »" if where else "une affectation sans unité (partout)"
+                misses.append((3, "org_out_of_scope", f"{unit} est hors des unités de {via}"))
+            elif user is not None and not self._user_in_scope(authority, user, user_org):
+                unit = f"l'unité « {user_org} »" if user_org else "aucune unité"
+                misses.append((4, "user_out_of_scope", f"le compte « {user} » ({unit}) est hors des unités de {via}"))
+            else:
+                held.append(authority)
+        if not held:
+            misses.sort(key=lambda miss: -miss[0])
+            return denied(misses[0][1], misses[0][2])
+        definition = state.admin_roles.get(admin_role)
+        if definition is None:
+            return denied("unknown_admin_role", f"rôle administratif inconnu : « {admin_role} »")
+        wanted = self._admin_role_authority(definition, where)
+        for authority in held:
+            if authority.includes(wanted, self._lineage):
+                return AdminDecision(True, admin, "delegate", target, "granted",
+                                     f"Autorisé : « {admin} » peut attribuer le rôle administratif « {admin_role} » "
+                                     f"par {authority.source}.", authority)
+        return denied("exceeds_authority", f"« {admin} » ne peut pas attribuer le rôle administratif "
+                                           f"« {admin_role} », plus qu'il ne détient : " + self._exceeds(wanted, held)
+                      .removesuffix("."))
 
     def can_manage_group(self, admin: str, group: str) -> AdminDecision:
         """May ``admin`` administer ``group`` at all (see it, rename it, suspend it, change its members)? An
@@ -448,15 +544,7 @@ class DelegatedAdministration(EngineCore):
         state = self._state
         result = []
         for name, org in sorted(state.admin_assignments.get(user, ()), key=lambda p: (p[0], p[1] or "")):
-            role = state.admin_roles[name]
-            roles = set(role.roles)
-            if role.role_range is not None:
-                low, high = role.role_range
-                roles |= {r for r in self._cache.juniors_closure(high) if low in self._cache.juniors_closure(r)}
-            orgs = frozenset({org}) if org is not None else role.orgs
-            where = f" dans « {org} »" if org else ""
-            result.append(Authority(frozenset(roles), orgs, role.groups, role.abilities,
-                                    source=f"rôle administratif « {name} »{where}"))
+            result.append(self._admin_role_authority(state.admin_roles[name], org))
         for delegation in sorted(state.delegations.values(), key=lambda d: d.name):
             if delegation.grantee != user or delegation.grantor in visiting:
                 continue
@@ -465,6 +553,18 @@ class DelegatedAdministration(EngineCore):
                 if "delegate" in held.abilities:
                     result.append(declared.intersect(held, self._lineage, declared.source))
         return result
+
+    def _admin_role_authority(self, role: AdminRole, org: str | None) -> Authority:
+        """The authority an administrative assignment of ``role`` in ``org`` confers: its roles and range, in
+        ``org`` (else the role's own units)."""
+        roles = set(role.roles)
+        if role.role_range is not None:
+            low, high = role.role_range
+            roles |= {r for r in self._cache.juniors_closure(high) if low in self._cache.juniors_closure(r)}
+        orgs = frozenset({org}) if org is not None else role.orgs
+        where = f" dans « {org} »" if org else ""
+        return Authority(frozenset(roles), orgs, role.groups, role.abilities,
+                         source=f"rôle administratif « {role.name} »{where}")
 
     @staticmethod
     def _bounded(wanted: Authority, held: Authority) -> Authority:

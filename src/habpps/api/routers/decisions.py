@@ -28,7 +28,8 @@ class DecisionIn(Schema):
         max_length=60,
         description="Opération, par ex. « consulter » ; ou une question d'administration posée comme les pages "
         "la posent : « attribuer-profil », « retirer-profil », « ajouter-membre », « retirer-membre », "
-        "« gerer-groupe », « gerer-compte », « valider-version » (voir docs/api.md).",
+        "« gerer-groupe », « creer-groupe », « gerer-compte », « creer-compte », « attribuer-role », "
+        "« deleguer-perimetre », « valider-version » (voir docs/api.md).",
     )
     obj: str = Field(
         alias="object", min_length=1, max_length=120, description="Objet, par ex. « cdap:droits »."

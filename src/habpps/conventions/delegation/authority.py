@@ -21,7 +21,7 @@ from habpps.accounts.models import Account
 from habpps.authorization.decisions import is_allowed
 from habpps.authorization.orgs import group_name, partner_unit
 from habpps.authorization.policy_cache import current_policy
-from habpps.conventions.delegation.policy_rules import DELEGATED_ABILITIES
+from habpps.conventions.delegation.policy_rules import DELEGATED_ABILITIES, admin_role_name
 from habpps.conventions.doctrine import Refusal, explained
 from habpps.conventions.models import DelegatedPerimeter
 from habpps.conventions.permissions import DELEGATE_HABILITATIONS, MANAGE_PARTNER_ACCOUNTS
@@ -185,13 +185,53 @@ def account_refusal(authority: Authority, account: Account) -> Refusal | None:
     ), decision)
 
 
+def group_creation_refusal(authority: Authority) -> Refusal | None:
+    """May the actor create a group in his partner? The engine's ``can_create_group``: a delegate's authority lists
+    its groups, and a new group is outside the list."""
+    if authority.full:
+        return None
+    decision = _rbac().can_create_group(authority.actor.login, partner_unit(authority.partner.pk))
+    if decision:
+        return None
+    return explained(Refusal("cannot_create_group", _("Seul l'administrateur partenaire crée des groupes.")), decision)
+
+
+def administrative_role_refusal(authority: Authority, account: Account | None) -> Refusal | None:
+    """May the actor give ``account`` (None: an account he is creating) an administrative role of his partner, or
+    take it away? The engine's ``can_assign_admin`` of the partner's administration: giving authority is
+    delegating it, and a delegate holds no ``delegate`` ability — nobody grants more than he holds."""
+    if authority.full:
+        return None
+    rbac = _rbac()
+    user = account.login if account is not None and account.login in rbac.users() else None
+    decision = rbac.can_assign_admin(authority.actor.login, user, admin_role_name(authority.partner.pk),
+                                     partner_unit(authority.partner.pk))
+    if decision:
+        return None
+    return explained(Refusal(
+        "cannot_grant_role", _("Seul l'administrateur partenaire attribue les rôles d'administration.")
+    ), decision)
+
+
 def delegation_refusal(
     authority: Authority, delegate: Account, groups: list[Group], roles: list[ServiceRole]
 ) -> Refusal | None:
-    """May the actor give ``delegate`` this sub-perimeter? Only the partner administrator delegates, and only
-    what the engine says he holds (`can_delegate`: the profiles the convention grants)."""
+    """May the actor give ``delegate`` this sub-perimeter? The engine's ``can_delegate``: only who holds the
+    ``delegate`` ability delegates (a delegate holds none), and only what the engine says he holds (the profiles
+    the convention grants)."""
     if not authority.full:
-        return Refusal("cannot_delegate", _("Seul l'administrateur partenaire délègue un périmètre."))
+        rbac = _rbac()
+        known_roles, known_groups = rbac.roles(), rbac.groups()
+        decision = rbac.can_delegate(
+            authority.actor.login,
+            [role.code for role in roles if role.code in known_roles],
+            orgs=[partner_unit(authority.partner.pk)],
+            groups=[name for name in (group_name(group.pk) for group in groups) if name in known_groups],
+            abilities=DELEGATED_ABILITIES,
+        )
+        if not decision:
+            return explained(Refusal("cannot_delegate", _("Seul l'administrateur partenaire délègue un périmètre.")),
+                             decision)
     if delegate.partner_id != authority.partner.pk or delegate.pk == authority.actor.pk:
         return Refusal("bad_delegate", _("Le délégataire doit être un autre compte de votre organisme."))
     for group in groups:

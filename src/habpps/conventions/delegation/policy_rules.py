@@ -129,6 +129,8 @@ def _delegations(administrators: dict[int, list[tuple[int, str]]], partners: pol
                 "grantee": logins[delegate_id],
                 "roles": sorted(access_profiles[r] for r in roles[perimeter_id] if r in access_profiles),
                 "orgs": [partner_unit(partner_id)],
+                # Always an explicit list, even empty: None would mean "every group of the grantor", and the
+                # engine's can_create_group refuses a delegate precisely because his groups are listed.
                 "groups": sorted(group_name(g) for g in groups[perimeter_id] if g in in_force_groups),
                 "abilities": DELEGATED_ABILITIES,
             }

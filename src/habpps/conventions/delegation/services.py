@@ -16,11 +16,20 @@ from django.utils.translation import gettext as _
 from habpps.accounts.models import Account
 from habpps.authorization import perimeters
 from habpps.authorization.access_windows import Window
+from habpps.authorization.admin_questions import (
+    GRANTED,
+    AdminAnswer,
+    UnknownObject,
+    from_refusal,
+    known_account,
+    permission_answer,
+)
 from habpps.authorization.decisions import AccessRefused
-from habpps.authorization.orgs import scope_path
+from habpps.authorization.orgs import partner_unit, scope_path
 from habpps.authorization.policy_cache import policy_change
 from habpps.conventions.delegation import authority as rules
 from habpps.conventions.models import DelegatedPerimeter
+from habpps.conventions.permissions import MANAGE_PARTNER_ACCOUNTS
 from habpps.directory import services as directory
 from habpps.directory.models import Group, GroupMembership, GroupRoleAssignment, Partner, ServiceRole
 from habpps.journal.services import record_event
@@ -59,7 +68,8 @@ def create_account(
 
 
 def create_group(actor, partner: Partner, *, name: str, description: str = "") -> Group:
-    """Build a group (partner administrator only: a delegate's perimeter is the groups he was given)."""
+    """Build a group — refused by the engine (``can_create_group``, asked by the directory's service) to a delegate,
+    whose perimeter is the groups he was given."""
     require_authority(actor, partner)
     return directory.create_group(actor, partner, name=name, description=description)
 
@@ -135,6 +145,25 @@ def delegate_perimeter(
             after=_picture(perimeter),
         )
     return perimeter
+
+
+def delegation_answer(account, obj: str, org: str | None) -> AdminAnswer:
+    """``deleguer-perimetre`` on ``<login>`` for ``POST /api/v1/decisions``: may ``account`` give this account of
+    his partner a sub-perimeter at all? Asked as `delegate_perimeter` asks it — the engine's permission to manage
+    the partner's accounts, then the engine's ``can_delegate`` (`authority.delegation_refusal`); the groups and
+    profiles of a sub-perimeter are not part of the question."""
+    delegate = known_account(obj)
+    if delegate.partner_id is None or (org is not None and org != partner_unit(delegate.partner_id)):
+        raise UnknownObject(f"le compte « {obj} » n'est pas un compte partenaire de « {org or '—'} »")
+    unit = partner_unit(delegate.partner_id)
+    refused = permission_answer(account, MANAGE_PARTNER_ACCOUNTS, unit)
+    if refused is not None:
+        return refused
+    authority = rules.authority_of(account, delegate.partner)
+    if authority is None:
+        return AdminAnswer(False, "other_partner", _("Ce compte n'appartient pas à votre organisme."), "other_partner")
+    refusal = rules.delegation_refusal(authority, delegate, [], [])
+    return from_refusal(refusal) if refusal is not None else GRANTED
 
 
 def _picture(perimeter: DelegatedPerimeter) -> dict:

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from habpps.accounts.models import Account, AccountStatus
+from habpps.authorization import perimeters
 from habpps.authorization.mixins import run_action
 from habpps.authorization.models import AccountWindow, ActivationConstraint
 from habpps.conventions.delegation import authority as rules
@@ -152,6 +153,9 @@ class DelegationHomeView(DelegationMixin, TemplateView):
                 if authority is not None and not authority.full:
                     delegates.append({"account": account, "authority": authority})
         group_form = kwargs.pop("group_form", None)
+        # Asked of the engine (can_create_group), as the service asks it when the form is posted: who may not create
+        # a group is told why instead of being offered the form.
+        creation_refusal = None if group_form else perimeters.group_creation_refusal(self.request.user, self.partner)
         return super().get_context_data(
             title=_("Gestion déléguée — %(partner)s") % {"partner": self.partner.name},
             convention=convention,
@@ -162,7 +166,8 @@ class DelegationHomeView(DelegationMixin, TemplateView):
             delegates=delegates,
             account_form=kwargs.pop("account_form", None)
             or PartnerAccountForm(groups=self.groups(), prefix="compte"),
-            group_form=(group_form or GroupForm(prefix="groupe")) if self.authority.full else None,
+            group_form=group_form or (GroupForm(prefix="groupe") if creation_refusal is None else None),
+            group_creation_refusal=creation_refusal,
             **kwargs,
         )
 
@@ -194,8 +199,8 @@ class GroupCreateView(DelegationHomeView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        if not self.authority.full:
-            raise Http404  # only the partner administrator builds groups; a delegate works on those given
+        # Who may create a group is the engine's decision (can_create_group), taken by the service: a refusal comes
+        # back next to the form, with the engine's explanation, and is journalled.
         form = GroupForm(request.POST, prefix="groupe")
         created = {}
 
@@ -319,9 +324,11 @@ class PerimeterView(DelegationMixin, TemplateView):
     template_name = "conventions/delegation/perimeter.html"
 
     def get_delegate(self) -> Account:
-        if not self.authority.full:
-            raise Http404
-        return get_object_or_404(Account, pk=self.kwargs["pk"], partner=self.partner)
+        delegate = get_object_or_404(Account, pk=self.kwargs["pk"], partner=self.partner)
+        refusal = rules.delegation_refusal(self.authority, delegate, [], [])
+        if refusal is not None and refusal.code == "cannot_delegate":
+            raise Http404  # the engine's can_delegate: who holds no delegate ability has no such page
+        return delegate
 
     def form(self, delegate: Account, data=None) -> PerimeterForm:
         current = rules.current_perimeter(delegate)

@@ -161,8 +161,7 @@ def set_group_status(actor, group: Group, status: str) -> Group:
 def add_group_member(actor, group: Group, account: Account) -> GroupMembership:
     """Put a partner's account in one of its groups; it holds the group's profiles from the next decision."""
     authorize(actor, *perms.MANAGE_GROUPS, partner_unit(group.partner_id))
-    if (fact := perimeters.group_member_fact(group, account)) is not None:
-        raise ValidationError({"account": fact.message}, code=fact.code)
+    perimeters.check_member_fact(actor, group, account)
     if account.status == AccountStatus.REMOVED or group.status == Status.REMOVED:
         raise ValidationError(_("Un compte ou un groupe supprimé ne change plus."), code="removed")
     try:
@@ -214,8 +213,7 @@ def check_group_may_receive(group: Group, role: ServiceRole, actor=None) -> None
     (``habpps.authorization.perimeters``) — the sub-perimeter delegated to ``actor`` (ADM-4), the partner's
     validated convention within the national doctrine and its per-profile user limits (CNV-1, CNV-2), both the
     engine's rules. Call it inside the change's ``policy_change`` so that a user-limit count cannot be overtaken."""
-    if (fact := perimeters.group_profile_fact(role)) is not None:
-        raise ValidationError({"role": ValidationError(fact.message, code=fact.code)})
+    perimeters.check_profile_fact(actor, group, role)
     perimeters.check_profile(actor, group, role)
 
 

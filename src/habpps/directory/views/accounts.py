@@ -77,6 +77,17 @@ def manageable_roles(account: Account, viewer=None):
     return roles.filter(pk__in=[role.pk for role in roles if role_allowed(viewer, account, role)])
 
 
+def refused_roles(viewer, account: Account) -> list[dict]:
+    """The roles of the account's level the perimeters (the engine's administrative RBAC) refuse ``viewer`` to give
+    it, grouped by the refusal's sentence: [{message, roles}] — the page says why instead of offering them."""
+    refused: dict[str, list] = {}
+    for role in manageable_roles(account):
+        refusal = perimeters.first_refusal(lambda p, role=role: p.account_role_refusal(viewer, account, role))
+        if refusal is not None:
+            refused.setdefault(refusal.message, []).append(role)
+    return [{"message": message, "roles": roles} for message, roles in refused.items()]
+
+
 class AccountDetailView(EngineAccessMixin, TemplateView):
     """« Pourquoi ? » for one account: each effective habilitation and where it comes from (ADM-7)."""
 
@@ -122,6 +133,7 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
             can_manage=can_manage,
             role_form=kwargs.pop("role_form", None)
             or GrantForm(roles=manageable_roles(account, user), label=_("Rôle"), prefix="role"),
+            role_refusals=refused_roles(user, account) if can_manage and account.status == "active" else [],
             title=_("Habilitations de %(name)s") % {"name": account.full_name},
             breadcrumb=self.breadcrumb(),
             **paginate(self.request, found),
