@@ -16,7 +16,7 @@ urlpatterns = [
     path("cdap/", include("habpps.cdap.urls")),
     path("supervision/", include("habpps.supervision.urls")),
     path("atelier-roles/", include("habpps.workbench.urls")),
-    path("politique/simuler/", include("habpps.authorization.simulation_urls")),
+    path("politique/", include("habpps.authorization.simulation_urls")),
     path("api/v1/", include("habpps.api.urls")),
     # OpenID AuthZEN 1.0: paths fixed by the specification (docs/api.md)
     path("access/v1/evaluation", authzen, name="authzen-evaluation"),

@@ -50,3 +50,30 @@ def test_a_held_grant_answers_202_and_is_approved_by_a_second_administrator(netw
     assert PendingApproval.objects.get().decided_by == second
     assert AccountRoleAssignment.objects.current().filter(account=network.fund_admin_a,
                                                           role__code="Verifier").exists()
+
+
+def test_a_reported_violation_is_listed_and_acknowledged_through_the_api(network, client_for):
+    """ENG-7 ``report`` (SUP-7): the change goes through, the violation is listed, a national administrator takes
+    it into account once (journalled); whoever may not administer the model sees none of it."""
+    from habpps.journal.models import JournalEntry
+
+    national = client_for(network.national_admin)
+    made = national.post_json("/api/v1/modele/exclusions", {
+        "name": "Deux rôles signalés", "risk": "report",
+        "members": [{"role": "PartnerAdmin"}, {"role": "PartnerDelegate"}]})
+    assert made.status_code == 201, made.content
+    account = network.partner_admin_a
+    granted = client_for(network.fund_admin_a).post_json(f"/api/v1/comptes/{account.pk}/roles",
+                                                          {"role": "PartnerDelegate"})
+    assert granted.status_code == 201, granted.content  # report: allowed, not held
+
+    (violation,) = national.get("/api/v1/infractions-signalees").json()
+    assert violation["exclusion"] == "Deux rôles signalés" and violation["account"] == account.login
+    assert violation["acknowledged"] is False
+    url = f"/api/v1/infractions-signalees/{violation['id']}/prise-en-compte"
+    assert national.post_json(url, {}).status_code == 204
+    assert national.get("/api/v1/infractions-signalees").json()[0]["acknowledged"] is True
+    assert national.post_json(url, {}).status_code == 422  # already taken into account
+    assert JournalEntry.objects.filter(kind="admin.exclusion.acknowledge").count() == 1
+    assert client_for(network.fund_admin_a).get("/api/v1/infractions-signalees").status_code == 403
+    assert client_for(network.fund_admin_a).post_json(url, {}).status_code == 403

@@ -72,3 +72,36 @@ def test_simulate_one_change_names_the_profile_and_the_person(network):
     assert withdrawn.people[0].lost_profiles
     refused = simulate_change(REVOKE, network.user_b.login, "Verifier")
     assert refused.refusals and not refused.applicable
+
+
+def test_the_policy_page_exports_the_document_and_applies_one_only_when_asked(network, client):
+    """ENG-10 from a page: « Exporter la politique » downloads what `habpps policy export` writes; a document is
+    applied (journalled in the administrator's name) only with the box ticked and only when nothing refuses it."""
+    from habpps.authorization.models import RoleInheritance
+    from habpps.engine import parse_text
+    from habpps.journal.models import JournalEntry
+
+    client.force_login(network.national_admin)
+    exported = client.get("/politique/export.yaml")
+    assert exported.status_code == 200 and "attachment" in exported["Content-Disposition"]
+    assert parse_text(exported.content) == export_document()
+
+    document = export_document()
+    document["inheritance"] = [{"ascendant": "PartnerAdmin", "descendant": "PartnerDelegate"}]
+    text = yaml.safe_dump(document, allow_unicode=True)
+    simulated = client.post("/politique/simuler/", {"document_text": text})
+    assert "Simulation seulement : rien n'a été appliqué." in simulated.content.decode()
+    assert not RoleInheritance.objects.exists()
+
+    unstorable = yaml.safe_dump({**document, "sessions": [{"id": "s1"}]}, allow_unicode=True)
+    refused = client.post("/politique/simuler/", {"document_text": unstorable, "apply": "on"}).content.decode()
+    assert "Document appliqué" not in refused and not RoleInheritance.objects.exists()
+
+    applied = client.post("/politique/simuler/", {"document_text": text, "apply": "on"}).content.decode()
+    assert "Document appliqué" in applied
+    assert RoleInheritance.objects.filter(senior__code="PartnerAdmin", junior__code="PartnerDelegate").exists()
+    entry = JournalEntry.objects.filter(kind="admin.policy.import").latest("sequence")
+    assert entry.actor_identifier == network.national_admin.login
+
+    client.force_login(network.fund_admin_a)
+    assert client.get("/politique/export.yaml").status_code == 404

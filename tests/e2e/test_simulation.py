@@ -98,3 +98,29 @@ def test_simulate_is_for_the_national_administration(page, site):
     base, net = site
     log_in(page, base, net.fund_admin_a.login)
     assert page.goto(f"{base}/politique/simuler/").status == 404
+
+
+def test_national_admin_downloads_the_policy_and_applies_a_simulated_document(page, site):
+    """ENG-10 from the page: « Exporter la politique actuelle » downloads the document; the box « Appliquer ce
+    document » applies one after its simulation (here a hierarchy edge between administrative roles)."""
+    from habpps.authorization.models import RoleInheritance
+    from habpps.authorization.policy_sections import export_document
+    from habpps.engine import parse_text
+
+    base, net = site
+    log_in(page, base, net.national_admin.login)
+    visit(page, f"{base}/politique/simuler/")
+    with page.expect_download() as download:
+        page.click("a:has-text('Exporter la politique actuelle')")
+    assert parse_text(Path(download.value.path()).read_bytes()) == export_document()
+
+    document = export_document()
+    document["inheritance"] = [{"ascendant": "PartnerAdmin", "descendant": "PartnerDelegate"}]
+    page.fill("#id_document_text", yaml.safe_dump(document, allow_unicode=True))
+    page.click("label[for=id_apply]")  # the DSFR checkbox: its label takes the click
+    assert page.is_checked("#id_apply")
+    page.click("button:has-text('Simuler')")
+    page.wait_for_selector("h3:has-text('Document appliqué')")
+    audit(page)
+    _shoot(page, "simulation-document-applique")
+    assert RoleInheritance.objects.filter(senior__code="PartnerAdmin", junior__code="PartnerDelegate").exists()

@@ -355,8 +355,9 @@ RECIPES: dict[str, Scoped | Page] = {
     "oauth2_provider:rp-initiated-logout": Page(EVERYONE, methods=("get",)),  # a POST would end the session
     "oauth2_provider:revoke-token": Page(EVERYONE),
     "oauth2_provider:introspect": Page(EVERYONE),
-    # What-if simulation of a policy change: the national administrator only.
+    # What-if simulation of a policy change, applying a document, and the policy's download: national only.
     "simulation:simulate": Page(NATIONAL),
+    "simulation:export": Page(NATIONAL, methods=("get",)),
     # OpenID AuthZEN: registered services' tokens only; a browser session is no credential there.
     "authzen-evaluation": Page(EVERYONE),
     "authzen-evaluations": Page(EVERYONE),

@@ -121,6 +121,35 @@ def test_acknowledging_from_the_dashboard_row(net, login):
     assert "Acquitté" in client.get("/supervision/non-connectes/").content.decode()
 
 
+def test_sup7_lists_a_reported_exclusion_and_its_fund_takes_it_into_account(net, login):
+    """ENG-7 ``report``: the change a ``report`` rule let through is listed on the least-privilege page of the
+    account's fund and taken into account there once (journalled); another fund neither sees nor acknowledges it."""
+    from habpps.authorization import model_services
+    from habpps.authorization.models import ReportedViolation
+    from habpps.directory import services
+
+    model_services.create_exclusion(
+        net.national_admin, name="Administration et délégation signalées", risk="report", cardinality=2,
+        members=[{"role": net.roles["PartnerAdmin"], "org": ""}, {"role": net.roles["PartnerDelegate"], "org": ""}],
+    )
+    services.grant_account_role(net.fund_admin_a, net.partner_admin_a, net.roles["PartnerDelegate"])
+    violation = ReportedViolation.objects.get()
+    url = f"/supervision/infractions/{violation.pk}/prendre-en-compte/"
+    assert "Administration et délégation signalées" not in login(net.fund_admin_b).get(
+        "/supervision/moindre-privilege/").content.decode()
+    assert login(net.fund_admin_b).post(url).status_code == 404
+    client = login(net.fund_admin_a)
+    page = client.get("/supervision/moindre-privilege/").content.decode()
+    assert "Administration et délégation signalées" in page and url in page
+    assert client.post(url).status_code == 302
+    violation.refresh_from_db()
+    assert violation.acknowledged_by == net.fund_admin_a
+    assert JournalEntry.objects.filter(kind="admin.exclusion.acknowledge").count() == 1
+    assert "Infraction prise en compte." in client.get("/supervision/moindre-privilege/").content.decode()
+    client.post(url)  # a second time: refused with a message, nothing changes
+    assert JournalEntry.objects.filter(kind="admin.exclusion.acknowledge").count() == 1
+
+
 def test_the_partner_administrator_confirms_and_revokes_from_the_recertification_page(net, login):
     campaign = recertification.open_campaign(net.national_admin, name="Revue")
     item = campaign.items.get(account=net.user_a)
