@@ -93,3 +93,35 @@ def test_an_invalid_policy_document_lists_its_errors(network, client_for):
 
 def test_the_policy_is_for_the_national_administration(network, client_for):
     assert client_for(network.fund_admin_a).get("/api/v1/politique").status_code == 403
+
+
+def test_policy_diff_api_shows_a_permission_kept_elsewhere_later_or_under_a_condition(network, client_for):
+    """Issue 16 §3 (defect 10 through the API): a permission kept but held in another unit or reach, until a
+    date, or under a context condition is a ``changed`` entry with its before and after."""
+    client = client_for(network.national_admin)
+    document = client.get("/api/v1/politique").json()
+    fund_admin = network.fund_admin_a.login
+    for item in document["assignments"]:
+        if item["user"] == fund_admin:
+            item["org"] = "national"
+    group = f"group:{network.group_a.pk}"
+    document["temporal_constraints"] = [{"on": "group_assignment", "group": group, "role": "cdap-ass-cesf",
+                                         "org": f"partner:{network.partner_a.pk}",
+                                         "constraint": {"end_date": "2031-01-31"}}]
+    document["context_attributes"] = [{"name": "heure", "domain": "time", "function": "current_time"}]
+    document["context_constraints"] = [{"name": "journée", "conditions": [
+        {"operator": "between", "operands": [{"attribute": "heure"}, {"value": "07:00:00"}, {"value": "20:00:00"}]}]}]
+    document["permission_constraints"] = [
+        {"operation": "consulter", "object": "cdap.section.dossier", "constraint": "journée"}]
+    response = client.post_json("/api/v1/politique/differences", {"document": document})
+    assert response.status_code == 200, response.content
+    changes = {c["user"]: c for c in response.json()["changes"]}
+
+    moved = changes[fund_admin]
+    assert not moved["gained"] and not moved["lost"]
+    assert any("national" in " ".join(c["after"]) and network.fund_admin_a.org_unit in " ".join(c["before"])
+               for c in moved["changed"])
+    ending = {c["object"]: c for c in changes[network.user_a.login]["changed"]}
+    assert any("2031-01-31" in " ".join(c["after"]) for c in ending.values())
+    assert "journée" in " ".join(ending["cdap.section.dossier"]["after"])
+    assert "journée" in " ".join(c for entry in changes[network.user_b.login]["changed"] for c in entry["after"])
