@@ -201,3 +201,31 @@ def test_the_profile_page_adds_and_removes_them(network, client):
     assert client.post(url, {"retirer-activation": link.pk}).status_code == 302
     assert not ActivationConstraint.objects.exists()
     assert current_policy().rbac.activation_constraints(SOCIAL) == set()
+
+
+def test_a_juniors_condition_keeps_its_senior_inactive_and_says_why(network, monkeypatch):
+    """ENG-5 with ENG-2: the senior brings the junior's permissions, so outside the junior's activation
+    conditions the senior is not activated either — at login, and for the decision API's ``active_roles``."""
+    from habpps.authorization import model_services
+
+    senior, junior = network.roles["PartnerAdmin"], network.roles["PartnerDelegate"]
+    model_services.add_inheritance(network.national_admin, senior, junior)
+    scope_services.add_activation_constraint(network.national_admin, junior, day_rule(network.national_admin))
+    account = network.partner_admin_a
+
+    at(monkeypatch, 22)
+    request = RequestFactory().get("/")
+    request.session = {}
+    refusals = sessions.open_session(request, account)
+    assert (f"le profil « {senior.name} » ne peut pas être activé : il comprend le profil « {junior.name} », "
+            f"dont la condition d'activation n'est pas remplie (contrainte contextuelle « {DAY} » : « heure » "
+            f"entre 07:00 et 20:00 (valeur : 22:00))") in refusals
+    assert not {"PartnerAdmin", "PartnerDelegate"} & set(request.session[ACTIVE_ROLES_KEY])
+    context = {"now": timezone.make_aware(datetime(2030, 3, 4, 22))}
+    with pytest.raises(Exception, match="hérite du rôle « PartnerDelegate »"):
+        sessions.validate_activation(account.login, ["PartnerAdmin"], context)
+
+    at(monkeypatch, 10)
+    request.session = {}
+    assert sessions.open_session(request, account) == []
+    sessions.validate_activation(account.login, ["PartnerAdmin"], {"now": timezone.make_aware(datetime(2030, 3, 4, 10))})

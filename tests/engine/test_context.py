@@ -246,3 +246,46 @@ def test_activation_constraint_reads_the_users_stored_attributes_over_the_reques
     rbac.set_user_attributes("alice", {"grade": 3})
     rbac.create_session("alice", "s2", ["agent"])
     rbac.create_session("alice", "s3", [])  # a role without activation constraints needs no context
+
+
+def test_a_junior_activation_condition_binds_the_senior_that_inherits_it():
+    """ENG-5 with ENG-2: a senior brings its junior's permissions, so the junior's activation condition must
+    hold for the senior to be activated — refused otherwise, naming the junior (as DSD counts inherited juniors:
+    the engine never activates part of a role). Regression: the junior's condition was not checked."""
+    rbac = _engine()
+    rbac.add_user("bob")
+    rbac.add_role("chef")
+    rbac.add_inheritance("chef", "agent")
+    rbac.assign_user(user="bob", role="chef")
+    rbac.add_context_constraint("reseau_caf", [("within-network", [attr("ip"), "10.0.0.0/8"])])
+    rbac.link_activation_constraint("agent", "reseau_caf")
+    outside = {"client_ip": "192.0.2.1"}
+    for attempt in (
+        lambda: rbac.create_session("bob", "s1", ["chef"], context=outside),
+        lambda: rbac.check_activation("bob", ["chef"], context=outside),
+    ):
+        with pytest.raises(ConstraintViolation) as refused:
+            attempt()
+        assert refused.value.code == "activation_condition"
+        assert refused.value.details["role"] == "chef" and refused.value.details["junior"] == "agent"
+        assert "hérite du rôle « agent »" in refused.value.message
+        assert "10.0.0.0/8" in refused.value.message
+    rbac.create_session("bob", "s1", [], context=outside)
+    with pytest.raises(ConstraintViolation):
+        rbac.add_active_role("bob", "s1", "chef", context=outside)
+    rbac.add_active_role("bob", "s1", "chef", context={"client_ip": "10.1.2.3"})
+    assert rbac.session_roles("s1") == {"chef"}
+
+
+def test_check_activation_does_not_count_as_a_session():
+    """A decision's ``active_roles`` is checked like a session opening, but the user's maximum of sessions
+    (ENG-6) counts only real sessions."""
+    rbac = _engine()
+    rbac.set_user_max_sessions("alice", 1)
+    rbac.create_session("alice", "s1", ["agent"])
+    rbac.check_activation("alice", ["agent"])
+    with pytest.raises(ConstraintViolation) as refused:
+        rbac.create_session("alice", "s2", ["agent"])
+    assert refused.value.code == "user_max_sessions"
+    rbac.delete_session("alice", "s1")
+    rbac.create_session("alice", "s2", ["agent"])

@@ -166,6 +166,7 @@ OPERATIONS: dict[str, Scoped | Open] = {
     "GET /api/v1/modele/roles": Open(NATIONAL),
     "PUT /api/v1/modele/roles/{code}": Open(NATIONAL, lambda s: {"descends": True}),
     "PUT /api/v1/comptes/{account_id}/limite-roles": Scoped(lambda s, w: [{"max_roles": 1}]),
+    "GET /api/v1/comptes/{account_id}/limite-roles": Scoped(),
     "GET /api/v1/comptes/{account_id}/periode": Scoped(),
     "PUT /api/v1/comptes/{account_id}/periode": Scoped(lambda s, w: [{"valid_until": "2030-12-31"}]),
     "DELETE /api/v1/comptes/{account_id}/periode": Scoped(),

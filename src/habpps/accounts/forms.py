@@ -14,6 +14,8 @@ from habpps.accounts.client import client_address
 from habpps.accounts.models import Account, AuthenticationPolicy, ConcurrentSessionMode
 from habpps.accounts.policy import current_policy
 from habpps.accounts.sessions import live_sessions
+from habpps.authorization.sessions import admit_login, session_limit, session_limit_text
+from habpps.engine import RBACError
 from habpps.journal.services import record_event
 
 # Longer input cannot be a login or a password; refusing it early keeps a huge body from costing a hash.
@@ -81,13 +83,32 @@ class LoginForm(DsfrBaseForm):
 
 
 def refuse_if_session_live(request, account: Account) -> None:
-    """In the « blocage du multi-sessions » mode, refuse a login while the account has a live session (AUT-6)."""
+    """Refuse a login the account's sessions rule out.
+
+    An account with a maximum of sessions of its own (ENG-6, set on its page) is the engine's to decide: the login
+    is refused while its live sessions already reach that maximum, with the engine's explanation — whatever the
+    platform's mode. Other accounts follow the platform's rule (AUT-6): in the « blocage du multi-sessions »
+    mode, a login is refused while the account has a live session; in the other, it ends the old one."""
     policy = current_policy()
-    if policy.concurrent_sessions != ConcurrentSessionMode.REFUSE_NEW:
-        return
     others = live_sessions(account, policy, clock.now())
     if request is not None and request.session.session_key:
         others = others.exclude(session_key=request.session.session_key)
+    if session_limit(account.login) is not None:
+        try:
+            admit_login(account.login, others.values_list("session_key", flat=True))
+        except RBACError as refusal:
+            explanation = session_limit_text(refusal, policy.idle_timeout_minutes, live=others.count())
+            record_event(
+                "auth.session.refused",
+                org_scope=account.org_scope,
+                target=account.login,
+                data={"client": client_address(request), "rule": "max_sessions",
+                      "maximum": refusal.details.get("maximum"), "engine": refusal.message},
+            )
+            raise ValidationError(explanation, code="session_limit") from refusal
+        return
+    if policy.concurrent_sessions != ConcurrentSessionMode.REFUSE_NEW:
+        return
     if others.exists():
         record_event(
             "auth.session.refused",

@@ -16,6 +16,7 @@ from django.dispatch import Signal
 
 from habpps.accounts import clock
 from habpps.accounts.models import Account, AccountSession, AuthenticationPolicy, SessionEndReason
+from habpps.authorization.sessions import session_limit
 from habpps.journal.services import record_event
 
 session_ended = Signal()
@@ -52,17 +53,22 @@ def record_activity(record: AccountSession, now: datetime) -> bool:
 
 
 def register_session(account: Account, session_key: str, *, client_address: str = "") -> AccountSession:
-    """Record the session a login just opened; any other session of the account ends (one live at a time).
+    """Record the session a login just opened; any other session of the account ends (one live at a time) —
+    unless the account has a maximum of sessions of its own (ENG-6): then only its idle ones end.
 
-    A login refused while another session is live never gets here (``refuse_new`` mode is decided before the
-    login); what remains live at this point is ended as replaced, which keeps at most one session per account
-    even when two logins race.
+    A login refused while another session is live never gets here (``refuse_new`` mode, or the account's
+    maximum, is decided before the login); what remains live at this point is ended as replaced, which keeps at
+    most one session per account even when two logins race.
     """
     now = clock.now()
+    several = session_limit(account.login) is not None
     for previous in AccountSession.objects.filter(account=account, ended_at__isnull=True).exclude(
         session_key=session_key
     ):
-        end_session(previous, SessionEndReason.REPLACED if _is_live(previous, now) else SessionEndReason.IDLE)
+        live = _is_live(previous, now)
+        if live and several:
+            continue
+        end_session(previous, SessionEndReason.REPLACED if live else SessionEndReason.IDLE)
     record, _ = AccountSession.objects.update_or_create(
         session_key=session_key,
         defaults={

@@ -45,6 +45,7 @@ class WantedModel:
     edges: set[tuple[str, str]] = field(default_factory=set)
     role_rules: dict[str, tuple[bool, int | None]] = field(default_factory=dict)
     user_limits: dict[str, int | None] = field(default_factory=dict)
+    session_limits: dict[str, int | None] = field(default_factory=dict)
     sod: dict[str, dict[str, tuple[frozenset, int]]] = field(default_factory=lambda: {"ssd": {}, "dsd": {}})
     exclusions: dict[str, tuple[frozenset[EngineMember], int, str, str]] = field(default_factory=dict)
 
@@ -58,9 +59,12 @@ def wanted_model(roles: dict[int, str], logins: dict[int, str]) -> WantedModel:
     for role_id, descends, max_users in RoleRule.objects.values_list("role_id", "descends", "max_users"):
         if role_id in roles:
             wanted.role_rules[roles[role_id]] = (descends, max_users)
-    for account_id, max_roles in AccountLimit.objects.values_list("account_id", "max_roles"):
+    for account_id, max_roles, max_sessions in AccountLimit.objects.values_list(
+        "account_id", "max_roles", "max_sessions"
+    ):
         if account_id in logins:
             wanted.user_limits[logins[account_id]] = max_roles
+            wanted.session_limits[logins[account_id]] = max_sessions
     sets = {pk: (kind, name, cardinality) for pk, kind, name, cardinality in
             SeparationSet.objects.values_list("id", "kind", "name", "cardinality")}
     members: dict[int, set] = {pk: set() for pk in sets}
@@ -104,6 +108,9 @@ def _creations(wanted: WantedModel, rbac: RBAC) -> list[Call]:
     for user, max_roles in sorted(wanted.user_limits.items()):
         if max_roles != state.users[user].max_roles:
             calls.append(["user_max_roles", user, max_roles, state.users[user].max_roles])
+    for user, max_sessions in sorted(wanted.session_limits.items()):
+        if max_sessions != state.users[user].max_sessions:
+            calls.append(["user_max_sessions", user, max_sessions, state.users[user].max_sessions])
     for kind in KINDS:
         for name, (members, cardinality) in sorted(wanted.sod[kind].items()):
             calls.append(["create_sod", kind, name, _sod_list(members), cardinality])
@@ -150,6 +157,17 @@ def model_calls(rbac: RBAC, wanted: WantedModel, roles_after: set[str], users_af
             loosening = new_limit is None or old_limit is not None and new_limit > old_limit
             target = removals if loosening and record is not None else additions
             target.append(["user_max_roles", user, new_limit, old_limit])
+
+    # A maximum of sessions bounds no assignment: it is set with the additions (or before a user leaves).
+    limited = set(wanted.session_limits) | set(AccountLimit.objects.filter(max_sessions__isnull=False)
+                                               .values_list("account__login", flat=True))
+    for user in sorted(limited):
+        record = state.users.get(user)
+        old_limit = record.max_sessions if record else None
+        new_limit = wanted.session_limits.get(user) if user in users_after else None
+        if old_limit != new_limit:
+            (additions if user in users_after else removals).append(
+                ["user_max_sessions", user, new_limit, old_limit])
 
     for kind in KINDS:
         current = {name: (frozenset(sod.members), sod.cardinality)
@@ -207,6 +225,7 @@ MODEL_APPLY = {
     "role_descends": lambda rbac, role, new, old: rbac.set_role_descends(role, new),
     "role_max_users": lambda rbac, role, new, old: rbac.set_role_max_users(role, new),
     "user_max_roles": lambda rbac, user, new, old: rbac.set_user_max_roles(user, new),
+    "user_max_sessions": lambda rbac, user, new, old: rbac.set_user_max_sessions(user, new),
     "create_sod": _create_sod,
     "delete_sod": _delete_sod,
     "create_rule": _create_rule,
@@ -220,6 +239,7 @@ MODEL_INVERSES = {
     "role_descends": lambda role, new, old: ["role_descends", role, old, new],
     "role_max_users": lambda role, new, old: ["role_max_users", role, old, new],
     "user_max_roles": lambda user, new, old: ["user_max_roles", user, old, new],
+    "user_max_sessions": lambda user, new, old: ["user_max_sessions", user, old, new],
     "create_sod": lambda kind, name, members, cardinality: ["delete_sod", kind, name, members, cardinality],
     "delete_sod": lambda kind, name, members, cardinality: ["create_sod", kind, name, members, cardinality],
     "create_rule": lambda name, *rest: ["delete_rule", name, *rest],

@@ -3,7 +3,7 @@
 Exported as the engine built from the database holds them (the policy build replays the tables), imported by
 reconciling the tables to the document — rows the document lacks are removed, new ones created — inside the
 import's one ``policy_change``, each change journalled. Also the ``descends``/``max_users`` fields of ``roles``
-and the ``max_roles`` field of ``users``.
+and the ``max_roles``/``max_sessions`` fields of ``users``.
 """
 
 from __future__ import annotations
@@ -173,17 +173,17 @@ def _apply_user_fields(items: list[dict[str, Any]], ctx: ImportContext) -> None:
     changed = 0
     for item in items:
         account = ctx.accounts[item["id"]]
-        max_roles = item.get("max_roles")
+        wanted = (item.get("max_roles"), item.get("max_sessions"))
         limit = AccountLimit.objects.filter(account=account).first()
-        if (limit.max_roles if limit else None) == max_roles:
+        if ((limit.max_roles, limit.max_sessions) if limit else (None, None)) == wanted:
             continue
         before = as_record(limit) if limit else None
         limit = limit or AccountLimit(account=account)
-        limit.max_roles = max_roles
+        limit.max_roles, limit.max_sessions = wanted
         limit.save()
         _journal("admin.model.account_limit.set", ctx, limit, before, as_record(limit))
         changed += 1
-    ctx.report.count("limites de rôles des comptes", changed, 0)
+    ctx.report.count("limites de rôles et de sessions des comptes", changed, 0)
 
 
 register_section("inheritance", check=_check_inheritance, apply=_apply_inheritance,
@@ -193,4 +193,4 @@ _sod_sections("dsd")
 register_section("exclusions", check=_check_exclusions, apply=_apply_exclusions,
                  fields={"name", "kind", "risk", "cardinality", "members"})
 register_fields("roles", {"descends", "max_users"}, apply=_apply_role_fields)
-register_fields("users", {"max_roles"}, apply=_apply_user_fields)
+register_fields("users", {"max_roles", "max_sessions"}, apply=_apply_user_fields)

@@ -71,15 +71,23 @@ class RoleRule(models.Model):
 
 
 class AccountLimit(models.Model):
-    """The most roles one account may hold (ENG-6 max roles per user); no row: no limit."""
+    """An account's cardinalities (ENG-6): the most roles it may hold, the most sessions it may have open at once.
+
+    No row or an empty field: no role limit, and the platform's session rule (AUT-6: one session at a time,
+    the authentication policy saying whether a second login is refused or ends the first). A figure for
+    ``max_sessions`` replaces that rule for the account: the engine counts its live sessions at login."""
 
     account = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_limit")
     max_roles = models.PositiveIntegerField(_("nombre maximal de rôles"), null=True, blank=True)
+    max_sessions = models.PositiveIntegerField(
+        _("nombre maximal de sessions ouvertes en même temps"), null=True, blank=True,
+        help_text=_("Vide : la règle de la plateforme (une seule session à la fois)."),
+    )
     changed_at = models.DateTimeField(_("modifié le"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("limite de rôles d'un compte")
-        verbose_name_plural = _("limites de rôles des comptes")
+        verbose_name = _("limites d'un compte")
+        verbose_name_plural = _("limites des comptes")
 
 
 class SeparationKind(models.TextChoices):

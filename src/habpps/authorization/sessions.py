@@ -16,7 +16,9 @@ decide.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,21 +96,88 @@ def refusal_text(error: RBACError) -> str:
         return str(error)
     from habpps.authorization.stored import ServiceRole
 
-    role = error.details.get("role", "")
-    name = ServiceRole.objects.filter(code=role).values_list("name", flat=True).first() or role
-    failure = error.details.get("failure") or {}
-    return f"le profil « {name} » ne peut pas être activé : {failure.get('message', error.message)}"
+    role, junior = error.details.get("role", ""), error.details.get("junior")
+    names = dict(ServiceRole.objects.filter(code__in=[role, junior]).values_list("code", "name"))
+    failure = (error.details.get("failure") or {}).get("message", error.message)
+    if junior:  # the condition is the junior's: the senior brings its permissions, so it is refused too
+        return (f"le profil « {names.get(role, role)} » ne peut pas être activé : il comprend le profil "
+                f"« {names.get(junior, junior)} », dont la condition d'activation n'est pas remplie ({failure})")
+    return f"le profil « {names.get(role, role)} » ne peut pas être activé : {failure}"
 
 
-def _engine_session(rbac: Any, login: str, roles: set[str], previous: str | None) -> str:
-    """Open the engine session with ``roles`` active (the engine refuses what breaks a rule, activation
-    constraints in the request's context), closing the previous one of this login if the engine still holds it."""
-    session = f"web-{uuid.uuid4().hex}"
-    rbac.create_session(login, session, sorted(roles), context=activation_context())
-    if previous:
-        with contextlib.suppress(RBACError):  # a rebuilt policy no longer holds it
-            rbac.delete_session(login, previous)
+def engine_session_id(session_key: str | None) -> str:
+    """The engine's name of the web session ``session_key`` (a digest: the key itself is the cookie's secret)."""
+    if not session_key:
+        return f"web-{uuid.uuid4().hex[:24]}"
+    return "web-" + hashlib.sha256(session_key.encode()).hexdigest()[:24]
+
+
+def _engine_session(rbac: Any, login: str, roles: set[str], session: str) -> str:
+    """(Re)open the engine session ``session`` with ``roles`` active (the engine refuses what breaks a rule,
+    activation constraints in the request's context); on a refusal the session keeps the roles it had."""
+    previous = None
+    if session in rbac.user_sessions(login):
+        previous = rbac.session_roles(session)
+        rbac.delete_session(login, session)
+    try:
+        rbac.create_session(login, session, sorted(roles), context=activation_context())
+    except RBACError:
+        if previous is not None:
+            with contextlib.suppress(RBACError):  # the conditions no longer hold: the next login re-counts it
+                rbac.create_session(login, session, sorted(previous), context=activation_context())
+        raise
     return session
+
+
+# -- the account's maximum of sessions open at once (ENG-6) ------------------------------------------------------------
+SESSION_LIMIT_REFUSED = "user_max_sessions"
+"""The engine's code for a session its user's maximum of sessions refuses."""
+
+
+def session_limit(login: str) -> int | None:
+    """The most sessions ``login`` may have open at once, as the engine holds it; None: the account has no
+    limit of its own and the platform's one-session rule (AUT-6) applies."""
+    try:
+        return current_policy().rbac.user_max_sessions(login)
+    except RBACError:
+        return None
+
+
+def admit_login(login: str, live_keys: Iterable[str]) -> None:
+    """Whether ``login`` may open one more session: the engine decides (ENG-6, `RBAC.create_session`).
+
+    The engine's sessions of the account are first made exactly its live web sessions (``live_keys``: the
+    Django session keys the platform counts — not ended by a logout, an administrator or a suspension, not idle
+    past the timeout), so that a session that ended never counts and every server process counts the same.
+    Raises the engine's refusal (`RBACError`, code ``user_max_sessions``)."""
+    rbac = current_policy().rbac
+    wanted = {engine_session_id(key) for key in live_keys}
+    current = rbac.user_sessions(login)
+    for ended in sorted(current - wanted):
+        rbac.delete_session(login, ended)
+    for live in sorted(wanted - current):  # opened by another process, or before the policy was rebuilt
+        try:
+            rbac.create_session(login, live, [])
+        except RBACError:
+            break  # the account already holds its maximum: the probe below is refused
+    probe = f"connexion-{uuid.uuid4().hex[:12]}"
+    rbac.create_session(login, probe, [])
+    rbac.delete_session(login, probe)
+
+
+def session_limit_text(error: RBACError, idle_minutes: int, live: int | None = None) -> str:
+    """The engine's refusal of one more session, in the person's words (``live``: the sessions open, when the
+    engine counted fewer — a maximum lowered below them)."""
+    maximum = error.details.get("maximum")
+    count = max(live or 0, error.details.get("count", maximum))
+    if count == 1:
+        opened = "Vous avez déjà une session ouverte sur un autre poste ou navigateur"
+    else:
+        opened = f"Vous avez déjà {count} sessions ouvertes sur d'autres postes ou navigateurs"
+    limit = "une seule" if maximum == 1 else f"{maximum} sessions"
+    return (f"{opened} : votre compte est limité à {limit} à la fois. Déconnectez-vous de l'une d'elles, ou "
+            f"attendez qu'elle se ferme d'elle-même après {idle_minutes} minutes d'inactivité ; un administrateur "
+            "de votre compte peut aussi la fermer.")
 
 
 def open_session(request: Any, account: Any) -> list[str]:
@@ -126,7 +195,8 @@ def open_session(request: Any, account: Any) -> list[str]:
     refusals: list[str] = []
     while True:
         try:
-            request.session[ENGINE_SESSION_KEY] = _engine_session(rbac, account.login, roles, None)
+            request.session[ENGINE_SESSION_KEY] = _engine_session(
+                rbac, account.login, roles, engine_session_id(getattr(request.session, "session_key", None)))
         except RBACError as error:
             refused = error.details.get("role") if getattr(error, "code", None) == ACTIVATION_REFUSED else None
             if refused in roles:
@@ -155,7 +225,7 @@ def activate(request: Any, account: Any, chosen: dict[str, str]) -> None:
             raise ValueError("Ce rôle ne fait pas partie de ceux que vous pouvez activer.")
         active = (active - set(choice.roles)) | {role}
     request.session[ENGINE_SESSION_KEY] = _engine_session(
-        rbac, account.login, active, request.session.get(ENGINE_SESSION_KEY)
+        rbac, account.login, active, engine_session_id(getattr(request.session, "session_key", None))
     )
     request.session[ACTIVE_ROLES_KEY] = sorted(active)
 
@@ -168,9 +238,7 @@ def active_roles_of(request: Any) -> frozenset[str] | None:
 
 def validate_activation(login: str, roles: list[str], context: dict[str, Any] | None = None) -> None:
     """Whether the engine lets ``login`` activate ``roles`` together (decision API ``active_roles``) in the
-    request ``context`` (time, client address, subject attributes: activation constraints read them): it opens
-    and closes a session with them; raises the engine's refusal."""
-    rbac = current_policy().rbac
-    session = f"api-{uuid.uuid4().hex}"
-    rbac.create_session(login, session, roles, context=context)
-    rbac.delete_session(login, session)
+    request ``context`` (time, client address, subject attributes: activation constraints read them): the
+    engine's checks of a session opening, without opening one (a decision is not one of the person's sessions:
+    their maximum of sessions does not count); raises the engine's refusal."""
+    current_policy().rbac.check_activation(login, roles, context=context, session=f"api-{uuid.uuid4().hex}")

@@ -103,6 +103,7 @@ def check_role_max_users(state: PolicyState, role: str, new_users: set[str]) -> 
 
 
 def check_user_max_sessions(state: PolicyState, user: str) -> None:
+    """Refuse a new session of ``user`` when it already has its maximum of sessions open (ENG-6)."""
     record = state.users.get(user)
     if record is None or record.max_sessions is None:
         return
@@ -113,5 +114,6 @@ def check_user_max_sessions(state: PolicyState, user: str) -> None:
             f"{record.max_sessions}.",
             code="user_max_sessions",
             user=user,
+            count=count,
             maximum=record.max_sessions,
         )

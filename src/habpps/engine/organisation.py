@@ -177,15 +177,12 @@ class OrganisationFunctions(EngineCore):
         self._changed()
 
     def set_user_max_sessions(self, user: str, cardinality: int | None) -> None:
+        """At most ``cardinality`` sessions of ``user`` at once (None lifts the limit). Sessions already open
+        stay open, as an open session keeps its roles (ANSI checks at creation): a new one is refused until
+        fewer than ``cardinality`` remain — so a policy built afresh and one changed in place agree."""
         self._user(user)
         if cardinality is not None:
             require_cardinality(cardinality, 1)
-            count = len(self._state.user_sessions.get(user, ()))
-            if count > cardinality:
-                raise ConstraintViolation(
-                    f"L'utilisateur « {user} » a déjà {count} sessions, plus que {cardinality}.",
-                    code="user_max_sessions", user=user,
-                )
         self._state.users[user].max_sessions = cardinality
         self._changed()
 

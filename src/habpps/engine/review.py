@@ -101,6 +101,10 @@ class ReviewFunctions(EngineCore):
     def user_sessions(self, user: str) -> set[str]:
         return set(self._state.user_sessions.get(self._user(user), ()))
 
+    def user_max_sessions(self, user: str) -> int | None:
+        """The most sessions ``user`` may have open at once (ENG-6); None: no limit."""
+        return self._state.users[self._user(user)].max_sessions
+
     def role_juniors(self, role: str) -> set[str]:
         """Immediate juniors of ``role``."""
         return set(self._state.juniors.get(self._role(role), ()))

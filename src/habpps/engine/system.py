@@ -34,16 +34,35 @@ class SystemFunctions(EngineCore):
                 "Le paramètre « roles » doit être une collection de rôles.", code="wrong_type", parameter="roles"
             )
         requested = {self._role(role) for role in roles}
-        authorized = self._authorized(user)
-        self._require_authorized(user, requested, authorized)
-        check_user_max_sessions(self._state, user)
+        self._check_activation(user, session, requested, context, new_session=True)
+        self._state.sessions[session] = Session(user=user, active_roles=requested, last_activity=self._clock())
+        self._state.user_sessions.setdefault(user, set()).add(session)
+        return session
+
+    def check_activation(
+        self, user: str, roles: Any = (), *, context: Mapping[str, Any] | None = None, session: str = "vérification"
+    ) -> None:
+        """Whether ``user`` may activate ``roles`` together in one session — CreateSession's checks on the roles
+        (authorized, DSD, temporal and activation constraints, dynamic exclusions) without opening a session,
+        so the user's maximum of sessions (ENG-6) is not counted: a decision's ``active_roles`` is no session."""
+        self._user(user)
+        if isinstance(roles, str) or roles is None:
+            raise InvalidArgument(
+                "Le paramètre « roles » doit être une collection de rôles.", code="wrong_type", parameter="roles"
+            )
+        self._check_activation(user, session, {self._role(role) for role in roles}, context)
+
+    def _check_activation(
+        self, user: str, session: str, requested: set[str], context: Mapping[str, Any] | None,
+        new_session: bool = False,
+    ) -> None:
+        self._require_authorized(user, requested, self._authorized(user))
+        if new_session:
+            check_user_max_sessions(self._state, user)
         check_dsd(self._state, self._cache, user, self._entries(user), requested, session=session)
         self._check_activation_time(user, requested)
         self._check_activation_context(user, requested, context)
         self._check_dynamic_exclusions(user, session, requested)
-        self._state.sessions[session] = Session(user=user, active_roles=requested, last_activity=self._clock())
-        self._state.user_sessions.setdefault(user, set()).add(session)
-        return session
 
     def delete_session(self, user: str, session: str) -> None:
         """DeleteSession: the session exists and belongs to ``user``."""
@@ -190,20 +209,36 @@ class SystemFunctions(EngineCore):
     def _check_activation_context(self, user: str, roles: set[str], context: Mapping[str, Any] | None) -> None:
         """Refuse activating a role whose activation constraints (context constraints linked to the role) do
         not hold in the request context, naming the failed condition. Conditions read the user's stored
-        attributes over the subject attributes the request carries, as at decision time."""
+        attributes over the subject attributes the request carries, as at decision time.
+
+        A senior role brings its juniors' permissions (ENG-2), so it is activated only if the activation
+        constraints of every junior it inherits hold too — as DSD counts the juniors an active role inherits:
+        the engine never activates part of a role. The refusal names the senior (``role``) and the junior
+        whose condition failed (``junior``)."""
         linked = self._state.activation_constraints
-        if not any(linked.get(role) for role in roles):
+        if not linked:
+            return
+        closure = self._cache.juniors_closure
+        conditioned = {role: sorted(r for r in closure(role) if linked.get(r)) for role in roles}
+        if not any(conditioned.values()):
             return
         guards = self._current_guards()
         request = guards.request(user, context, guards.now(context))
         for role in sorted(roles):
-            for name in sorted(linked.get(role, ())):
-                failure = self._state.context_constraints[name].failure(request)
-                if failure is not None:
-                    raise ConstraintViolation(
-                        f"Activation du rôle « {role} » refusée pour « {user} » : {failure['message']}.",
-                        code="activation_condition", user=user, role=role, failure=failure,
-                    )
+            # the role's own constraints first, then its juniors' (by name)
+            for holder in sorted(conditioned[role], key=lambda r: (r != role, r)):
+                for name in sorted(linked[holder]):
+                    failure = self._state.context_constraints[name].failure(request)
+                    if failure is None:
+                        continue
+                    if holder == role:
+                        message = f"Activation du rôle « {role} » refusée pour « {user} » : {failure['message']}."
+                    else:
+                        message = (f"Activation du rôle « {role} » refusée pour « {user} » : il hérite du rôle "
+                                   f"« {holder} », dont la condition d'activation n'est pas remplie : "
+                                   f"{failure['message']}.")
+                    raise ConstraintViolation(message, code="activation_condition", user=user, role=role,
+                                              junior=holder if holder != role else None, failure=failure)
 
     def _check_dynamic_exclusions(self, user: str, session: str, active: set[str]) -> None:
         """Hook for dynamic exclusions (ENG-7), provided by `ExclusionFunctions`; nothing to check by default."""

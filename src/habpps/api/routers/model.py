@@ -25,6 +25,7 @@ from habpps.authorization.decisions import is_allowed
 from habpps.authorization.model_permissions import APPROVE_CHANGES, MANAGE_MODEL
 from habpps.authorization.orgs import NATIONAL_UNIT
 from habpps.authorization.separation_models import (
+    AccountLimit,
     ApprovalStatus,
     Exclusion,
     PendingApproval,
@@ -247,14 +248,37 @@ def set_role_rule(request: HttpRequest, code: str, payload: RoleRuleIn):
 
 
 class AccountLimitIn(Input):
-    max_roles: int | None = Field(None, description="Nombre maximal de rôles ; null : sans limite.")
+    max_roles: int | None = Field(None, description="Nombre maximal de rôles ; null : sans limite. Absent : inchangé.")
+    max_sessions: int | None = Field(
+        None, description="Nombre maximal de sessions ouvertes en même temps ; null : la règle de la plateforme "
+                          "(une seule session à la fois). Absent : inchangé.")
 
 
-@router.put("/comptes/{account_id}/limite-roles", response=AccountLimitIn, summary="Limiter le nombre de rôles")
+class AccountLimitOut(Schema):
+    max_roles: int | None
+    max_sessions: int | None
+
+
+@router.put("/comptes/{account_id}/limite-roles", response=AccountLimitOut,
+            summary="Limiter le nombre de rôles et de sessions simultanées d'un compte")
 def set_account_limit(request: HttpRequest, account_id: int, payload: AccountLimitIn):
     account = get_object_or_404(Account, pk=account_id)
-    limit = directory_services.set_account_limit(actor_of(request), account, payload.max_roles)
-    return {"max_roles": limit.max_roles}
+    given = payload.model_fields_set
+    keep = directory_services.KEEP
+    limit = directory_services.set_account_limit(
+        actor_of(request), account, payload.max_roles if "max_roles" in given else keep,
+        max_sessions=payload.max_sessions if "max_sessions" in given else keep)
+    return {"max_roles": limit.max_roles, "max_sessions": limit.max_sessions}
+
+
+@router.get("/comptes/{account_id}/limite-roles", response=AccountLimitOut,
+            summary="Limites de rôles et de sessions simultanées d'un compte")
+def account_limit(request: HttpRequest, account_id: int):
+    account = get_object_or_404(Account, pk=account_id)
+    if not directory_services.may_limit_roles(actor_of(request), account):
+        raise not_found()
+    limit = AccountLimit.objects.filter(account=account).first()
+    return {"max_roles": limit.max_roles if limit else None, "max_sessions": limit.max_sessions if limit else None}
 
 
 # -- « À approuver » and reported violations ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ functions; nothing else writes to the directory.
 """
 
 from habpps.directory.services.accounts import (
+    KEEP,
     create_account,
     grant_account_role,
     may_limit_roles,
@@ -58,6 +59,7 @@ __all__ = [
     "create_service",
     "create_service_role",
     "grant_account_role",
+    "KEEP",
     "may_limit_roles",
     "set_account_limit",
     "remove_group_member",

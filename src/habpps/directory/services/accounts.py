@@ -219,19 +219,32 @@ def may_limit_roles(actor, account: Account) -> bool:
         actor, *account_management_permission(account.org_level, account.organisation))
 
 
-def set_account_limit(actor, account: Account, max_roles: int | None) -> AccountLimit:
-    """At most ``max_roles`` roles for ``account`` (ENG-6; None: no limit); the engine refuses a cap below the
-    roles the account already holds, with its explanation."""
+KEEP = object()
+"""`set_account_limit`: leave this limit as it is."""
+
+
+def set_account_limit(actor, account: Account, max_roles: int | None | object = KEEP, *,
+                      max_sessions: int | None | object = KEEP) -> AccountLimit:
+    """At most ``max_roles`` roles and ``max_sessions`` sessions open at once for ``account`` (ENG-6; None: no
+    role limit, and the platform's one-session rule (AUT-6) for sessions; `KEEP`: unchanged). The engine
+    refuses a role cap below the roles the account already holds, with its explanation; a session cap below
+    the sessions now open ends none of them — the next login is refused until fewer remain."""
     if actor is not None and not may_limit_roles(actor, account):
         raise AccessRefused(*account_management_permission(account.org_level, account.organisation))
-    if max_roles is not None and max_roles < 1:
-        raise ValidationError({"max_roles": _("Au moins 1, ou vide pour aucune limite.")}, code="max_roles")
+    for field, value in (("max_roles", max_roles), ("max_sessions", max_sessions)):
+        if value is not KEEP and value is not None and (not isinstance(value, int) or value < 1):
+            raise ValidationError({field: _("Au moins 1, ou vide pour aucune limite.") if field == "max_roles"
+                                   else _("Au moins 1, ou vide pour la règle de la plateforme.")}, code=field)
 
     def change() -> AccountLimit:
         with policy_change():
             limit, created = AccountLimit.objects.select_for_update().get_or_create(account=account)
             before = None if created else as_record(limit)
-            limit.max_roles, limit.changed_at = max_roles, timezone.now()
+            if max_roles is not KEEP:
+                limit.max_roles = max_roles
+            if max_sessions is not KEEP:
+                limit.max_sessions = max_sessions
+            limit.changed_at = timezone.now()
             limit.save()
             journal_change("admin.model.account_limit.set", actor, limit, account.org_scope, before,
                            data={"account": account.login})

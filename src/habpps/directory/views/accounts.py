@@ -127,6 +127,9 @@ class AccountDetailView(EngineAccessMixin, TemplateView):
             held_conditions=held_conditions(account, roles),
             held_activations=held_activations(account, roles),
             open_sessions=open_sessions(account) if can_manage else [],
+            max_sessions=AccountLimit.objects.filter(account=account).values_list("max_sessions", flat=True)
+            .first(),
+            can_limit=services.may_limit_roles(user, account),
             can_manage=can_manage,
             role_form=kwargs.pop("role_form", None)
             or GrantForm(roles=manageable_roles(account, user), label=_("Rôle"), prefix="role"),
@@ -302,10 +305,19 @@ class RoleHoldersView(EngineAccessMixin, TemplateView):
 class AccountLimitForm(DsfrBaseForm):
     max_roles = forms.IntegerField(label=gettext_lazy("Nombre maximal de rôles"), min_value=1, required=False,
                                    help_text=gettext_lazy("Vide : pas de limite."))
+    max_sessions = forms.IntegerField(
+        label=gettext_lazy("Nombre de sessions ouvertes en même temps"), min_value=1, max_value=100,
+        required=False,
+        help_text=gettext_lazy(
+            "Combien de connexions cette personne peut garder ouvertes à la fois (plusieurs postes ou "
+            "navigateurs). Au-delà, une nouvelle connexion est refusée tant qu'elle ne s'est pas déconnectée "
+            "ailleurs. Vide : la règle de la plateforme, une seule session à la fois."),
+    )
 
 
 class AccountLimitView(LoginRequiredMixin, FormView):
-    """Most roles one account may hold (ENG-6): who administers the model or manages the account."""
+    """Most roles one account may hold and most sessions it may have open at once (ENG-6): who administers the
+    model or manages the account."""
 
     template_name = "directory/form_page.html"
     form_class = AccountLimitForm
@@ -318,16 +330,18 @@ class AccountLimitView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         limit = AccountLimit.objects.filter(account=self.account).first()
-        return {"max_roles": limit.max_roles if limit else None}
+        return {"max_roles": limit.max_roles if limit else None,
+                "max_sessions": limit.max_sessions if limit else None}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            title=_("Nombre maximal de rôles de %(name)s") % {"name": self.account.full_name},
+            title=_("Limites du compte de %(name)s : rôles et sessions") % {"name": self.account.full_name},
             cancel_url=reverse("directory:account-detail", args=[self.account.pk]), **kwargs)
 
     def form_valid(self, form):
         if not run_action(self.request, form, lambda: services.set_account_limit(
-                self.request.user, self.account, form.cleaned_data["max_roles"])):
+                self.request.user, self.account, form.cleaned_data["max_roles"],
+                max_sessions=form.cleaned_data["max_sessions"])):
             return self.form_invalid(form)
         messages.success(self.request, _("Limite enregistrée."))
         return redirect("directory:account-detail", pk=self.account.pk)
