@@ -117,7 +117,7 @@ def admin_bodies(network) -> list:
             {"user": network.user_a.login, "operation": "consulter", "object": cdap_section("droits"), "org": unit},
             {"user": network.fund_admin_b.login, "operation": "gerer-groupe", "object": group, "org": unit},
         ]}),
-        # issue 16 §1's questions (registered by the directory and the conventions app once delivered)
+        # issue 16 §1's questions (registered by the directory)
         ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-groupe", "object": unit,
                                "org": unit, "explain": True}),
         ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-compte", "object": unit,
@@ -180,5 +180,6 @@ def test_every_operation_the_platform_answers_is_refused_by_name_by_the_policy_f
     from habpps.authorization import admin_questions
     from habpps.pdp.administration import PLATFORM_OPERATIONS
 
-    # The file server knows the names without Django: none the platform answers may pass for a permission there.
-    assert set(admin_questions._answerers) <= PLATFORM_OPERATIONS
+    # The file server knows the names without Django: they are the platform's registered ones, so that none the
+    # platform answers passes for a permission there.
+    assert set(admin_questions._answerers) == PLATFORM_OPERATIONS
