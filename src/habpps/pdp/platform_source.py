@@ -39,7 +39,7 @@ class PlatformAdministration:
     def __init__(self) -> None:
         # The registry's own keys (a live view): one hash probe per question, and an operation an app registers
         # after this server is built is answered too, without this module knowing its name.
-        self.operations = admin_questions._answerers.keys()
+        self.operations = admin_questions.operations()
 
     def answer(self, user: str, operation: str, obj: str, org: str | None) -> admin_questions.AdminAnswer:
         return admin_questions.answer(user, operation, obj, org)
