@@ -93,9 +93,75 @@ def main() -> int:
     rows = refresh_windows(last_day)
     print(f"Fenêtres observées (SUP-2, SUP-7) sommées par le travail : {rows} lignes en "
           f"{time.perf_counter() - started:.2f} s (charge {os.getloadavg()[0]:.1f})")
+    measure_window_slide(last_day)
     analyse()
     measure(world)
     return 0
+
+
+def window_rows() -> list[tuple]:
+    """Each window's sums, under the window's start (whatever key its rows are stored under)."""
+    from habpps.supervision.models import ActivityWindow, WindowServiceActivity
+
+    rows = []
+    for window in ActivityWindow.objects.order_by("since"):
+        rows += [(window.since, *row) for row in WindowServiceActivity.objects.filter(since=window.rows_since)
+                 .order_by("account_id", "service")
+                 .values_list("account_id", "fund_id", "partner_id", "service", "actions", "days", "last_day")]
+    return rows
+
+
+def measure_window_slide(last_day, rounds: int = 3) -> None:
+    """The nightly pass's window sums both ways on the same data (issue 19 §3): the sums of the day before moved
+    by difference to ``last_day`` (its rows added, the day leaving subtracted), then rewritten whole; the rows
+    must be the same. Then the whole nightly pass (``aggregate()``: fold the day, move the sums)."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from habpps.supervision.aggregation import _lock_state, aggregate, refresh_windows, slide_windows
+    from habpps.supervision.models import AggregationState
+
+    today, day = timezone.localdate(), timedelta(days=1)
+    for round_ in range(1, rounds + 1):
+        refresh_windows(last_day - day, today - day)  # the sums as the previous night left them
+        load = os.getloadavg()[0]
+        statements = []
+
+        def timed(execute, sql, params, many, context, statements=statements):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append((time.perf_counter() - began, " ".join(sql.split()[:3])))
+
+        started = time.perf_counter()
+        with transaction.atomic(), connection.execute_wrapper(timed):
+            _lock_state()
+            moved = slide_windows(last_day, today, last_day - day)
+        by_difference = time.perf_counter() - started
+        if round_ == 1:
+            print("  requêtes de la différence (s) : " + ", ".join(
+                f"{name} {seconds:.2f}" for seconds, name in sorted(statements, reverse=True)[:6]))
+        slid = window_rows()
+        started = time.perf_counter()
+        rewritten = refresh_windows(last_day, today)
+        whole = time.perf_counter() - started
+        same = "oui" if window_rows() == slid else "NON"
+        print(f"Fenêtres, passe {round_} (charge {load:.1f}) : par différence {by_difference:.2f} s "
+              f"({'repli' if moved is None else f'{moved} lignes touchées'}), réécrites entières {whole:.2f} s "
+              f"({rewritten} lignes) — mêmes lignes : {same}")
+    for mode in ("par différence", "réécriture entière"):
+        refresh_windows(last_day - day, today - day)
+        AggregationState.objects.update(last_day=last_day - day)
+        started = time.perf_counter()
+        if mode == "par différence":
+            aggregate(last_day)  # the nightly job: the sums are through the day before its first day
+        else:
+            aggregate(last_day, since=last_day)
+        print(f"Passage quotidien (une journée + fenêtres {mode}) : {time.perf_counter() - started:.2f} s "
+              f"(charge {os.getloadavg()[0]:.1f})")
 
 
 def existing_world() -> dict:

@@ -81,6 +81,18 @@ def test_refusals_are_journalled_and_tokens_required(network, service_token):
     assert entry.data["reason"] == "other_org" and entry.request_id == "lean-1"
 
 
+def test_an_authzen_refusal_not_explained_to_the_caller_is_explained_in_the_journal(network, service_token):
+    """The caller did not ask for reasons (no ``options.explain``): the answer stays bare, the journal of refusals
+    still carries the engine's reason and sentence, as for ``/api/v1/decisions`` (issue 16)."""
+    body = {"subject": {"type": "user", "id": network.user_a.login}, "action": {"name": "consulter"},
+            "resource": {"type": cdap_section("droits"), "id": "1"},
+            "context": {"org": f"partner:{network.partner_b.pk}"}}
+    assert lean("/access/v1/evaluation", body, service_token.secret) == (200, {"decision": False})
+    entry = JournalEntry.objects.filter(kind=DENIAL_KIND).get()
+    assert entry.data["reason"] == "other_org"
+    assert "refusé" in entry.data["message"] and "partner:1" in entry.data["message"]
+
+
 def test_a_nul_character_is_refused_before_anything_reads_it(network, service_token):
     body = b'{"user": "a\\u0000b", "operation": "consulter", "object": "x"}'
     status, answer = lean("/api/v1/decisions", body, service_token.secret)
@@ -117,7 +129,7 @@ def admin_bodies(network) -> list:
             {"user": network.user_a.login, "operation": "consulter", "object": cdap_section("droits"), "org": unit},
             {"user": network.fund_admin_b.login, "operation": "gerer-groupe", "object": group, "org": unit},
         ]}),
-        # issue 16 §1's questions (registered by the directory and the conventions app once delivered)
+        # issue 16 §1's questions (registered by the directory)
         ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-groupe", "object": unit,
                                "org": unit, "explain": True}),
         ("/api/v1/decisions", {"user": network.fund_admin_b.login, "operation": "creer-compte", "object": unit,
@@ -180,5 +192,31 @@ def test_every_operation_the_platform_answers_is_refused_by_name_by_the_policy_f
     from habpps.authorization import admin_questions
     from habpps.pdp.administration import PLATFORM_OPERATIONS
 
-    # The file server knows the names without Django: none the platform answers may pass for a permission there.
-    assert set(admin_questions._answerers) <= PLATFORM_OPERATIONS
+    # The file server knows the names without Django: they are the platform's registered ones, so that none the
+    # platform answers passes for a permission there.
+    assert set(admin_questions.operations()) == PLATFORM_OPERATIONS
+
+
+def test_the_lean_servers_database_paths_drop_a_broken_connection_first(network, service_token, monkeypatch,
+                                                                         settings):
+    """No ``request_started`` signal reaches the lean server: its database paths (a token not yet recognised, an
+    administrative question) ask Django to drop a broken or too old connection themselves; a token already
+    recognised never touches the database, and a connection inside a transaction is left alone."""
+    from types import SimpleNamespace
+
+    from habpps.pdp import platform_source
+
+    checks: list[int] = []
+    fake = SimpleNamespace(in_atomic_block=False, close_if_unusable_or_obsolete=lambda: checks.append(1))
+    monkeypatch.setattr(platform_source, "connection", fake)
+    settings.HABPPS_POLICY_PROBE_SECONDS = 60
+    source = platform_source.PlatformSource()
+    header = f"Bearer {service_token.secret}"
+    assert source.service(header) == "portail-cdap" and checks == [1]
+    assert source.service(header) == "portail-cdap" and checks == [1]
+    group = network.partner_a.groups.first()
+    answer = source.administration.answer(network.user_a.login, "gerer-groupe", f"group:{group.pk}", None)
+    assert answer.reason and checks == [1, 1]
+    fake.in_atomic_block = True
+    platform_source.fresh_connection()
+    assert checks == [1, 1]

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,7 +225,38 @@ def test_a_juniors_condition_keeps_its_senior_inactive_and_says_why(network, mon
     with pytest.raises(Exception, match="hérite du rôle « PartnerDelegate »"):
         sessions.validate_activation(account.login, ["PartnerAdmin"], context)
 
+    # The account page says the senior depends on its inherited profile's condition.
+    client = Client()
+    client.force_login(network.national_admin)
+    page = client.get(reverse("directory:account-detail", args=[account.pk])).content.decode()
+    assert f"condition de son profil hérité « {junior.name} »" in page
+
     at(monkeypatch, 10)
     request.session = {}
     assert sessions.open_session(request, account) == []
     sessions.validate_activation(account.login, ["PartnerAdmin"], {"now": timezone.make_aware(datetime(2030, 3, 4, 10))})
+
+
+def test_the_role_switcher_refuses_a_senior_outside_its_juniors_conditions(db, client, monkeypatch):
+    world = make_convention_world()
+    rule = day_rule()
+    verifier = ServiceRole.objects.get(code="Verifier")
+    rbac = current_policy().rbac
+    dsd = "caf-administration-verification"
+    rbac.create_dsd_set(dsd, ["FundAdmin", "Verifier"], 2)
+    rbac.add_role("relecture")
+    rbac.add_inheritance("Verifier", "relecture")
+    rbac.link_activation_constraint("relecture", rule.name)
+
+    at(monkeypatch, 22)
+    client.force_login(world.admin_verifier)
+    response = client.post(reverse("accounts:active-roles"), {f"ensemble:{dsd}": "Verifier", "next": "/"},
+                           follow=True)
+    assert "Verifier" not in client.session[ACTIVE_ROLES_KEY]
+    said = [str(m) for m in response.context["messages"]]
+    assert (f"Ce changement de rôle est refusé : le profil « {verifier.name} » ne peut pas être activé : il "
+            f"comprend le profil « relecture », dont la condition d'activation n'est pas remplie (contrainte "
+            f"contextuelle « {DAY} » : « heure » entre 07:00 et 20:00 (valeur : 22:00))") in said
+    at(monkeypatch, 10)
+    client.post(reverse("accounts:active-roles"), {f"ensemble:{dsd}": "Verifier", "next": "/"})
+    assert client.session[ACTIVE_ROLES_KEY] == ["Verifier"]

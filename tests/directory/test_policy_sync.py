@@ -339,7 +339,8 @@ class Walk:
 
     def account_limit(self) -> None:
         account = self.pick(Account.objects.exclude(status=AccountStatus.REMOVED))
-        services.set_account_limit(None, account, self.rng.choice([None, 1, 2, 5]))
+        services.set_account_limit(None, account, self.rng.choice([None, 1, 2, 5]),
+                                   max_sessions=self.rng.choice([None, None, 1, 3]))
 
     def decide_pending(self) -> None:
         pending = self.pick(PendingApproval.objects.filter(status=ApprovalStatus.PENDING))

@@ -59,3 +59,38 @@ def test_a_login_outside_the_activation_condition_leaves_the_profile_inactive(br
     log_in(member, base, net.user_a.login)
     assert "Session ouverte sans un de vos profils" not in member.inner_text("body")
     assert member.goto(f"{base}/cdap/").status == 200
+
+
+def test_a_juniors_activation_condition_keeps_its_senior_inactive(browser, site):
+    """A senior brings its inherited profile's permissions: outside the inherited profile's condition the senior
+    is not activated either, and the person is told which profile's condition failed (ENG-5 with ENG-2)."""
+    from habpps.authorization import model_services, scope_services
+
+    base, net = site
+    national = net.national_admin
+    senior, junior = net.roles["PartnerAdmin"], net.roles["PartnerDelegate"]
+    model_services.add_inheritance(national, senior, junior)
+    scope_services.save_attribute(national, None, name="poste", function="client_ip")
+    scope_services.save_constraint(national, None, name=RULE, conditions=[
+        {"operator": "within-network", "operands": [{"attribute": "poste"}, "10.0.0.0/8"]}])
+
+    admin = new_page(browser)
+    admin.set_default_timeout(60_000)
+    log_in(admin, base, national.login)
+    visit(admin, f"{base}/annuaire/profils/{junior.pk}/conditions/")
+    admin.select_option("#id_activation-constraint", label=RULE)
+    admin.click("button:has-text(\"Ajouter la condition d'activation\")")
+    admin.wait_for_selector("text=Condition d'activation enregistrée.")
+
+    person = new_page(browser)
+    person.set_default_timeout(60_000)
+    log_in(person, base, net.partner_admin_a.login)
+    text = person.inner_text("body")
+    assert (f"le profil « {senior.name} » ne peut pas être activé : il comprend le profil « {junior.name} », "
+            "dont la condition d'activation n'est pas remplie") in text
+    assert "(valeur : 127.0.0.1)" in text
+    audit(person)
+    shoot(person, "connexion-profil-herite-non-active")
+
+    visit(admin, f"{base}/annuaire/comptes/{net.partner_admin_a.pk}/")
+    assert f"condition de son profil hérité « {junior.name} »" in admin.inner_text("main")

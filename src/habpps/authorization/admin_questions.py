@@ -17,7 +17,7 @@ directory the questions on accounts (``gerer-compte``, ``creer-compte``, ``attri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, KeysView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,12 @@ class UnknownObject(LookupError):
 
 def register(operation: str, answerer: Answerer) -> None:
     _answerers[operation] = answerer
+
+
+def operations() -> KeysView[str]:
+    """The registered operations, as a live view: an operation an app registers later is in it too (the lean
+    decision server probes it once per question)."""
+    return _answerers.keys()
 
 
 def is_administrative(operation: str) -> bool:

@@ -28,8 +28,8 @@ OPERATION_NAMES = (
     "gerer-compte", "attribuer-role", "creer-compte", "deleguer-perimetre", "valider-version",
 )
 """The administrative operations the platform answers (the table of ``docs/api.md``), known here without Django
-for the policy file server; ``tests/api/test_lean_decisions.py`` checks that every operation the platform
-registers is among them."""
+for the policy file server; ``tests/api/test_lean_decisions.py`` checks them against the operations the
+platform registers."""
 PLATFORM_OPERATIONS = frozenset(OPERATION_NAMES)
 
 

@@ -169,7 +169,9 @@ def decide(snapshot: Snapshot, query: Query, explain_it: bool, refused: list[Ref
     granted = check(snapshot, query)
     if not explain_it:
         if not granted and refused is not None:
-            refused.append((query, None))
+            # The journal of refusals carries the engine's reason whether or not the caller asked for it (issue
+            # 16), as ``/api/v1/decisions`` does: one explanation per journalled refusal, never for a grant.
+            refused.append((query, explain(snapshot, query)))
         return {"decision": True} if granted else {"decision": False}
     decision = explain(snapshot, query)
     if not granted and refused is not None:

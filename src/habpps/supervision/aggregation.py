@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Min, Q
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
@@ -87,7 +87,9 @@ def aggregate(until: date | None = None, *, since: date | None = None) -> Aggreg
             AggregationState.objects.filter(pk=state.pk).update(last_day=last, ran_at=timezone.now())
     report.first_day, report.last_day = start, until
     report.days = (until - start).days + 1
-    report.rows[WindowServiceActivity.__name__] = refresh_windows(until)
+    # Only the days after the job's previous position were folded: the sums can move by difference.
+    added_after = state.last_day if since is None else None
+    report.rows[WindowServiceActivity.__name__] = refresh_windows(until, added_after=added_after)
     return report
 
 
@@ -97,33 +99,145 @@ def window_starts(today: date) -> set[date]:
     return {months_before(today, row.activity_window_months), months_before(today, row.unused_months)}
 
 
-def refresh_windows(through: date, today: date | None = None) -> int:
+def refresh_windows(through: date, today: date | None = None, *, added_after: date | None = None) -> int:
     """Sum each observed window of ``today`` over the days aggregated up to ``through`` (issue 19).
 
-    Rewritten whole, in one statement per window: a few hundred thousand rows from the window's daily rows, once
-    per run of the job, so that the dashboards never sum them per request. Days after ``through`` (today's live
-    rows) are added by the dashboards themselves; a window the job has not summed (the settings changed since)
-    is read from the daily rows as before. Returns the number of rows written."""
+    Days after ``through`` (today's live rows) are added by the dashboards themselves; a window the job has not
+    summed (the settings changed since) is read from the daily rows as before. ``added_after`` is the job's
+    position before this run, when the run folded only the days after it (no ``since`` backfill): the sums are
+    then moved by difference when they can be (``slide_windows``), else rewritten whole, in one statement per
+    window, from the window's daily rows. Returns the number of rows written."""
     today = today or timezone.localdate()
-    daily, window = DailyServiceActivity._meta.db_table, WindowServiceActivity._meta.db_table
-    written = 0
     with transaction.atomic():
         _lock_state()
-        WindowServiceActivity.objects.all().delete()
-        ActivityWindow.objects.all().delete()
-        for since in sorted(window_starts(today)):
-            if since > through:
-                continue
-            # Accounts never change organisation (ADM-5): their rows all carry the same fund and partner.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {window} (since, account_id, fund_id, partner_id, service, actions, days, last_day) "
-                    f"SELECT %s, account_id, MAX(fund_id), MAX(partner_id), service, SUM(actions), COUNT(*), MAX(day) "
-                    f"FROM {daily} WHERE day >= %s AND day <= %s GROUP BY account_id, service",
-                    [since, since, through],
-                )
-                written += cursor.rowcount
-            ActivityWindow.objects.create(since=since, through=through)
+        if added_after is not None:
+            moved = slide_windows(through, today, added_after)
+            if moved is not None:
+                return moved
+        return _rewrite_windows(through, today)
+
+
+def _rewrite_windows(through: date, today: date) -> int:
+    """Delete every window sum and write each observed window again from its daily rows (in a transaction)."""
+    daily, window = DailyServiceActivity._meta.db_table, WindowServiceActivity._meta.db_table
+    written = 0
+    WindowServiceActivity.objects.all().delete()
+    ActivityWindow.objects.all().delete()
+    for since in sorted(window_starts(today)):
+        if since > through:
+            continue
+        # Accounts never change organisation (ADM-5): their rows all carry the same fund and partner.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {window} (since, account_id, fund_id, partner_id, service, actions, days, last_day) "
+                f"SELECT %s, account_id, MAX(fund_id), MAX(partner_id), service, SUM(actions), COUNT(*), MAX(day) "
+                f"FROM {daily} WHERE day >= %s AND day <= %s GROUP BY account_id, service",
+                [since, since, through],
+            )
+            written += cursor.rowcount
+        ActivityWindow.objects.create(since=since, through=through, rows_since=since)
+    return written
+
+
+MONTH_END_SHIFT = 3
+"""How many more days than its end a window's start may move in one pass: ``months_before`` clamps to the month's
+last day, so after the 28th of a short month the start waits, then catches up (28 Jan → 1 Feb on 1 March)."""
+
+
+def _slide_plan(through: date, today: date, added_after: date) -> list[tuple[ActivityWindow, date]] | None:
+    """Each summed window paired with the start it moves to, or ``None`` when a difference would be uncertain.
+
+    A difference is exact when both ends of each window only moved forward and the daily rows of the days it
+    keeps are those that were summed: the sums run through the day before the days this run folded (no day
+    skipped or folded twice), the windows are as many as before, each start moved at most as far as the end
+    (plus the month-end clamping, ``MONTH_END_SHIFT``: a change of length moves it by four weeks or more), and
+    still overlaps what was summed."""
+    summed = list(ActivityWindow.objects.order_by("since"))
+    starts = sorted(window_starts(today))
+    if not summed or len(summed) != len(starts) or any(since > through for since in starts):
+        return None
+    old_starts = {window.since for window in summed}
+    plan = []
+    for window, since in zip(summed, starts, strict=True):
+        moved_by, slid_by = (since - window.since).days, (through - window.through).days
+        if (
+            window.through != added_after
+            or slid_by < 0
+            or not 0 <= moved_by <= slid_by + MONTH_END_SHIFT
+            or since > window.through + timedelta(days=1)
+            or (since != window.since and since in old_starts)
+        ):
+            return None
+        plan.append((window, since))
+    return plan
+
+
+def slide_windows(through: date, today: date, added_after: date) -> int | None:
+    """Move the summed windows by difference to ``today``'s windows through ``through``: add the days folded
+    since (after ``added_after``), subtract the days that left each window. ``None`` (and nothing changed) when
+    the difference would be uncertain; the caller then rewrites the sums whole. Inside the caller's transaction.
+
+    Per account and service, the actions and the days with actions are added and subtracted; the last day with
+    actions cannot be subtracted: a row whose days fall to 0 is deleted, a row whose last day left the window
+    takes the last of its days still in it, from the daily rows of those rows only (as the start only moves
+    forward, a row losing its last day loses all its days: this finds none when the sums are right). A sum that
+    would fall below zero, or a row left with days but none of them in the window, means the daily rows changed
+    under the sums: the savepoint is rolled back and ``None`` returned."""
+    plan = _slide_plan(through, today, added_after)
+    if plan is None:
+        return None
+    try:
+        with transaction.atomic():
+            written = 0
+            for window, since in plan:
+                written += _slide_window(window, since, through)
+                ActivityWindow.objects.filter(pk=window.pk).update(since=since, through=through)
+            return written
+    except IntegrityError:
+        return None
+
+
+def _slide_window(window: ActivityWindow, since: date, through: date) -> int:
+    """Move one window's sums from [window.since, window.through] to [since, through] (both ends forward); its
+    rows keep their key (``rows_since``)."""
+    daily, table = DailyServiceActivity._meta.db_table, WindowServiceActivity._meta.db_table
+    key, old_since, old_through = window.rows_since, window.since, window.through
+    written = 0
+    with connection.cursor() as cursor:
+        if since != old_since:
+            # The days leaving the window, subtracted from the rows that had actions on them.
+            cursor.execute(
+                f"UPDATE {table} SET actions = actions - leaving.out_actions, days = days - leaving.out_days "
+                f"FROM (SELECT account_id AS out_account, service AS out_service, SUM(actions) AS out_actions, "
+                f"COUNT(*) AS out_days FROM {daily} WHERE day >= %s AND day < %s GROUP BY account_id, service) "
+                f"AS leaving WHERE since = %s AND account_id = leaving.out_account "
+                f"AND service = leaving.out_service",
+                [old_since, since, key],
+            )
+            written += cursor.rowcount
+            cursor.execute(f"DELETE FROM {table} WHERE since = %s AND days = 0", [key])
+            written += cursor.rowcount
+            # A row whose last day left keeps days in [since, old_through]: the last of them (NULL would mean the
+            # daily rows changed under the sums; the column refuses it and the caller rewrites).
+            cursor.execute(
+                f"UPDATE {table} SET last_day = (SELECT MAX(day) FROM {daily} AS kept "
+                f"WHERE kept.account_id = {table}.account_id AND kept.service = {table}.service "
+                f"AND kept.day >= %s AND kept.day <= %s) WHERE since = %s AND last_day < %s",
+                [since, old_through, key, since],
+            )
+            written += cursor.rowcount
+        if through != old_through:
+            # The days folded since, added (a new row, or the sums of an existing one; they are its last days).
+            cursor.execute(
+                f"INSERT INTO {table} (since, account_id, fund_id, partner_id, service, actions, days, last_day) "
+                f"SELECT %s, account_id, MAX(fund_id), MAX(partner_id), service, SUM(actions), COUNT(*), MAX(day) "
+                f"FROM {daily} WHERE day > %s AND day <= %s GROUP BY account_id, service "
+                f"ON CONFLICT (since, account_id, service) DO UPDATE SET "
+                f"actions = {table}.actions + excluded.actions, days = {table}.days + excluded.days, "
+                f"last_day = excluded.last_day",
+                [key, old_through, through],
+            )
+            written += cursor.rowcount
     return written
 
 

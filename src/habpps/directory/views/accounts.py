@@ -27,6 +27,7 @@ from habpps.authorization.decisions import AccessRefused, is_allowed, require
 from habpps.authorization.explanations import habilitations_of, holders_of
 from habpps.authorization.mixins import EngineAccessMixin, held_message, paginate, run_action
 from habpps.authorization.models import AccountLimit, AccountWindow
+from habpps.authorization.policy_cache import current_policy as current_engine
 from habpps.authorization.scoping import visible_accounts
 from habpps.directory import services
 from habpps.directory.forms import GrantForm
@@ -164,10 +165,19 @@ def _held_roles(account: Account, direct: list) -> dict:
 
 def held_activations(account: Account, direct: list) -> list[dict]:
     """The conditions of the activation of the roles and profiles ``account`` holds, for the account page:
-    [{role, constraints: [{name, conditions}]}] — a profile whose conditions fail at login is not active."""
+    [{role, constraints: [{name, conditions, via}]}] — a profile whose conditions fail at login is not active.
+    A role is activated only if the conditions of the roles it inherits hold too (the engine's rule): those
+    are listed with ``via``, the inherited profile they belong to."""
     roles = _held_roles(account, direct)
-    found = [{"role": role, "constraints": activation_conditions(role)}
-             for role in sorted(roles.values(), key=lambda r: r.name)]
+    closure = current_engine().rbac._cache.juniors_closure
+    found = []
+    for role in sorted(roles.values(), key=lambda r: r.name):
+        constraints = [{**item, "via": None} for item in activation_conditions(role)]
+        juniors = sorted(closure(role.code) - {role.code})
+        for junior in (ServiceRole.objects.filter(code__in=juniors, activation_constraints__isnull=False)
+                       .distinct().order_by("name")):
+            constraints += [{**item, "via": junior} for item in activation_conditions(junior)]
+        found.append({"role": role, "constraints": constraints})
     return [item for item in found if item["constraints"]]
 
 
