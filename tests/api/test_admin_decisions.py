@@ -125,3 +125,34 @@ def test_the_account_questions_are_the_directorys_own(network, service_client):
     assert unknown["explanation"]["reason"] == "unknown_object"
     nowhere = ask(service_client, network.partner_admin_a, "creer-compte", "partner:0", "partner:0")
     assert nowhere["explanation"]["reason"] == "unknown_object"
+
+
+def test_giving_up_an_amendment_is_the_authors_alone_by_the_engines_history_rule(network, service_client):
+    """``abandonner-version`` / ``retirer-version`` on ``convention:<id>``: the conventions app's questions, answered
+    by the engine's author rule (ENG-7, ``required``) with the page's sentence, in names; journalled once."""
+    from habpps.conventions import services as conventions
+    from habpps.directory import services
+
+    author = network.fund_admin_a
+    colleague = services.create_account(None, network.fund_a, first_name="Colette", last_name="Collègue",
+                                        email="colette.collegue@exemple.fr", roles=[network.roles["FundAdmin"]],
+                                        password="Motdepasse#2025")
+    convention = network.convention_a
+    conventions.amend(author, convention)
+    obj, unit = f"convention:{convention.pk}", f"fund:{network.fund_a.pk}"
+    assert ask(service_client, author, "abandonner-version", obj, unit)["granted"] is True
+    answer = ask(service_client, colleague, "abandonner-version", obj, unit)
+    assert answer["granted"] is False and answer["explanation"]["reason"] == "condition_failed"
+    message = answer["explanation"]["message"]
+    assert message.startswith(f"Seul l'auteur de la version, {author.full_name}, peut « abandonner l'avenant ». (")
+    assert "« Colette Collègue » ne l'a pas fait" in message
+    assert author.login not in message and colleague.login not in message and "versions-convention" not in message
+    entry = JournalEntry.objects.filter(kind=DENIAL_KIND).get()
+    assert entry.data["operation"] == "abandonner-version" and entry.data["message"] == message
+    # Another fund's administrator: the engine's permission, asked first.
+    other = ask(service_client, network.fund_admin_b, "abandonner-version", obj, unit)
+    assert other["explanation"]["reason"] == "other_org"
+    # Nothing submitted: nothing to take back.
+    assert ask(service_client, author, "retirer-version", obj, unit)["explanation"]["reason"] == "nothing_to_take_back"
+    assert ask(service_client, author, "retirer-version", "convention:0", unit)["explanation"]["reason"] == (
+        "unknown_object")

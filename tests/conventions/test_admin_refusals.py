@@ -10,6 +10,7 @@ import html
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conventions.conftest import validated_convention
@@ -372,3 +373,75 @@ def test_an_account_of_another_partner_put_in_a_group_is_journalled_and_answered
     assert answer["granted"] is False
     assert answer["explanation"] == {**answer["explanation"], "reason": "membership_partner", "message": shown}
     assert len(denials(operation="ajouter-membre")) == 2  # the service's, then the decision API's: once each
+
+
+# CNV-4: only the author gives an amendment up or takes it back — the engine's author rule ---------------------------
+
+
+def test_the_author_rule_refused_alike_everywhere(world, client):
+    """A colleague of the fund giving up the administrator's amendment: refused by the engine's history rule
+    (``required``), in names, the same on the page, the API and the decision API, journalled once per attempt."""
+    convention = validated_convention(world)
+    amendment = conventions.amend(world.admin, convention)
+    colleague, author = world.admin_verifier, world.admin.full_name
+    client.force_login(colleague)
+    detail = client.get(reverse("conventions:detail", args=[convention.pk]))
+    assert "Confirmer l'abandon" not in detail.content.decode()
+    page = client.post(reverse("conventions:version-action", args=[convention.pk, "cancel"]))
+    (entry,) = denials(service="pages")
+    shown = entry.data["message"]
+    assert shown.startswith(f"Seul l'auteur de la version, {author}, peut « abandonner l'avenant ». (")
+    assert "« règle de l'auteur des versions de convention »" in shown and f"(« {author} ») ;" in shown
+    assert "« Denis Double » ne l'a pas fait" in shown and shown in page_errors(page)
+    assert shown in page_errors(detail)  # the page says why before anyone tries
+    assert_french(shown)
+    assert colleague.login not in shown and world.admin.login not in shown
+    assert entry.data["code"] == "not_author" and entry.data["operation"] == "abandonner-version"
+
+    api = api_post(client, colleague, f"/api/v1/conventions/{convention.pk}/transitions", {"action": "cancel"})
+    assert api.status_code == 422 and api.json()["detail"] == shown
+    assert len(denials(service="api")) == 1
+
+    question = ("abandonner-version", f"convention:{convention.pk}", fund_unit(world.fund.pk))
+    assert_same_everywhere(question, ask(colleague, *question), shown, "condition_failed")
+    assert ask(world.admin, *question)["granted"] is True
+    amendment.refresh_from_db()
+    assert amendment.state == "draft"
+
+    # Submitted, the same rule keeps it with its author: « retirer-version ».
+    conventions.set_bulletin(world.admin, amendment, world.cdap, {world.roles["cdap-ass-cesf"]: 3})
+    conventions.submit(world.admin, amendment)
+    page = client.post(reverse("conventions:version-action", args=[convention.pk, "withdraw"]))
+    (entry,) = denials(service="pages", operation="retirer-version")
+    shown = entry.data["message"]
+    assert shown.startswith(f"Seul l'auteur de la version, {author}, peut « retirer de la vérification ».")
+    assert shown in page_errors(page)
+    question = ("retirer-version", f"convention:{convention.pk}", fund_unit(world.fund.pk))
+    assert_same_everywhere(question, ask(colleague, *question), shown, "condition_failed")
+    assert ask(world.admin, *question)["granted"] is True
+    # Nothing submitted to give up: a plain fact, not a refusal of the engine.
+    nothing = ask(world.admin, "abandonner-version", f"convention:{convention.pk}", fund_unit(world.fund.pk))
+    assert nothing["granted"] is False and nothing["explanation"]["reason"] == "nothing_to_take_back"
+
+
+def test_the_author_rule_is_the_engine_permission_with_the_versions_history(world):
+    """Asked as the plain permission, with the version's history: the engine's ``required`` history rule; a first
+    version is not given up, whoever asks (the workflow's fact, not a refusal of the engine: the service journals nothing)."""
+    from habpps.conventions.policy_rules import AUTHOR_RULE
+
+    convention = conventions.create_convention(
+        world.admin, world.partner, reference="CAF751-2025-045", service_contract="CS-45"
+    )
+    history = [{"user": world.admin.login, "operation": "saisir"}]
+    unit = fund_unit(world.fund.pk)
+    answer = ask(world.admin_verifier, "reprendre", "versions-convention", unit, context={"history": history})
+    assert answer["granted"] is False and answer["explanation"]["reason"] == "condition_failed"
+    assert answer["explanation"]["failed_constraints"][0]["exclusion"] == AUTHOR_RULE
+    assert ask(world.admin, "reprendre", "versions-convention", unit, context={"history": history})["granted"]
+    first = ask(world.admin, "abandonner-version", f"convention:{convention.pk}", unit)
+    assert first["granted"] is False and first["explanation"]["message"].startswith(
+        "La première version d'une convention ne s'abandonne pas")
+    with pytest.raises(ValidationError) as refused:
+        conventions.cancel(world.admin, convention.versions.get())
+    assert refused.value.code == "first_version"
+    assert not denials(operation="abandonner-version", service="systeme")

@@ -301,3 +301,31 @@ def test_approving_every_rule_skips_their_evaluation_with_the_same_outcome(rbac,
         rbac.assign_user("admin2", "paie")  # paie now holds both permissions of saisie_controle
     assert ("saisie_controle" in [v.exclusion for v in rbac.reported_violations()]) == (risk == "report")
 
+
+
+def test_required_history_rule_lets_only_the_author_act(rbac):
+    """The dual of the four eyes (CNV-4): only who entered a version gives it up — the same history, ``required``;
+    refused with the authors named, and kept through a policy document."""
+    rbac.add_role("saisie-version")
+    rbac.grant_permission("reprendre", "version", "saisie-version")
+    rbac.assign_user("alice", "saisie-version")
+    rbac.assign_user("bob", "saisie-version")
+    rbac.create_history_exclusion("auteur", obj="version", done=["saisir"], then="reprendre", required=True)
+    history = [("alice", "saisir"), ("bob", "modifier")]
+    snapshot = rbac.compile()
+    assert snapshot.check("alice", "reprendre", "version", context={"history": history})
+    refused = snapshot.explain("bob", "reprendre", "version", context={"history": history})
+    assert not refused.granted and refused.reason == "condition_failed"
+    (breach,) = refused.failed_constraints
+    assert breach["required"] is True and breach["by"] == ["alice"]
+    assert "seul qui a fait « saisir » sur ce même objet « version » peut y faire « reprendre » (« alice ») ; " \
+           "« bob » ne l'a pas fait" in refused.message
+    assert not snapshot.check("alice", "reprendre", "version")  # no history given: cannot prove it safe
+    with pytest.raises(InvalidArgument):
+        rbac.create_history_exclusion("x", obj="version", done=["saisir"], then="reprendre", required="oui")
+    document = rbac.export()
+    assert {"name": "auteur", "object": "version", "done": ["saisir"], "then": "reprendre", "risk": "block",
+            "required": True} in document["history_exclusions"]
+    again = RBAC.load(document).compile()
+    assert not again.check("bob", "reprendre", "version", context={"history": history})
+    assert again.check("alice", "reprendre", "version", context={"history": history})

@@ -12,7 +12,8 @@ reason and its explanation are the page's, word for word, and both appear in the
 The questions on a partner's groups (``gerer-groupe``, ``creer-groupe``, ``attribuer-profil``…) are answered here;
 other apps register the questions on their own records from ``AppConfig.ready``, as they register perimeters: the
 directory the questions on accounts (``gerer-compte``, ``creer-compte``, ``attribuer-role``:
-`habpps.directory.questions`), the conventions app ``valider-version`` and ``deleguer-perimetre``.
+`habpps.directory.questions`), the conventions app ``valider-version``, ``abandonner-version``,
+``retirer-version`` and ``deleguer-perimetre``.
 """
 
 from __future__ import annotations

@@ -148,7 +148,8 @@ def compile_into(rbac: Any, sections: Sections | None = None) -> Sections:
         rbac.set_perimeter(item["org"], item["roles"], item.get("max_users"))
     for item in sections["history_exclusions"]:
         rbac.create_history_exclusion(
-            item["name"], obj=item["object"], done=item["done"], then=item["then"], risk=item.get("risk", "block")
+            item["name"], obj=item["object"], done=item["done"], then=item["then"], risk=item.get("risk", "block"),
+            required=item.get("required", False),
         )
     rbac.platform_rules = RuleIndex(sections)
     return sections
@@ -360,7 +361,7 @@ def _set_history_exclusion(rbac: Any, key: Any, before: dict | None, after: dict
         rbac.delete_history_exclusion(key)
     if after is not None:
         rbac.create_history_exclusion(key, obj=after["object"], done=after["done"], then=after["then"],
-                                      risk=after.get("risk", "block"))
+                                      risk=after.get("risk", "block"), required=after.get("required", False))
 
 
 SETTERS: dict[str, Callable[[Any, Any, dict | None, dict | None], None]] = {

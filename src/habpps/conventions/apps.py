@@ -11,6 +11,7 @@ class ConventionsConfig(AppConfig):
     def ready(self) -> None:
         from habpps.authorization import admin_questions
         from habpps.conventions import (
+            author_rule,
             menus,  # noqa: F401 — registers the menu entries
             policy_rules,
         )
@@ -22,3 +23,5 @@ class ConventionsConfig(AppConfig):
         register_perimeters()  # the directory's services ask before changing a partner's groups
         admin_questions.register(VERIFY_VERSION, verification_answer)  # the decision API asks as the pages
         admin_questions.register(DELEGATE, delegation_answer)
+        for question in author_rule.QUESTIONS.values():  # abandonner-version, retirer-version
+            admin_questions.register(question, author_rule.take_back_answer(question))

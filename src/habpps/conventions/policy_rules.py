@@ -5,7 +5,8 @@
   was checked; with the convention's per-profile user limits. A partner without a validated convention gets an
   empty perimeter: no profile may be granted there. The engine refuses any grant outside it, for whoever acts.
 - **The four-eyes rule** (ENG-7 object-history exclusion): whoever entered or last changed a convention version
-  may not decide on it.
+  may not decide on it; and its dual, **the author rule** (``required``): only who entered a version gives it
+  up or takes it back from the verifiers.
 - **Delegated administration** (ADM-4, ENG-12): the partner administrators' authority and their delegations
   (`habpps.conventions.delegation.policy_rules`).
 
@@ -24,7 +25,7 @@ from habpps.authorization import policy_rules
 from habpps.authorization.orgs import partner_unit
 from habpps.conventions.conf import setting
 from habpps.conventions.models import BulletinProfile, ConventionVersion
-from habpps.conventions.permissions import DECIDE_VERSION
+from habpps.conventions.permissions import DECIDE_VERSION, TAKE_BACK_VERSION
 from habpps.conventions.workflow import VersionState
 from habpps.directory.models import DoctrineRule, Partner, ServiceRole, Status
 from habpps.engine.exclusions import HistoryExclusion
@@ -34,6 +35,11 @@ ENTERED, CHANGED = "saisir", "modifier"
 FOUR_EYES = HistoryExclusion(
     FOUR_EYES_RULE, DECIDE_VERSION.obj, frozenset({ENTERED, CHANGED}), DECIDE_VERSION.operation, "block"
 )
+AUTHOR_RULE = "auteur-version-convention"
+AUTHOR_ONLY = HistoryExclusion(
+    AUTHOR_RULE, TAKE_BACK_VERSION.obj, frozenset({ENTERED}), TAKE_BACK_VERSION.operation, "block", required=True
+)
+"""Only who entered a version gives it up or takes it back from the verifiers (ENG-7, ``required`` form)."""
 
 
 def perimeters(
@@ -95,7 +101,7 @@ def contribution(partners: policy_rules.Partners = None) -> policy_rules.Section
     derived = perimeters(partners=partners)
     return {
         "perimeters": derived,
-        "history_exclusions": [FOUR_EYES.as_dict()] if partners is None else [],
+        "history_exclusions": [FOUR_EYES.as_dict(), AUTHOR_ONLY.as_dict()] if partners is None else [],
         **delegation_rules.sections(derived, partners),
     }
 

@@ -141,9 +141,10 @@ class ExclusionFunctions(EngineCore):
         return dict(self._state.exclusions)
 
     def create_history_exclusion(self, name: str, obj: str, done: Iterable[str], then: str,
-                                 risk: str = "block") -> None:
+                                 risk: str = "block", required: bool = False) -> None:
         """Whoever did one of ``done`` on an instance of ``obj`` may not do ``then`` on that instance (four
-        eyes). Decisions on (then, obj) read the instance's history from the request context."""
+        eyes) — with ``required``, only whoever did one of them may (an author rule). Decisions on (then, obj)
+        read the instance's history from the request context."""
         require_name(name, "name")
         require_name(obj, "obj")
         require_name(then, "operation")
@@ -158,7 +159,9 @@ class ExclusionFunctions(EngineCore):
         if validate_risk(risk) == "require_approval":
             raise InvalidArgument("Une décision d'accès ne peut pas attendre une approbation : une exclusion sur "
                                   "l'historique est « block » ou « report ».", code="unsupported_risk")
-        self._state.history_exclusions[name] = HistoryExclusion(name, obj, operations, then, risk)
+        if not isinstance(required, bool):
+            raise InvalidArgument("« required » est vrai ou faux.", code="wrong_type", parameter="required")
+        self._state.history_exclusions[name] = HistoryExclusion(name, obj, operations, then, risk, required)
         self._changed()
 
     def delete_history_exclusion(self, name: str) -> None:

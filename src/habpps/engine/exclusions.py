@@ -12,7 +12,9 @@ d'application de l'exclusion en fonction de la criticité du risque »):
 
 A `HistoryExclusion` separates duties on one object instance: whoever did one of ``done`` on an instance of
 ``obj`` may not do ``then`` on the same instance (the conventions' four eyes: who entered or changed a version may
-not validate it). The history is passed in the request context, so decisions stay free of I/O.
+not validate it). Its ``required`` form is the dual: *only* whoever did one of ``done`` on the instance may do
+``then`` on it (the conventions' author rule: only who entered an amendment gives it up or takes it back from the
+verifiers). The history is passed in the request context, so decisions stay free of I/O.
 """
 
 from __future__ import annotations
@@ -105,38 +107,61 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class HistoryExclusion:
-    """Whoever did one of ``done`` on an instance of ``obj`` may not do ``then`` on that same instance."""
+    """Whoever did one of ``done`` on an instance of ``obj`` may not do ``then`` on that same instance — or, when
+    ``required``, whoever did *not* do one of ``done`` on it may not."""
 
     name: str
     obj: str
     done: frozenset[str]
     then: str
     risk: str = "block"
+    required: bool = False
 
     def violation(self, user: str, context: Mapping[str, Any] | None) -> dict[str, Any] | None:
-        """The record of the breach when ``user`` appears in the object's history, None otherwise.
+        """The record of the breach when ``user`` appears in the object's history (absent from it, when
+        ``required``), None otherwise.
 
         ``context["history"]`` lists what was done on the instance: ``(user, operation)`` pairs or mappings with
         those keys. A missing history breaches the rule: the decision cannot be proved safe (closed policy).
+        A breach of a ``required`` rule names, in ``by``, who did ``done`` (the users who may).
         """
         history = None if context is None else context.get("history")
         base = {"kind": "history", "exclusion": self.name, "risk": self.risk, "object": self.obj,
                 "operation": self.then}
+        if self.required:
+            base["required"] = True
         if history is None:
             return {**base, "message": f"séparation sur l'historique « {self.name} » : l'historique de l'objet "
                                        "n'a pas été fourni"}
+        doers: list[str] = []
         for item in history:
             who, operation = (item["user"], item["operation"]) if isinstance(item, Mapping) else tuple(item)
-            if who == user and operation in self.done:
+            if operation not in self.done:
+                continue
+            if who == user:
+                if self.required:
+                    return None
                 return {**base, "previous_operation": operation,
                         "message": f"séparation sur l'historique « {self.name} » : « {user} » a déjà fait "
                                    f"« {operation} » sur ce même objet « {self.obj} » et ne peut pas y faire "
                                    f"« {self.then} »"}
-        return None
+            if who not in doers:
+                doers.append(who)
+        if not self.required:
+            return None
+        done = " » ou « ".join(sorted(self.done))
+        by = ", ".join(f"« {who} »" for who in doers) or "personne"
+        return {**base, "by": doers,
+                "message": f"séparation sur l'historique « {self.name} » : seul qui a fait « {done} » sur ce même "
+                           f"objet « {self.obj} » peut y faire « {self.then} » ({by}) ; « {user} » ne l'a pas "
+                           "fait"}
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "object": self.obj, "done": sorted(self.done), "then": self.then,
-                "risk": self.risk}
+        doc: dict[str, Any] = {"name": self.name, "object": self.obj, "done": sorted(self.done),
+                               "then": self.then, "risk": self.risk}
+        if self.required:
+            doc["required"] = True
+        return doc
 
 
 @dataclass

@@ -136,7 +136,8 @@ def load_extensions(doc: dict[str, Any], rbac: RBAC, apply: Apply) -> None:
             allow_fewer_members=True))
     for path, item in each("history_exclusions"):
         apply(path, lambda i=item: rbac.create_history_exclusion(i["name"], obj=i["object"], done=i["done"],
-                                                                 then=i["then"], risk=i.get("risk", "block")))
+                                                                 then=i["then"], risk=i.get("risk", "block"),
+                                                                 required=i.get("required", False)))
     for path, item in each("populations"):
         apply(path, lambda i=item: rbac.add_population_rule(
             i["role"], i["resource"], i["name"], i["kind"], field=i.get("field"), values=i.get("values"),

@@ -84,7 +84,7 @@ EXTENSION_PROPERTIES: dict[str, Any] = {
          "cardinality": {"type": "integer", "minimum": 2}, "members": {"type": "array", "items": _EXCLUSION_MEMBER}},
         ["name", "cardinality", "members"])},
     "history_exclusions": {"type": "array", "items": _record(
-        {"name": _NAME, "object": _NAME, "done": _NAMES, "then": _NAME, "risk": _RISK},
+        {"name": _NAME, "object": _NAME, "done": _NAMES, "then": _NAME, "risk": _RISK, "required": {"type": "boolean"}},
         ["name", "object", "done", "then"])},
     # ENG-12 administrative RBAC
     "admin_roles": {"type": "array", "items": _record(

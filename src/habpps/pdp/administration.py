@@ -25,7 +25,8 @@ NOT_SERVED_REASON = "administrative_question_not_served"
 
 OPERATION_NAMES = (
     "attribuer-profil", "retirer-profil", "ajouter-membre", "retirer-membre", "gerer-groupe", "creer-groupe",
-    "gerer-compte", "attribuer-role", "creer-compte", "deleguer-perimetre", "valider-version",
+    "gerer-compte", "attribuer-role", "creer-compte", "deleguer-perimetre", "valider-version", "abandonner-version",
+    "retirer-version",
 )
 """The administrative operations the platform answers (the table of ``docs/api.md``), known here without Django
 for the policy file server; ``tests/api/test_lean_decisions.py`` checks them against the operations the

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from habpps.authorization.decisions import authorize
 from habpps.authorization.orgs import fund_unit
+from habpps.authorization.refusal_journal import journal_refusal
+from habpps.conventions.author_rule import author_question, may_take_back, workflow_refusal
 from habpps.conventions.doctrine import (
     doctrine_refusal,
     instructor_number_refusal,
@@ -288,29 +290,32 @@ def _transition(actor, version: ConventionVersion, event: str, **fields) -> Conv
 def author_refusal(actor, version: ConventionVersion, event: str) -> str | None:
     """Why ``actor`` may not make ``event`` (cancel, withdraw) on ``version``, in French; None when he may.
 
-    Only the fund administrator who entered the amendment gives it up or takes it back from the verifiers: a
-    colleague would otherwise undo work he did not do. A first version is not given up: the convention is.
+    A first version is not given up — the convention is (a fact of the workflow); otherwise the engine decides:
+    only the fund administrator who entered the version gives it up or takes it back from the verifiers
+    (`habpps.conventions.author_rule`), a colleague would undo work he did not do.
     """
-    if not version.is_amendment and event == Event.CANCEL:
-        return _(
-            "La première version d'une convention ne s'abandonne pas : pour y renoncer, résiliez la convention."
-        )
-    if actor is None or version.entered_by_id != actor.pk:
-        return _("Seul l'auteur de la version, %(name)s, peut « %(action)s ».") % {
-            "name": version.entered_by.full_name,
-            "action": Event(event).label.lower(),
-        }
-    return None
+    refusal = workflow_refusal(version, event)
+    if refusal:
+        return refusal
+    decision = may_take_back(actor, version, event)
+    return None if decision else decision.message
 
 
 def _author_transition(actor, version: ConventionVersion, event: str) -> ConventionVersion:
     authorize_entry(actor, version.convention)
+    refusal = workflow_refusal(version, event)
+    if refusal:
+        raise ValidationError(refusal, code="first_version")
+    # Asked before the transaction (who entered a version never changes), so that the refusal's entry in the
+    # journal of refusals — as the question the decision API answers the same way — is not rolled back with it.
+    decision = may_take_back(actor, version, event)
+    if not decision:
+        operation, obj, org = author_question(version, event)
+        journal_refusal(actor, operation=operation, obj=obj, org=org, reason=decision.reason,
+                        message=decision.message, code=decision.code)
+        raise ValidationError(decision.message, code=decision.code)
     with transaction.atomic():
-        locked = _locked(version)
-        refusal = author_refusal(actor, locked, event)
-        if refusal:
-            raise ValidationError(refusal, code="not_author")
-        return _transition(actor, locked, event)
+        return _transition(actor, _locked(version), event)
 
 
 def cancel(actor, version: ConventionVersion) -> ConventionVersion:

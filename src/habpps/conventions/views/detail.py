@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from habpps.authorization.decisions import AccessRefused
 from habpps.authorization.mixins import run_action
 from habpps.conventions import services
+from habpps.conventions.author_rule import may_take_back, workflow_refusal
 from habpps.conventions.comparison import compare
 from habpps.conventions.doctrine import requires_instructor_number
 from habpps.conventions.forms import (
@@ -29,7 +30,6 @@ from habpps.conventions.forms import (
 from habpps.conventions.four_eyes import may_verify
 from habpps.conventions.impact import amendment_impact
 from habpps.conventions.models import ConventionVersion, PaperStep
-from habpps.conventions.services.entry import author_refusal
 from habpps.conventions.views.access import may_enter, may_read_in, may_verify_in, readable_convention
 from habpps.conventions.workflow import AUTHOR_EVENTS, EDITABLE_STATES, VersionState, events_from
 from habpps.directory.models import Service, Status
@@ -69,12 +69,9 @@ class ConventionDetailView(ConventionPageMixin, TemplateView):
             "can_enter": can_enter,
             "editable": editable,
             "events": [event for event in events if event not in AUTHOR_EVENTS],
-            # Cancel / withdraw are offered to the author only, as the service decides (``author_refusal``).
-            "author_events": [
-                event
-                for event in events
-                if event in AUTHOR_EVENTS and author_refusal(user, open_version, event) is None
-            ],
+            # Cancel / withdraw are offered to the author only, as the engine decides (``author_rule``); to another
+            # fund administrator the page says why, in the engine's words.
+            **self.author_actions(user, open_version, [event for event in events if event in AUTHOR_EVENTS]),
             # What validating the open version would withdraw, computed by the engine (shown to whoever reads).
             "impact": amendment_impact(open_version) if open_version and in_force else None,
             "needs_instructor_number": requires_instructor_number(convention.partner),
@@ -110,6 +107,22 @@ class ConventionDetailView(ConventionPageMixin, TemplateView):
             context["verification"] = may_verify(user, open_version)
             context["reject_form"] = kwargs.pop("reject_form", None) or ReasonForm(prefix="rejet")
         return super().get_context_data(**context, **kwargs)
+
+    @staticmethod
+    def author_actions(user, version, events) -> dict:
+        """The author's actions offered (``author_events``) and, for the others, the engine's refusals
+        (``author_refusals``, one sentence per action); the workflow's facts (a first version is not given up)
+        hide the action without a word."""
+        offered, refusals = [], []
+        for event in events:
+            if workflow_refusal(version, event):
+                continue
+            decision = may_take_back(user, version, event)
+            if decision:
+                offered.append(event)
+            else:
+                refusals.append(decision.message)
+        return {"author_events": offered, "author_refusals": refusals}
 
     def breadcrumb(self, can_enter: bool, can_verify: bool) -> list[dict]:
         if can_enter:
