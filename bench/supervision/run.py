@@ -100,10 +100,15 @@ def main() -> int:
 
 
 def window_rows() -> list[tuple]:
-    from habpps.supervision.models import WindowServiceActivity
+    """Each window's sums, under the window's start (whatever key its rows are stored under)."""
+    from habpps.supervision.models import ActivityWindow, WindowServiceActivity
 
-    return list(WindowServiceActivity.objects.order_by("since", "account_id", "service").values_list(
-        "since", "account_id", "fund_id", "partner_id", "service", "actions", "days", "last_day"))
+    rows = []
+    for window in ActivityWindow.objects.order_by("since"):
+        rows += [(window.since, *row) for row in WindowServiceActivity.objects.filter(since=window.rows_since)
+                 .order_by("account_id", "service")
+                 .values_list("account_id", "fund_id", "partner_id", "service", "actions", "days", "last_day")]
+    return rows
 
 
 def measure_window_slide(last_day, rounds: int = 3) -> None:
@@ -112,7 +117,7 @@ def measure_window_slide(last_day, rounds: int = 3) -> None:
     must be the same. Then the whole nightly pass (``aggregate()``: fold the day, move the sums)."""
     from datetime import timedelta
 
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from habpps.supervision.aggregation import _lock_state, aggregate, refresh_windows, slide_windows
@@ -122,11 +127,23 @@ def measure_window_slide(last_day, rounds: int = 3) -> None:
     for round_ in range(1, rounds + 1):
         refresh_windows(last_day - day, today - day)  # the sums as the previous night left them
         load = os.getloadavg()[0]
+        statements = []
+
+        def timed(execute, sql, params, many, context, statements=statements):
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append((time.perf_counter() - began, " ".join(sql.split()[:3])))
+
         started = time.perf_counter()
-        with transaction.atomic():
+        with transaction.atomic(), connection.execute_wrapper(timed):
             _lock_state()
             moved = slide_windows(last_day, today, last_day - day)
         by_difference = time.perf_counter() - started
+        if round_ == 1:
+            print("  requêtes de la différence (s) : " + ", ".join(
+                f"{name} {seconds:.2f}" for seconds, name in sorted(statements, reverse=True)[:6]))
         slid = window_rows()
         started = time.perf_counter()
         rewritten = refresh_windows(last_day, today)

@@ -195,3 +195,28 @@ def test_every_operation_the_platform_answers_is_refused_by_name_by_the_policy_f
     # The file server knows the names without Django: they are the platform's registered ones, so that none the
     # platform answers passes for a permission there.
     assert set(admin_questions.operations()) == PLATFORM_OPERATIONS
+
+
+def test_the_lean_servers_database_paths_drop_a_broken_connection_first(network, service_token, monkeypatch,
+                                                                         settings):
+    """No ``request_started`` signal reaches the lean server: its database paths (a token not yet recognised, an
+    administrative question) ask Django to drop a broken or too old connection themselves; a token already
+    recognised never touches the database, and a connection inside a transaction is left alone."""
+    from types import SimpleNamespace
+
+    from habpps.pdp import platform_source
+
+    checks: list[int] = []
+    fake = SimpleNamespace(in_atomic_block=False, close_if_unusable_or_obsolete=lambda: checks.append(1))
+    monkeypatch.setattr(platform_source, "connection", fake)
+    settings.HABPPS_POLICY_PROBE_SECONDS = 60
+    source = platform_source.PlatformSource()
+    header = f"Bearer {service_token.secret}"
+    assert source.service(header) == "portail-cdap" and checks == [1]
+    assert source.service(header) == "portail-cdap" and checks == [1]
+    group = network.partner_a.groups.first()
+    answer = source.administration.answer(network.user_a.login, "gerer-groupe", f"group:{group.pk}", None)
+    assert answer.reason and checks == [1, 1]
+    fake.in_atomic_block = True
+    platform_source.fresh_connection()
+    assert checks == [1, 1]

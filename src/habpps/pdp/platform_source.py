@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from habpps.api import pdp
 from habpps.api.models import TokenKind
@@ -29,6 +30,18 @@ from habpps.authorization.sessions import validate_activation
 from habpps.engine import Snapshot
 from habpps.journal.context import current_request_id, is_sane_request_id, new_request_id
 from habpps.pdp.app import Refusal
+
+
+def fresh_connection() -> None:
+    """Before a request thread reads the database: drop its connection if it broke or outlived ``CONN_MAX_AGE``.
+
+    Django does this when a request starts (``close_old_connections`` on ``request_started``); the lean server
+    never sends that signal, so without this a connection lost once (a database restart, a network cut) would
+    stay broken for that thread for good. Only the database's own paths pay it (a token not yet recognised, an
+    administrative question), never a permission question answered from the snapshot. Inside a transaction
+    (a test's) the connection is left alone."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 class PlatformAdministration:
@@ -42,6 +55,7 @@ class PlatformAdministration:
         self.operations = admin_questions.operations()
 
     def answer(self, user: str, operation: str, obj: str, org: str | None) -> admin_questions.AdminAnswer:
+        fresh_connection()
         return admin_questions.answer(user, operation, obj, org)
 
 
@@ -67,6 +81,7 @@ class PlatformSource:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer":
             return None
+        fresh_connection()
         caller = recognise(token.strip())
         if caller is None or caller.kind != TokenKind.SERVICE:
             self._known.pop(authorization, None)

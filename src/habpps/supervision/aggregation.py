@@ -135,7 +135,7 @@ def _rewrite_windows(through: date, today: date) -> int:
                 [since, since, through],
             )
             written += cursor.rowcount
-        ActivityWindow.objects.create(since=since, through=through)
+        ActivityWindow.objects.create(since=since, through=through, rows_since=since)
     return written
 
 
@@ -190,51 +190,52 @@ def slide_windows(through: date, today: date, added_after: date) -> int | None:
         with transaction.atomic():
             written = 0
             for window, since in plan:
-                written += _slide_window(window.since, window.through, since, through)
+                written += _slide_window(window, since, through)
                 ActivityWindow.objects.filter(pk=window.pk).update(since=since, through=through)
             return written
     except IntegrityError:
         return None
 
 
-def _slide_window(old_since: date, old_through: date, since: date, through: date) -> int:
-    """Move one window's sums from [old_since, old_through] to [since, through] (both ends forward)."""
-    daily, window = DailyServiceActivity._meta.db_table, WindowServiceActivity._meta.db_table
+def _slide_window(window: ActivityWindow, since: date, through: date) -> int:
+    """Move one window's sums from [window.since, window.through] to [since, through] (both ends forward); its
+    rows keep their key (``rows_since``)."""
+    daily, table = DailyServiceActivity._meta.db_table, WindowServiceActivity._meta.db_table
+    key, old_since, old_through = window.rows_since, window.since, window.through
     written = 0
     with connection.cursor() as cursor:
         if since != old_since:
-            cursor.execute(f"UPDATE {window} SET since = %s WHERE since = %s", [since, old_since])
             # The days leaving the window, subtracted from the rows that had actions on them.
             cursor.execute(
-                f"UPDATE {window} SET actions = actions - leaving.out_actions, days = days - leaving.out_days "
+                f"UPDATE {table} SET actions = actions - leaving.out_actions, days = days - leaving.out_days "
                 f"FROM (SELECT account_id AS out_account, service AS out_service, SUM(actions) AS out_actions, "
                 f"COUNT(*) AS out_days FROM {daily} WHERE day >= %s AND day < %s GROUP BY account_id, service) "
                 f"AS leaving WHERE since = %s AND account_id = leaving.out_account "
                 f"AND service = leaving.out_service",
-                [old_since, since, since],
+                [old_since, since, key],
             )
             written += cursor.rowcount
-            cursor.execute(f"DELETE FROM {window} WHERE since = %s AND days = 0", [since])
+            cursor.execute(f"DELETE FROM {table} WHERE since = %s AND days = 0", [key])
             written += cursor.rowcount
             # A row whose last day left keeps days in [since, old_through]: the last of them (NULL would mean the
             # daily rows changed under the sums; the column refuses it and the caller rewrites).
             cursor.execute(
-                f"UPDATE {window} SET last_day = (SELECT MAX(day) FROM {daily} AS kept "
-                f"WHERE kept.account_id = {window}.account_id AND kept.service = {window}.service "
+                f"UPDATE {table} SET last_day = (SELECT MAX(day) FROM {daily} AS kept "
+                f"WHERE kept.account_id = {table}.account_id AND kept.service = {table}.service "
                 f"AND kept.day >= %s AND kept.day <= %s) WHERE since = %s AND last_day < %s",
-                [since, old_through, since, since],
+                [since, old_through, key, since],
             )
             written += cursor.rowcount
         if through != old_through:
             # The days folded since, added (a new row, or the sums of an existing one; they are its last days).
             cursor.execute(
-                f"INSERT INTO {window} (since, account_id, fund_id, partner_id, service, actions, days, last_day) "
+                f"INSERT INTO {table} (since, account_id, fund_id, partner_id, service, actions, days, last_day) "
                 f"SELECT %s, account_id, MAX(fund_id), MAX(partner_id), service, SUM(actions), COUNT(*), MAX(day) "
                 f"FROM {daily} WHERE day > %s AND day <= %s GROUP BY account_id, service "
                 f"ON CONFLICT (since, account_id, service) DO UPDATE SET "
-                f"actions = {window}.actions + excluded.actions, days = {window}.days + excluded.days, "
+                f"actions = {table}.actions + excluded.actions, days = {table}.days + excluded.days, "
                 f"last_day = excluded.last_day",
-                [since, old_through, through],
+                [key, old_through, through],
             )
             written += cursor.rowcount
     return written

@@ -178,6 +178,10 @@ class ActivityWindow(models.Model):
 
     since = models.DateField(_("depuis le"), unique=True)
     through = models.DateField(_("jusqu'au"))
+    rows_since = models.DateField(_("sommes rangées sous le"))
+    """The ``since`` its ``WindowServiceActivity`` rows carry: its start when they were last written whole. The
+    job then moves the window by difference day after day (issue 19 §3) and the rows keep that key, so that a
+    slide touches only the rows whose sums change, not every row's start."""
 
     class Meta:
         verbose_name = _("période observée agrégée")
@@ -188,7 +192,10 @@ class ActivityWindow(models.Model):
 
 class WindowServiceActivity(models.Model):
     """One account's business actions in one service over an ``ActivityWindow``: their sum, the number of days
-    with actions and the last of them — the sums of its ``DailyServiceActivity`` rows of the window."""
+    with actions and the last of them — the sums of its ``DailyServiceActivity`` rows of the window.
+
+    ``since`` is the window's key, its ``rows_since`` (its start when the sums were last written whole), not
+    necessarily its current start: read the rows of a window with ``since=window.rows_since``."""
 
     since = models.DateField(_("depuis le"))
     account = models.ForeignKey(

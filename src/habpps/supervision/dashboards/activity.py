@@ -55,7 +55,7 @@ def top_business_actions(scope: Supervised, service: str, since: date, limit: in
         .annotate(total=Sum("actions"), days=Count("id"), last_day=Max("day"))
         .order_by()
     }
-    summed = WindowServiceActivity.objects.filter(scope.rows(), since=since, service=service).filter(
+    summed = WindowServiceActivity.objects.filter(scope.rows(), since=window.rows_since, service=service).filter(
         account_id__in=in_force
     )
     columns = ("account_id", "actions", "days", "last_day")

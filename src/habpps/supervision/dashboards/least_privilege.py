@@ -93,7 +93,9 @@ def unused_habilitations(scope: Supervised, cutoff: date) -> QuerySet:
         # The job's sums of this window (a row per account and service with an action in it), and the days
         # after it (today's live rows): two anti-joins on small tables instead of one on the window's days.
         used = {
-            "used": Exists(WindowServiceActivity.objects.filter(since=cutoff, account_id=account, service=service)),
+            "used": Exists(
+                WindowServiceActivity.objects.filter(since=window.rows_since, account_id=account, service=service)
+            ),
             "used_later": Exists(
                 DailyServiceActivity.objects.filter(account_id=account, service=service, day__gt=window.through)
             ),
