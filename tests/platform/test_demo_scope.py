@@ -17,7 +17,7 @@ def test_the_demo_policy_has_every_section_of_issue_16_and_round_trips(db):
     document = export_document()
     for key in ("inheritance", "exclusions", "temporal_constraints", "permission_constraints", "populations",
                 "action_limits", "admin_roles", "perimeters",  # the eight of issue 16 §5
-                "delegations", "ssd_sets", "context_attributes", "context_constraints", "field_rules"):
+                "delegations", "ssd_sets", "dsd_sets", "context_attributes", "context_constraints", "field_rules"):
         assert document.get(key), key
     edges = {(i["ascendant"], i["descendant"]) for i in document["inheritance"]}
     assert ("PartnerAdmin", "PartnerDelegate") in edges  # among administrative roles
@@ -26,6 +26,14 @@ def test_the_demo_policy_has_every_section_of_issue_16_and_round_trips(db):
     assert risks["Administrateur Caf et Vérificateur"] == "require_approval"
     assert "report" in risks.values()
     assert PendingApproval.objects.filter(status=ApprovalStatus.PENDING, role__code="Verifier").exists()
+    # DSD: the approved fund administrator and verifier activates one of the two roles at a time.
+    assert PendingApproval.objects.filter(status=ApprovalStatus.APPROVED, role__code="Verifier").exists()
+    from habpps.authorization import sessions
+    from habpps.conventions.demo_network import demo_logins
+    from habpps.directory.demo_model import DSD_LOGIN_ROLE
+
+    login = next(item.login for item in demo_logins() if item.role == DSD_LOGIN_ROLE)
+    assert [set(choice.roles) for choice in sessions.choices_for(login)] == [{"FundAdmin", "Verifier"}]
     # ENG-8: a daily ceiling of CDAP lookups per profile (not one for all).
     ceilings = {i["role"]: i.get("max_per_day") for i in document["action_limits"]
                 if i["action"] == "cdap.consulter-dossier"}

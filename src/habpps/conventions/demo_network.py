@@ -159,7 +159,8 @@ def seed_demo_network(users_per_group: int = 3) -> None:
 
 
 def demo_logins() -> list[DemoLogin]:
-    """One login per administrative role, plus one partner user per CDAP profile held in the demo."""
+    """One login per administrative role, plus one partner user per CDAP profile held in the demo, and the fund
+    administrator who is also its verifier (the DSD role switch)."""
     found = []
     for code in ("NationalAdmin", "FundAdmin", "Verifier", "PartnerAdmin", "PartnerDelegate"):
         assignment = (
@@ -187,4 +188,17 @@ def demo_logins() -> list[DemoLogin]:
         )
         if user:
             found.append(DemoLogin(f"Utilisateur CDAP — {profile.name}", user.login, user.partner.name))
+    # Who holds both roles of the demo's DSD set: the header's role switcher (ENG-2).
+    from habpps.directory.demo_model import DSD_LOGIN_ROLE
+
+    current = AccountRoleAssignment.objects.current()
+    both = (
+        Account.objects.filter(status="active", id__in=current.filter(role__code="FundAdmin").values("account_id"))
+        .filter(id__in=current.filter(role__code="Verifier").values("account_id"))
+        .select_related("fund")
+        .order_by("id")
+        .first()
+    )
+    if both:
+        found.append(DemoLogin(DSD_LOGIN_ROLE, both.login, str(both.organisation or "Cnaf")))
     return found

@@ -8,7 +8,10 @@
 - a ``report`` exclusion — a partner administrator who is also a CDAP user of its partner — that one change
   breaks, listed on the least-privilege dashboard (SUP-7);
 - an SSD set (national and fund administration are not held together), a role limited to its own unit, a
-  unique-ish role (at most 5 national administrators).
+  unique-ish role (at most 5 national administrators);
+- a DSD set (ENG-2): the second fund's administrator is also its verifier — asked by the first national
+  administrator, approved by the second — and acts as one or the other in a session, chosen with the header's
+  role switcher (``DSD_LOGIN_ROLE`` in the logins `habpps demo` prints).
 
 Everything goes through the same services as the pages, so it is journalled and in the policy documents.
 """
@@ -16,9 +19,13 @@ Everything goes through the same services as the pages, so it is journalled and 
 from __future__ import annotations
 
 from habpps.accounts.models import Account
-from habpps.authorization import model_services
+from habpps.authorization import approvals, model_services
+from habpps.authorization.models import PendingApproval
 from habpps.directory import services
 from habpps.directory.models import AccountRoleAssignment, Group, GroupRoleAssignment, ServiceRole
+
+DSD_SET = "Saisir ou vérifier"
+DSD_LOGIN_ROLE = "Administrateur Caf et Vérificateur (un seul rôle actif à la fois)"
 
 
 def seed_demo_model(national_admin: Account, second_national_admin: Account) -> None:
@@ -38,10 +45,22 @@ def seed_demo_model(national_admin: Account, second_national_admin: Account) -> 
 
     # require_approval: the demo's fund administrator (the one `habpps demo` prints) asked to become its
     # fund's verifier too.
-    fund_admin = (AccountRoleAssignment.objects.current().filter(role=roles["FundAdmin"], account__status="active")
-                  .order_by("account_id").first())
-    if fund_admin is not None:
-        services.grant_account_role(national_admin, fund_admin.account, roles["Verifier"])
+    fund_admins = list(AccountRoleAssignment.objects.current()
+                       .filter(role=roles["FundAdmin"], account__status="active").order_by("account_id")[:2])
+    if fund_admins:
+        services.grant_account_role(national_admin, fund_admins[0].account, roles["Verifier"])
+
+    # DSD: whoever holds both enters or verifies, never both in one session; the second fund's administrator
+    # holds both (the require_approval rule waived by the second national administrator) and switches roles.
+    model_services.create_separation_set(
+        national_admin, kind="dsd", name=DSD_SET, cardinality=2,
+        members=[(roles["FundAdmin"], ""), (roles["Verifier"], "")],
+        description="Qui administre une caisse et la vérifie choisit, pour chaque session, l'un ou l'autre rôle.",
+    )
+    if len(fund_admins) > 1:
+        held = services.grant_account_role(national_admin, fund_admins[1].account, roles["Verifier"])
+        if isinstance(held, PendingApproval):
+            approvals.approve(second_national_admin, held)
 
     # report: a partner administrator also in its partner's CDAP group.
     assignment = (GroupRoleAssignment.objects.current().filter(role__service__code="cdap")
