@@ -79,3 +79,13 @@ def test_eng6_lowering_the_maximum_ends_no_open_session(client, network, clock):
     assert current_policy().rbac.user_max_sessions(account.login) == 1
     _limit(network, account, None)  # back to the platform's rule: one session, the new login refused
     assert "Une session est déjà ouverte" in log_in(Client(), account.login).content.decode()
+
+
+def test_eng6_the_offer_to_close_the_other_session_does_not_bypass_a_limit_set_meanwhile(client, network, clock):
+    account = network.user_a
+    log_in(client, account.login)
+    other = Client()
+    assert "Fermer l'autre session" in log_in(other, account.login).content.decode()  # the platform's rule
+    _limit(network, account, 1)
+    other.post(reverse("accounts:close-other-session"))
+    assert other.get(HOME).status_code == 302 and client.get(HOME).status_code == 200

@@ -39,7 +39,11 @@ def test_partner_admin_sees_only_its_own_organisation(client, network):
 
 def test_national_admin_manages_funds_but_not_partners(client, network):
     client.force_login(network.national_admin)
-    assert client.get(reverse("directory:fund-list")).status_code == 200
+    listed = client.get(reverse("directory:fund-list"))
+    assert listed.status_code == 200
+    assert network.fund_a.name in listed.content.decode() and network.fund_b.name in listed.content.decode()
+    searched = client.get(reverse("directory:fund-list"), {"q": network.fund_a.code}).content.decode()
+    assert network.fund_a.name in searched and network.fund_b.name not in searched
     assert client.get(reverse("directory:partner-detail", args=[network.partner_b.pk])).status_code == 200
     assert client.get(reverse("directory:partner-update", args=[network.partner_b.pk])).status_code == 404
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from habpps.engine import RBAC, ConstraintViolation, InvalidArgument, NotFound
+from habpps.engine.scoping import Everything, Nothing
 from habpps.engine.temporal import TemporalConstraint
 
 
@@ -182,6 +183,29 @@ def test_session_snapshot_check_uses_the_active_role_window(rbac):
     tuesday = {"now": MONDAY + timedelta(days=1)}
     assert not snapshot.check("alice", "consulter", "dossier", active_roles={"agent"}, context=tuesday)
     assert snapshot.check("alice", "consulter", "dossier", active_roles={"senior"}, context=tuesday)
+
+
+def test_data_scoping_binds_a_role_window_where_decisions_do(rbac):
+    """A junior's window binds it when it is the active role, not when a senior brings it along — in the lists
+    (population, fields, limits) exactly as in the decisions above, so a list never hides what is granted."""
+    rbac.add_role("senior")
+    rbac.add_inheritance("senior", "agent")
+    rbac.assign_user("alice", "senior")
+    rbac.add_population_rule("agent", "dossier", "tout", "all", default=True)
+    rbac.set_field_access("agent", "dossier", "montant", "read")
+    rbac.set_role_temporal("agent", weekdays=[1])
+    snapshot = rbac.compile()
+    tuesday = {"now": MONDAY + timedelta(days=1)}
+    for active, granted in (({"senior"}, True), ({"agent"}, False), (None, True)):
+        assert snapshot.check("alice", "consulter", "dossier", active_roles=active, context=tuesday) is granted
+        population = snapshot.population_filter("alice", "dossier", active_roles=active, context=tuesday)
+        assert isinstance(population, Everything if granted else Nothing)
+        fields = snapshot.field_access("alice", "dossier", active_roles=active, context=tuesday)
+        assert fields == ({"montant": "read"} if granted else {})
+    rbac.set_role_temporal("senior", weekdays=[1])
+    snapshot = rbac.compile()
+    assert isinstance(snapshot.population_filter("alice", "dossier", context=tuesday), Nothing)
+    assert not snapshot.check("alice", "consulter", "dossier", context=tuesday)
 
 
 def test_lifting_a_constraint_and_cleanup_on_deassignment(rbac):

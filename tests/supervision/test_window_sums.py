@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from habpps.supervision import aggregation
 from habpps.supervision.aggregation import aggregate, refresh_windows, slide_windows
@@ -219,3 +220,39 @@ def test_the_job_moves_the_sums_by_difference_only_after_its_own_position(net, m
     AggregationState.objects.update(last_day=today() - timedelta(days=2))
     aggregate(until=today())
     assert calls == [{"added_after": None}, {"added_after": None}, {"added_after": today() - timedelta(days=2)}]
+
+
+def test_the_dashboards_read_the_sums_of_a_window_moved_by_difference(net):
+    """SUP-2 and SUP-7 read a moved window under its rows' key (``rows_since``, no longer its start) and answer
+    what summing the daily rows answers."""
+    from habpps.directory.models import GroupMembership, GroupRoleAssignment
+    from habpps.supervision.dashboards.activity import top_business_actions
+    from habpps.supervision.dashboards.least_privilege import unused_habilitations
+    from habpps.supervision.periods import months_before
+    from supervision.test_dashboards import _random_activity, scopes
+
+    long_ago = timezone.now() - timedelta(days=400)
+    GroupMembership.objects.update(started_at=long_ago)
+    GroupRoleAssignment.objects.update(started_at=long_ago)
+    through, since = today() - timedelta(days=1), months_before(today(), 6)
+    _random_activity(net, 7, through)
+    members = sorted(set(GroupMembership.objects.current().values_list("account_id", flat=True)))
+    DailyServiceActivity.objects.filter(account_id__in=members[:2], day__gte=since - timedelta(days=3)).delete()
+
+    def figures():
+        return [
+            (
+                [(row.account.pk, row.total, row.days, row.last_day) for row in top_business_actions(scope, s, since, 5)],
+                list(unused_habilitations(scope, since)),
+            )
+            for scope in scopes(net).values()
+            for s in ("cdap", "cafpro")
+        ]
+
+    from_days = figures()
+    refresh_windows(through - timedelta(days=1), today() - timedelta(days=1))
+    refresh_windows(through, today(), added_after=through - timedelta(days=1))
+    window = ActivityWindow.objects.get()
+    assert (window.since, window.through) == (since, through) and window.rows_since < since  # moved, not rewritten
+    assert figures() == from_days
+    assert any(ranked for ranked, _unused in from_days) and any(unused for _ranked, unused in from_days)

@@ -54,6 +54,7 @@ from habpps.accounts.second_factor import (
 from habpps.accounts.sessions import follow_new_session_key
 from habpps.authorization.mixins import EngineAccessMixin
 from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.sessions import session_limit
 from habpps.journal.services import record_event
 
 RESET_SESSION_KEY = "habpps.password_reset"
@@ -97,6 +98,11 @@ class CloseOtherSessionView(View):
             return redirect("accounts:login")
         next_url = session_takeover.next_url(request)
         session_takeover.forget(request)
+        if session_limit(account.login) is not None:
+            # The account got a maximum of sessions of its own meanwhile: the engine decides, no takeover.
+            messages.error(request, _("Votre compte a maintenant sa propre limite de sessions ouvertes : saisissez à "
+                                      "nouveau vos identifiants."))
+            return redirect("accounts:login")
         if has_second_factor(account):
             pending_login.begin(request, account, next_url)
             request.session[session_takeover.CONFIRMED] = account.pk
@@ -144,6 +150,8 @@ class SecondFactorVerifyView(FormView):
             form.add_error(None, _("Code incorrect."))
             return self.form_invalid(form)
         close_other = request.session.pop(session_takeover.CONFIRMED, None) == self.account.pk
+        if close_other and session_limit(self.account.login) is not None:
+            close_other = False  # a maximum of sessions of its own: the engine decides, nothing is closed
         if not close_other:
             try:
                 refuse_if_session_live(request, self.account)

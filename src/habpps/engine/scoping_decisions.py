@@ -60,7 +60,9 @@ class ScopeEvaluator:
 
         Temporal constraints (ENG-5) hold here as in access decisions (review defect 9): an assignment, a role or
         a user out of its dates, hours or weekdays at the request's ``now`` yields no population, no field access
-        and no action limit."""
+        and no action limit. A role's window binds it as in decisions (``Guards.entry_failure``), as Fortress
+        does: the assigned role and the active role it is used through, not the juniors a senior brings along —
+        otherwise a list would hide what the same person's decisions grant."""
         active = None if active_roles is None else set(active_roles)
         guards = self._guards if self._guards is not None and self._guards.timed else None
         now = last = None
@@ -73,10 +75,13 @@ class ScopeEvaluator:
             if guards is not None and guards.entry_failure(user, entry, None, now, last) is not None:
                 continue
             reachable = self._closure.get(entry.role, frozenset())
-            roots = reachable if active is None else set().union(
-                *(self._closure.get(r, frozenset()) for r in active & reachable))
-            if guards is not None:
-                roots = {role for role in roots if guards.role_failure(role, now, last) is None}
+            if active is None:
+                roots = reachable
+            else:
+                via = active & reachable
+                if guards is not None:
+                    via = {role for role in via if guards.role_failure(role, now, last) is None}
+                roots = set().union(*(self._closure.get(r, frozenset()) for r in via))
             instances.extend((role, entry.org) for role in sorted(roots))
         return instances
 

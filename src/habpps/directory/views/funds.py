@@ -14,6 +14,7 @@ from habpps.accounts.models import OrgLevel
 from habpps.authorization import permissions as perms
 from habpps.authorization.mixins import EngineAccessMixin, paginate, run_action
 from habpps.authorization.orgs import NATIONAL_UNIT
+from habpps.authorization.scoping import PARTNERS, visible_funds
 from habpps.directory import services
 from habpps.directory.forms import AccountForm, FundForm
 from habpps.directory.models import AccountRoleAssignment, Fund
@@ -32,7 +33,9 @@ class FundListView(FundAccessMixin, TemplateView):
     extra_context = {"title": gettext_lazy("Caisses")}
 
     def get_context_data(self, **kwargs) -> dict:
-        funds = Fund.objects.exclude(status="removed")
+        # The engine's population of « organismes » (ENG-8), as every list page: the funds whose unit or partners
+        # the viewer's population reaches (everything for the national administration this page is for).
+        funds = visible_funds(self.request.user, PARTNERS)
         q = self.request.GET.get("q", "").strip()
         if q:
             funds = funds.filter(Q(name__icontains=q) | Q(code__startswith=q) | Q(department=q))
