@@ -1,8 +1,8 @@
 """An amendment as the fund administrator lives it, in the browser (issue 17 §9, CNV-4): he starts it, is told
 it changes nothing, withdraws a profile and reads who will lose it before anyone validates, withdraws it from
 verification to correct it, submits it; the verifier reads the same figures and validates; the partner
-administrator is mailed; an amendment that would withdraw everything points to « Résilier », and its author gives
-it up. Every page is audited with axe-core and shot at 1366, 768 and 390 px into ``var/screenshots/``."""
+administrator is mailed; an amendment that would withdraw everything points to « Résilier », a colleague is told
+why he may not give it up (the engine's author rule), and its author gives it up. Every page is audited with axe-core and shot at 1366, 768 and 390 px into ``var/screenshots/``."""
 
 from __future__ import annotations
 
@@ -133,6 +133,16 @@ def test_the_fund_administrator_amends_a_convention_knowing_who_loses_what(brows
     admin.wait_for_selector("[data-impact='ends-everything']")
     audit(admin)
     shoot(admin, "ends-everything")
+    # Another administrator of the fund may not give it up: the page says why, in the engine's words and names.
+    colleague = new_page(browser)
+    log_in(colleague, base, world.admin_verifier.login)
+    visit(colleague, url)
+    refusal = colleague.locator("[data-refusal='author']").inner_text()
+    assert refusal.startswith(f"Seul l'auteur de la version, {world.admin.full_name}, peut « abandonner l'avenant »")
+    assert "règle de l'auteur des versions de convention" in refusal and world.admin.login not in refusal
+    assert colleague.locator("summary:has-text('Abandonner l')").count() == 0
+    audit(colleague)
+    shoot(colleague, "colleague-refused")
     admin.click("[data-impact='ends-everything'] a:has-text('Résilier la convention')")
     assert admin.url.endswith("#resilier")
     admin.click("summary:has-text('Abandonner l')")  # a confirmation step first, without JavaScript
