@@ -28,6 +28,7 @@ OPERATIONS = {
     "utiliser": "Utiliser",
     "attribuer": "Attribuer",
     "acceder": "Accéder à",
+    "reprendre": "Reprendre",
 }
 
 OBJECTS = {
@@ -55,6 +56,8 @@ OBJECTS = {
 # Pairs whose words do not follow « verb + object » (French contracts « à le » into « au »).
 PAIRS = {
     ("acceder", "cdap"): "Accéder au service CDAP",
+    # Its author only (the engine's rule « auteur-version-convention »).
+    ("reprendre", "versions-convention"): "Abandonner ou retirer de la vérification les versions de convention qu'on a saisies",
 }
 
 SECTION_PREFIX = "cdap.section."
