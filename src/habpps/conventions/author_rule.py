@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from habpps.authorization.admin_questions import AdminAnswer, UnknownObject
+from habpps.authorization.admin_questions import AdminAnswer
 from habpps.authorization.labels import in_french
 from habpps.authorization.orgs import fund_unit
 from habpps.authorization.policy_cache import current_policy
 from habpps.authorization.request_context import decision_context
-from habpps.conventions.four_eyes import VerificationDecision, history_of
-from habpps.conventions.models import Convention, ConventionVersion
+from habpps.conventions.four_eyes import VerificationDecision, asked_convention, history_of
+from habpps.conventions.models import ConventionVersion
 from habpps.conventions.permissions import TAKE_BACK_VERSION
 from habpps.conventions.policy_rules import AUTHOR_RULE
 from habpps.conventions.workflow import TRANSITIONS, Event
@@ -108,13 +108,7 @@ def take_back_answer(operation: str):
     event = EVENTS[operation]
 
     def answer(account, obj: str, org: str | None) -> AdminAnswer:
-        key = obj.removeprefix("convention:")
-        convention = (
-            Convention.objects.filter(pk=int(key)).first()
-            if obj.startswith("convention:") and key.isdigit() and len(key) < 18 else None
-        )
-        if convention is None or (org is not None and org != fund_unit(convention.fund_id)):
-            raise UnknownObject(f"la convention « {obj} » est inconnue dans « {org or '—'} »")
+        convention = asked_convention(obj, org)
         version = convention.open_version()
         if version is None or (version.state, event) not in TRANSITIONS or convention.is_ended:
             nothing = (_("Cette convention n'a pas de version soumise à retirer.") if event == Event.WITHDRAW

@@ -20,7 +20,7 @@ from habpps.authorization.labels import in_french
 from habpps.authorization.orgs import fund_unit
 from habpps.authorization.policy_cache import current_policy
 from habpps.authorization.request_context import decision_context
-from habpps.conventions.models import ConventionVersion
+from habpps.conventions.models import Convention, ConventionVersion
 from habpps.conventions.permissions import DECIDE_VERSION
 from habpps.conventions.policy_rules import CHANGED, ENTERED, FOUR_EYES, FOUR_EYES_RULE
 from habpps.engine import RBACError
@@ -128,12 +128,9 @@ def verification_question(version: ConventionVersion) -> tuple[str, str, str]:
     return VERIFY_VERSION, f"convention:{version.convention_id}", fund_unit(version.convention.fund_id)
 
 
-def verification_answer(account, obj: str, org: str | None) -> AdminAnswer:
-    """The decision API's answer to ``valider-version`` on ``convention:<id>``: `may_verify` on its submitted
-    version, the very decision (and sentence) the verifier's page gives."""
-    from habpps.conventions.models import Convention
-    from habpps.conventions.workflow import VersionState
-
+def asked_convention(obj: str, org: str | None) -> Convention:
+    """The convention a decision-API question names (``convention:<id>``, in its fund's unit ``org`` when given);
+    `UnknownObject` when there is none."""
     key = obj.removeprefix("convention:")
     convention = (
         Convention.objects.filter(pk=int(key)).first()
@@ -141,7 +138,15 @@ def verification_answer(account, obj: str, org: str | None) -> AdminAnswer:
     )
     if convention is None or (org is not None and org != fund_unit(convention.fund_id)):
         raise UnknownObject(f"la convention « {obj} » est inconnue dans « {org or '—'} »")
-    version = convention.open_version()
+    return convention
+
+
+def verification_answer(account, obj: str, org: str | None) -> AdminAnswer:
+    """The decision API's answer to ``valider-version`` on ``convention:<id>``: `may_verify` on its submitted
+    version, the very decision (and sentence) the verifier's page gives."""
+    from habpps.conventions.workflow import VersionState
+
+    version = asked_convention(obj, org).open_version()
     if version is None or version.state != VersionState.SUBMITTED:
         return AdminAnswer(False, "nothing_to_verify", _("Cette convention n'a pas de version soumise à vérifier."),
                            "nothing_to_verify")
