@@ -11,11 +11,17 @@ def test_a_delegate_posting_the_group_creation_form_is_refused_not_a_server_erro
     db, client, settings, tmp_path
 ):
     """The delegation page's context popped its group form only for the partner administrator, so a delegate's
-    POST (or the administrator's invalid one re-rendered) crashed with a 500."""
+    POST (or the administrator's invalid one re-rendered) crashed with a 500. Since issue 16 the delegate's POST
+    reaches the service, where the engine refuses it (``can_create_group``) with its sentence: no group, no 500."""
+    from habpps.directory.models import Group
+
     settings.MEDIA_ROOT = tmp_path
     side = build_world().sides["a"]
     client.force_login(side.actors["delegate"])
-    assert client.post(reverse("delegation:group-create"), {"groupe-name": "Intrus"}).status_code == 404
+    refused = client.post(reverse("delegation:group-create"), {"groupe-name": "Intrus"})
+    assert refused.status_code == 200
+    assert not Group.objects.filter(name="Intrus").exists()
+    assert "administrateur partenaire crée des groupes" in refused.content.decode()
 
     client.force_login(side.actors["partner_admin"])
     response = client.post(reverse("delegation:group-create"), {"groupe-name": ""})
