@@ -90,7 +90,7 @@ def test_an_authzen_refusal_not_explained_to_the_caller_is_explained_in_the_jour
     assert lean("/access/v1/evaluation", body, service_token.secret) == (200, {"decision": False})
     entry = JournalEntry.objects.filter(kind=DENIAL_KIND).get()
     assert entry.data["reason"] == "other_org"
-    assert "refusé" in entry.data["message"] and "partner:1" in entry.data["message"]
+    assert "refusé" in entry.data["message"] and f"partner:{network.partner_a.pk}" in entry.data["message"]
 
 
 def test_a_nul_character_is_refused_before_anything_reads_it(network, service_token):
