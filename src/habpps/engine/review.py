@@ -109,6 +109,11 @@ class ReviewFunctions(EngineCore):
         """Immediate juniors of ``role``."""
         return set(self._state.juniors.get(self._role(role), ()))
 
+    def role_inherited(self, role: str) -> set[str]:
+        """Every role ``role`` inherits, directly or through others (itself excluded): the juniors whose
+        permissions and activation conditions come along with it."""
+        return set(self._cache.juniors_closure(self._role(role))) - {role}
+
     def role_seniors(self, role: str) -> set[str]:
         """Immediate seniors of ``role``."""
         return set(self._state.seniors.get(self._role(role), ()))

@@ -42,6 +42,7 @@ from habpps.directory.services import attributes
 from habpps.directory.services.accounts import account_management_permission
 from habpps.directory.views.conditions import activation_conditions, grant_conditions
 from habpps.directory.views.status import StatusChangeView
+from habpps.engine import NotFound
 from habpps.journal.services import record_event
 
 
@@ -169,14 +170,25 @@ def held_activations(account: Account, direct: list) -> list[dict]:
     A role is activated only if the conditions of the roles it inherits hold too (the engine's rule): those
     are listed with ``via``, the inherited profile they belong to."""
     roles = _held_roles(account, direct)
-    closure = current_engine().rbac._cache.juniors_closure
+    rbac = current_engine().rbac
+
+    def inherited(code: str) -> set[str]:
+        try:
+            return rbac.role_inherited(code)
+        except NotFound:  # a profile out of force is absent from the engine: it brings nobody
+            return set()
+
+    juniors_of = {role.pk: inherited(role.code) for role in roles.values()}
+    conditioned = list(
+        ServiceRole.objects.filter(code__in=set().union(*juniors_of.values()), activation_constraints__isnull=False)
+        .distinct().order_by("name")
+    )
     found = []
     for role in sorted(roles.values(), key=lambda r: r.name):
         constraints = [{**item, "via": None} for item in activation_conditions(role)]
-        juniors = sorted(closure(role.code) - {role.code})
-        for junior in (ServiceRole.objects.filter(code__in=juniors, activation_constraints__isnull=False)
-                       .distinct().order_by("name")):
-            constraints += [{**item, "via": junior} for item in activation_conditions(junior)]
+        for junior in conditioned:
+            if junior.code in juniors_of[role.pk]:
+                constraints += [{**item, "via": junior} for item in activation_conditions(junior)]
         found.append({"role": role, "constraints": constraints})
     return [item for item in found if item["constraints"]]
 
